@@ -1,0 +1,106 @@
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { EventExecutor } from './event-executor';
+import { silentLogger, type EngineLogger } from './logger';
+import { OperationPlanner } from './operation-planner';
+import { SharedUpstream } from './shared-upstream';
+import { stableKey } from './stable-key';
+
+export interface SubscriptionEngineOptions {
+  /** the composed supergraph SDL (join__ directives) */
+  supergraphSdl: string;
+  /** http(s) URL of a subgraph's GraphQL endpoint; its graphql-ws endpoint is the same URL with ws(s):// */
+  subgraphUrl(name: string): string;
+  logger?: EngineLogger;
+}
+
+/**
+ * The caller as subgraphs must see it. `headers()` runs for every upstream request, so signed
+ * credentials stay fresh on long-lived subscriptions; `key` names the caller, and only callers with
+ * the same key share an upstream subscription.
+ */
+export interface UpstreamAuth {
+  key: string;
+  headers(): Record<string, string>;
+}
+
+export const staticUpstreamAuth = (headers: Record<string, string>): UpstreamAuth => ({ key: stableKey(headers), headers: () => headers });
+
+export interface SubscribeArgs {
+  document: DocumentNode;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  /** headers sent on every entity fetch, and the connection_init payload of the upstream subscription */
+  upstreamAuth: UpstreamAuth;
+}
+
+export interface SubscriptionEngine {
+  /** validate against the API schema, plan, and return an async iterator of results (or a single ExecutionResult with errors for bad input) */
+  subscribe(args: SubscribeArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
+  readonly apiSchema: GraphQLSchema;
+  /** number of open upstream subscriptions (for tests / metrics) */
+  upstreamCount(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Federated subscriptions: the root field is subscribed to on its owning subgraph over graphql-ws, and
+ * every event is completed with entity fetches to the other subgraphs (see EventExecutor).
+ */
+export function createSubscriptionEngine(opts: SubscriptionEngineOptions): SubscriptionEngine {
+  const logger = opts.logger ?? silentLogger;
+  const planner = new OperationPlanner(opts.supergraphSdl);
+  const executor = new EventExecutor(planner, opts.subgraphUrl, logger);
+  const upstreams = new Map<string, SharedUpstream>();
+
+  return {
+    apiSchema: planner.apiSchema,
+
+    async subscribe({ document, variables, operationName, upstreamAuth }) {
+      const prepared = planner.prepare(document, variables, operationName);
+      if (!('planned' in prepared)) return prepared;
+
+      const { primary } = prepared.planned.node;
+      const upstreamVariables = Object.fromEntries(
+        (primary.variableUsages ?? [])
+          .filter((name) => name in prepared.variables)
+          .map((name) => [name, prepared.variables[name]]),
+      );
+      const upstreamKey = stableKey([primary.serviceName, primary.operation, upstreamVariables, upstreamAuth.key]);
+      let upstream = upstreams.get(upstreamKey);
+      if (!upstream) {
+        const created = new SharedUpstream(
+          {
+            subgraph: primary.serviceName,
+            url: toWebSocketUrl(opts.subgraphUrl(primary.serviceName)),
+            query: primary.operation,
+            operationName: primary.operationName,
+            variables: upstreamVariables,
+            auth: upstreamAuth,
+          },
+          () => {
+            if (upstreams.get(upstreamKey) === created) upstreams.delete(upstreamKey);
+          },
+          logger,
+        );
+        upstreams.set(upstreamKey, created);
+        created.open();
+        upstream = created;
+      }
+      // the client operation (document + all its variables) decides the shape of each result
+      const operationKey = stableKey([prepared.planned.key, prepared.variables]);
+      return upstream.attach(operationKey, (event) => executor.execute(prepared, event, upstreamAuth));
+    },
+
+    upstreamCount: () => upstreams.size,
+
+    async close() {
+      await Promise.all([...upstreams.values()].map((upstream) => upstream.close()));
+    },
+  };
+}
+
+function toWebSocketUrl(httpUrl: string): string {
+  const url = new URL(httpUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}

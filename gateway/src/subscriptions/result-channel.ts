@@ -1,0 +1,72 @@
+const DONE: IteratorReturnResult<undefined> = Object.freeze({
+  value: undefined,
+  done: true,
+});
+
+/**
+ * A push-fed AsyncGenerator handed to one client.
+ *
+ * Hand-rolled rather than an `async function*` because a native generator queues `return()` behind a
+ * pending `next()`: a client unsubscribing from a quiet stream would stay attached until the next
+ * event. Here `return()` settles at once and `onClose` detaches the client immediately.
+ */
+export class ResultChannel<T> implements AsyncGenerator<T, undefined, unknown> {
+  private readonly buffered: T[] = [];
+  private readonly waiting: Array<(result: IteratorResult<T, undefined>) => void> = [];
+  private ended = false;
+
+  /** @param onClose called once when the consumer stops early (not when the producer ends the channel) */
+  constructor(private readonly onClose: () => void) {}
+
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
+  push(value: T): void {
+    if (this.ended) return;
+    const waiter = this.waiting.shift();
+    if (waiter) waiter({ value, done: false });
+    else this.buffered.push(value);
+  }
+
+  /** Producer side: optionally deliver a last value; the consumer completes after draining the buffer. */
+  end(last?: T): void {
+    if (this.ended) return;
+    if (last !== undefined) this.push(last);
+    this.ended = true;
+    for (const waiter of this.waiting.splice(0)) waiter(DONE);
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.buffered.length > 0)
+      return Promise.resolve({
+        value: this.buffered.shift() as T,
+        done: false,
+      });
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.buffered.length = 0;
+    if (!this.ended) {
+      this.end();
+      this.onClose();
+    }
+    return Promise.resolve(DONE);
+  }
+
+  throw(err: unknown): Promise<IteratorResult<T, undefined>> {
+    void this.return();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** part of the AsyncGenerator type (explicit resource management) */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+}

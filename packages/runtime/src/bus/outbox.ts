@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { assertTopic, type BusEvent } from './event';
+
+/**
+ * The structural slice of a Prisma Client the bus needs; a generated client
+ * and an interactive-transaction client (`tx`) both fit, as does a small
+ * wrapper around PGlite or pg.
+ */
+export interface SqlExecutor {
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>;
+}
+
+export interface TransactionalDb extends SqlExecutor {
+  $transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The table every subgraph database carries (its Prisma migration creates it).
+ * `source` is the recording subgraph; `claimedUntil` is the relay's lease on
+ * a row while it publishes it (see claimUnpublished).
+ */
+export const OUTBOX_DDL = `
+CREATE TABLE "OutboxEvent" (
+  "id" BIGSERIAL PRIMARY KEY,
+  "eventId" UUID NOT NULL UNIQUE,
+  "source" TEXT NOT NULL,
+  "topic" TEXT NOT NULL,
+  "payload" JSONB NOT NULL,
+  "occurredAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "publishedAt" TIMESTAMPTZ(3),
+  "claimedUntil" TIMESTAMPTZ(3)
+);
+CREATE INDEX "OutboxEvent_publishedAt_id_idx" ON "OutboxEvent"("publishedAt", "id");
+`;
+
+/**
+ * Records an event in the caller's transaction, so it commits or rolls back
+ * together with the change it describes. Nothing is sent here: the relay
+ * publishes committed rows (call relay.poke() after the commit for low latency).
+ */
+export async function recordEvent(
+  tx: SqlExecutor,
+  source: string,
+  topic: string,
+  payload: Record<string, unknown>,
+): Promise<BusEvent> {
+  assertTopic(topic);
+  if (!source) throw new TypeError('event source (the subgraph name) is required');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new TypeError('event payload must be a JSON object');
+  }
+  const json = JSON.stringify(payload);
+  const event: BusEvent = {
+    id: randomUUID(),
+    topic,
+    source,
+    // taken here rather than from the column default so the returned event equals the stored one
+    occurredAt: new Date().toISOString(),
+    payload: JSON.parse(json) as Record<string, unknown>,
+  };
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "OutboxEvent" ("eventId", "source", "topic", "payload", "occurredAt")
+     VALUES ($1::uuid, $2, $3, $4::jsonb, $5::timestamptz)`,
+    event.id,
+    source,
+    topic,
+    json,
+    event.occurredAt,
+  );
+  return event;
+}
+
+interface OutboxRow {
+  id: string;
+  eventId: string;
+  source: string;
+  topic: string;
+  payload: unknown;
+  occurredAt: unknown;
+}
+
+const positiveInt = (n: number, what: string) => {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer`);
+  return n;
+};
+
+/**
+ * Claims up to `limit` unpublished rows, oldest first, for `leaseMs`.
+ *
+ * One statement, hence one short transaction: the inner SELECT locks the rows
+ * with FOR UPDATE SKIP LOCKED, so a concurrent relay skips them instead of
+ * waiting, and the lease it writes keeps every other relay off them after
+ * the commit, while this one publishes. Publishing happens outside any
+ * transaction, so the relay never holds a database connection (on PGlite,
+ * the only one) across a network call. If this relay dies mid-publish, the
+ * lease expires and another pass publishes the rows again (at-least-once).
+ */
+export async function claimUnpublished(db: SqlExecutor, limit: number, leaseMs: number): Promise<BusEvent[]> {
+  const rows = await db.$queryRawUnsafe<OutboxRow[]>(
+    `UPDATE "OutboxEvent" SET "claimedUntil" = now() + interval '${positiveInt(leaseMs, 'leaseMs')} milliseconds'
+     WHERE "id" IN (
+       SELECT "id" FROM "OutboxEvent"
+       WHERE "publishedAt" IS NULL AND ("claimedUntil" IS NULL OR "claimedUntil" < now())
+       ORDER BY "id"
+       LIMIT ${positiveInt(limit, 'limit')}
+       FOR UPDATE SKIP LOCKED
+     )
+     RETURNING "id"::text AS "id", "eventId"::text AS "eventId", "source", "topic", "payload", "occurredAt"`,
+  );
+  // RETURNING has no order of its own
+  return rows
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+    .map((row) => ({
+      id: row.eventId,
+      topic: row.topic,
+      source: row.source,
+      occurredAt: new Date(row.occurredAt as string | Date).toISOString(),
+      payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
+    }));
+}
+
+const uuidList = (ids: string[]) => ids.map((_, i) => `$${i + 1}::uuid`).join(', ');
+
+export async function markPublished(db: SqlExecutor, eventIds: string[]): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL WHERE "eventId" IN (${uuidList(eventIds)})`,
+    ...eventIds,
+  );
+}
+
+/** Gives claimed rows back after a failed publish, so the retry need not wait for the lease. */
+export async function releaseClaims(db: SqlExecutor, eventIds: string[]): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE "OutboxEvent" SET "claimedUntil" = NULL WHERE "publishedAt" IS NULL AND "eventId" IN (${uuidList(eventIds)})`,
+    ...eventIds,
+  );
+}
+
+/** Deletes rows published more than `retentionMs` ago, in bounded batches so no statement runs long. */
+export async function prunePublished(db: SqlExecutor, retentionMs: number, batchSize = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await db.$executeRawUnsafe(
+      `DELETE FROM "OutboxEvent" WHERE "id" IN (
+         SELECT "id" FROM "OutboxEvent"
+         WHERE "publishedAt" < now() - interval '${positiveInt(retentionMs, 'retentionMs')} milliseconds'
+         ORDER BY "publishedAt", "id"
+         LIMIT ${positiveInt(batchSize, 'batchSize')}
+       )`,
+    );
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
+/** How many rows still wait for the relay (for health checks and metrics). */
+export async function countUnpublished(db: SqlExecutor): Promise<number> {
+  const rows = await db.$queryRawUnsafe<Array<{ n: unknown }>>(`SELECT count(*)::int AS "n" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`);
+  return Number(rows[0]?.n ?? 0);
+}

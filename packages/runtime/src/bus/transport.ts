@@ -1,0 +1,71 @@
+import type { BusEvent, DurableEventHandler, EventHandler } from './event';
+
+/**
+ * Stops a subscription or consumer. `ready` resolves once the transport is
+ * actually receiving (immediately in memory; after the server-side consumer
+ * exists with NATS), so callers that must not miss the next event can wait.
+ * It is still a plain `() => void` for callers that do not care.
+ */
+export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };
+
+export interface ConsumeOptions {
+  /** give up on an event after this many failed deliveries (default: never give up) */
+  maxDeliver?: number;
+  /** delay before redelivery after the n-th failure; the last value repeats (default 1s, 5s, 30s, 60s) */
+  retryDelaysMs?: number[];
+  /** a new group starts with events published from now on ('new', default) or every event the transport still retains ('all') */
+  startAt?: 'new' | 'all';
+}
+
+/**
+ * Moves events between subgraphs. Delivery is at-least-once: a consumer may
+ * see an event more than once (relay retries, redeliveries), so consumers
+ * are idempotent by event id (see dedupe.ts).
+ */
+export interface BusTransport {
+  /** Resolves once every event is accepted by the transport; rejects if any was not (the caller retries all). */
+  publish(events: BusEvent[]): Promise<void>;
+  /**
+   * Live fan-out: every subscriber in every process gets each new event
+   * matching the pattern. Nothing is kept for a subscriber that is not
+   * running, and a failing handler is logged, not retried: this is for
+   * pushing to GraphQL subscriptions and caches, not for work that must happen.
+   */
+  subscribe(topicPattern: string, handler: EventHandler): Unsubscribe;
+  /**
+   * Durable, shared consumption: the group survives restarts (with NATS),
+   * each event goes to one member of the group, and a handler that throws
+   * gets the event again later (at-least-once).
+   */
+  consume?(group: string, topicPattern: string, handler: DurableEventHandler, options?: ConsumeOptions): Unsubscribe;
+  /** Stops every subscription, waits for handlers in flight, releases connections. */
+  close(): Promise<void>;
+}
+
+/** The part of a pino logger the bus uses; anything with these two methods will do. */
+export interface BusLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const consoleLogger: BusLogger = {
+  warn: (obj, msg) => console.warn(`[bus] ${msg ?? ''}`, obj),
+  error: (obj, msg) => console.error(`[bus] ${msg ?? ''}`, obj),
+};
+
+export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 60_000];
+
+/** Delay before the next delivery after `failures` failed ones. */
+export function retryDelay(delays: number[] | undefined, failures: number): number {
+  const list = delays && delays.length > 0 ? delays : DEFAULT_RETRY_DELAYS_MS;
+  return list[Math.min(Math.max(failures, 1), list.length) - 1]!;
+}
+
+/** Durable group names become NATS consumer names, so keep them to a safe alphabet. */
+export function assertGroupName(group: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(group)) {
+    throw new TypeError(`invalid consumer group ${JSON.stringify(group)}: use letters, digits, '_' and '-'`);
+  }
+}
+
+export const errorInfo = (err: unknown) => ({ err: err instanceof Error ? { message: err.message, name: err.name, stack: err.stack } : err });

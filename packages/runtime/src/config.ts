@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read once at start and validated; a bad value stops the
+ * process with a message naming the setting, instead of failing later.
+ */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  return parsed.data;
+}
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** The settings every Eventgraph process shares. */
+export const platformSettings = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** PostgreSQL server; without it the embedded PGlite default is used */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** where embedded databases live (one directory per subgraph); `memory` keeps them in memory */
+  EVENTGRAPH_DATA_DIR: z.string().default('./.eventgraph'),
+  /** HMAC secret shared by the gateway and the subgraphs to sign the forwarded principal */
+  EVENTGRAPH_PRINCIPAL_SECRET: z.string().min(16, 'must be at least 16 characters').default('eventgraph-development-secret'),
+  EVENTGRAPH_BUS: z.enum(['memory', 'nats']).default('memory'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+});
+
+export type PlatformSettings = z.infer<typeof platformSettings>;
+
+export function loadPlatformSettings(env: Record<string, string | undefined> = process.env): PlatformSettings {
+  const settings = loadConfig(platformSettings, env);
+  if (settings.NODE_ENV === 'production' && settings.EVENTGRAPH_PRINCIPAL_SECRET === 'eventgraph-development-secret') {
+    throw new ConfigError(['EVENTGRAPH_PRINCIPAL_SECRET: the development secret cannot be used in production']);
+  }
+  return settings;
+}

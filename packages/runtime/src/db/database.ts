@@ -1,0 +1,124 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { Pool } from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { applyMigrations } from './migrations';
+
+/** Where a subgraph's data lives: the embedded default, or a schema on a PostgreSQL server. */
+export type DatabaseLocation =
+  | { kind: 'embedded'; dataDir: string | 'memory' }
+  | { kind: 'server'; url: string; /** defaults to the subgraph name */ schema?: string };
+
+export function databaseLocation(settings: { DATABASE_URL?: string; EVENTGRAPH_DATA_DIR: string }): DatabaseLocation {
+  if (settings.DATABASE_URL) return { kind: 'server', url: settings.DATABASE_URL };
+  return { kind: 'embedded', dataDir: settings.EVENTGRAPH_DATA_DIR };
+}
+
+/** The parts of a generated Prisma Client the runtime relies on. */
+export interface PrismaLike {
+  $disconnect(): Promise<void>;
+  $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+}
+
+export interface Database<Client extends PrismaLike> {
+  client: Client;
+  location: DatabaseLocation;
+  /** the Postgres schema holding this subgraph's tables */
+  schema: string;
+  /** migrations applied when it was opened */
+  appliedMigrations: string[];
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions<Client> {
+  /** subgraph name: its data directory under the data folder, or its schema on the server */
+  name: string;
+  /** the subgraph's `prisma/` folder (schema.prisma and migrations/) */
+  prismaDir: string;
+  location: DatabaseLocation;
+  createClient(adapter: SqlMigrationAwareDriverAdapterFactory): Client;
+  /** apply pending migrations before returning (default true) */
+  migrate?: boolean;
+  /** server mode: connections in the pool */
+  poolSize?: number;
+}
+
+/**
+ * Opens a subgraph's database and brings its schema up to date.
+ * Embedded: one PGlite data directory per subgraph (or memory, for tests).
+ * Server: one schema per subgraph, selected through the connection's search_path
+ * so the same migrations run unchanged in both places.
+ */
+export interface Driver {
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  schema: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to a subgraph's database.
+ * Embedded: one PGlite data directory per subgraph (or memory, for tests).
+ * Server: one schema per subgraph, selected through the connection's search_path
+ * so the same migrations run unchanged in both places.
+ */
+export async function openDriver(name: string, location: DatabaseLocation, poolSize = 10): Promise<Driver> {
+  if (location.kind === 'embedded') {
+    const dataDir = location.dataDir === 'memory' ? undefined : resolve(location.dataDir, name);
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    const pglite = new PGlite(dataDir);
+    await pglite.waitReady;
+    return { factory: new PrismaPGlite(pglite), schema: 'public', close: () => pglite.close() };
+  }
+  const schema = location.schema ?? name;
+  await ensureSchema(location.url, schema);
+  const pool = new Pool({ connectionString: location.url, max: poolSize, options: `-c search_path="${schema}"` });
+  return { factory: new PrismaPg(pool, { schema }), schema, close: () => pool.end() };
+}
+
+/** Opens a subgraph's database, applies pending migrations and creates its Prisma Client. */
+export async function openDatabase<Client extends PrismaLike>(options: OpenDatabaseOptions<Client>): Promise<Database<Client>> {
+  const driver = await openDriver(options.name, options.location, options.poolSize);
+  let appliedMigrations: string[] = [];
+  try {
+    if (options.migrate !== false) appliedMigrations = await applyMigrations(driver.factory, options.prismaDir);
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  const client = options.createClient(driver.factory);
+  return {
+    client,
+    location: options.location,
+    schema: driver.schema,
+    appliedMigrations,
+    async ping() {
+      try {
+        await client.$queryRawUnsafe('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await client.$disconnect();
+      await driver.close();
+    },
+  };
+}
+
+async function ensureSchema(url: string, schema: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (err) {
+    // two processes creating the same schema at once: the loser sees a unique violation
+    if ((err as { code?: string }).code !== '23505') throw err;
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './database';
+export { applyMigrations, createMigration, readMigrations } from './migrations';

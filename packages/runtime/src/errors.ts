@@ -1,0 +1,90 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/** Stable `extensions.code` values clients can switch on. Domain codes are added by each subgraph. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+/** An error meant for the caller: its message and code reach the client unchanged. */
+export class DomainError extends GraphQLError {
+  constructor(code: string, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+    this.name = 'DomainError';
+  }
+}
+
+export const badInput = (field: string, message: string) =>
+  new DomainError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+export const notFound = (what: string, id: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} ${id} was not found`, { id });
+export const conflict = (message: string, extensions: Record<string, unknown> = {}) =>
+  new DomainError(ErrorCode.CONFLICT, message, extensions);
+
+/** Codes produced by graphql-js / Apollo for requests that never reached a resolver. */
+const CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * What a client sees of an error: domain errors and request errors as they are;
+ * anything else (a bug, a database error with SQL in it) becomes a generic
+ * INTERNAL_SERVER_ERROR, logged in full on the server side.
+ */
+export function formatClientError(formatted: GraphQLFormattedError, original: unknown, log?: (err: unknown) => void): GraphQLFormattedError {
+  const code = formatted.extensions?.code as string | undefined;
+  const cause = original instanceof GraphQLError ? (original.originalError ?? original) : original;
+  const translated = translateDatabaseError(cause);
+  if (translated) {
+    return { message: translated.message, locations: formatted.locations, path: formatted.path, extensions: translated.extensions };
+  }
+  const isDomain = cause instanceof DomainError || (original instanceof GraphQLError && !original.originalError && code !== undefined);
+  if (isDomain || (code && CLIENT_CODES.has(code))) {
+    const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { ...formatted, extensions };
+  }
+  log?.(cause);
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}
+
+interface PrismaKnownError {
+  code: string;
+  clientVersion: string;
+  meta?: { modelName?: string; target?: string[]; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } };
+}
+
+const isPrismaKnownError = (err: unknown): err is PrismaKnownError =>
+  typeof err === 'object' && err !== null && typeof (err as PrismaKnownError).code === 'string' && 'clientVersion' in err;
+
+/**
+ * The database rejections a caller can act on, said without SQL: a unique
+ * constraint is a CONFLICT naming the fields, a missing row NOT_FOUND. Resolvers
+ * still check what they can first; this catches the races.
+ */
+export function translateDatabaseError(err: unknown): DomainError | undefined {
+  if (!isPrismaKnownError(err)) return undefined;
+  const model = err.meta?.modelName ?? 'record';
+  if (err.code === 'P2002') {
+    const fields = err.meta?.target ?? err.meta?.driverAdapterError?.cause?.constraint?.fields ?? [];
+    const which = fields.map((f) => f.replace(/"/g, '')).join(', ');
+    return conflict(`a ${model} with the same ${which || 'key'} already exists`, { fields });
+  }
+  if (err.code === 'P2025') return new DomainError(ErrorCode.NOT_FOUND, `${model} was not found`);
+  if (err.code === 'P2003') return new DomainError(ErrorCode.BAD_USER_INPUT, `a referenced ${model} does not exist`);
+  return undefined;
+}

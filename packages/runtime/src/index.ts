@@ -1,0 +1,15 @@
+export * from './config';
+export * from './errors';
+export * from './state-machine';
+export * from './live';
+export * from './loaders';
+export * from './logger';
+export * from './principal';
+export * from './scalars';
+export * from './subgraph';
+export * from './validation';
+export * from './db';
+export * from './bus';
+export { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
+export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
+export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';

@@ -1,0 +1,75 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Who is calling. The gateway authenticates the caller, then forwards this
+ * principal to subgraphs as a signed token; subgraphs verify it and never trust
+ * an unsigned claim.
+ */
+export type PrincipalKind = 'anonymous' | 'user' | 'apiKey' | 'device' | 'service';
+
+export interface Membership {
+  organizationId: string;
+  role: 'owner' | 'admin' | 'manager' | 'member' | 'viewer';
+}
+
+export interface Principal {
+  kind: PrincipalKind;
+  /** user id, api key id, device id or service name; absent for anonymous callers */
+  id?: string;
+  memberships: Membership[];
+  scopes: string[];
+}
+
+export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', memberships: [], scopes: [] }) as Principal;
+
+/** HTTP header (and graphql-ws connection_init payload key) that carries the signed principal. */
+export const PRINCIPAL_HEADER = 'x-eventgraph-principal';
+
+/** How long a forwarded principal stays valid: long enough for one request or one ws connection handshake. */
+const DEFAULT_TTL_SECONDS = 300;
+
+interface SignedClaims extends Principal {
+  exp: number;
+}
+
+export class PrincipalError extends Error {
+  constructor(
+    readonly reason: 'missing' | 'malformed' | 'bad-signature' | 'expired',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PrincipalError';
+  }
+}
+
+const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+
+function signature(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64url');
+}
+
+/** `<base64url(json claims)>.<base64url(hmac-sha256)>` */
+export function signPrincipal(principal: Principal, secret: string, ttlSeconds = DEFAULT_TTL_SECONDS, now = Date.now()): string {
+  const claims: SignedClaims = { ...principal, exp: Math.floor(now / 1000) + ttlSeconds };
+  const body = base64url(JSON.stringify(claims));
+  return `${body}.${signature(secret, body)}`;
+}
+
+export function verifyPrincipal(token: string | undefined | null, secret: string, now = Date.now()): Principal {
+  if (!token) throw new PrincipalError('missing', 'request is not signed by the gateway');
+  const [body, sig, extra] = token.split('.');
+  if (!body || !sig || extra !== undefined) throw new PrincipalError('malformed', 'principal token is malformed');
+  const expected = Buffer.from(signature(secret, body));
+  const given = Buffer.from(sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new PrincipalError('bad-signature', 'principal signature does not match');
+  }
+  let claims: SignedClaims;
+  try {
+    claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SignedClaims;
+  } catch {
+    throw new PrincipalError('malformed', 'principal token is malformed');
+  }
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 < now) throw new PrincipalError('expired', 'principal token has expired');
+  return { kind: claims.kind, id: claims.id, memberships: claims.memberships ?? [], scopes: claims.scopes ?? [] };
+}

@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/** Requests larger than this are refused before parsing. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export class RequestTooLarge extends Error {}
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new RequestTooLarge(`request body exceeds ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export const graphqlErrorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+/**
+ * Serves one GraphQL request through Apollo Server's transport-neutral
+ * `executeHTTPGraphQLRequest`: the thin adapter between Node's http module and
+ * Apollo, so no web framework sits in the request path.
+ */
+export async function handleGraphQLRequest<C extends BaseContext>(
+  apollo: ApolloServer<C>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: () => Promise<C>,
+): Promise<void> {
+  let body: string;
+  try {
+    body = await readBody(req);
+  } catch (err) {
+    if (err instanceof RequestTooLarge) return sendJson(res, 413, graphqlErrorBody(err.message, 'BAD_REQUEST'));
+    throw err;
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let parsedBody: unknown = body;
+  if (body && (headers.get('content-type') ?? '').includes('application/json')) {
+    try {
+      parsedBody = JSON.parse(body);
+    } catch {
+      return sendJson(res, 400, graphqlErrorBody('request body is not valid JSON', 'BAD_REQUEST'));
+    }
+  }
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsedBody },
+    context,
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { formatClientError } from '../errors';
+import type { Logger } from '../logger';
+import { PRINCIPAL_HEADER, PrincipalError, verifyPrincipal, type Principal } from '../principal';
+import { graphqlErrorBody, handleGraphQLRequest, sendJson } from './apollo-http';
+import { closeGracefully, listen } from './lifecycle';
+
+/** What every subgraph resolver can rely on; subgraphs extend it with their database and loaders. */
+export interface RequestContext {
+  principal: Principal;
+  requestId: string;
+  log: Logger;
+}
+
+export interface StartSubgraphOptions<C extends RequestContext> {
+  name: string;
+  schema: GraphQLSchema;
+  port: number;
+  host?: string;
+  /** graphql path for HTTP and graphql-ws (default /graphql) */
+  path?: string;
+  principalSecret: string;
+  logger: Logger;
+  createContext(base: RequestContext): C | Promise<C>;
+  /** readiness: can this subgraph serve requests right now (database reachable)? */
+  isReady?(): Promise<boolean>;
+  /** runs after the last request has finished: close the database, the bus relay */
+  onStopped?(): Promise<void>;
+}
+
+export interface RunningServer {
+  name: string;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const headerValue = (req: IncomingMessage, name: string) => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * Starts a subgraph: Apollo Server over HTTP and graphql-ws on the same port and
+ * path, `/health` (alive) and `/ready` (database reachable). Every GraphQL
+ * request must carry a principal signed by the gateway.
+ */
+export async function startSubgraphServer<C extends RequestContext>(options: StartSubgraphOptions<C>): Promise<RunningServer> {
+  const { name, schema, logger: log, principalSecret } = options;
+  const path = options.path ?? '/graphql';
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
+    formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected error in resolver'));
+
+  const apollo = new ApolloServer<C>({ schema, formatError, includeStacktraceInErrorResponses: false, introspection: true });
+  await apollo.start();
+
+  let accepting = true;
+  const httpServer = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: name });
+    if (url.pathname === '/ready') {
+      const check = accepting ? (options.isReady?.() ?? Promise.resolve(true)) : Promise.resolve(false);
+      void check.then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', service: name }));
+      return;
+    }
+    if (url.pathname !== path) return sendJson(res, 404, graphqlErrorBody(`no route for ${url.pathname}`, 'NOT_FOUND'));
+
+    const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    let principal: Principal;
+    try {
+      principal = verifyPrincipal(headerValue(req, PRINCIPAL_HEADER), principalSecret);
+    } catch (err) {
+      const message = err instanceof PrincipalError ? err.message : 'invalid principal';
+      return sendJson(res, 401, graphqlErrorBody(message, 'UNAUTHENTICATED'));
+    }
+    const requestLog = log.child({ requestId });
+    const context = async () => options.createContext({ principal, requestId, log: requestLog });
+    handleGraphQLRequest(apollo, req, res, context).catch((err) => {
+      requestLog.error({ err }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      else res.end();
+    });
+  });
+
+  const wsServer = new WebSocketServer({ noServer: true });
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== path || !accepting) return socket.destroy();
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+  });
+  type WsExtra = { principal?: Principal; requestId?: string };
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+    {
+      schema,
+      onConnect: (ctx) => {
+        try {
+          ctx.extra.principal = verifyPrincipal(ctx.connectionParams?.[PRINCIPAL_HEADER] as string | undefined, principalSecret);
+          ctx.extra.requestId = randomUUID();
+          return true;
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      context: (ctx) =>
+        options.createContext({
+          principal: ctx.extra.principal!,
+          requestId: ctx.extra.requestId!,
+          log: log.child({ requestId: ctx.extra.requestId }),
+        }),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
+    },
+    wsServer,
+  );
+
+  const port = await listen(httpServer, options.port, options.host ?? '127.0.0.1');
+  const url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}${path}`;
+  log.info({ url }, `${name} subgraph ready`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name,
+    port,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        accepting = false;
+        await wsCleanup.dispose();
+        await closeGracefully(httpServer);
+        await apollo.stop();
+        await options.onStopped?.();
+        log.info(`${name} subgraph stopped`);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { GraphQLSchema } from 'graphql';
+import { recordEvent, type SqlExecutor } from './bus/outbox';
+import { OutboxRelay } from './bus/relay';
+import type { BusTransport } from './bus/transport';
+import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from './config';
+import { createBus } from './bus';
+import { z } from 'zod';
+import { stopOnSignals } from './server/lifecycle';
+import { databaseLocation, openDatabase, type DatabaseLocation, type PrismaLike } from './db';
+import { createLogger, type Logger } from './logger';
+import { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
+
+/** Announces a bus event from inside a transaction: it commits, or rolls back, with the change. */
+export type Announce = (topic: string, payload: Record<string, unknown>) => Promise<void>;
+
+export interface TransactionalClient<Tx> extends PrismaLike {
+  $transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** What every resolver of a subgraph gets. */
+export interface SubgraphContext<Db, Tx> extends RequestContext {
+  db: Db;
+  bus: BusTransport;
+  /** one transaction for the change and the events announcing it; the events are published right after the commit */
+  transact<T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T>;
+}
+
+/** A subgraph as a value: everything the launcher, the tests and `src/server.ts` need to run it. */
+export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C extends SubgraphContext<Db, Tx>> {
+  name: string;
+  prismaDir: string;
+  schema: GraphQLSchema;
+  createClient(adapter: SqlMigrationAwareDriverAdapterFactory): Db;
+  /** adds the subgraph's own per-request parts (data loaders) to the shared context */
+  createContext(base: SubgraphContext<Db, Tx>): C;
+}
+
+export interface RunSubgraphOptions {
+  settings: PlatformSettings;
+  bus: BusTransport;
+  port: number;
+  host?: string;
+  logger?: Logger;
+  /** overrides the settings' database (tests use memory or a schema of their own) */
+  database?: DatabaseLocation;
+}
+
+export interface RunningSubgraph<Db> extends RunningServer {
+  db: Db;
+}
+
+export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C extends SubgraphContext<Db, Tx>>(
+  definition: SubgraphDefinition<Db, Tx, C>,
+  options: RunSubgraphOptions,
+): Promise<RunningSubgraph<Db>> {
+  const { name } = definition;
+  const log = options.logger ?? createLogger(name, options.settings.LOG_LEVEL);
+  const database = await openDatabase({
+    name,
+    prismaDir: definition.prismaDir,
+    location: options.database ?? databaseLocation(options.settings),
+    createClient: definition.createClient,
+  });
+  if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
+  const db = database.client;
+  const relay = new OutboxRelay({ db, transport: options.bus, name, logger: log }).start();
+
+  const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T> => {
+    const result = await db.$transaction((tx) =>
+      fn(tx, async (topic, payload) => {
+        await recordEvent(tx as unknown as SqlExecutor, name, topic, payload);
+      }),
+    );
+    relay.poke();
+    return result;
+  };
+
+  try {
+    const server = await startSubgraphServer({
+      name,
+      schema: definition.schema,
+      port: options.port,
+      host: options.host,
+      principalSecret: options.settings.EVENTGRAPH_PRINCIPAL_SECRET,
+      logger: log,
+      createContext: (base) => definition.createContext({ ...base, db, bus: options.bus, transact }),
+      isReady: () => database.ping(),
+      onStopped: async () => {
+        await relay.stop();
+        await database.close();
+      },
+    });
+    return { ...server, db };
+  } catch (err) {
+    await relay.stop();
+    await database.close();
+    throw err;
+  }
+}
+
+/**
+ * The entry point of a subgraph running as its own process: settings from the
+ * environment (PORT, HOST, the platform settings), the bus they name, stop on
+ * SIGINT/SIGTERM after in-flight requests finish.
+ */
+export async function startFromEnvironment<Db extends TransactionalClient<Tx>, Tx, C extends SubgraphContext<Db, Tx>>(
+  definition: SubgraphDefinition<Db, Tx, C>,
+  defaultPort: number,
+): Promise<void> {
+  const log = createLogger(definition.name);
+  try {
+    const settings = loadPlatformSettings();
+    const { PORT, HOST } = loadConfig(z.object({ PORT: port(defaultPort), HOST: z.string().default('127.0.0.1') }));
+    const bus = await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, { logger: log });
+    const running = await runSubgraph(definition, { settings, bus, port: PORT, host: HOST, logger: log });
+    stopOnSignals(async () => {
+      await running.stop();
+      await bus.close();
+    }, log);
+  } catch (err) {
+    log.fatal({ err }, `${definition.name} failed to start`);
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,233 @@
+import {
+  countUnpublished,
+  dedupeById,
+  MemoryTransport,
+  OUTBOX_DDL,
+  OutboxRelay,
+  recordEvent,
+  type BusEvent,
+  type BusTransport,
+  type TransactionalDb,
+} from '../../src/bus';
+import { RecordingTransport, silentLogger, sleep, waitFor } from './helpers';
+import { openTestPGlite, type TestPGlite } from './pglite-host';
+
+/** Embedded default: one PGlite (one connection), the in-memory transport, a relay. */
+describe('outbox relay on PGlite', () => {
+  let pg: TestPGlite;
+  let db: TransactionalDb;
+  let bus: MemoryTransport;
+  const relays: OutboxRelay[] = [];
+  const newRelay = (transport: BusTransport, options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}) => {
+    const relay = new OutboxRelay({ db, transport, logger: silentLogger, pollIntervalMs: 50, retryDelayMs: 10, ...options });
+    relays.push(relay);
+    return relay;
+  };
+  const record = (topic: string, payload: Record<string, unknown>) => db.$transaction((tx) => recordEvent(tx, 'checkins', topic, payload));
+
+  // one PGlite for the suite (it takes a second to start); a fresh table per test
+  beforeAll(async () => {
+    pg = await openTestPGlite();
+    db = pg.db;
+  });
+  afterAll(() => pg?.close());
+  beforeEach(async () => {
+    await pg.exec(`DROP TABLE IF EXISTS "OutboxEvent"; ${OUTBOX_DDL}`);
+    bus = new MemoryTransport({ logger: silentLogger });
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    await bus.close();
+  });
+
+  it('never delivers an event whose transaction rolled back', async () => {
+    const seen: BusEvent[] = [];
+    bus.subscribe('checkin.>', (e) => void seen.push(e));
+    newRelay(bus).start();
+
+    await expect(
+      db.$transaction(async (tx) => {
+        await recordEvent(tx, 'checkins', 'checkin.recorded', { attendee: 'ghost' });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const kept = await record('checkin.recorded', { attendee: 'ada' });
+
+    await waitFor(() => seen.length === 1);
+    await sleep(150); // several poll intervals: nothing else shows up
+    expect(seen).toEqual([kept]);
+    expect(await pg.query('SELECT count(*)::int AS n FROM "OutboxEvent"')).toEqual([{ n: 1 }]);
+  });
+
+  it('delivers committed events once each, in commit order, and marks them published', async () => {
+    const seen: BusEvent[] = [];
+    bus.subscribe('>', (e) => void seen.push(e));
+    const relay = newRelay(bus, { batchSize: 7 }).start();
+
+    // app transactions keep committing while the relay runs
+    const recorded: BusEvent[] = [];
+    for (let i = 0; i < 20; i++) {
+      recorded.push(
+        ...(await db.$transaction(async (tx) => [
+          await recordEvent(tx, 'checkins', 'checkin.recorded', { i, part: 1 }),
+          await recordEvent(tx, 'checkins', 'checkin.recorded', { i, part: 2, nested: { list: [1, 'two', null] } }),
+        ])),
+      );
+      relay.poke();
+    }
+
+    await waitFor(() => seen.length >= recorded.length);
+    await sleep(100);
+    expect(seen).toEqual(recorded); // same events, same order, no duplicates
+    expect(await countUnpublished(db)).toBe(0);
+  });
+
+  it('publishes within milliseconds of a poke, not a poll interval', async () => {
+    const latencies: number[] = [];
+    let committedAt = 0;
+    bus.subscribe('checkin.recorded', () => void latencies.push(performance.now() - committedAt));
+    const relay = newRelay(bus, { pollIntervalMs: 60_000 }).start();
+    await sleep(20); // let the first (empty) pass finish
+
+    for (let i = 0; i < 5; i++) {
+      await record('checkin.recorded', { i });
+      committedAt = performance.now();
+      relay.poke();
+      await waitFor(() => latencies.length === i + 1, 1_000, 'poked delivery');
+    }
+    expect(Math.max(...latencies)).toBeLessThan(100);
+  });
+
+  it('republishes when the transport fails after sending; a deduping consumer applies each event once', async () => {
+    const deliveries: string[] = [];
+    const effects: string[] = [];
+    bus.subscribe(
+      'checkin.*',
+      dedupeById((e) => void effects.push(e.id)),
+    );
+    bus.subscribe('checkin.*', (e) => void deliveries.push(e.id));
+
+    // the first publish reaches the bus but its acknowledgement is "lost": the relay cannot mark the rows
+    let failures = 1;
+    const flaky: BusTransport = {
+      publish: async (events) => {
+        await bus.publish(events);
+        if (failures-- > 0) throw new Error('ack lost');
+      },
+      subscribe: () => {
+        throw new Error('unused');
+      },
+      close: async () => undefined,
+    };
+    const a = await record('checkin.recorded', { n: 1 });
+    const b = await record('checkin.recorded', { n: 2 });
+    newRelay(flaky).start();
+
+    await waitFor(async () => (await countUnpublished(db)) === 0);
+    await waitFor(() => deliveries.length === 4);
+    expect(deliveries).toEqual([a.id, b.id, a.id, b.id]); // at least once: twice here
+    expect(effects).toEqual([a.id, b.id]); // but applied once
+  });
+
+  it('a relay that dies mid-publish leaves a lease that expires; another relay publishes the rows again', async () => {
+    const deliveries: string[] = [];
+    const effects: string[] = [];
+    bus.subscribe('>', (e) => void deliveries.push(e.id));
+    bus.subscribe('>', dedupeById((e) => void effects.push(e.id)));
+
+    // relay A sends, then hangs forever (a crashed process as far as the table is concerned)
+    let unhang!: (err: Error) => void;
+    const hanging: BusTransport = {
+      publish: async (events) => {
+        await bus.publish(events);
+        await new Promise<void>((_, reject) => (unhang = reject));
+      },
+      subscribe: () => {
+        throw new Error('unused');
+      },
+      close: async () => undefined,
+    };
+    const event = await record('checkin.recorded', { n: 1 });
+    const relayA = newRelay(hanging, { leaseMs: 200 }).start();
+    await waitFor(() => deliveries.length === 1);
+
+    // relay B (another replica, or A restarted) skips the row while the lease holds, then takes it over
+    const relayB = newRelay(bus, { pollIntervalMs: 20 }).start();
+    await sleep(100);
+    expect(deliveries).toHaveLength(1);
+    await waitFor(() => deliveries.length === 2, 2_000, 'redelivery after the lease');
+    await waitFor(async () => (await countUnpublished(db)) === 0);
+    expect(effects).toEqual([event.id]);
+
+    unhang(new Error('process gone'));
+    await relayA.stop();
+    await relayB.stop();
+    expect(await countUnpublished(db)).toBe(0); // A's late release does not un-publish the row
+  });
+
+  it('keeps rows while the transport is down and publishes them, with backoff, once it is back', async () => {
+    const transport = new RecordingTransport();
+    transport.failMode = 'before';
+    const relay = newRelay(transport, { retryDelayMs: 20, maxRetryDelayMs: 80, pollIntervalMs: 10 }).start();
+    const events = [await record('a.b', { n: 1 }), await record('a.b', { n: 2 })];
+    for (let i = 0; i < 10; i++) relay.poke(); // pokes do not bypass the backoff
+
+    await sleep(300);
+    // doubling, jittered 20→80ms delays give a handful of attempts in 300ms; 10ms polling or the 10 pokes would give ~30
+    expect(transport.calls).toBeGreaterThanOrEqual(2);
+    expect(transport.calls).toBeLessThanOrEqual(12);
+    expect(await countUnpublished(db)).toBe(2);
+
+    transport.failMode = 'none';
+    await waitFor(async () => (await countUnpublished(db)) === 0, 2_000);
+    expect(transport.published).toEqual(events);
+  });
+
+  it('stop() lets the batch in flight finish publishing and marking', async () => {
+    const transport = new RecordingTransport();
+    transport.delayMs = 100;
+    const relay = newRelay(transport, { pollIntervalMs: 60_000 }).start();
+    await sleep(20);
+    await record('a.b', { n: 1 });
+    relay.poke();
+    await waitFor(() => transport.calls === 1);
+    await relay.stop();
+    expect(transport.published).toHaveLength(1);
+    expect(await countUnpublished(db)).toBe(0);
+
+    await record('a.b', { n: 2 });
+    relay.poke(); // stopped: no more passes
+    await sleep(50);
+    expect(transport.calls).toBe(1);
+  });
+
+  it('flush() publishes everything pending, in batches', async () => {
+    const transport = new RecordingTransport();
+    const relay = newRelay(transport, { batchSize: 3 });
+    for (let i = 0; i < 10; i++) await record('a.b', { i });
+    expect(await relay.flush()).toBe(10);
+    expect(transport.calls).toBe(4);
+    expect(transport.published.map((e) => e.payload.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await relay.flush()).toBe(0);
+  });
+
+  it('prunes published rows older than the retention, and only those', async () => {
+    const relay = newRelay(new RecordingTransport(), { retentionMs: 3600_000 });
+    for (let i = 0; i < 5; i++) await record('a.b', { i });
+    await relay.flush();
+    await record('a.b', { unpublished: true });
+    await pg.query(`UPDATE "OutboxEvent" SET "publishedAt" = now() - interval '2 hours' WHERE (payload->>'i')::int < 3`);
+
+    expect(await relay.prune()).toBe(3);
+    const left = await pg.query<{ i: string | null }>(`SELECT payload->>'i' AS i FROM "OutboxEvent" ORDER BY id`);
+    expect(left.map((r) => r.i)).toEqual(['3', '4', null]);
+  });
+
+  it('prunes on its own while running', async () => {
+    await record('a.b', { old: true });
+    await newRelay(new RecordingTransport()).flush();
+    await pg.query(`UPDATE "OutboxEvent" SET "publishedAt" = now() - interval '8 days'`);
+    newRelay(new RecordingTransport()).start(); // default retention 7 days, first prune on the first pass
+    await waitFor(async () => (await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM "OutboxEvent"'))[0]!.n === 0);
+  });
+});

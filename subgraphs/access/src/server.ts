@@ -1,0 +1,4 @@
+import { startFromEnvironment } from '@eventgraph/runtime';
+import { accessSubgraph } from './index';
+
+startFromEnvironment(accessSubgraph, 4003);

@@ -1,0 +1,20 @@
+import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
+import { DateTimeScalar } from '@eventgraph/runtime';
+import type { EventsContext } from './context';
+
+/** The one schema builder of the events subgraph. */
+export const builder = new SchemaBuilder<{
+  Context: EventsContext;
+  DefaultFieldNullability: false;
+  Scalars: { DateTime: { Input: Date; Output: Date }; ID: { Input: string; Output: string } };
+}>({
+  plugins: [DirectivePlugin, FederationPlugin],
+  defaultFieldNullability: false,
+});
+
+builder.addScalarType('DateTime', DateTimeScalar);
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import type { SubgraphDefinition } from '@eventgraph/runtime';
+import { createContext, type EventsContext, type EventsDb, type EventsTx } from './context';
+import { PrismaClient } from './generated/prisma/client';
+import { schema } from './schema';
+
+/** events: venues and events, their lifecycle and live changes. */
+export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContext> = {
+  name: 'events',
+  prismaDir: join(__dirname, '..', 'prisma'),
+  schema,
+  createClient: (adapter) => new PrismaClient({ adapter }),
+  createContext,
+};

@@ -1,0 +1,6 @@
+import { builder } from '../builder';
+import './organization';
+import './venue';
+import './event';
+
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

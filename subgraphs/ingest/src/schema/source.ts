@@ -1,0 +1,93 @@
+import { badInput, notFound, parseId, requireText } from '@eventgraph/runtime';
+import { builder } from '../builder';
+import { isFetchableUrl } from '../domain/fetch-run';
+import type { Source } from '../generated/prisma/client';
+
+export const SourceKindEnum = builder.enumType('SourceKind', { values: ['ICAL', 'RSS', 'JSON', 'CSV'] as const });
+
+export const SourceRef = builder.objectRef<Source>('Source');
+
+builder.asEntity(SourceRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: ({ id }, ctx) => ctx.loaders.source.load(id),
+});
+
+SourceRef.implement({
+  description: 'A feed events are aggregated from (iCal, RSS, partner JSON or CSV).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    kind: t.field({ type: SourceKindEnum, resolve: (s) => s.kind }),
+    url: t.exposeString('url'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  source: t.field({
+    type: SourceRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ctx.loaders.source.load(parseId('id', id)),
+  }),
+  sources: t.field({
+    type: [SourceRef],
+    resolve: (_root, _args, ctx) => ctx.db.source.findMany({ orderBy: { createdAt: 'asc' }, take: 100 }),
+  }),
+}));
+
+const CreateSourceInput = builder.inputType('CreateSourceInput', {
+  fields: (t) => ({
+    organizationId: t.id({ description: 'the organisation that registered the source, if any' }),
+    name: t.string({ required: true }),
+    kind: t.field({ type: SourceKindEnum, required: true }),
+    url: t.string({ required: true }),
+  }),
+});
+
+const AttributeEventInput = builder.inputType('AttributeEventInput', {
+  fields: (t) => ({
+    sourceId: t.id({ required: true }),
+    eventId: t.id({ required: true }),
+    externalId: t.string({ required: true, description: "the record's id in the source (an iCal UID, an RSS guid)" }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createSource: t.field({
+    type: SourceRef,
+    args: { input: t.arg({ type: CreateSourceInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      if (!isFetchableUrl(input.url)) throw badInput('url', 'must be an http(s) URL');
+      const data = {
+        organizationId: input.organizationId ? parseId('organizationId', input.organizationId) : null,
+        name: requireText('name', input.name),
+        kind: input.kind,
+        url: input.url,
+      };
+      return ctx.transact(async (tx, announce) => {
+        const source = await tx.source.create({ data });
+        await announce('source.created', { sourceId: source.id });
+        return source;
+      });
+    },
+  }),
+  attributeEvent: t.field({
+    type: SourceRef,
+    description: 'Records that a canonical event came from a record of this source.',
+    args: { input: t.arg({ type: AttributeEventInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const sourceId = parseId('sourceId', input.sourceId);
+      const eventId = parseId('eventId', input.eventId);
+      const externalId = requireText('externalId', input.externalId, 500);
+      const source = await ctx.loaders.source.load(sourceId);
+      if (!source) throw notFound('Source', sourceId);
+      await ctx.db.sourceEvent.upsert({
+        where: { sourceId_externalId: { sourceId, externalId } },
+        create: { sourceId, eventId, externalId },
+        update: { eventId },
+      });
+      return source;
+    },
+  }),
+}));

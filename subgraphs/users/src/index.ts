@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import type { SubgraphDefinition } from '@eventgraph/runtime';
+import { createContext, type UsersContext, type UsersDb, type UsersTx } from './context';
+import { PrismaClient } from './generated/prisma/client';
+import { schema } from './schema';
+
+/** users: people, organisations and their roles. */
+export const usersSubgraph: SubgraphDefinition<UsersDb, UsersTx, UsersContext> = {
+  name: 'users',
+  prismaDir: join(__dirname, '..', 'prisma'),
+  schema,
+  createClient: (adapter) => new PrismaClient({ adapter }),
+  createContext,
+};

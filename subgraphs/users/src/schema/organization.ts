@@ -1,0 +1,68 @@
+import { notFound, parseId, parseSlug, requireText } from '@eventgraph/runtime';
+import { builder } from '../builder';
+import type { Organization } from '../generated/prisma/client';
+import { MembershipRef } from './membership';
+
+export const OrganizationRef = builder.objectRef<Organization>('Organization');
+
+builder.asEntity(OrganizationRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: ({ id }, ctx) => ctx.loaders.organization.load(id),
+});
+
+OrganizationRef.implement({
+  description: 'A company or collective that runs events; members act for it according to their role.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    memberships: t.field({
+      type: [MembershipRef],
+      resolve: (org, _args, ctx) => ctx.loaders.membershipsOfOrganization.load(org.id),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  organization: t.field({
+    type: OrganizationRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ctx.loaders.organization.load(parseId('id', id)),
+  }),
+  organizationBySlug: t.field({
+    type: OrganizationRef,
+    nullable: true,
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: (_root, { slug }, ctx) => ctx.db.organization.findUnique({ where: { slug } }),
+  }),
+}));
+
+const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    slug: t.string({ required: true }),
+    ownerId: t.id({ required: true, description: 'the user who becomes the first owner' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createOrganization: t.field({
+    type: OrganizationRef,
+    args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const name = requireText('name', input.name);
+      const slug = parseSlug('slug', input.slug);
+      const ownerId = parseId('ownerId', input.ownerId);
+      if (!(await ctx.loaders.user.load(ownerId))) throw notFound('User', ownerId);
+      return ctx.transact(async (tx, announce) => {
+        const organization = await tx.organization.create({
+          data: { name, slug, memberships: { create: { userId: ownerId, role: 'OWNER' } } },
+        });
+        await announce('organization.created', { organizationId: organization.id, ownerId });
+        return organization;
+      });
+    },
+  }),
+}));

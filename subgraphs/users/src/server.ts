@@ -1,0 +1,4 @@
+import { startFromEnvironment } from '@eventgraph/runtime';
+import { usersSubgraph } from './index';
+
+startFromEnvironment(usersSubgraph, 4001);
