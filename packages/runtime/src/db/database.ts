@@ -48,12 +48,7 @@ export interface OpenDatabaseOptions<Client> {
   poolSize?: number;
 }
 
-/**
- * Opens a subgraph's database and brings its schema up to date.
- * Embedded: one PGlite data directory per subgraph (or memory, for tests).
- * Server: one schema per subgraph, selected through the connection's search_path
- * so the same migrations run unchanged in both places.
- */
+/** A connection to one subgraph's database, through the driver adapter Prisma uses. */
 export interface Driver {
   factory: SqlMigrationAwareDriverAdapterFactory;
   schema: string;
@@ -82,10 +77,22 @@ export async function openDriver(name: string, location: DatabaseLocation, poolS
 
 /** Opens a subgraph's database, applies pending migrations and creates its Prisma Client. */
 export async function openDatabase<Client extends PrismaLike>(options: OpenDatabaseOptions<Client>): Promise<Database<Client>> {
-  const driver = await openDriver(options.name, options.location, options.poolSize);
   let appliedMigrations: string[] = [];
+  // On a server, migrate over a connection of its own that is closed afterwards: the schema
+  // engine takes a session-level advisory lock, which a pooled connection would keep holding.
+  if (options.migrate !== false && options.location.kind === 'server') {
+    const migrator = await openDriver(options.name, options.location, 1);
+    try {
+      appliedMigrations = await applyMigrations(migrator.factory, options.prismaDir);
+    } finally {
+      await migrator.close();
+    }
+  }
+  const driver = await openDriver(options.name, options.location, options.poolSize);
   try {
-    if (options.migrate !== false) appliedMigrations = await applyMigrations(driver.factory, options.prismaDir);
+    if (options.migrate !== false && options.location.kind === 'embedded') {
+      appliedMigrations = await applyMigrations(driver.factory, options.prismaDir);
+    }
   } catch (err) {
     await driver.close();
     throw err;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -56,7 +57,14 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
     formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected error in resolver'));
 
-  const apollo = new ApolloServer<C>({ schema, formatError, includeStacktraceInErrorResponses: false, introspection: true });
+  const apollo = new ApolloServer<C>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // traces are for Apollo's hosted studio, which Eventgraph does not report to
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   await apollo.start();
 
   let accepting = true;

@@ -62,13 +62,16 @@ async function scanFacts(tx: AccessTx, seriesId: string, gateId: string, nfcId: 
   const gate = await tx.gate.findUnique({ where: { id: gateId } });
   if (!gate) throw notFound('Gate', gateId);
   const wristband = await tx.wristband.findUnique({ where: { eventId_nfcId: { eventId: series.eventId, nfcId } } });
-  const [assignment, gateLink, lastAllowed, entries, exits] = await Promise.all([
-    wristband ? tx.wristbandAssignment.findUnique({ where: { wristbandId_seriesId: { wristbandId: wristband.id, seriesId } } }) : null,
-    tx.seriesGate.findUnique({ where: { seriesId_gateId: { seriesId, gateId } } }),
-    wristband ? tx.checkIn.findFirst({ where: { wristbandId: wristband.id, seriesId, allowed: true }, orderBy: { scannedAt: 'desc' } }) : null,
-    tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'ENTRY' } }),
-    tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'EXIT' } }),
-  ]);
+  // one after another: a transaction is one connection, which runs one statement at a time anyway
+  const assignment = wristband
+    ? await tx.wristbandAssignment.findUnique({ where: { wristbandId_seriesId: { wristbandId: wristband.id, seriesId } } })
+    : null;
+  const gateLink = await tx.seriesGate.findUnique({ where: { seriesId_gateId: { seriesId, gateId } } });
+  const lastAllowed = wristband
+    ? await tx.checkIn.findFirst({ where: { wristbandId: wristband.id, seriesId, allowed: true }, orderBy: { scannedAt: 'desc' } })
+    : null;
+  const entries = await tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'ENTRY' } });
+  const exits = await tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'EXIT' } });
   return {
     series,
     gate,

@@ -3,8 +3,8 @@ import { SourceRef } from './source';
 
 /** Events belong to the events subgraph; ingest adds where they came from. */
 export const EventRef = builder.externalRef('Event', builder.selection<{ id: string }>('id')).implement({
-  externalFields: () => ({}),
   fields: (t) => ({
+    id: t.exposeID('id'),
     sources: t.field({
       type: [SourceRef],
       description: 'The sources this event was aggregated from.',

@@ -1,14 +1,14 @@
 // npm run db:migration:create -- <name> [subgraph...]
 // Writes a new Prisma migration for each subgraph whose schema.prisma changed.
-import { createMigration } from '@eventgraph/runtime/src/db';
-import { prismaDir, SUBGRAPHS } from './subgraphs';
+import { createMigration } from '@eventgraph/runtime';
+import { SUBGRAPHS } from './subgraphs';
 
 async function main() {
   const [name, ...only] = process.argv.slice(2);
   if (!name) throw new Error('usage: npm run db:migration:create -- <name> [subgraph...]');
-  for (const { name: subgraph } of SUBGRAPHS) {
+  for (const { definition: { name: subgraph, prismaDir } } of SUBGRAPHS) {
     if (only.length && !only.includes(subgraph)) continue;
-    const created = await createMigration(prismaDir(subgraph), name);
+    const created = await createMigration(prismaDir, name);
     console.log(created ? `${subgraph}: created ${created}` : `${subgraph}: no changes`);
   }
 }

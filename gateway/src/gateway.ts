@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloGateway } from '@apollo/gateway';
+import { Supergraph } from '@apollo/federation-internals';
+import type { GraphQLFormattedError } from 'graphql';
+import {
+  closeGracefully,
+  formatClientError,
+  graphqlErrorBody,
+  handleGraphQLRequest,
+  listen,
+  PRINCIPAL_HEADER,
+  sendJson,
+  signPrincipal,
+  type Logger,
+  type Principal,
+} from '@eventgraph/runtime';
+import type { Authenticator } from './auth';
+import { subgraphDataSource, type FetchContext } from './data-sources';
+import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
+import { toApolloLogger } from './subscriptions/logger';
+import { serveGraphQLOverWebSocket } from './subscriptions/ws-adapter';
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  port: number;
+  host?: string;
+  /** replaces the routing URLs written in the supergraph, by subgraph name */
+  subgraphUrls?: Record<string, string>;
+  principalSecret: string;
+  authenticator: Authenticator;
+  logger: Logger;
+}
+
+export interface RunningGateway {
+  port: number;
+  /** http URL of the GraphQL endpoint; the graphql-ws endpoint is the same path over ws:// */
+  url: string;
+  wsUrl: string;
+  engine: SubscriptionEngine;
+  stop(): Promise<void>;
+}
+
+interface GatewayContext extends FetchContext {
+  principal: Principal;
+  requestId: string;
+}
+
+const PATH = '/graphql';
+
+/** Routing URLs by subgraph name: the supergraph's, unless overridden. */
+export function subgraphUrls(supergraphSdl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const subgraphs = Supergraph.build(supergraphSdl).subgraphs();
+  return Object.fromEntries(subgraphs.names().map((name) => [name, overrides[name] ?? subgraphs.get(name)!.url]));
+}
+
+/**
+ * Signs the principal for each upstream request, so a long-lived subscription
+ * never sends an expired signature; callers with the same principal may share
+ * an upstream subscription.
+ */
+function upstreamAuthFor(principal: Principal, requestId: string, secret: string): UpstreamAuth {
+  return {
+    key: JSON.stringify(principal),
+    headers: () => ({ [PRINCIPAL_HEADER]: signPrincipal(principal, secret), 'x-request-id': requestId }),
+  };
+}
+
+const header = (req: IncomingMessage, name: string) => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * The gateway: @apollo/gateway behind Apollo Server over HTTP for queries and
+ * mutations; the federated subscription engine over graphql-ws on the same path.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { logger: log, authenticator, principalSecret } = options;
+  const urls = subgraphUrls(options.supergraphSdl, options.subgraphUrls);
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    logger: toApolloLogger(log),
+    buildService: ({ name }) => subgraphDataSource(name, urls[name]!, log),
+  });
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
+    formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
+  const apollo = new ApolloServer<GatewayContext>({ gateway, formatError, includeStacktraceInErrorResponses: false, introspection: true });
+  await apollo.start();
+  const engine = createSubscriptionEngine({ supergraphSdl: options.supergraphSdl, subgraphUrl: (name) => urls[name]!, logger: log });
+
+  let ready = true;
+  const server = createServer((req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (pathname === '/health') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
+    if (pathname !== PATH) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
+    const requestId = header(req, 'x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    let principal: Principal;
+    try {
+      principal = authenticator.authenticate(header(req, 'authorization'));
+    } catch (err) {
+      return sendJson(res, 401, graphqlErrorBody((err as Error).message, 'UNAUTHENTICATED'), { 'www-authenticate': 'Bearer' });
+    }
+    const context = async (): Promise<GatewayContext> => ({ principal, requestId, upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret) });
+    handleGraphQLRequest(apollo, req, res, context).catch((err) => {
+      log.error({ err, requestId }, 'gateway request failed');
+      if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      else res.end();
+    });
+  });
+
+  const ws = serveGraphQLOverWebSocket({
+    server,
+    path: PATH,
+    engine,
+    logger: log,
+    authenticate: async (params) => {
+      const authorization = params?.authorization ?? params?.Authorization;
+      const principal = authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);
+      return upstreamAuthFor(principal, randomUUID(), principalSecret);
+    },
+    executeOperation: async ({ document, variables, operationName, upstreamAuth }) => {
+      const response = await apollo.executeOperation(
+        { query: document, variables, operationName },
+        { contextValue: { principal: JSON.parse(upstreamAuth.key) as Principal, requestId: randomUUID(), upstreamAuth } },
+      );
+      if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported over graphql-ws');
+      return response.body.singleResult as never;
+    },
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port, host);
+  const shownHost = host === '0.0.0.0' ? 'localhost' : host;
+  const url = `http://${shownHost}:${port}${PATH}`;
+  log.info({ url }, 'gateway ready');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    engine,
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        await ws.close();
+        await engine.close();
+        await closeGracefully(server);
+        await apollo.stop();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The gateway as a program: serves any supergraph file it is given.
+//   tsx gateway/src/main.ts --supergraph gateway/supergraph.graphql [--port 4000]
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger, stopOnSignals } from '@eventgraph/runtime';
+import { developmentAuthenticator } from './auth';
+import { startGateway } from './gateway';
+import { loadGatewaySettings, subgraphUrlOverrides } from './settings';
+
+async function main() {
+  const log = createLogger('gateway');
+  const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
+  try {
+    const settings = loadGatewaySettings(values.port ? { ...process.env, PORT: values.port } : process.env);
+    const supergraphPath = resolve(values.supergraph ?? resolve(__dirname, '..', 'supergraph.graphql'));
+    const supergraphSdl = await readFile(supergraphPath, 'utf8').catch(() => {
+      throw new Error(`cannot read the supergraph file ${supergraphPath} (run npm run compose)`);
+    });
+    const gateway = await startGateway({
+      supergraphSdl,
+      port: settings.PORT,
+      host: settings.HOST,
+      subgraphUrls: subgraphUrlOverrides(),
+      principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
+      authenticator: developmentAuthenticator(settings.EVENTGRAPH_DEV_TOKEN),
+      logger: log,
+    });
+    console.log(`Eventgraph gateway: ${gateway.url}`);
+    stopOnSignals(() => gateway.stop(), log);
+  } catch (err) {
+    log.fatal({ err }, 'gateway failed to start');
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}
+
+void main();

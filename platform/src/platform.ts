@@ -1,0 +1,78 @@
+import { developmentAuthenticator, startGateway, type RunningGateway } from '@eventgraph/gateway';
+import { createBus, createLogger, runSubgraph, type BusTransport, type DatabaseLocation, type PlatformSettings, type RunningSubgraph } from '@eventgraph/runtime';
+import { composePlatform } from './compose';
+import { SUBGRAPHS } from './subgraphs';
+
+export interface PlatformOptions {
+  settings: PlatformSettings & { EVENTGRAPH_DEV_TOKEN: string };
+  /** gateway port (default 4000); subgraphs use their default ports unless `ephemeralPorts` */
+  port?: number;
+  host?: string;
+  /** every server on a free port chosen by the OS (tests, benchmarks, seeding beside a running platform) */
+  ephemeralPorts?: boolean;
+  /** where each subgraph's data lives; default: the settings' database */
+  database?: (subgraph: string) => DatabaseLocation;
+  /** share a bus across platforms (tests), otherwise one is created from the settings */
+  bus?: BusTransport;
+}
+
+export interface RunningPlatform {
+  gateway: RunningGateway;
+  subgraphs: Record<string, RunningSubgraph<unknown>>;
+  bus: BusTransport;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform in one process: the four subgraphs, then the gateway in
+ * front of them with the supergraph composed from their schemas right now (so
+ * it can never be stale).
+ */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const { settings } = options;
+  const log = createLogger('eventgraph', settings.LOG_LEVEL);
+  const composition = composePlatform();
+  if (!composition.ok) throw new Error(`the subgraphs do not compose:\n${composition.errors.join('\n')}`);
+
+  const ownBus = !options.bus;
+  const bus =
+    options.bus ?? (await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, { logger: log }));
+  const subgraphs: Record<string, RunningSubgraph<unknown>> = {};
+  const stopAll = async () => {
+    await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+    if (ownBus) await bus.close();
+  };
+  try {
+    for (const { definition, port } of SUBGRAPHS) {
+      subgraphs[definition.name] = (await runSubgraph(definition as never, {
+        settings,
+        bus,
+        port: options.ephemeralPorts ? 0 : port,
+        host: options.host,
+        logger: log.child({ service: definition.name }),
+        database: options.database?.(definition.name),
+      })) as RunningSubgraph<unknown>;
+    }
+    const gateway = await startGateway({
+      supergraphSdl: composition.supergraphSdl,
+      port: options.ephemeralPorts ? 0 : (options.port ?? 4000),
+      host: options.host,
+      subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
+      principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
+      authenticator: developmentAuthenticator(settings.EVENTGRAPH_DEV_TOKEN),
+      logger: log.child({ service: 'gateway' }),
+    });
+    return {
+      gateway,
+      subgraphs,
+      bus,
+      async stop() {
+        await gateway.stop();
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

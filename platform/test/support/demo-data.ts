@@ -1,0 +1,49 @@
+import type { TestPlatform } from './test-platform';
+
+/** One organisation with a venue, an event, a gate, a series, a wristband and a source: enough to touch all four subgraphs. */
+export async function createDemoWorld(platform: TestPlatform, tag = Math.random().toString(36).slice(2, 8)) {
+  const { createUser: user } = await platform.data(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
+    input: { email: `owner-${tag}@example.com`, displayName: 'Olive Owner' },
+  });
+  const { createOrganization: org } = await platform.data(
+    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id name } }`,
+    { input: { name: `Festival ${tag}`, slug: `festival-${tag}`, ownerId: user.id } },
+  );
+  const { createVenue: venue } = await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
+    input: { organizationId: org.id, name: 'Riverside Park', slug: `riverside-${tag}`, timeZone: 'Europe/Berlin', city: 'Berlin' },
+  });
+  const { createEvent: event } = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+    input: { venueId: venue.id, title: 'Summer Sound', slug: `summer-sound-${tag}`, startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-03T23:00:00Z' },
+  });
+  const { createGate: gate } = await platform.data(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
+    input: { organizationId: org.id, eventId: event.id, name: 'Main', direction: 'BOTH' },
+  });
+  const { createEventSeries: series } = await platform.data(
+    `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`,
+    {
+      input: {
+        organizationId: org.id,
+        eventId: event.id,
+        name: 'Day 1',
+        startsAt: '2027-07-01T14:00:00Z',
+        endsAt: '2027-07-01T23:59:00Z',
+        capacity: 2,
+        gateIds: [gate.id],
+      },
+    },
+  );
+  for (const to of ['SCHEDULED', 'ACTIVE']) {
+    await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, { id: series.id, to });
+  }
+  const { createWristband: wristband } = await platform.data(
+    `mutation($input: CreateWristbandInput!) { createWristband(input: $input) { id nfcId } }`,
+    { input: { organizationId: org.id, eventId: event.id, nfcId: `04:A2:${tag}`, category: 'ga', seriesIds: [series.id] } },
+  );
+  const { createSource: source } = await platform.data(`mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`, {
+    input: { name: 'City listings', kind: 'ICAL', url: `https://listings.example.com/${tag}.ics` },
+  });
+  await platform.data(`mutation($input: AttributeEventInput!) { attributeEvent(input: $input) { id } }`, {
+    input: { sourceId: source.id, eventId: event.id, externalId: `uid-${tag}@listings` },
+  });
+  return { user, org, venue, event, gate, series, wristband, source };
+}
