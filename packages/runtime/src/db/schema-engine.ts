@@ -44,7 +44,7 @@ export function loadSchemaEngine(): Promise<SchemaEngineModule> {
     const bytes = await readFile(join(dirname(gluePath), 'schema_engine_bg.wasm'));
     // Node's global WebAssembly; its types live in the DOM lib, which this project does not load
     const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: { __wbindgen_start(): void } } }> } }).WebAssembly;
-    const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': glue });
+    const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': withUnrefTimers(glue) });
     glue.__wbg_set_wasm(instance.exports);
     instance.exports.__wbindgen_start();
     return glue as unknown as SchemaEngineModule;
@@ -53,3 +53,23 @@ export function loadSchemaEngine(): Promise<SchemaEngineModule> {
 }
 
 export { NO_FILTERS };
+
+/**
+ * The engine arms timers (connection timeouts) it never clears; unref'd, they
+ * no longer keep a finished process, or a test run, alive.
+ */
+function withUnrefTimers(glue: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(glue).map(([name, value]) => {
+      if (!name.startsWith('__wbg_setTimeout_') || typeof value !== 'function') return [name, value];
+      return [
+        name,
+        (...args: unknown[]) => {
+          const timer = (value as (...a: unknown[]) => unknown)(...args);
+          (timer as { unref?: () => void } | undefined)?.unref?.();
+          return timer;
+        },
+      ];
+    }),
+  );
+}
