@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ErrorCode } from './subscriptions/errors';
 import type { UpstreamAuth } from './subscriptions/engine';
@@ -39,13 +39,18 @@ export class SoftFailingDataSource implements GraphQLDataSource {
     try {
       return await this.inner.process(options);
     } catch (err) {
+      const rejected = (err as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body?.errors;
+      // a subgraph that refused the request (HTTP 4xx) said why in GraphQL errors already made safe for clients
+      if (Array.isArray(rejected) && rejected.length > 0) return { errors: rejected as GraphQLFormattedError[] };
       const representations: unknown = options.request.variables?.representations;
       const paths = Array.isArray(representations) ? representations.map((_, i) => ['_entities', i]) : [undefined];
-      this.logger.warn({ subgraph: this.name, err: err instanceof Error ? err.message : String(err) }, 'entity fetch failed');
-      const code = (err as { extensions?: { code?: unknown } }).extensions?.code ?? ErrorCode.SubrequestHttpError;
+      this.logger.warn({ subgraph: this.name, err: err instanceof Error ? err.message : String(err) }, 'subgraph request failed');
       // an HTTP status is safe to show; network errors would reveal internal addresses, so they stay in the log
-      const detail = err instanceof GraphQLError ? `: ${err.message}` : '';
-      const message = `Request to subgraph "${this.name}" failed${detail}`;
+      const answered = err instanceof GraphQLError;
+      const code = answered
+        ? ((err as { extensions?: { code?: unknown } }).extensions?.code ?? ErrorCode.SubrequestHttpError)
+        : ErrorCode.SubgraphUnavailable;
+      const message = answered ? `Request to subgraph "${this.name}" failed: ${err.message}` : `Subgraph "${this.name}" is unavailable`;
       return {
         errors: paths.map((path) => ({
           message,

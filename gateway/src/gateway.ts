@@ -84,8 +84,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: toApolloLogger(log),
     buildService: ({ name }) => subgraphDataSource(name, urls[name]!, log),
   });
+  // errors carrying a serviceName come from a subgraph, which already made them safe for clients
   const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
-    formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
+    formatted.extensions?.serviceName
+      ? formatted
+      : formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
   const apollo = new ApolloServer<GatewayContext>({ gateway, formatError, includeStacktraceInErrorResponses: false, introspection: true });
   await apollo.start();
   const engine = createSubscriptionEngine({ supergraphSdl: options.supergraphSdl, subgraphUrl: (name) => urls[name]!, logger: log });

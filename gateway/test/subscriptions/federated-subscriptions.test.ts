@@ -217,7 +217,7 @@ describe('federated subscriptions when subgraphs fail', () => {
       expect(event?.errors).toHaveLength(1);
       expect(event?.errors?.[0]).toMatchObject({
         path: ['x', 'series', 'event', 'organization'],
-        extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'c' },
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'c' },
       });
 
       // the stream survives: later events still arrive

@@ -1,0 +1,139 @@
+import { createDemoWorld } from './support/demo-data';
+import { startTestPlatform, type TestPlatform } from './support/test-platform';
+
+let platform: TestPlatform;
+let world: Awaited<ReturnType<typeof createDemoWorld>>;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  world = await createDemoWorld(platform);
+});
+afterAll(() => platform?.stop());
+
+/** The first error's code and message, asserting nothing internal leaked into the response. */
+async function firstError(query: string, variables?: Record<string, unknown>) {
+  const { status, body } = await platform.request(query, variables);
+  const text = JSON.stringify(body);
+  expect(text).not.toMatch(/stacktrace|prisma|SELECT |INSERT |at Object\.|node_modules/i);
+  expect(body.errors?.length).toBeGreaterThan(0);
+  const [error] = body.errors!;
+  return { status, code: error!.extensions?.code, message: error!.message, error: error!, data: body.data };
+}
+
+describe('requests that never reach a resolver', () => {
+  it('rejects malformed GraphQL with GRAPHQL_PARSE_FAILED', async () => {
+    const { status, code } = await firstError('{ event(id: "x" { title }');
+    expect(status).toBe(400);
+    expect(code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('rejects unknown fields with GRAPHQL_VALIDATION_FAILED naming the field', async () => {
+    const { code, message } = await firstError('{ events { title nickname } }');
+    expect(code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(message).toContain('nickname');
+  });
+
+  it('rejects wrong variable types with BAD_USER_INPUT', async () => {
+    const { code, message } = await firstError('query($first: Int) { events(first: $first) { id } }', { first: 'ten' });
+    expect(code).toBe('BAD_USER_INPUT');
+    expect(message).toContain('$first');
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const response = await fetch(platform.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('input the domain refuses', () => {
+  it('rejects an id that is not an id, naming the argument', async () => {
+    const { code, message } = await firstError('{ event(id: "42") { title } }');
+    expect(code).toBe('BAD_USER_INPUT');
+    expect(message).toMatch(/^id: /);
+  });
+
+  it('answers NOT_FOUND-free null for a well-formed id that does not exist', async () => {
+    const data = await platform.data('{ event(id: "00000000-0000-4000-8000-000000000000") { title } }');
+    expect(data.event).toBeNull();
+  });
+
+  it('rejects inverted and zero-length event times', async () => {
+    for (const endsAt of ['2027-07-01T13:00:00Z', '2027-07-01T14:00:00Z']) {
+      const { code, message } = await firstError(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+        input: { venueId: world.venue.id, title: 'Backwards', slug: 'backwards', startsAt: '2027-07-01T14:00:00Z', endsAt },
+      });
+      expect(code).toBe('BAD_USER_INPUT');
+      expect(message).toMatch(/^endsAt: /);
+    }
+  });
+
+  it('rejects an unknown time zone', async () => {
+    const { code, message } = await firstError(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
+      input: { organizationId: world.org.id, name: 'Nowhere', slug: 'nowhere', timeZone: 'Mars/Olympus_Mons' },
+    });
+    expect(code).toBe('BAD_USER_INPUT');
+    expect(message).toMatch(/^timeZone: /);
+  });
+
+  it('rejects a malformed date-time', async () => {
+    const { code } = await firstError(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+      input: { venueId: world.venue.id, title: 'Soon', slug: 'soon', startsAt: 'tomorrow', endsAt: '2027-07-01T14:00:00Z' },
+    });
+    expect(code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a duplicate slug with CONFLICT and writes nothing', async () => {
+    const input = { organizationId: world.org.id, name: 'Second stage', slug: 'second-stage', timeZone: 'Europe/Berlin' };
+    await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input });
+    const { code, message } = await firstError(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input });
+    expect(code).toBe('CONFLICT');
+    expect(message).toContain('slug');
+    const { organization } = await platform.data(`query($id: ID!) { organization(id: $id) { venues { slug } } }`, { id: world.org.id });
+    expect(organization.venues.filter((v: { slug: string }) => v.slug === 'second-stage')).toHaveLength(1);
+  });
+
+  it('rejects an illegal lifecycle transition with ILLEGAL_TRANSITION and leaves the status as it was', async () => {
+    const { code, message, error } = await firstError(`mutation($id: ID!) { transitionEvent(id: $id, to: ON_SALE) { status } }`, { id: world.event.id });
+    expect(code).toBe('ILLEGAL_TRANSITION');
+    expect(message).toContain('DRAFT');
+    expect(error.extensions).toMatchObject({ from: 'DRAFT', to: 'ON_SALE' });
+    const data = await platform.data(`query($id: ID!) { event(id: $id) { status } }`, { id: world.event.id });
+    expect(data.event.status).toBe('DRAFT');
+  });
+
+  it('rejects a page size over the maximum', async () => {
+    const { code, message } = await firstError('{ events(first: 5000) { id } }');
+    expect(code).toBe('BAD_USER_INPUT');
+    expect(message).toMatch(/^first: /);
+  });
+
+  it('rejects a gate of another event in a series', async () => {
+    const { createEvent: other } = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+      input: { venueId: world.venue.id, title: 'Other', slug: 'other-event', startsAt: '2027-08-01T14:00:00Z', endsAt: '2027-08-01T20:00:00Z' },
+    });
+    const { code } = await firstError(`mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`, {
+      input: {
+        organizationId: world.org.id,
+        eventId: other.id,
+        name: 'Day X',
+        startsAt: '2027-08-01T14:00:00Z',
+        endsAt: '2027-08-01T20:00:00Z',
+        capacity: 10,
+        gateIds: [world.gate.id],
+      },
+    });
+    expect(code).toBe('GATE_OF_OTHER_EVENT');
+  });
+});
+
+describe('the development credential', () => {
+  it('refuses a wrong token with UNAUTHENTICATED and lets anonymous callers read', async () => {
+    const wrong = await platform.request('{ events { id } }', {}, { token: 'not-the-token' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const anonymous = await platform.request('{ events { title } }', {}, { token: null });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.data?.events).toEqual(expect.arrayContaining([{ title: 'Summer Sound' }]));
+  });
+});
