@@ -65,7 +65,11 @@ export function formatClientError(formatted: GraphQLFormattedError, original: un
 interface PrismaKnownError {
   code: string;
   clientVersion: string;
-  meta?: { modelName?: string; target?: string[]; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } };
+  meta?: {
+    modelName?: string;
+    target?: string[];
+    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+  };
 }
 
 const isPrismaKnownError = (err: unknown): err is PrismaKnownError =>
@@ -80,11 +84,18 @@ export function translateDatabaseError(err: unknown): DomainError | undefined {
   if (!isPrismaKnownError(err)) return undefined;
   const model = err.meta?.modelName ?? 'record';
   if (err.code === 'P2002') {
-    const fields = err.meta?.target ?? err.meta?.driverAdapterError?.cause?.constraint?.fields ?? [];
+    const constraint = err.meta?.driverAdapterError?.cause?.constraint;
+    const fields = err.meta?.target ?? constraint?.fields ?? fieldsOfIndex(model, constraint?.index);
     const which = fields.map((f) => f.replace(/"/g, '')).join(', ');
     return conflict(`a ${model} with the same ${which || 'key'} already exists`, { fields });
   }
   if (err.code === 'P2025') return new DomainError(ErrorCode.NOT_FOUND, `${model} was not found`);
   if (err.code === 'P2003') return new DomainError(ErrorCode.BAD_USER_INPUT, `a referenced ${model} does not exist`);
   return undefined;
+}
+
+/** Prisma names unique indexes `<Model>_<field>_<field>_key`; the fields are what a caller can act on. */
+function fieldsOfIndex(model: string, index: string | undefined): string[] {
+  const match = index && new RegExp(`^${model}_(.+)_key$`).exec(index);
+  return match ? match[1]!.split('_') : [];
 }

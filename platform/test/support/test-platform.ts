@@ -3,8 +3,9 @@ import { createClient, type Client } from 'graphql-ws';
 import { Pool } from 'pg';
 import WebSocket from 'ws';
 import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
-import type { DatabaseLocation } from '@eventgraph/runtime';
+import { runSubgraph, type DatabaseLocation } from '@eventgraph/runtime';
 import { startPlatform, type RunningPlatform } from '../../src/platform';
+import { SUBGRAPHS } from '../../src/subgraphs';
 
 /**
  * The real platform for a test file: four subgraphs and the gateway on
@@ -22,6 +23,8 @@ export interface TestPlatform extends RunningPlatform {
   /** runs a request that must succeed and returns its data */
   data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   wsClient(connectionParams?: Record<string, unknown>): Client;
+  /** stops a subgraph; the returned function starts it again on the same port and database */
+  takeDown(subgraph: string): Promise<() => Promise<void>>;
 }
 
 export interface GraphQLResponse<T> {
@@ -65,6 +68,19 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       const client = createClient({ url: platform.gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
       clients.push(client);
       return client;
+    },
+    async takeDown(name) {
+      const running = platform.subgraphs[name]!;
+      await running.stop();
+      const { definition } = SUBGRAPHS.find((s) => s.definition.name === name)!;
+      return async () => {
+        platform.subgraphs[name] = (await runSubgraph(definition as never, {
+          settings,
+          bus: platform.bus,
+          port: running.port,
+          database: database(name),
+        })) as never;
+      };
     },
     async stop() {
       await Promise.all(clients.map((c) => c.dispose()));

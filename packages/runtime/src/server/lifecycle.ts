@@ -17,10 +17,12 @@ export function listen(server: Server, port: number, host: string): Promise<numb
  */
 export function closeGracefully(server: Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    timer.unref();
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    // keep-alive connections become idle as their last request finishes; close them then, not at their timeout
+    const sweeper = setInterval(() => server.closeIdleConnections(), 25);
     server.close(() => {
-      clearTimeout(timer);
+      clearTimeout(deadline);
+      clearInterval(sweeper);
       resolve();
     });
     server.closeIdleConnections();

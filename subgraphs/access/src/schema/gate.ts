@@ -18,7 +18,7 @@ GateRef.implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     direction: t.field({ type: GateDirectionEnum, resolve: (g) => g.direction }),
-    event: t.field({ type: EventRef, resolve: (g) => ({ id: g.eventId }) }),
+    event: t.field({ type: EventRef, nullable: true, resolve: (g) => ({ id: g.eventId }) }),
   }),
 });
 

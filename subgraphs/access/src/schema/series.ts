@@ -25,7 +25,8 @@ EventSeriesRef.implement({
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     capacity: t.exposeInt('capacity'),
     status: t.field({ type: SeriesStatusEnum, resolve: (s) => s.status }),
-    event: t.field({ type: EventRef, resolve: (s) => ({ id: s.eventId }) }),
+    // nullable like every reference into another subgraph: if that subgraph is down, only this field is lost
+    event: t.field({ type: EventRef, nullable: true, resolve: (s) => ({ id: s.eventId }) }),
     gates: t.field({ type: [GateRef], resolve: (s, _args, ctx) => ctx.loaders.gatesOfSeries.load(s.id) }),
   }),
 });

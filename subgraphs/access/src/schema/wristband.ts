@@ -22,7 +22,7 @@ WristbandRef.implement({
     nfcId: t.exposeString('nfcId'),
     category: t.exposeString('category'),
     status: t.field({ type: WristbandStatusEnum, resolve: (w) => w.status }),
-    event: t.field({ type: EventRef, resolve: (w) => ({ id: w.eventId }) }),
+    event: t.field({ type: EventRef, nullable: true, resolve: (w) => ({ id: w.eventId }) }),
   }),
 });
 

@@ -29,7 +29,8 @@ EventRef.implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     venue: t.field({ type: VenueRef, resolve: async (e, _args, ctx) => (await ctx.loaders.venue.load(e.venueId))! }),
-    organization: t.field({ type: OrganizationRef, resolve: (e) => ({ id: e.organizationId }) }),
+    // nullable like every reference into another subgraph: if that subgraph is down, only this field is lost
+    organization: t.field({ type: OrganizationRef, nullable: true, resolve: (e) => ({ id: e.organizationId }) }),
   }),
 });
 

@@ -20,7 +20,7 @@ VenueRef.implement({
     slug: t.exposeString('slug'),
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone, e.g. Europe/Berlin' }),
     city: t.exposeString('city', { nullable: true }),
-    organization: t.field({ type: OrganizationRef, resolve: (venue) => ({ id: venue.organizationId }) }),
+    organization: t.field({ type: OrganizationRef, nullable: true, resolve: (venue) => ({ id: venue.organizationId }) }),
     events: t.field({ type: [EventRef], resolve: (venue, _args, ctx) => ctx.loaders.eventsOfVenue.load(venue.id) }),
   }),
 });

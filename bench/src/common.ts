@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { connect } from 'nats';
+import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
+import { connectNatsTransport, type BusTransport, type DatabaseLocation, type Principal } from '@eventgraph/runtime';
+import { startPlatform, type RunningPlatform } from '@eventgraph/platform/src/platform';
+
+export const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+export const BENCH_DB = process.env.BENCH_DATABASE ?? 'eventgraph_bench';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** The principal the gateway forwards for the development token (gateway/src/auth.ts). */
+export const DEV_PRINCIPAL: Principal = { kind: 'service', id: 'development', memberships: [], scopes: ['*'] };
+
+export const benchDir = join(__dirname, '..');
+
+export function benchDatabaseUrl(): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
+/** Creates the benchmark database once; everything else lives in schemas dropped after each run. */
+export async function ensureBenchDatabase(): Promise<void> {
+  const admin = new Pool({ connectionString: ADMIN_URL, max: 1 });
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DB]);
+    if (!rowCount) await admin.query(`CREATE DATABASE "${BENCH_DB}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function postgresVersion(): Promise<string> {
+  const pool = new Pool({ connectionString: ADMIN_URL, max: 1 });
+  try {
+    const { rows } = await pool.query<{ v: string }>('SHOW server_version');
+    return rows[0]?.v ?? 'unknown';
+  } finally {
+    await pool.end();
+  }
+}
+
+export interface BenchPlatform extends RunningPlatform {
+  settings: ReturnType<typeof loadGatewaySettings>;
+  devToken: string;
+  /** a GraphQL request through the gateway that must succeed */
+  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  busKind: 'memory' | 'nats';
+}
+
+/**
+ * The whole platform in this process on the PostgreSQL server, each subgraph in a schema of its
+ * own (dropped on stop). With `bus: 'nats'`, a JetStream stream of its own (in memory, deleted on stop)
+ * so nothing collides with other users of the NATS server.
+ */
+export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory'): Promise<BenchPlatform> {
+  await ensureBenchDatabase();
+  const url = benchDatabaseUrl();
+  const settings = loadGatewaySettings({ DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', NODE_ENV: 'test', EVENTGRAPH_BUS: busKind });
+  const tag = randomBytes(3).toString('hex');
+  const prefix = `b${tag}_`;
+  const database = (name: string): DatabaseLocation => ({ kind: 'server', url, schema: `${prefix}${name}` });
+  let bus: BusTransport | undefined;
+  const stream = `EVENTGRAPH_BENCH_${tag}`;
+  if (busKind === 'nats') {
+    bus = await connectNatsTransport({ url: NATS_URL, stream, subjectPrefix: `eventgraphbench${tag}`, storage: 'memory', name: 'eventgraph-bench' });
+  }
+  let platform: RunningPlatform;
+  try {
+    platform = await startPlatform({ settings, ephemeralPorts: true, database, bus });
+  } catch (err) {
+    await bus?.close();
+    if (busKind === 'nats') await deleteStream(stream);
+    await dropSchemas(url, prefix);
+    throw err;
+  }
+  const devToken = settings.EVENTGRAPH_DEV_TOKEN;
+  return {
+    ...platform,
+    settings,
+    devToken,
+    busKind,
+    async data(query, variables) {
+      const response = await fetch(platform.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${devToken}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+      if (!response.ok || body.errors?.length) throw new Error(`GraphQL request failed (${response.status}): ${JSON.stringify(body.errors ?? body)}`);
+      return body.data as never;
+    },
+    async stop() {
+      await platform.stop();
+      if (bus) {
+        await bus.close();
+        await deleteStream(stream);
+      }
+      await dropSchemas(url, prefix);
+    },
+  };
+}
+
+async function deleteStream(stream: string) {
+  const nc = await connect({ servers: NATS_URL, name: 'eventgraph-bench-cleanup' });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
+
+async function dropSchemas(url: string, prefix: string) {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
+    for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** An organisation with its owner and one venue. */
+export async function seedOrganization(platform: BenchPlatform, tag: string) {
+  const { createUser: user } = await platform.data<{ createUser: { id: string } }>(
+    `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+    { input: { email: `bench-owner-${tag}@example.com`, displayName: 'Bench Owner' } },
+  );
+  const { createOrganization: org } = await platform.data<{ createOrganization: { id: string; name: string } }>(
+    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id name } }`,
+    { input: { name: `Bench Festival ${tag}`, slug: `bench-festival-${tag}`, ownerId: user.id } },
+  );
+  const { createVenue: venue } = await platform.data<{ createVenue: { id: string } }>(
+    `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`,
+    { input: { organizationId: org.id, name: 'Bench Arena', slug: `bench-arena-${tag}`, timeZone: 'Europe/Berlin', city: 'Berlin' } },
+  );
+  return { user, org, venue };
+}
+
+export async function createEvent(platform: BenchPlatform, venueId: string, title: string, slug: string): Promise<string> {
+  const { createEvent } = await platform.data<{ createEvent: { id: string } }>(
+    `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
+    { input: { venueId, title, slug, startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-03T23:00:00Z' } },
+  );
+  return createEvent.id;
+}
+
+// ---------------------------------------------------------------- statistics
+
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Exact percentiles (nearest rank) over recorded latencies in ms. */
+export function summarize(latencies: ArrayLike<number>): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
+  const n = sorted.length;
+  const at = (q: number) => (n === 0 ? NaN : sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return { count: n, mean: n ? sum / n : NaN, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: n ? sorted[n - 1]! : NaN };
+}
+
+export const ms = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+export function machineInfo() {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+  };
+}
+
+// ---------------------------------------------------------------- child processes
+
+/** Starts a TypeScript worker in its own Node process (through tsx), so the load does not share the server's event loop. */
+export function forkWorker(file: string): ChildProcess {
+  return fork(join(benchDir, 'src', file), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Sends `message` to the worker and resolves with its `result` message; `onMessage` sees every other message. */
+export function runWorker<R>(child: ChildProcess, message: unknown, onMessage: (msg: any) => void = () => {}): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    const listener = (msg: any) => {
+      if (msg?.type === 'result') {
+        cleanup();
+        resolve(msg.result as R);
+      } else if (msg?.type === 'error') {
+        cleanup();
+        reject(new Error(msg.message));
+      } else onMessage(msg);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`worker exited (${code}) before answering`));
+    };
+    const cleanup = () => {
+      child.off('message', listener);
+      child.off('exit', onExit);
+    };
+    child.on('message', listener);
+    child.on('exit', onExit);
+    child.send(message as never);
+  });
+}
+
+export const sleep = (millis: number) => new Promise((r) => setTimeout(r, millis));
