@@ -136,7 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
-  const shownHost = host === '0.0.0.0' ? 'localhost' : host;
+  const shownHost = host === '0.0.0.0' || host === '127.0.0.1' ? 'localhost' : host;
   const url = `http://${shownHost}:${port}${PATH}`;
   log.info({ url }, 'gateway ready');
 

@@ -47,6 +47,13 @@ export interface RequestOptions {
 
 export type Variables = Record<string, unknown>;
 
+/**
+ * A document without result types (e.g. from `graphql`'s parse). Typed
+ * documents are excluded so that they always take the typed overloads, even
+ * when a variable's value is `any`.
+ */
+export type UntypedDocumentNode = DocumentNode & { __apiType?: undefined };
+
 /** Variables may be left out when the operation has none, or none that are required. */
 export type OperationArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: RequestOptions]
@@ -63,8 +70,8 @@ export interface EventgraphSubscription<TData> extends AsyncIterableIterator<TDa
 
 export interface EventgraphClient {
   /** Runs a query or mutation over HTTP; throws EventgraphError when the response has errors. */
-  request<TData, TVariables extends Variables>(document: TypedDocumentNode<TData, TVariables>, ...args: OperationArgs<TVariables>): Promise<TData>;
-  request<TData = Record<string, any>>(document: string | DocumentNode, variables?: Variables, options?: RequestOptions): Promise<TData>;
+  request<TData, TVariables extends Variables>(document: TypedDocumentNode<TData, TVariables>, ...args: OperationArgs<NoInfer<TVariables>>): Promise<TData>;
+  request<TData = Record<string, any>>(document: string | UntypedDocumentNode, variables?: Variables, options?: RequestOptions): Promise<TData>;
   /**
    * Starts a subscription over graphql-ws (the socket opens with the first one
    * and closes after the last). Yields each event's data; ends with an
@@ -72,9 +79,9 @@ export interface EventgraphClient {
    */
   subscribe<TData, TVariables extends Variables>(
     document: TypedDocumentNode<TData, TVariables>,
-    ...args: SubscribeArgs<TVariables>
+    ...args: SubscribeArgs<NoInfer<TVariables>>
   ): EventgraphSubscription<TData>;
-  subscribe<TData = Record<string, any>>(document: string | DocumentNode, variables?: Variables): EventgraphSubscription<TData>;
+  subscribe<TData = Record<string, any>>(document: string | UntypedDocumentNode, variables?: Variables): EventgraphSubscription<TData>;
   /** Ends every subscription, closes the socket; later calls fail with CLIENT_CLOSED. */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ export {
   type OperationArgs,
   type RequestOptions,
   type SubscribeArgs,
+  type UntypedDocumentNode,
   type Variables,
 } from './client';
 export {

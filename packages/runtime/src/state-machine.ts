@@ -5,9 +5,9 @@
  */
 export type Transitions<S extends string> = Readonly<Record<S, readonly S[]>>;
 
-export type TransitionCheck<S extends string> = { ok: true } | { ok: false; code: 'ILLEGAL_TRANSITION' | 'NO_CHANGE'; message: string };
+export type TransitionCheck = { ok: true } | { ok: false; code: 'ILLEGAL_TRANSITION' | 'NO_CHANGE'; message: string };
 
-export function checkTransition<S extends string>(what: string, transitions: Transitions<S>, from: S, to: S): TransitionCheck<S> {
+export function checkTransition<S extends string>(what: string, transitions: Transitions<S>, from: S, to: S): TransitionCheck {
   if (from === to) return { ok: false, code: 'NO_CHANGE', message: `${what} is already ${to}` };
   if (!transitions[from].includes(to)) {
     const allowed = transitions[from];

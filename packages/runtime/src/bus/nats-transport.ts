@@ -129,10 +129,10 @@ export class NatsTransport implements BusTransport {
     } catch (err) {
       // it exists with another config (limits changed by an operator, say): fine as long as it carries our subjects
       const info = await this.jsm.streams.info(this.stream).catch(() => {
-        throw err;
+        throw new Error(`cannot create NATS stream ${this.stream}`, { cause: err });
       });
       if (!info.config.subjects?.includes(subjects[0]!)) {
-        throw new Error(`NATS stream ${this.stream} exists but does not capture ${subjects[0]}`);
+        throw new Error(`NATS stream ${this.stream} exists but does not capture ${subjects[0]}`, { cause: err });
       }
     }
   }

@@ -91,7 +91,6 @@ export function reachable(url: string): boolean {
 /** describe, or describe.skip with a visible note when the server is not there. */
 export function describeIfReachable(server: string, url: string): jest.Describe {
   if (reachable(url)) return describe;
-  // eslint-disable-next-line no-console
   console.warn(`SKIPPED: ${server} at ${url} is unreachable; its bus tests did not run`);
   return describe.skip;
 }

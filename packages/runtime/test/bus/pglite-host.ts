@@ -22,6 +22,7 @@ const vmModulesEnabled = () => [...process.execArgv, process.env.NODE_OPTIONS ??
 
 export async function openTestPGlite(): Promise<TestPGlite> {
   if (vmModulesEnabled()) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the VM-modules flag allows it
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as { PGlite: typeof PGlite };
     const pg = new PGliteClass();
     await pg.waitReady;

@@ -1,0 +1,46 @@
+// Compile-time checks of the SDK's typing (checked by `tsc -p sdk`, never run).
+import { parse } from 'graphql';
+import {
+  CheckInRecordedDocument,
+  EventDetailsDocument,
+  OrganizationEventsDocument,
+  SourcesDocument,
+  type CheckInRecordedSubscription,
+  type EventDetailsQuery,
+  type EventgraphClient,
+  type EventgraphSubscription,
+  type SourcesQuery,
+} from '../src';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const assert = <T extends true>(_: T) => undefined;
+
+export async function typing(c: EventgraphClient, anyValue: any) {
+  // results are typed by the document, also when a variable's value is `any`
+  const event = await c.request(EventDetailsDocument, { id: anyValue });
+  assert<Equal<typeof event, EventDetailsQuery>>(true);
+  // variables may be left out when there are none, or none required
+  assert<Equal<Awaited<ReturnType<typeof c.request<SourcesQuery, {}>>>, SourcesQuery>>(true);
+  const sources = await c.request(SourcesDocument);
+  assert<Equal<typeof sources, SourcesQuery>>(true);
+  await c.request(OrganizationEventsDocument, { organizationId: '1' });
+  // @ts-expect-error a required variable is missing
+  await c.request(EventDetailsDocument);
+  // @ts-expect-error an unknown variable
+  await c.request(EventDetailsDocument, { eventId: '1' });
+  // @ts-expect-error a wrong variable type
+  await c.request(OrganizationEventsDocument, { organizationId: '1', first: 'ten' });
+
+  const stream = c.subscribe(CheckInRecordedDocument);
+  assert<Equal<typeof stream, EventgraphSubscription<CheckInRecordedSubscription>>>(true);
+  for await (const change of c.subscribe(CheckInRecordedDocument, { seriesId: '1' })) {
+    const allowed: boolean = change.checkInRecorded.allowed;
+    void allowed;
+  }
+
+  // untyped documents work too, typed by the caller
+  const raw = await c.request<{ a: number }>(parse('{ a }'));
+  assert<Equal<typeof raw, { a: number }>>(true);
+  const plain = await c.request('{ a }');
+  assert<Equal<typeof plain, Record<string, any>>>(true);
+}
