@@ -37,7 +37,7 @@ export async function ensureBenchDatabase(): Promise<void> {
 export async function postgresVersion(): Promise<string> {
   const pool = new Pool({ connectionString: ADMIN_URL, max: 1 });
   try {
-    const { rows } = await pool.query<{ v: string }>('SHOW server_version');
+    const { rows } = await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return rows[0]?.v ?? 'unknown';
   } finally {
     await pool.end();

@@ -1,12 +1,29 @@
-// npm run -w @eventgraph/sdk generate          — writes sdk/src/generated/*
-// npm run -w @eventgraph/sdk generate -- --check — exits 1 when the committed files are stale
+// npm run -w @eventgraph/sdk generate            writes sdk/src/generated/*
+// npm run -w @eventgraph/sdk generate -- --check exits 1 when the committed files are stale
+//
+// Inputs and output can be redirected (used by the tests):
+//   --supergraph <file>  (default gateway/supergraph.graphql)
+//   --operations <dir>   (default sdk/src/operations)
+//   --out <dir>          (default sdk/src/generated)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { generateSdk, REPO_ROOT } from './codegen';
 
 async function main() {
-  const check = process.argv.includes('--check');
-  const files = await generateSdk();
+  const { values } = parseArgs({
+    options: {
+      check: { type: 'boolean', default: false },
+      supergraph: { type: 'string' },
+      operations: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const files = await generateSdk({
+    supergraphSdl: values.supergraph ? readFileSync(resolve(values.supergraph), 'utf8') : undefined,
+    operationsDir: values.operations ? resolve(values.operations) : undefined,
+    generatedDir: values.out ? resolve(values.out) : undefined,
+  });
   let stale = 0;
   for (const file of files) {
     const shown = relative(REPO_ROOT, file.path);
@@ -18,9 +35,7 @@ async function main() {
     }
     if (current === file.content) {
       console.log(`up to date  ${shown}`);
-      continue;
-    }
-    if (check) {
+    } else if (values.check) {
       stale++;
       console.error(`stale       ${shown}`);
     } else {
@@ -30,7 +45,7 @@ async function main() {
     }
   }
   if (stale) {
-    console.error('run `npm run -w @eventgraph/sdk generate` and commit the result');
+    console.error('the generated SDK code is stale: run `npm run -w @eventgraph/sdk generate` and commit the result');
     process.exit(1);
   }
 }

@@ -189,7 +189,7 @@ describe('typed subscriptions', () => {
       direction: 'ENTRY',
       gate: { name: 'Main' },
       series: { id: world.series.id, name: 'Day 1' },
-      wristband: { category: 'ga' },
+      wristband: { category: 'GA' },
     });
     await stream.return();
     await waitForUpstreams(platform, upstreams);

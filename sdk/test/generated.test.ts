@@ -1,51 +1,68 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { generateSdk, OPERATIONS_DIR, REPO_ROOT } from '../scripts/codegen';
+import { join } from 'node:path';
+
+// @graphql-codegen loads ESM-only dependencies that Jest's CommonJS runtime cannot require,
+// so the generator runs as the real script, in its own process, exactly as `npm run generate` does.
+const SDK = join(__dirname, '..');
+const TSX = join(SDK, '..', 'node_modules', '.bin', 'tsx');
+
+function generate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, [join(SDK, 'scripts', 'generate.ts'), ...args], { cwd: SDK, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe('generated SDK code', () => {
   it('is up to date with gateway/supergraph.graphql and src/operations (else: npm run -w @eventgraph/sdk generate)', async () => {
-    const files = await generateSdk();
-    expect(files.map((f) => relative(REPO_ROOT, f.path)).sort()).toEqual(['sdk/src/generated/graphql.ts', 'sdk/src/generated/schema.graphql']);
-    for (const file of files) {
-      let committed = '';
-      try {
-        committed = readFileSync(file.path, 'utf8');
-      } catch {
-        /* a missing file is stale too */
-      }
-      // compare a verdict first so a failure names the file instead of dumping two huge strings
-      expect({ file: relative(REPO_ROOT, file.path), upToDate: committed === file.content }).toEqual({ file: relative(REPO_ROOT, file.path), upToDate: true });
-    }
+    const result = await generate('--check');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('up to date  sdk/src/generated/graphql.ts');
+    expect(result.stdout).toContain('up to date  sdk/src/generated/schema.graphql');
+    expect(result.code).toBe(0);
   });
 
-  describe('notices changes to its inputs', () => {
+  describe('the check notices changes to its inputs', () => {
     let dir: string;
+    const ops = () => join(dir, 'operations');
+    const out = () => join(dir, 'generated');
     beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), 'eventgraph-sdk-ops-'));
-      cpSync(OPERATIONS_DIR, dir, { recursive: true });
+      dir = mkdtempSync(join(tmpdir(), 'eventgraph-sdk-'));
+      cpSync(join(SDK, 'src', 'operations'), ops(), { recursive: true });
+      cpSync(join(SDK, 'src', 'generated'), out(), { recursive: true });
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('a new document changes the output', async () => {
-      writeFileSync(join(dir, 'extra.graphql'), 'query VenueName($id: ID!) { venue(id: $id) { name } }\n');
-      const [, ts] = await generateSdk({ operationsDir: dir });
-      expect(ts!.content).toContain('export type VenueNameQuery = { venue: { name: string } | null };');
-      expect(ts!.content).not.toBe(readFileSync(join(REPO_ROOT, 'sdk/src/generated/graphql.ts'), 'utf8'));
+    it('a new document makes the committed code stale, and generating brings it up to date', async () => {
+      writeFileSync(join(ops(), 'extra.graphql'), 'query VenueName($id: ID!) { venue(id: $id) { name } }\n');
+      const check = await generate('--check', '--operations', ops(), '--out', out());
+      expect(check.code).toBe(1);
+      expect(check.stderr).toMatch(/stale .*graphql\.ts/);
+
+      expect((await generate('--operations', ops(), '--out', out())).code).toBe(0);
+      expect(readFileSync(join(out(), 'graphql.ts'), 'utf8')).toContain('export type VenueNameQuery = { venue: { name: string } | null };');
+      expect((await generate('--check', '--operations', ops(), '--out', out())).code).toBe(0);
     });
 
-    it('a schema change changes the output', async () => {
-      const supergraphSdl = readFileSync(join(REPO_ROOT, 'gateway/supergraph.graphql'), 'utf8').replace(
-        /(type Venue\b[^{]*\{\n)/,
-        '$1  capacityHint: Int @join__field(graph: EVENTS)\n',
-      );
-      const [schema] = await generateSdk({ supergraphSdl, operationsDir: dir });
-      expect(schema!.content).toContain('capacityHint: Int');
+    it('a schema change makes the committed code stale', async () => {
+      const supergraph = join(dir, 'supergraph.graphql');
+      const sdl = readFileSync(join(SDK, '..', 'gateway', 'supergraph.graphql'), 'utf8');
+      const changed = sdl.replace(/(\ntype Venue\b[^{]*\{\n)/, '$1  capacityHint: Int @join__field(graph: EVENTS)\n');
+      expect(changed).not.toBe(sdl);
+      writeFileSync(supergraph, changed);
+      const check = await generate('--check', '--supergraph', supergraph, '--operations', ops(), '--out', out());
+      expect(check.code).toBe(1);
+      expect(check.stderr).toMatch(/stale .*schema\.graphql/);
     });
 
     it('a document that does not match the schema fails generation', async () => {
-      writeFileSync(join(dir, 'broken.graphql'), 'query Broken { venue(id: "1") { seatCount } }\n');
-      await expect(generateSdk({ operationsDir: dir })).rejects.toThrow(/Cannot query field "seatCount" on type "Venue"/);
+      writeFileSync(join(ops(), 'broken.graphql'), 'query Broken { venue(id: "1") { seatCount } }\n');
+      const result = await generate('--operations', ops(), '--out', out());
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Cannot query field "seatCount" on type "Venue"');
     });
   });
 });

@@ -20,7 +20,6 @@ export async function typing(c: EventgraphClient, anyValue: any) {
   const event = await c.request(EventDetailsDocument, { id: anyValue });
   assert<Equal<typeof event, EventDetailsQuery>>(true);
   // variables may be left out when there are none, or none required
-  assert<Equal<Awaited<ReturnType<typeof c.request<SourcesQuery, {}>>>, SourcesQuery>>(true);
   const sources = await c.request(SourcesDocument);
   assert<Equal<typeof sources, SourcesQuery>>(true);
   await c.request(OrganizationEventsDocument, { organizationId: '1' });
