@@ -100,6 +100,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (pathname !== PATH) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () =>
+      log.debug({ requestId, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 }, 'request finished'),
+    );
     let principal: Principal;
     try {
       principal = authenticator.authenticate(header(req, 'authorization'));

@@ -174,24 +174,26 @@ describe('typed subscriptions', () => {
   it('delivers the check-in a mutation records, typed, within a bounded wait', async () => {
     const upstreams = platform.gateway.engine.upstreamCount();
     const stream = client.subscribe(CheckInRecordedDocument, { seriesId: world.series.id });
-    await waitForUpstreams(platform, upstreams + 1);
+    try {
+      await waitForUpstreams(platform, upstreams + 1);
+      const { checkIn } = await client.request(CheckInDocument, {
+        input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: world.wristband.nfcId, direction: 'ENTRY' },
+      });
+      expect(checkIn).toMatchObject({ allowed: true, reason: null });
 
-    const { checkIn } = await client.request(CheckInDocument, {
-      input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: world.wristband.nfcId, direction: 'ENTRY' },
-    });
-    expect(checkIn).toMatchObject({ allowed: true, reason: null });
-
-    const received = await within(5000, 'checkInRecorded', stream.next());
-    expect(received.done).toBe(false);
-    expect(received.value?.checkInRecorded).toMatchObject({
-      id: checkIn.id,
-      allowed: true,
-      direction: 'ENTRY',
-      gate: { name: 'Main' },
-      series: { id: world.series.id, name: 'Day 1' },
-      wristband: { category: 'GA' },
-    });
-    await stream.return();
+      const received = await within(5000, 'checkInRecorded', stream.next());
+      expect(received.done).toBe(false);
+      expect(received.value?.checkInRecorded).toMatchObject({
+        id: checkIn.id,
+        allowed: true,
+        direction: 'ENTRY',
+        gate: { name: 'Main' },
+        series: { id: world.series.id, name: 'Day 1' },
+        wristband: { category: 'GA' },
+      });
+    } finally {
+      await stream.return();
+    }
     await waitForUpstreams(platform, upstreams);
   });
 
