@@ -9,6 +9,7 @@ export const ErrorCode = {
   QueryPlanningFailed: 'QUERY_PLANNING_FAILED',
   SubgraphUnavailable: 'SUBGRAPH_UNAVAILABLE',
   UpstreamSubscriptionFailed: 'UPSTREAM_SUBSCRIPTION_FAILED',
+  SubscriptionOverflow: 'SUBSCRIPTION_OVERFLOW',
   SubrequestHttpError: 'SUBREQUEST_HTTP_ERROR',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
 } as const;

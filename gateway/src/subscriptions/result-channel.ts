@@ -15,8 +15,15 @@ export class ResultChannel<T> implements AsyncGenerator<T, undefined, unknown> {
   private readonly waiting: Array<(result: IteratorResult<T, undefined>) => void> = [];
   private ended = false;
 
-  /** @param onClose called once when the consumer stops early (not when the producer ends the channel) */
-  constructor(private readonly onClose: () => void) {}
+  /**
+   * @param onClose called once when the consumer stops early or falls behind (not when the producer ends the channel)
+   * @param overflow a consumer that leaves more than `limit` values unread gets `last` and is ended, so one
+   *   slow client cannot make the gateway hold an unbounded backlog
+   */
+  constructor(
+    private readonly onClose: () => void,
+    private readonly overflow?: { limit: number; last: T },
+  ) {}
 
   get isOpen(): boolean {
     return !this.ended;
@@ -25,14 +32,23 @@ export class ResultChannel<T> implements AsyncGenerator<T, undefined, unknown> {
   push(value: T): void {
     if (this.ended) return;
     const waiter = this.waiting.shift();
-    if (waiter) waiter({ value, done: false });
-    else this.buffered.push(value);
+    if (waiter) return waiter({ value, done: false });
+    if (this.overflow && this.buffered.length >= this.overflow.limit) {
+      this.end(this.overflow.last);
+      this.onClose();
+      return;
+    }
+    this.buffered.push(value);
   }
 
   /** Producer side: optionally deliver a last value; the consumer completes after draining the buffer. */
   end(last?: T): void {
     if (this.ended) return;
-    if (last !== undefined) this.push(last);
+    if (last !== undefined) {
+      const waiter = this.waiting.shift();
+      if (waiter) waiter({ value: last, done: false });
+      else this.buffered.push(last);
+    }
     this.ended = true;
     for (const waiter of this.waiting.splice(0)) waiter(DONE);
   }

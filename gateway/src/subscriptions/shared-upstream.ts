@@ -1,10 +1,13 @@
 import type { ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ErrorCode, asGraphQLError, codedError } from './errors';
+import { ErrorCode, asGraphQLError, codedError, errorResult } from './errors';
 import type { UpstreamAuth } from './engine';
 import type { EngineLogger } from './logger';
 import { ResultChannel } from './result-channel';
+
+/** Results a client may leave unread before its stream is ended (see ResultChannel). */
+const MAX_UNREAD_RESULTS = 1000;
 
 /** Everything that makes two upstream subscriptions interchangeable. */
 export interface UpstreamRequest {
@@ -68,7 +71,10 @@ export class SharedUpstream {
       group = new OperationGroup(resolveEvent, this.logger);
       this.groups.set(operationKey, group);
     }
-    const channel: ResultChannel<ExecutionResult> = new ResultChannel(() => this.detach(operationKey, channel));
+    const channel: ResultChannel<ExecutionResult> = new ResultChannel(() => this.detach(operationKey, channel), {
+      limit: MAX_UNREAD_RESULTS,
+      last: errorResult(codedError('the subscriber fell too far behind; subscribe again', ErrorCode.SubscriptionOverflow)),
+    });
     group.clients.add(channel);
     return channel;
   }
