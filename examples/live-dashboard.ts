@@ -5,10 +5,9 @@
 // With an organisation it follows changes until Ctrl+C (or n changes). Without
 // one it creates a demo organisation, then an event that it moves along its
 // lifecycle, so there is something to watch; it stops after those changes.
-import { EventChangedDocument, EventsDocument, type EventChangedSubscription } from '@eventgraph/sdk';
+import { CreateEventDocument, EventChangedDocument, EventsDocument, type EventChangedSubscription } from '@eventgraph/sdk';
 import { consume, flag, parseFlags, runCli, settle, type ExampleContext } from './lib/common';
 import { createDemoOrganization, moveEventTo } from './lib/demo';
-import { CreateEventDocument } from '@eventgraph/sdk';
 
 export interface DashboardOptions extends ExampleContext {
   organizationId?: string;

@@ -21,10 +21,18 @@ const at = (offsetDays: number, hour: number) => {
   return d.toISOString();
 };
 
+const LIFECYCLE_PATH: Record<EventStatus, EventStatus[]> = {
+  DRAFT: [],
+  PUBLISHED: ['PUBLISHED'],
+  ON_SALE: ['PUBLISHED', 'ON_SALE'],
+  PAUSED: ['PUBLISHED', 'ON_SALE', 'PAUSED'],
+  CLOSED: ['PUBLISHED', 'CLOSED'],
+  ARCHIVED: ['ARCHIVED'],
+};
+
 /** moves an event from DRAFT along the lifecycle to `status` */
 export async function moveEventTo(client: EventgraphClient, id: string, status: EventStatus) {
-  const path: EventStatus[] = { DRAFT: [], PUBLISHED: ['PUBLISHED'], ON_SALE: ['PUBLISHED', 'ON_SALE'], PAUSED: ['PUBLISHED', 'ON_SALE', 'PAUSED'], CLOSED: ['PUBLISHED', 'CLOSED'], ARCHIVED: ['ARCHIVED'] }[status];
-  for (const to of path) await client.request(TransitionEventDocument, { id, to });
+  for (const to of LIFECYCLE_PATH[status]) await client.request(TransitionEventDocument, { id, to });
 }
 
 /** An organisation (with its owner) and one venue. */

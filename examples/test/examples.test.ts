@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { createEventgraphClient, type EventgraphClient } from '@eventgraph/sdk';
+import { createDemoWorld } from '../../platform/test/support/demo-data';
+import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
+import { main as liveDashboard } from '../live-dashboard';
+import { main as partnerSite } from '../partner-site';
+import { main as scannerDevice } from '../scanner-device';
+
+let platform: TestPlatform;
+let client: EventgraphClient;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  client = createEventgraphClient({ url: platform.gateway.url, credential: platform.devToken, webSocketImpl: WebSocket, retryAttempts: 0 });
+});
+afterAll(async () => {
+  await client?.close();
+  await platform?.stop();
+});
+
+/** collects what an example prints */
+function output() {
+  const lines: string[] = [];
+  return { lines, print: (line: string) => void lines.push(line), text: () => lines.join('\n') };
+}
+
+/** resolves once the gateway holds one more upstream subscription than now: the example's subscription is live */
+function upstreamReady() {
+  const before = platform.gateway.engine.upstreamCount();
+  return async () => {
+    const deadline = Date.now() + 5000;
+    while (platform.gateway.engine.upstreamCount() <= before) {
+      if (Date.now() > deadline) throw new Error('the example did not subscribe within 5 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+}
+
+describe('partner-site', () => {
+  it('creates a demo programme when no organisation is given and lists only its upcoming public events', async () => {
+    const out = output();
+    const result = await partnerSite({ client, print: out.print });
+    expect(out.lines[0]).toMatch(/^No organisation given: created demo organisation "Demo Festival \w+"$/);
+    expect(result.upcoming.map((e) => e.title)).toEqual(['Harbour Jazz Night', 'Summer Sound']); // by start; no draft, no past event
+    expect(out.text()).toMatch(/Demo Festival \w+ — upcoming events/);
+    expect(out.text()).toMatch(/\(Europe\/Lisbon\) {2}Harbour Jazz Night @ Harbour Hall, Lisbon {2}\[announced\]/);
+    expect(out.text()).toMatch(/\(Europe\/Berlin\) {2}Summer Sound @ Riverside Park, Berlin {2}\[on sale\]/);
+    expect(out.text()).not.toMatch(/Secret Rehearsal|Spring Opening/);
+
+    // the same listing by id and by slug, without creating anything
+    for (const organization of [result.organization.id, result.organization.slug]) {
+      const again = output();
+      const listed = await partnerSite({ client, print: again.print, organization });
+      expect(listed.upcoming.map((e) => e.id)).toEqual(result.upcoming.map((e) => e.id));
+      expect(again.lines[0]).toBe(`${result.organization.name} — upcoming events`);
+    }
+  });
+
+  it('runs from the command line against the platform named by EVENTGRAPH_URL', async () => {
+    const { organization } = await partnerSite({ client, print: () => undefined });
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'),
+        [join(__dirname, '..', 'partner-site.ts'), organization.slug],
+        { env: { ...process.env, EVENTGRAPH_URL: platform.gateway.url, EVENTGRAPH_TOKEN: platform.devToken }, timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+      ),
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${organization.name} — upcoming events`);
+    expect(stdout).toContain('Summer Sound @ Riverside Park, Berlin');
+  });
+});
+
+describe('scanner-device', () => {
+  it('creates a demo gate when none is given, scans, and sees every scan on the feed', async () => {
+    const out = output();
+    const result = await scannerDevice({ client, print: out.print, ready: upstreamReady() });
+    expect(out.lines[0]).toMatch(/^No series\/gate given: created demo event "Summer Sound" at Riverside Park$/);
+    const scans = out.lines.filter((l) => l.startsWith('scan: '));
+    expect(scans).toEqual([
+      expect.stringMatching(/^scan: ALLOWED ENTRY 04:\w+:01 \(GA\)$/),
+      expect.stringMatching(/^scan: DENIED ALREADY_INSIDE ENTRY 04:\w+:01 \(GA\)$/),
+      'scan: DENIED UNKNOWN_WRISTBAND ENTRY 04:FF:UNKNOWN',
+      expect.stringMatching(/^scan: DENIED NOT_INSIDE EXIT 04:\w+:02 \(VIP\)$/),
+      expect.stringMatching(/^scan: ALLOWED EXIT 04:\w+:01 \(GA\)$/),
+    ]);
+    // the feed delivered each of the device's scans, in order
+    expect(result.feed.map((c) => c.id)).toEqual(result.results.map((c) => c.id));
+    expect(out.lines.filter((l) => l.startsWith('  feed: '))).toHaveLength(5);
+  });
+
+  it('scans the wristbands it is given at an existing series and gate', async () => {
+    const world = await createDemoWorld(platform);
+    const out = output();
+    const result = await scannerDevice({
+      client,
+      print: out.print,
+      ready: upstreamReady(),
+      seriesId: world.series.id,
+      gateId: world.gate.id,
+      scans: [
+        { nfcId: world.wristband.nfcId, direction: 'ENTRY' },
+        { nfcId: world.wristband.nfcId, direction: 'ENTRY' },
+      ],
+    });
+    expect(out.lines.some((l) => l.startsWith('No series'))).toBe(false);
+    expect(result.results.map((c) => [c.allowed, c.reason])).toEqual([
+      [true, null],
+      [false, 'ALREADY_INSIDE'],
+    ]);
+    expect(result.feed).toHaveLength(2);
+  });
+});
+
+describe('live-dashboard', () => {
+  it('creates a demo organisation when none is given and shows the changes it makes', async () => {
+    const out = output();
+    const result = await liveDashboard({ client, print: out.print, ready: upstreamReady() });
+    expect(out.lines[0]).toMatch(/^No organisation given: created demo organisation "Demo Festival \w+" \(.+\)$/);
+    expect(result.changes.map((c) => [c.kind, c.event.status])).toEqual([
+      ['CREATED', 'DRAFT'],
+      ['STATUS_CHANGED', 'PUBLISHED'],
+      ['STATUS_CHANGED', 'ON_SALE'],
+    ]);
+    expect(out.text()).toMatch(/created — Night Market at Riverside Park \(2027-09-04\)/);
+    expect(out.text()).toMatch(/now ON_SALE — Night Market at Riverside Park/);
+  });
+
+  it('lists the events of a given organisation, then follows its changes until stopped', async () => {
+    const world = await createDemoWorld(platform);
+    const out = output();
+    const abort = new AbortController();
+    const ready = upstreamReady();
+    const running = liveDashboard({ client, print: out.print, organizationId: world.org.id, signal: abort.signal, ready });
+    await ready();
+    await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { id } }`, { id: world.event.id });
+    const deadline = Date.now() + 5000;
+    while (!out.lines.some((l) => l.includes('now PUBLISHED'))) {
+      if (Date.now() > deadline) throw new Error(`no change shown:\n${out.text()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    abort.abort();
+    const result = await running;
+    expect(out.lines).toContain('  DRAFT     Summer Sound at Riverside Park (2027-07-01)');
+    expect(result.changes.map((c) => c.event.status)).toEqual(['PUBLISHED']);
+  });
+});
