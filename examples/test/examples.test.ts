@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createEventgraphClient, type EventgraphClient } from '@eventgraph/sdk';
 import { createDemoWorld } from '../../platform/test/support/demo-data';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
+import { trackLiveSubscriptions, waitForLive, waitForNoSubscriptions } from '../../sdk/test/support';
 import { main as liveDashboard } from '../live-dashboard';
 import { main as partnerSite } from '../partner-site';
 import { main as scannerDevice } from '../scanner-device';
@@ -13,6 +14,7 @@ let client: EventgraphClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
+  trackLiveSubscriptions(platform);
   client = createEventgraphClient({ url: platform.gateway.url, credential: platform.devToken, webSocketImpl: WebSocket, retryAttempts: 0 });
 });
 afterAll(async () => {
@@ -26,17 +28,12 @@ function output() {
   return { lines, print: (line: string) => void lines.push(line), text: () => lines.join('\n') };
 }
 
-/** resolves once the gateway holds one more upstream subscription than now: the example's subscription is live */
-function upstreamReady() {
-  const before = platform.gateway.engine.upstreamCount();
-  return async () => {
-    const deadline = Date.now() + 5000;
-    while (platform.gateway.engine.upstreamCount() <= before) {
-      if (Date.now() > deadline) throw new Error('the example did not subscribe within 5 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-}
+// graphql-ws does not acknowledge subscriptions: the tests tell the examples when theirs is live in the subgraph
+const liveCheckIns = () => waitForLive(platform, 'checkin.recorded');
+const liveEventChanges = () => waitForLive(platform, 'event.*');
+
+// every example must end its subscriptions: nothing stays open between tests
+afterEach(() => waitForNoSubscriptions(platform));
 
 describe('partner-site', () => {
   it('creates a demo programme when no organisation is given and lists only its upcoming public events', async () => {
@@ -78,7 +75,7 @@ describe('partner-site', () => {
 describe('scanner-device', () => {
   it('creates a demo gate when none is given, scans, and sees every scan on the feed', async () => {
     const out = output();
-    const result = await scannerDevice({ client, print: out.print, ready: upstreamReady() });
+    const result = await scannerDevice({ client, print: out.print, ready: liveCheckIns });
     expect(out.lines[0]).toMatch(/^No series\/gate given: created demo event "Summer Sound" at Riverside Park$/);
     const scans = out.lines.filter((l) => l.startsWith('scan: '));
     expect(scans).toEqual([
@@ -99,7 +96,7 @@ describe('scanner-device', () => {
     const result = await scannerDevice({
       client,
       print: out.print,
-      ready: upstreamReady(),
+      ready: liveCheckIns,
       seriesId: world.series.id,
       gateId: world.gate.id,
       scans: [
@@ -119,7 +116,7 @@ describe('scanner-device', () => {
 describe('live-dashboard', () => {
   it('creates a demo organisation when none is given and shows the changes it makes', async () => {
     const out = output();
-    const result = await liveDashboard({ client, print: out.print, ready: upstreamReady() });
+    const result = await liveDashboard({ client, print: out.print, ready: liveEventChanges });
     expect(out.lines[0]).toMatch(/^No organisation given: created demo organisation "Demo Festival \w+" \(.+\)$/);
     expect(result.changes.map((c) => [c.kind, c.event.status])).toEqual([
       ['CREATED', 'DRAFT'],
@@ -134,9 +131,8 @@ describe('live-dashboard', () => {
     const world = await createDemoWorld(platform);
     const out = output();
     const abort = new AbortController();
-    const ready = upstreamReady();
-    const running = liveDashboard({ client, print: out.print, organizationId: world.org.id, signal: abort.signal, ready });
-    await ready();
+    const running = liveDashboard({ client, print: out.print, organizationId: world.org.id, signal: abort.signal, ready: liveEventChanges });
+    await liveEventChanges();
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { id } }`, { id: world.event.id });
     const deadline = Date.now() + 5000;
     while (!out.lines.some((l) => l.includes('now PUBLISHED'))) {

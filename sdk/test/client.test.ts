@@ -17,7 +17,7 @@ import {
 } from '../src';
 import { createDemoWorld } from '../../platform/test/support/demo-data';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
-import { waitForUpstreams, within } from './support';
+import { trackLiveSubscriptions, waitForLive, waitForNoSubscriptions, within } from './support';
 
 let platform: TestPlatform;
 let world: Awaited<ReturnType<typeof createDemoWorld>>;
@@ -39,6 +39,7 @@ function clientWith(credential?: Credential, extra: Partial<EventgraphClientOpti
 
 beforeAll(async () => {
   platform = await startTestPlatform();
+  trackLiveSubscriptions(platform);
   world = await createDemoWorld(platform);
   client = clientWith(platform.devToken);
 });
@@ -171,11 +172,14 @@ describe('errors', () => {
 });
 
 describe('typed subscriptions', () => {
+  // each test starts and ends with no subscription open, at the gateway or in a subgraph
+  beforeEach(() => waitForNoSubscriptions(platform));
+  afterEach(() => waitForNoSubscriptions(platform));
+
   it('delivers the check-in a mutation records, typed, within a bounded wait', async () => {
-    const upstreams = platform.gateway.engine.upstreamCount();
     const stream = client.subscribe(CheckInRecordedDocument, { seriesId: world.series.id });
     try {
-      await waitForUpstreams(platform, upstreams + 1);
+      await waitForLive(platform, 'checkin.recorded');
       const { checkIn } = await client.request(CheckInDocument, {
         input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: world.wristband.nfcId, direction: 'ENTRY' },
       });
@@ -194,13 +198,11 @@ describe('typed subscriptions', () => {
     } finally {
       await stream.return();
     }
-    await waitForUpstreams(platform, upstreams);
   });
 
   it('iterates with for await and ends when the loop is left', async () => {
-    const upstreams = platform.gateway.engine.upstreamCount();
     const stream = client.subscribe(EventChangedDocument, { eventId: world.event.id });
-    await waitForUpstreams(platform, upstreams + 1);
+    await waitForLive(platform, 'event.*');
     await client.request(TransitionEventDocument, { id: world.event.id, to: 'PUBLISHED' });
 
     const seen: string[] = [];
@@ -211,7 +213,7 @@ describe('typed subscriptions', () => {
       }
     })());
     expect(seen).toEqual(['STATUS_CHANGED PUBLISHED at Riverside Park']);
-    await waitForUpstreams(platform, upstreams); // leaving the loop ended the subscription upstream too
+    await waitForNoSubscriptions(platform); // leaving the loop ended the subscription at the gateway and in the subgraph
   });
 
   it('ends with an EventgraphError when the server rejects the subscription', async () => {
@@ -223,13 +225,12 @@ describe('typed subscriptions', () => {
 
   it('ends every subscription on close() and refuses work afterwards', async () => {
     const c = clientWith(platform.devToken);
-    const upstreams = platform.gateway.engine.upstreamCount();
     const stream = c.subscribe(CheckInRecordedDocument, { gateId: world.gate.id });
-    await waitForUpstreams(platform, upstreams + 1);
+    await waitForLive(platform, 'checkin.recorded');
     const pending = stream.next();
     await c.close();
     await expect(within(5000, 'end on close', pending)).resolves.toEqual({ value: undefined, done: true });
     expect((await rejection(c.request(EventDetailsDocument, { id: world.event.id }))).code).toBe('CLIENT_CLOSED');
-    await waitForUpstreams(platform, upstreams);
+    await waitForNoSubscriptions(platform);
   });
 });

@@ -32,6 +32,10 @@ export const platformSettings = z.object({
   EVENTGRAPH_DATA_DIR: z.string().default('./.eventgraph'),
   /** HMAC secret shared by the gateway and the subgraphs to sign the forwarded principal */
   EVENTGRAPH_PRINCIPAL_SECRET: z.string().min(16, 'must be at least 16 characters').default('eventgraph-development-secret'),
+  /** HMAC secret of user access tokens (issued by users, verified by the gateway) */
+  EVENTGRAPH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default('eventgraph-development-jwt-secret-0123456789'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
   EVENTGRAPH_BUS: z.enum(['memory', 'nats']).default('memory'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
 });
@@ -40,8 +44,12 @@ export type PlatformSettings = z.infer<typeof platformSettings>;
 
 export function loadPlatformSettings(env: Record<string, string | undefined> = process.env): PlatformSettings {
   const settings = loadConfig(platformSettings, env);
-  if (settings.NODE_ENV === 'production' && settings.EVENTGRAPH_PRINCIPAL_SECRET === 'eventgraph-development-secret') {
-    throw new ConfigError(['EVENTGRAPH_PRINCIPAL_SECRET: the development secret cannot be used in production']);
+  if (settings.NODE_ENV === 'production') {
+    const defaults = platformSettings.parse({});
+    const problems = (['EVENTGRAPH_PRINCIPAL_SECRET', 'EVENTGRAPH_JWT_SECRET'] as const)
+      .filter((name) => settings[name] === defaults[name])
+      .map((name) => `${name}: the development secret cannot be used in production`);
+    if (problems.length) throw new ConfigError(problems);
   }
   return settings;
 }

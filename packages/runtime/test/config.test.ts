@@ -23,6 +23,7 @@ describe('configuration', () => {
 
   it('refuses the development secret in production', () => {
     expect(() => loadPlatformSettings({ NODE_ENV: 'production' })).toThrow(/EVENTGRAPH_PRINCIPAL_SECRET/);
-    expect(loadPlatformSettings({ NODE_ENV: 'production', EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32) }).NODE_ENV).toBe('production');
+    expect(() => loadPlatformSettings({ NODE_ENV: 'production', EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32) })).toThrow(/EVENTGRAPH_JWT_SECRET/);
+    expect(loadPlatformSettings({ NODE_ENV: 'production', EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32), EVENTGRAPH_JWT_SECRET: 'y'.repeat(32) }).NODE_ENV).toBe('production');
   });
 });

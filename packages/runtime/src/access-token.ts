@@ -1,0 +1,51 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+/**
+ * User access tokens: short-lived HS256 JWTs issued by the users subgraph and
+ * verified by the gateway with the same secret. They say who the user is, not
+ * what they may do: memberships are looked up fresh (and cached briefly) by the
+ * gateway, so a role change does not wait for the token to expire.
+ */
+export interface AccessTokenClaims {
+  userId: string;
+  expiresAt: Date;
+}
+
+const ISSUER = 'eventgraph';
+const AUDIENCE = 'eventgraph-api';
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+export async function issueAccessToken(userId: string, secret: string, ttlSeconds: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = new Date((issuedAt + ttlSeconds) * 1000);
+  const token = await new SignJWT({ typ: 'access' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttlSeconds)
+    .sign(key(secret));
+  return { token, expiresAt };
+}
+
+export class AccessTokenError extends Error {
+  constructor(readonly reason: 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'the access token has expired; refresh the session' : 'the access token is not valid');
+    this.name = 'AccessTokenError';
+  }
+}
+
+export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+
+export async function verifyAccessToken(token: string, secret: string): Promise<AccessTokenClaims> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new AccessTokenError('invalid');
+    return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+  } catch (err) {
+    if (err instanceof AccessTokenError) throw err;
+    throw new AccessTokenError(err instanceof errors.JWTExpired ? 'expired' : 'invalid');
+  }
+}
