@@ -40,7 +40,13 @@ export async function main(options: DashboardOptions) {
     timeoutMs ??= 10_000;
     produce = async () => {
       const { createEvent } = await client.request(CreateEventDocument, {
-        input: { venueId: demo.venue.id, title: 'Night Market', slug: `night-market-${demo.tag}`, startsAt: '2027-09-04T17:00:00Z', endsAt: '2027-09-04T23:00:00Z' },
+        input: {
+          venueId: demo.venue.id,
+          title: 'Night Market',
+          slug: `night-market-${demo.tag}`,
+          startsAt: '2027-09-04T17:00:00Z',
+          endsAt: '2027-09-04T23:00:00Z',
+        },
       });
       await moveEventTo(client, createEvent.id, 'ON_SALE');
     };
@@ -55,7 +61,8 @@ export async function main(options: DashboardOptions) {
   try {
     await (options.ready ?? (() => settle()))();
     print(count ? `Watching for ${count} change(s)…` : 'Watching for changes (Ctrl+C to stop)…');
-    const watching = consume(stream, {
+    // settles with the error that ended the subscription (if any), so it is never an unhandled rejection while producing
+    const watched = consume(stream, {
       count,
       timeoutMs,
       signal,
@@ -63,9 +70,13 @@ export async function main(options: DashboardOptions) {
         changes.push(eventChanged);
         print(`  [${new Date().toISOString().slice(11, 19)}] ${describeChange(eventChanged)}`);
       },
-    });
+    }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     await produce?.();
-    await watching;
+    const error = await watched;
+    if (error) throw error;
     if (count && changes.length < count) print(`(saw ${changes.length} of ${count} changes before giving up)`);
   } finally {
     await stream.return();
@@ -77,6 +88,10 @@ if (require.main === module) {
   runCli((ctx, argv) => {
     const { flags, positional } = parseFlags(argv);
     const count = flag(flags, 'count');
-    return main({ ...ctx, organizationId: positional[0] ?? process.env.EVENTGRAPH_ORG, count: count ? Number(count) : undefined });
+    return main({
+      ...ctx,
+      organizationId: positional[0] ?? process.env.EVENTGRAPH_ORG,
+      count: count ? Number(count) : undefined,
+    });
   });
 }

@@ -3,7 +3,12 @@
 //   npx tsx examples/partner-site.ts [organization id or slug]     (or EVENTGRAPH_ORG=…)
 //
 // Without an organisation it creates a demo organisation with a programme first.
-import { OrganizationBySlugDocument, OrganizationEventsDocument, type EventStatus, type OrganizationEventsQuery } from '@eventgraph/sdk';
+import {
+  OrganizationBySlugDocument,
+  OrganizationEventsDocument,
+  type EventStatus,
+  type OrganizationEventsQuery,
+} from '@eventgraph/sdk';
 import { localTime, runCli, type ExampleContext } from './lib/common';
 import { createDemoProgramme } from './lib/demo';
 
@@ -49,7 +54,9 @@ export async function main({ client, print = console.log, organization, now = ne
   if (!upcoming.length) print('  (nothing announced yet)');
   for (const e of upcoming) {
     const where = [e.venue.name, e.venue.city].filter(Boolean).join(', ');
-    print(`  ${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone})  ${e.title} @ ${where}  [${LABEL[e.status] ?? e.status}]`);
+    print(
+      `  ${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone})  ${e.title} @ ${where}  [${LABEL[e.status] ?? e.status}]`,
+    );
   }
   return { organization: { id: org.id, name: org.name, slug: org.slug }, upcoming };
 }

@@ -58,47 +58,55 @@ export async function main(options: ScannerOptions) {
 
   const feed = client.subscribe(CheckInRecordedDocument, { seriesId });
   const fed: CheckInFieldsFragment[] = [];
-  let feedDone: Promise<number> | undefined;
+  const results: CheckInFieldsFragment[] = [];
+  // settles with the error that ended the feed (if any): reported at the end, never as an unhandled rejection
+  let feedEnded: Promise<unknown> | undefined;
   try {
     await (options.ready ?? (() => settle()))();
     print(`Scanner at gate ${gateId}, series ${seriesId}`);
     const mine = new Set<string>();
-    let announce: (() => void) | undefined;
-    const allMine = new Promise<void>((resolve) => (announce = resolve));
-    feedDone = consume(feed, {
+    const echoed = () => fed.filter((f) => mine.has(f.id)).length;
+    let announce = () => {};
+    const allEchoed = new Promise<void>((resolve) => (announce = resolve));
+    feedEnded = consume(feed, {
       signal,
       onItem: ({ checkInRecorded: c }) => {
         fed.push(c);
         print(`  feed: ${describeCheckIn(c)} at ${c.gate.name} (${c.scannedAt})`);
-        if (scans.length && fed.filter((f) => mine.has(f.id)).length === scans.length) announce?.();
+        if (scans.length && echoed() === scans.length) announce();
       },
-    });
+    }).then(
+      () => undefined,
+      (err: unknown) => {
+        announce();
+        return err;
+      },
+    );
 
-    const results: CheckInFieldsFragment[] = [];
     for (const scan of scans) {
       const { checkIn } = await client.request(CheckInDocument, { input: { seriesId, gateId, ...scan } });
       mine.add(checkIn.id);
       results.push(checkIn);
       print(`scan: ${describeCheckIn(checkIn)}${checkIn.wristband ? ` (${checkIn.wristband.category})` : ''}`);
     }
-    if (fed.filter((f) => mine.has(f.id)).length === scans.length) announce?.();
+    if (echoed() === scans.length) announce();
 
     // the feed echoes this device's scans; wait for them (bounded), then stop unless following
     const timeout = options.feedTimeoutMs ?? 5000;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([allMine, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    await Promise.race([allEchoed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
     clearTimeout(timer);
-    const echoed = fed.filter((f) => mine.has(f.id)).length;
-    if (echoed < scans.length) print(`(feed showed ${echoed} of ${scans.length} scans within ${timeout} ms)`);
+    if (echoed() < scans.length) print(`(feed showed ${echoed()} of ${scans.length} scans within ${timeout} ms)`);
     if (options.follow && !signal?.aborted) {
       print('following the feed; Ctrl+C to stop');
-      await feedDone;
+      await feedEnded;
     }
-    return { seriesId, gateId, results, feed: fed };
   } finally {
     await feed.return();
-    await feedDone;
   }
+  const feedError = await feedEnded;
+  if (feedError) throw feedError;
+  return { seriesId, gateId, results, feed: fed };
 }
 
 if (require.main === module) {

@@ -67,8 +67,11 @@ export function runCli(run: (ctx: Required<ExampleContext>, argv: string[]) => P
       process.exitCode = 1;
       if (isEventgraphError(err)) {
         console.error(`Eventgraph error ${err.code}: ${err.message}`);
-        if (err.code === 'NETWORK_ERROR') console.error(`Is the platform running? Start it with \`npm start\` (expects ${process.env.EVENTGRAPH_URL || DEFAULT_URL}).`);
-      } else console.error(err);
+        if (err.code === 'NETWORK_ERROR')
+          console.error(
+            `Is the platform running? Start it with \`npm start\` (expects ${process.env.EVENTGRAPH_URL || DEFAULT_URL}).`,
+          );
+      } else console.error(err instanceof Error ? err.message : err);
     })
     .finally(async () => {
       process.off('SIGINT', stop);

@@ -37,12 +37,20 @@ export async function moveEventTo(client: EventgraphClient, id: string, status: 
 
 /** An organisation (with its owner) and one venue. */
 export async function createDemoOrganization(client: EventgraphClient, tag = demoTag()) {
-  const { createUser: owner } = await client.request(CreateUserDocument, { input: { email: `demo-${tag}@example.com`, displayName: 'Demo Owner' } });
+  const { createUser: owner } = await client.request(CreateUserDocument, {
+    input: { email: `demo-${tag}@example.com`, displayName: 'Demo Owner' },
+  });
   const { createOrganization: organization } = await client.request(CreateOrganizationDocument, {
     input: { name: `Demo Festival ${tag}`, slug: `demo-festival-${tag}`, ownerId: owner.id },
   });
   const { createVenue: venue } = await client.request(CreateVenueDocument, {
-    input: { organizationId: organization.id, name: 'Riverside Park', slug: `riverside-${tag}`, timeZone: 'Europe/Berlin', city: 'Berlin' },
+    input: {
+      organizationId: organization.id,
+      name: 'Riverside Park',
+      slug: `riverside-${tag}`,
+      timeZone: 'Europe/Berlin',
+      city: 'Berlin',
+    },
   });
   return { tag, owner, organization, venue };
 }
@@ -54,7 +62,13 @@ export async function createDemoOrganization(client: EventgraphClient, tag = dem
 export async function createDemoProgramme(client: EventgraphClient) {
   const base = await createDemoOrganization(client);
   const { createVenue: hall } = await client.request(CreateVenueDocument, {
-    input: { organizationId: base.organization.id, name: 'Harbour Hall', slug: `harbour-${base.tag}`, timeZone: 'Europe/Lisbon', city: 'Lisbon' },
+    input: {
+      organizationId: base.organization.id,
+      name: 'Harbour Hall',
+      slug: `harbour-${base.tag}`,
+      timeZone: 'Europe/Lisbon',
+      city: 'Lisbon',
+    },
   });
   const plan: Array<{ title: string; venueId: string; startsAt: string; endsAt: string; status: EventStatus }> = [
     { title: 'Summer Sound', venueId: base.venue.id, startsAt: at(30, 14), endsAt: at(32, 22), status: 'ON_SALE' },
@@ -65,7 +79,13 @@ export async function createDemoProgramme(client: EventgraphClient) {
   const events = [];
   for (const [i, e] of plan.entries()) {
     const { createEvent } = await client.request(CreateEventDocument, {
-      input: { venueId: e.venueId, title: e.title, slug: `${e.title.toLowerCase().replace(/\W+/g, '-')}-${base.tag}-${i}`, startsAt: e.startsAt, endsAt: e.endsAt },
+      input: {
+        venueId: e.venueId,
+        title: e.title,
+        slug: `${e.title.toLowerCase().replace(/\W+/g, '-')}-${base.tag}-${i}`,
+        startsAt: e.startsAt,
+        endsAt: e.endsAt,
+      },
     });
     await moveEventTo(client, createEvent.id, e.status);
     events.push({ ...createEvent, status: e.status });
@@ -77,19 +97,42 @@ export async function createDemoProgramme(client: EventgraphClient) {
 export async function createDemoGate(client: EventgraphClient) {
   const base = await createDemoOrganization(client);
   const { createEvent: event } = await client.request(CreateEventDocument, {
-    input: { venueId: base.venue.id, title: 'Summer Sound', slug: `summer-sound-${base.tag}`, startsAt: at(1, 14), endsAt: at(3, 22) },
+    input: {
+      venueId: base.venue.id,
+      title: 'Summer Sound',
+      slug: `summer-sound-${base.tag}`,
+      startsAt: at(1, 14),
+      endsAt: at(3, 22),
+    },
   });
   const { createGate: gate } = await client.request(CreateGateDocument, {
     input: { organizationId: base.organization.id, eventId: event.id, name: 'Main', direction: 'BOTH' },
   });
   const { createEventSeries: series } = await client.request(CreateEventSeriesDocument, {
-    input: { organizationId: base.organization.id, eventId: event.id, name: 'Day 1', startsAt: at(1, 14), endsAt: at(1, 23), capacity: 2, gateIds: [gate.id] },
+    input: {
+      organizationId: base.organization.id,
+      eventId: event.id,
+      name: 'Day 1',
+      startsAt: at(1, 14),
+      endsAt: at(1, 23),
+      capacity: 2,
+      gateIds: [gate.id],
+    },
   });
   for (const to of ['SCHEDULED', 'ACTIVE'] as const) await client.request(TransitionEventSeriesDocument, { id: series.id, to });
   const wristbands = [];
-  for (const [n, category] of [['01', 'GA'], ['02', 'VIP']] as const) {
+  for (const [n, category] of [
+    ['01', 'GA'],
+    ['02', 'VIP'],
+  ] as const) {
     const { createWristband } = await client.request(CreateWristbandDocument, {
-      input: { organizationId: base.organization.id, eventId: event.id, nfcId: `04:${base.tag}:${n}`, category, seriesIds: [series.id] },
+      input: {
+        organizationId: base.organization.id,
+        eventId: event.id,
+        nfcId: `04:${base.tag}:${n}`,
+        category,
+        seriesIds: [series.id],
+      },
     });
     wristbands.push(createWristband);
   }

@@ -15,7 +15,12 @@ let client: EventgraphClient;
 beforeAll(async () => {
   platform = await startTestPlatform();
   trackLiveSubscriptions(platform);
-  client = createEventgraphClient({ url: platform.gateway.url, credential: platform.devToken, webSocketImpl: WebSocket, retryAttempts: 0 });
+  client = createEventgraphClient({
+    url: platform.gateway.url,
+    credential: platform.devToken,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
 });
 afterAll(async () => {
   await client?.close();
@@ -111,6 +116,29 @@ describe('scanner-device', () => {
     ]);
     expect(result.feed).toHaveLength(2);
   });
+
+  it('ends with the EventgraphError of a refused credential, with nothing left running', async () => {
+    const world = await createDemoWorld(platform);
+    const stranger = createEventgraphClient({
+      url: platform.gateway.url,
+      credential: 'not-the-token',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    try {
+      const run = scannerDevice({
+        client: stranger,
+        print: () => undefined,
+        ready: () => new Promise((r) => setTimeout(r, 200)), // lets the refused socket fail first
+        seriesId: world.series.id,
+        gateId: world.gate.id,
+        scans: [{ nfcId: world.wristband.nfcId, direction: 'ENTRY' }],
+      });
+      await expect(run).rejects.toMatchObject({ name: 'EventgraphError', code: 'UNAUTHENTICATED' });
+    } finally {
+      await stranger.close();
+    }
+  });
 });
 
 describe('live-dashboard', () => {
@@ -131,7 +159,13 @@ describe('live-dashboard', () => {
     const world = await createDemoWorld(platform);
     const out = output();
     const abort = new AbortController();
-    const running = liveDashboard({ client, print: out.print, organizationId: world.org.id, signal: abort.signal, ready: liveEventChanges });
+    const running = liveDashboard({
+      client,
+      print: out.print,
+      organizationId: world.org.id,
+      signal: abort.signal,
+      ready: liveEventChanges,
+    });
     await liveEventChanges();
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { id } }`, { id: world.event.id });
     const deadline = Date.now() + 5000;

@@ -13,12 +13,17 @@ import {
   PRINCIPAL_HEADER,
   sendJson,
   signPrincipal,
+  DomainError,
+  type BusTransport,
   type Logger,
   type Principal,
 } from '@eventgraph/runtime';
-import type { Authenticator } from './auth';
+import { createAuthenticator } from './auth/authenticator';
+import { CallerDirectory } from './auth/caller-directory';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
+import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
+import { callerBucket, createRateLimiter, rateLimitHttpResponse, type RateLimiter } from './rate-limit';
 import { toApolloLogger } from './subscriptions/logger';
 import { serveGraphQLOverWebSocket } from './subscriptions/ws-adapter';
 
@@ -29,7 +34,15 @@ export interface GatewayOptions {
   /** replaces the routing URLs written in the supergraph, by subgraph name */
   subgraphUrls?: Record<string, string>;
   principalSecret: string;
-  authenticator: Authenticator;
+  /** verifies user access tokens */
+  jwtSecret: string;
+  /** the development credential (`Authorization: Bearer <devToken>`); leave unset in production */
+  devToken?: string;
+  /** bus events evict cached callers at once (membership and credential changes) */
+  bus?: BusTransport;
+  limits?: Partial<OperationLimits>;
+  /** per-caller token buckets; in memory unless given (e.g. Redis, shared by replicas) */
+  rateLimiter?: RateLimiter;
   logger: Logger;
 }
 
@@ -77,8 +90,10 @@ const header = (req: IncomingMessage, name: string) => {
  * mutations; the federated subscription engine over graphql-ws on the same path.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const { logger: log, authenticator, principalSecret } = options;
+  const { logger: log, principalSecret } = options;
   const urls = subgraphUrls(options.supergraphSdl, options.subgraphUrls);
+  const callers = new CallerDirectory(urls.users!, principalSecret, options.bus);
+  const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: toApolloLogger(log),
@@ -89,7 +104,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatted.extensions?.serviceName
       ? formatted
       : formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
-  const apollo = new ApolloServer<GatewayContext>({ gateway, formatError, includeStacktraceInErrorResponses: false, introspection: true });
+  const limiter = options.rateLimiter ?? createRateLimiter({ kind: 'memory' });
+  const takeToken = async (principal: Principal, address: string | undefined) => {
+    const bucket = callerBucket(principal, address);
+    return bucket && limiter.take(bucket.key, bucket.policy);
+  };
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    parseOptions: limitsParseOptions(options.limits),
+    plugins: [operationLimitsPlugin<GatewayContext>(options.limits)],
+  });
   await apollo.start();
   const engine = createSubscriptionEngine({ supergraphSdl: options.supergraphSdl, subgraphUrl: (name) => urls[name]!, logger: log });
 
@@ -104,18 +131,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.on('finish', () =>
       log.debug({ requestId, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 }, 'request finished'),
     );
-    let principal: Principal;
-    try {
-      principal = authenticator.authenticate(header(req, 'authorization'));
-    } catch (err) {
-      return sendJson(res, 401, graphqlErrorBody((err as Error).message, 'UNAUTHENTICATED'), { 'www-authenticate': 'Bearer' });
-    }
-    const context = async (): Promise<GatewayContext> => ({ principal, requestId, upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret) });
-    handleGraphQLRequest(apollo, req, res, context).catch((err) => {
-      log.error({ err, requestId }, 'gateway request failed');
-      if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
-      else res.end();
-    });
+    authenticator
+      .authenticate(header(req, 'authorization'))
+      .then(
+        async (principal) => {
+          const decision = await takeToken(principal, req.socket.remoteAddress);
+          if (decision && !decision.allowed) {
+            const refusal = rateLimitHttpResponse(decision);
+            return sendJson(res, refusal.status, refusal.body, refusal.headers);
+          }
+          const context = async (): Promise<GatewayContext> => ({ principal, requestId, upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret) });
+          return handleGraphQLRequest(apollo, req, res, context);
+        },
+        (err) => {
+          if (!(err instanceof DomainError)) throw err;
+          sendJson(res, 401, { errors: [{ message: err.message, extensions: err.extensions }] }, { 'www-authenticate': 'Bearer' });
+        },
+      )
+      .catch((err) => {
+        log.error({ err, requestId }, 'gateway request failed');
+        if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+        else res.end();
+      });
   });
 
   const ws = serveGraphQLOverWebSocket({
@@ -123,9 +160,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     path: PATH,
     engine,
     logger: log,
+    limits: options.limits,
+    rateLimit: (auth, request) => takeToken(JSON.parse(auth.key) as Principal, request.socket.remoteAddress),
     authenticate: async (params) => {
       const authorization = params?.authorization ?? params?.Authorization;
-      const principal = authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);
+      const principal = await authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);
       return upstreamAuthFor(principal, randomUUID(), principalSecret);
     },
     executeOperation: async ({ document, variables, operationName, upstreamAuth }) => {
@@ -153,10 +192,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stop() {
       stopping ??= (async () => {
         ready = false;
+        callers.close();
         await ws.close();
         await engine.close();
         await closeGracefully(server);
         await apollo.stop();
+        await limiter.close();
       })();
       return stopping;
     },

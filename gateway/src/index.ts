@@ -1,3 +1,2 @@
-export { developmentAuthenticator, type Authenticator } from './auth';
 export { composeSupergraph, type CompositionResult, type SubgraphSdl } from './compose';
 export { startGateway, subgraphUrls, type GatewayOptions, type RunningGateway } from './gateway';

@@ -3,10 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger, stopOnSignals } from '@eventgraph/runtime';
-import { developmentAuthenticator } from './auth';
+import { createBus, createLogger, stopOnSignals } from '@eventgraph/runtime';
 import { startGateway } from './gateway';
-import { loadGatewaySettings, subgraphUrlOverrides } from './settings';
+import { loadGatewaySettings, rateLimiterFor, subgraphUrlOverrides } from './settings';
 
 async function main() {
   const log = createLogger('gateway');
@@ -23,7 +22,10 @@ async function main() {
       host: settings.HOST,
       subgraphUrls: subgraphUrlOverrides(),
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
-      authenticator: developmentAuthenticator(settings.EVENTGRAPH_DEV_TOKEN),
+      jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
+      devToken: settings.EVENTGRAPH_DEV_TOKEN,
+      rateLimiter: rateLimiterFor(settings),
+      bus: await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, { logger: log }),
       logger: log,
     });
     console.log(`Eventgraph gateway: ${gateway.url}`);

@@ -1,10 +1,11 @@
-import { developmentAuthenticator, startGateway, type RunningGateway } from '@eventgraph/gateway';
+import { startGateway, type RunningGateway } from '@eventgraph/gateway';
+import { rateLimiterFor } from '@eventgraph/gateway/src/settings';
 import { createBus, createLogger, runSubgraph, type BusTransport, type DatabaseLocation, type PlatformSettings, type RunningSubgraph } from '@eventgraph/runtime';
 import { composePlatform } from './compose';
 import { SUBGRAPHS } from './subgraphs';
 
 export interface PlatformOptions {
-  settings: PlatformSettings & { EVENTGRAPH_DEV_TOKEN: string };
+  settings: PlatformSettings & { EVENTGRAPH_DEV_TOKEN?: string; REDIS_URL?: string };
   /** gateway port (default 4000); subgraphs use their default ports unless `ephemeralPorts` */
   port?: number;
   host?: string;
@@ -59,7 +60,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       host: options.host,
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
-      authenticator: developmentAuthenticator(settings.EVENTGRAPH_DEV_TOKEN),
+      jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
+      devToken: settings.EVENTGRAPH_DEV_TOKEN,
+      rateLimiter: rateLimiterFor(settings),
+      bus,
       logger: log.child({ service: 'gateway' }),
     });
     return {

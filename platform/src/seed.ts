@@ -116,6 +116,7 @@ async function main() {
   const platform = running ? undefined : await startPlatform({ settings, ephemeralPorts: true });
   try {
     const target = platform?.gateway.url ?? url;
+    if (!settings.EVENTGRAPH_DEV_TOKEN) throw new Error('seeding acts with the development credential: set EVENTGRAPH_DEV_TOKEN');
     const { organizationId, created } = await seedDemo(graphqlClient(target, settings.EVENTGRAPH_DEV_TOKEN));
     console.log(`${created ? 'Seeded' : 'Already seeded:'} demo organization "Northern Lights Festival" (${organizationId})${running ? ` through ${url}` : ''}`);
   } finally {

@@ -11,7 +11,7 @@ async function main() {
 Eventgraph is running (${storage}, ${settings.EVENTGRAPH_BUS} bus)
   GraphQL:        ${platform.gateway.url}
   Subscriptions:  ${platform.gateway.wsUrl}
-  Development credential:  Authorization: Bearer ${settings.EVENTGRAPH_DEV_TOKEN}
+  ${settings.EVENTGRAPH_DEV_TOKEN ? `Development credential:  Authorization: Bearer ${settings.EVENTGRAPH_DEV_TOKEN}` : 'Development credential: off'}
 Stop with Ctrl+C.`);
   stopOnSignals(() => platform.stop(), { info: console.log, error: (o, m) => console.error(m, o) });
 }

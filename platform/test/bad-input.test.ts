@@ -103,7 +103,7 @@ describe('input the domain refuses', () => {
   });
 
   it('rejects a page size over the maximum', async () => {
-    const { code, message } = await firstError('{ events(first: 5000) { id } }');
+    const { code, message } = await firstError('{ events(first: 101) { id } }');
     expect(code).toBe('BAD_USER_INPUT');
     expect(message).toMatch(/^first: /);
   });
@@ -124,6 +124,33 @@ describe('input the domain refuses', () => {
       },
     });
     expect(code).toBe('GATE_OF_OTHER_EVENT');
+  });
+});
+
+describe('operation limits at the gateway', () => {
+  it('refuses an operation whose estimated cost is over the limit, before any subgraph is asked', async () => {
+    const { status, code, error } = await firstError('{ events(first: 5000) { id venue { events { id } } } }');
+    expect(status).toBe(400);
+    expect(code).toBe('OPERATION_TOO_COSTLY');
+    expect(error.extensions).toMatchObject({ limit: 5000 });
+  });
+
+  it('refuses an operation nested too deep', async () => {
+    const level = (inner: string) => `events(first: 1) { organization { ${inner} } }`;
+    const deep = `{ ${level(level(level(level(level(level('id'))))))} }`;
+    const { status, code } = await firstError(deep);
+    expect(status).toBe(400);
+    expect(code).toBe('OPERATION_TOO_DEEP');
+  });
+
+  it('refuses too many aliases', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: events(first: 1) { id }`).join(' ');
+    expect((await firstError(`{ ${aliases} }`)).code).toBe('TOO_MANY_ALIASES');
+  });
+
+  it('refuses a document with too many tokens while parsing it', async () => {
+    const huge = `{ ${Array.from({ length: 2100 }, () => '__typename').join(' ')} }`;
+    expect((await firstError(huge)).code).toBe('TOO_MANY_TOKENS');
   });
 });
 

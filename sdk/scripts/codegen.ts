@@ -15,7 +15,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { codegen } from '@graphql-codegen/core';
 import * as typedDocumentNode from '@graphql-codegen/typed-document-node';
 import * as typescriptOperations from '@graphql-codegen/typescript-operations';
-import { Kind, parse, printSchema, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, parse, printSchema, Source, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 export const SDK_ROOT = join(__dirname, '..');
 export const REPO_ROOT = join(SDK_ROOT, '..');
@@ -48,7 +48,8 @@ export function loadOperations(dir = OPERATIONS_DIR): Array<{ location: string; 
     .map((file) => {
       const rawSDL = readFileSync(join(dir, file), 'utf8');
       // the location ends up in error messages only; keep it relative so output never depends on the checkout path
-      return { location: relative(REPO_ROOT, join(dir, file)), rawSDL, document: parse(rawSDL) };
+      const location = relative(REPO_ROOT, join(dir, file));
+      return { location, rawSDL, document: parse(new Source(rawSDL, location)) };
     });
 }
 
@@ -63,7 +64,10 @@ export async function generateSdk(
 
   // all documents share one namespace of operations and fragments: validate them together, reporting every problem
   const all: DocumentNode = { kind: Kind.DOCUMENT, definitions: documents.flatMap((d) => d.document.definitions) };
-  const problems = validate(schema, all).map((e) => `${e.message} (${e.locations?.map((l) => `line ${l.line}`).join(', ') ?? '?'})`);
+  const problems = validate(schema, all).map((e) => {
+    const at = e.locations?.[0];
+    return `${at ? `${e.source?.name ?? '?'}:${at.line}:${at.column}` : '?'}  ${e.message}`;
+  });
   if (problems.length) throw new Error(`sdk/src/operations do not validate against the API schema:\n  ${problems.join('\n  ')}`);
 
   const code = await codegen({

@@ -55,10 +55,12 @@ export type Variables = Record<string, unknown>;
 export type UntypedDocumentNode = DocumentNode & { __apiType?: undefined };
 
 /** Variables may be left out when the operation has none, or none that are required. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends V` is exactly "V has no required key"
 export type OperationArgs<TVariables> = {} extends TVariables
   ? [variables?: TVariables, options?: RequestOptions]
   : [variables: TVariables, options?: RequestOptions];
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- as in OperationArgs
 export type SubscribeArgs<TVariables> = {} extends TVariables ? [variables?: TVariables] : [variables: TVariables];
 
 /** A running subscription: iterate it with `for await`; `return()` (or leaving the loop) ends it. */
@@ -70,8 +72,15 @@ export interface EventgraphSubscription<TData> extends AsyncIterableIterator<TDa
 
 export interface EventgraphClient {
   /** Runs a query or mutation over HTTP; throws EventgraphError when the response has errors. */
-  request<TData, TVariables extends Variables>(document: TypedDocumentNode<TData, TVariables>, ...args: OperationArgs<NoInfer<TVariables>>): Promise<TData>;
-  request<TData = Record<string, any>>(document: string | UntypedDocumentNode, variables?: Variables, options?: RequestOptions): Promise<TData>;
+  request<TData, TVariables extends Variables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...args: OperationArgs<NoInfer<TVariables>>
+  ): Promise<TData>;
+  request<TData = Record<string, any>>(
+    document: string | UntypedDocumentNode,
+    variables?: Variables,
+    options?: RequestOptions,
+  ): Promise<TData>;
   /**
    * Starts a subscription over graphql-ws (the socket opens with the first one
    * and closes after the last). Yields each event's data; ends with an
@@ -81,7 +90,10 @@ export interface EventgraphClient {
     document: TypedDocumentNode<TData, TVariables>,
     ...args: SubscribeArgs<NoInfer<TVariables>>
   ): EventgraphSubscription<TData>;
-  subscribe<TData = Record<string, any>>(document: string | UntypedDocumentNode, variables?: Variables): EventgraphSubscription<TData>;
+  subscribe<TData = Record<string, any>>(
+    document: string | UntypedDocumentNode,
+    variables?: Variables,
+  ): EventgraphSubscription<TData>;
   /** Ends every subscription, closes the socket; later calls fail with CLIENT_CLOSED. */
   close(): Promise<void>;
 }
@@ -108,6 +120,8 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     });
   let ws: WsClient | undefined;
   let closed = false;
+  /** aborts the HTTP requests in flight when the client is closed */
+  const closing = new AbortController();
   const live = new Set<{ end(error?: EventgraphError): void }>();
 
   const authorization = async (): Promise<string | undefined> => {
@@ -122,7 +136,8 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
   function socket(): WsClient {
     if (ws) return ws;
     const webSocketImpl = options.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
-    if (!webSocketImpl) throw new Error('no global WebSocket: pass `webSocketImpl` (e.g. the `ws` package) to createEventgraphClient');
+    if (!webSocketImpl)
+      throw new Error('no global WebSocket: pass `webSocketImpl` (e.g. the `ws` package) to createEventgraphClient');
     ws = createClient({
       ...options.ws,
       url: wsUrl,
@@ -138,7 +153,11 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     return ws;
   }
 
-  async function request(document: string | DocumentNode, variables?: Variables, requestOptions: RequestOptions = {}): Promise<unknown> {
+  async function request(
+    document: string | DocumentNode,
+    variables?: Variables,
+    requestOptions: RequestOptions = {},
+  ): Promise<unknown> {
     if (closed) throw clientClosed();
     const { query, operationName } = operationOf(document);
     const headers: Record<string, string> = {
@@ -150,9 +169,22 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     const auth = await authorization();
     if (auth) headers.authorization = auth;
 
-    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-    const signals = [timeout, requestOptions.signal].filter((s): s is AbortSignal => !!s);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    // one signal for close(), the timeout and the caller's signal (no AbortSignal.any/timeout: not in every runtime yet)
+    const abort = new AbortController();
+    const outer = [closing.signal, requestOptions.signal].filter((s): s is AbortSignal => !!s);
+    const onAbort = () => abort.abort();
+    for (const s of outer) {
+      if (s.aborted) abort.abort();
+      else s.addEventListener('abort', onAbort);
+    }
+    let timedOut = false;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            abort.abort();
+          }, timeoutMs)
+        : undefined;
 
     let status: number;
     let text: string;
@@ -161,14 +193,19 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
         method: 'POST',
         headers,
         body: JSON.stringify({ query, variables: variables ?? {}, ...(operationName ? { operationName } : {}) }),
-        signal,
+        signal: abort.signal,
       });
       status = response.status;
       text = await response.text();
     } catch (err) {
       if (requestOptions.signal?.aborted) throw requestOptions.signal.reason ?? err;
-      if (timeout?.aborted) throw new EventgraphError(`no answer from ${url} within ${timeoutMs} ms`, { code: ErrorCode.TIMEOUT, cause: err });
+      if (closing.signal.aborted) throw clientClosed();
+      if (timedOut)
+        throw new EventgraphError(`no answer from ${url} within ${timeoutMs} ms`, { code: ErrorCode.TIMEOUT, cause: err });
       throw new EventgraphError(`could not reach ${url}: ${messageOf(err)}`, { code: ErrorCode.NETWORK_ERROR, cause: err });
+    } finally {
+      clearTimeout(timer);
+      for (const s of outer) s.removeEventListener('abort', onAbort);
     }
 
     let body: GraphQLResponseBody;
@@ -185,7 +222,11 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
       throw new EventgraphError(`HTTP ${status} from ${url} is not a GraphQL response`, { code: ErrorCode.BAD_RESPONSE, status });
     }
     if (body.errors?.length) throw EventgraphError.fromResponse(body.errors, body.data, status);
-    if (body.data == null) throw new EventgraphError(`HTTP ${status} from ${url} has neither data nor errors`, { code: ErrorCode.BAD_RESPONSE, status });
+    if (body.data == null)
+      throw new EventgraphError(`HTTP ${status} from ${url} has neither data nor errors`, {
+        code: ErrorCode.BAD_RESPONSE,
+        status,
+      });
     return body.data;
   }
 
@@ -225,14 +266,14 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
 
     if (closed) handle.end(clientClosed());
     else {
-      live.add(handle);
       const { query, operationName } = operationOf(document);
       dispose = socket().subscribe<unknown>(
         { query, variables: variables ?? {}, ...(operationName ? { operationName } : {}) },
         {
           next: (result) => {
             if (done) return;
-            if (result.errors?.length) return handle.end(EventgraphError.fromResponse(result.errors as EventgraphGraphQLError[], result.data));
+            if (result.errors?.length)
+              return handle.end(EventgraphError.fromResponse(result.errors as EventgraphGraphQLError[], result.data));
             queue.push(result.data);
             settle();
           },
@@ -240,6 +281,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
           complete: () => handle.end(),
         },
       );
+      if (!done) live.add(handle);
     }
 
     const iterator: EventgraphSubscription<unknown> = {
@@ -273,6 +315,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     async close() {
       if (closed) return;
       closed = true;
+      closing.abort();
       for (const subscription of [...live]) subscription.end();
       await ws?.dispose();
     },
@@ -307,7 +350,10 @@ function subscriptionError(err: unknown, wsUrl: string): EventgraphError {
       cause: err,
     });
   }
-  return new EventgraphError(`subscription connection to ${wsUrl} failed: ${messageOf(err)}`, { code: ErrorCode.NETWORK_ERROR, cause: err });
+  return new EventgraphError(`subscription connection to ${wsUrl} failed: ${messageOf(err)}`, {
+    code: ErrorCode.NETWORK_ERROR,
+    cause: err,
+  });
 }
 
 function isCloseEvent(value: unknown): value is { code: number; reason: string } {
@@ -319,11 +365,15 @@ function isObject(value: unknown): value is Record<string, any> {
 }
 
 function messageOf(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return `${err.message}${cause}`;
-  }
-  if (isObject(err) && typeof err.message === 'string') return err.message;
-  if (isObject(err) && typeof err.type === 'string') return `${err.type} event`;
-  return String(err);
+  // duck-typed: errors from another realm (a fetch polyfill, a test VM) are not `instanceof Error` here
+  if (!isObject(err)) return String(err);
+  const own =
+    typeof err.message === 'string' && err.message
+      ? err.message
+      : typeof err.type === 'string'
+        ? `${err.type} event`
+        : String(err);
+  // Node's fetch says "fetch failed" and keeps the reason (ECONNREFUSED, ENOTFOUND, …) in `cause`
+  const cause = isObject(err.cause) ? (typeof err.cause.message === 'string' && err.cause.message) || err.cause.code : undefined;
+  return typeof cause === 'string' && cause ? `${own}: ${cause}` : own;
 }

@@ -73,7 +73,9 @@ export class EventgraphError<TData = unknown> extends Error {
 
   constructor(message: string, options: EventgraphErrorOptions<TData> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const errors = options.errors?.length ? options.errors : [{ message, extensions: { code: options.code ?? ErrorCode.UNKNOWN } }];
+    const errors = options.errors?.length
+      ? options.errors
+      : [{ message, extensions: { code: options.code ?? ErrorCode.UNKNOWN } }];
     this.errors = errors;
     this.code = options.code ?? codeOf(errors[0]);
     if (errors[0]?.path) this.path = errors[0].path;
@@ -83,10 +85,19 @@ export class EventgraphError<TData = unknown> extends Error {
   }
 
   /** An error from a GraphQL response's `errors` (and `data`, if any). */
-  static fromResponse<TData>(errors: readonly EventgraphGraphQLError[], data?: TData | null, status?: number): EventgraphError<TData> {
+  static fromResponse<TData>(
+    errors: readonly EventgraphGraphQLError[],
+    data?: TData | null,
+    status?: number,
+  ): EventgraphError<TData> {
     const first = errors[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
-    return new EventgraphError<TData>(`${first?.message ?? 'GraphQL error'}${more}`, { errors, data, status, code: codeOf(first) });
+    return new EventgraphError<TData>(`${first?.message ?? 'GraphQL error'}${more}`, {
+      errors,
+      data,
+      status,
+      code: codeOf(first),
+    });
   }
 
   /** every error of the response with this code */

@@ -43,7 +43,9 @@ describe('generated SDK code', () => {
       expect(check.stderr).toMatch(/stale .*graphql\.ts/);
 
       expect((await generate('--operations', ops(), '--out', out())).code).toBe(0);
-      expect(readFileSync(join(out(), 'graphql.ts'), 'utf8')).toContain('export type VenueNameQuery = { venue: { name: string } | null };');
+      expect(readFileSync(join(out(), 'graphql.ts'), 'utf8')).toContain(
+        'export type VenueNameQuery = { venue: { name: string } | null };',
+      );
       expect((await generate('--check', '--operations', ops(), '--out', out())).code).toBe(0);
     });
 

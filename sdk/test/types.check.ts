@@ -17,11 +17,11 @@ const assert = <T extends true>(_: T) => undefined;
 
 export async function typing(c: EventgraphClient, anyValue: any) {
   // results are typed by the document, also when a variable's value is `any`
-  const event = await c.request(EventDetailsDocument, { id: anyValue });
-  assert<Equal<typeof event, EventDetailsQuery>>(true);
+  const _event = await c.request(EventDetailsDocument, { id: anyValue });
+  assert<Equal<typeof _event, EventDetailsQuery>>(true);
   // variables may be left out when there are none, or none required
-  const sources = await c.request(SourcesDocument);
-  assert<Equal<typeof sources, SourcesQuery>>(true);
+  const _sources = await c.request(SourcesDocument);
+  assert<Equal<typeof _sources, SourcesQuery>>(true);
   await c.request(OrganizationEventsDocument, { organizationId: '1' });
   // @ts-expect-error a required variable is missing
   await c.request(EventDetailsDocument);
@@ -30,16 +30,16 @@ export async function typing(c: EventgraphClient, anyValue: any) {
   // @ts-expect-error a wrong variable type
   await c.request(OrganizationEventsDocument, { organizationId: '1', first: 'ten' });
 
-  const stream = c.subscribe(CheckInRecordedDocument);
-  assert<Equal<typeof stream, EventgraphSubscription<CheckInRecordedSubscription>>>(true);
+  const _stream = c.subscribe(CheckInRecordedDocument);
+  assert<Equal<typeof _stream, EventgraphSubscription<CheckInRecordedSubscription>>>(true);
   for await (const change of c.subscribe(CheckInRecordedDocument, { seriesId: '1' })) {
     const allowed: boolean = change.checkInRecorded.allowed;
     void allowed;
   }
 
   // untyped documents work too, typed by the caller
-  const raw = await c.request<{ a: number }>(parse('{ a }'));
-  assert<Equal<typeof raw, { a: number }>>(true);
-  const plain = await c.request('{ a }');
-  assert<Equal<typeof plain, Record<string, any>>>(true);
+  const _raw = await c.request<{ a: number }>(parse('{ a }'));
+  assert<Equal<typeof _raw, { a: number }>>(true);
+  const _plain = await c.request('{ a }');
+  assert<Equal<typeof _plain, Record<string, any>>>(true);
 }

@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, getOperationAST, parse, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SubscriptionEngine, UpstreamAuth } from './engine';
-import { ErrorCode, codedError, withCode } from './errors';
+import { parseAndCheckOperation, type OperationLimits } from '../limits';
+import { rateLimitError, type RateDecision } from '../rate-limit';
+import { ErrorCode, codedError } from './errors';
 import { silentLogger, type EngineLogger } from './logger';
 
 export interface WsOperationArgs {
@@ -24,6 +26,10 @@ export interface WsAdapterOptions {
   authenticate(connectionParams: Record<string, unknown> | undefined, request: IncomingMessage): Promise<UpstreamAuth>;
   /** runs queries/mutations sent over the socket; without it only subscriptions are accepted */
   executeOperation?(args: WsOperationArgs): Promise<ExecutionResult>;
+  /** document size, depth, alias and cost limits, checked before anything is planned */
+  limits?: Partial<OperationLimits>;
+  /** asked once per operation; a refusal answers that operation with RATE_LIMITED */
+  rateLimit?(auth: UpstreamAuth, request: IncomingMessage): Promise<RateDecision | undefined>;
   logger?: EngineLogger;
 }
 
@@ -68,12 +74,11 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
     // Parsing, validation and planning all happen here so bad input is answered with an `error`
     // message, as the protocol expects, rather than a `next` followed by `complete`.
     onSubscribe: async (ctx, _id, payload) => {
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query);
-      } catch (err) {
-        return withCode([err as GraphQLError], ErrorCode.ParseFailed);
-      }
+      const decision = await opts.rateLimit?.(ctx.extra.upstreamAuth!, ctx.extra.request);
+      if (decision && !decision.allowed) return [rateLimitError(decision)];
+      const checked = parseAndCheckOperation(engine.apiSchema, payload, opts.limits);
+      if (checked.errors) return checked.errors;
+      const document = checked.document;
       const operation: WsOperationArgs = {
         document,
         variables: payload.variables ?? undefined,

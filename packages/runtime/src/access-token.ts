@@ -8,6 +8,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
  */
 export interface AccessTokenClaims {
   userId: string;
+  issuedAt: Date;
   expiresAt: Date;
 }
 
@@ -42,8 +43,10 @@ export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(t
 export async function verifyAccessToken(token: string, secret: string): Promise<AccessTokenClaims> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new AccessTokenError('invalid');
-    return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+    if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+      throw new AccessTokenError('invalid');
+    }
+    return { userId: payload.sub, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) };
   } catch (err) {
     if (err instanceof AccessTokenError) throw err;
     throw new AccessTokenError(err instanceof errors.JWTExpired ? 'expired' : 'invalid');

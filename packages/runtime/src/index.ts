@@ -1,4 +1,5 @@
 export * from './access-token';
+export * from './authorization';
 export * from './config';
 export * from './errors';
 export * from './state-machine';

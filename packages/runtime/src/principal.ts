@@ -9,15 +9,19 @@ export type PrincipalKind = 'anonymous' | 'user' | 'apiKey' | 'device' | 'servic
 
 export interface Membership {
   organizationId: string;
-  role: 'owner' | 'admin' | 'manager' | 'member' | 'viewer';
+  role: 'OWNER' | 'ADMIN' | 'MANAGER' | 'MEMBER' | 'VIEWER';
 }
 
 export interface Principal {
   kind: PrincipalKind;
   /** user id, api key id, device id or service name; absent for anonymous callers */
   id?: string;
+  /** users: their roles; API keys and devices: their organisation */
   memberships: Membership[];
+  /** API keys and devices: what they may do (see SCOPE_PERMISSIONS) */
   scopes: string[];
+  /** devices: the gates they may scan at */
+  gateIds?: string[];
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', memberships: [], scopes: [] }) as Principal;
@@ -71,5 +75,7 @@ export function verifyPrincipal(token: string | undefined | null, secret: string
     throw new PrincipalError('malformed', 'principal token is malformed');
   }
   if (typeof claims.exp !== 'number' || claims.exp * 1000 < now) throw new PrincipalError('expired', 'principal token has expired');
-  return { kind: claims.kind, id: claims.id, memberships: claims.memberships ?? [], scopes: claims.scopes ?? [] };
+  const principal: Principal = { kind: claims.kind, id: claims.id, memberships: claims.memberships ?? [], scopes: claims.scopes ?? [] };
+  if (claims.gateIds) principal.gateIds = claims.gateIds;
+  return principal;
 }

@@ -21,6 +21,7 @@ export interface TransactionalClient<Tx> extends PrismaLike {
 /** What every resolver of a subgraph gets. */
 export interface SubgraphContext<Db, Tx> extends RequestContext {
   db: Db;
+  settings: PlatformSettings;
   bus: BusTransport;
   /** one transaction for the change and the events announcing it; the events are published right after the commit */
   transact<T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T>;
@@ -84,7 +85,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
       host: options.host,
       principalSecret: options.settings.EVENTGRAPH_PRINCIPAL_SECRET,
       logger: log,
-      createContext: (base) => definition.createContext({ ...base, db, bus: options.bus, transact }),
+      createContext: (base) => definition.createContext({ ...base, db, settings: options.settings, bus: options.bus, transact }),
       isReady: () => database.ping(),
       onStopped: async () => {
         await relay.stop();

@@ -39,7 +39,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     settings.DATABASE_URL ? { kind: 'server', url: settings.DATABASE_URL, schema: `${prefix}${name}` } : { kind: 'embedded', dataDir: 'memory' };
   const platform = await startPlatform({ settings, ephemeralPorts: true, database });
   const clients: Client[] = [];
-  const devToken = settings.EVENTGRAPH_DEV_TOKEN;
+  const devToken = settings.EVENTGRAPH_DEV_TOKEN!;
 
   const request: TestPlatform['request'] = async (query, variables, options = {}) => {
     const token = options.token === undefined ? devToken : options.token;

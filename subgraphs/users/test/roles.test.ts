@@ -1,4 +1,5 @@
-import { canAssignRole, isAtLeast, ROLES } from '../src/domain/roles';
+import { isAtLeast, ROLES } from '@eventgraph/runtime';
+import { canAssignRole } from '../src/domain/roles';
 
 describe('the role hierarchy', () => {
   it('orders owner > admin > manager > member > viewer', () => {

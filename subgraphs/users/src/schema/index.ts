@@ -1,5 +1,7 @@
 import { builder } from '../builder';
 import './user';
+import './session';
+import './caller';
 import './organization';
 import './membership';
 

@@ -1,7 +1,7 @@
-import { notFound, parseId, parseSlug, requireText } from '@eventgraph/runtime';
+import { DomainError, ErrorCode, isPlatformService, notFound, parseId, parseSlug, requireAuthenticated, requireText } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { Organization } from '../generated/prisma/client';
-import { MembershipRef } from './membership';
+import { MembershipRef, visibleMemberships } from './membership';
 
 export const OrganizationRef = builder.objectRef<Organization>('Organization');
 
@@ -11,7 +11,7 @@ builder.asEntity(OrganizationRef, {
 });
 
 OrganizationRef.implement({
-  description: 'A company or collective that runs events; members act for it according to their role.',
+  description: 'A company or collective that runs events; members act for it according to their role. Name and slug are public.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -19,7 +19,8 @@ OrganizationRef.implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     memberships: t.field({
       type: [MembershipRef],
-      resolve: (org, _args, ctx) => ctx.loaders.membershipsOfOrganization.load(org.id),
+      description: "the organisation's members; empty unless the caller may read the organisation",
+      resolve: (org, _args, ctx) => visibleMemberships(ctx, org.id),
     }),
   }),
 });
@@ -43,7 +44,7 @@ const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     slug: t.string({ required: true }),
-    ownerId: t.id({ required: true, description: 'the user who becomes the first owner' }),
+    ownerId: t.id({ description: 'platform services only: the first owner; a signed-in user becomes the owner themself' }),
   }),
 });
 
@@ -52,15 +53,20 @@ builder.mutationFields((t) => ({
     type: OrganizationRef,
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      requireAuthenticated(ctx.principal);
       const name = requireText('name', input.name);
       const slug = parseSlug('slug', input.slug);
-      const ownerId = parseId('ownerId', input.ownerId);
+      let ownerId: string;
+      if (ctx.principal.kind === 'user') ownerId = ctx.principal.id!;
+      else if (isPlatformService(ctx.principal) && input.ownerId) ownerId = parseId('ownerId', input.ownerId);
+      else throw new DomainError(ErrorCode.FORBIDDEN, 'organisations are created by signed-in users');
       if (!(await ctx.loaders.user.load(ownerId))) throw notFound('User', ownerId);
       return ctx.transact(async (tx, announce) => {
         const organization = await tx.organization.create({
           data: { name, slug, memberships: { create: { userId: ownerId, role: 'OWNER' } } },
         });
         await announce('organization.created', { organizationId: organization.id, ownerId });
+        await announce('membership.changed', { organizationId: organization.id, userId: ownerId, role: 'OWNER' });
         return organization;
       });
     },

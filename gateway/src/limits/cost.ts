@@ -1,0 +1,130 @@
+import {
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+
+export interface CostOptions {
+  /** assumed length of a list field called without a size argument (nor a schema default for one) */
+  defaultListSize: number;
+  /** arguments that bound how many items a list field returns, first match wins */
+  listSizeArguments: readonly string[];
+}
+
+/**
+ * Static upper-bound estimate of the work an operation asks for: every field
+ * costs 1 (`__typename` is free), and a list field multiplies the cost of its
+ * selection by the list size it asks for (`first`/`limit`, from the literal, the
+ * variable, the variable's default or the schema's default for the argument,
+ * else `defaultListSize`).
+ *
+ * Deliberately conservative: @skip/@include are ignored, and every branch of an
+ * abstract type's selection is added rather than only the most expensive.
+ * Fields unknown to the schema cost 1 (validation rejects them separately).
+ */
+export function estimateCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown> | undefined,
+  options: CostOptions,
+): number {
+  const variableDefaults = new Map(
+    (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d.defaultValue] as const),
+  );
+  // a fragment's cost depends only on its own type condition and the variables, so one pass each
+  const fragmentCosts = new Map<string, number>();
+  const inProgress = new Set<string>();
+
+  const intValue = (node: ValueNode | undefined): number | undefined => {
+    if (!node) return undefined;
+    if (node.kind === Kind.INT) return Number(node.value);
+    if (node.kind === Kind.VARIABLE) {
+      const name = node.name.value;
+      const value = variables?.[name];
+      if (value != null) return typeof value === 'number' ? value : undefined;
+      return intValue(variableDefaults.get(name));
+    }
+    return undefined;
+  };
+
+  const listSize = (field: FieldNode, definition: GraphQLField<unknown, unknown> | undefined): number => {
+    for (const name of options.listSizeArguments) {
+      const given = field.arguments?.find((a) => a.name.value === name);
+      const size = given ? intValue(given.value) : definition?.args.find((a) => a.name === name)?.defaultValue;
+      if (typeof size === 'number' && Number.isFinite(size)) return Math.max(0, size);
+      if (given) break; // given but not a usable number (e.g. null): fall back to the default size
+    }
+    return options.defaultListSize;
+  };
+
+  const fieldDefinition = (
+    parent: GraphQLCompositeType | undefined,
+    name: string,
+  ): GraphQLField<unknown, unknown> | undefined => {
+    if (parent && parent === schema.getQueryType()) {
+      if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+      if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    }
+    return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+  };
+
+  const typeNamed = (name: string): GraphQLCompositeType | undefined => {
+    const type = schema.getType(name);
+    return isCompositeType(type) ? type : undefined;
+  };
+
+  const fragmentCost = (name: string): number => {
+    const known = fragmentCosts.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || inProgress.has(name)) return 0; // unknown or cyclic: validation reports it
+    inProgress.add(name);
+    const cost = selectionCost(fragment.selectionSet, typeNamed(fragment.typeCondition.name.value));
+    inProgress.delete(name);
+    fragmentCosts.set(name, cost);
+    return cost;
+  };
+
+  const selectionCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType | undefined): number => {
+    let cost = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === '__typename') continue;
+        const definition = fieldDefinition(parent, selection.name.value);
+        if (!selection.selectionSet) {
+          cost += 1;
+          continue;
+        }
+        const namedType = definition && getNamedType(definition.type);
+        const below = selectionCost(selection.selectionSet, isCompositeType(namedType) ? namedType : undefined);
+        const isList = definition !== undefined && isListType(getNullableType(definition.type));
+        cost += 1 + (isList ? listSize(selection, definition) : 1) * below;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        cost += selectionCost(
+          selection.selectionSet,
+          selection.typeCondition ? typeNamed(selection.typeCondition.name.value) : parent,
+        );
+      } else {
+        cost += fragmentCost(selection.name.value);
+      }
+    }
+    return cost;
+  };
+
+  return selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+}

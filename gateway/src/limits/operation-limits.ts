@@ -1,0 +1,139 @@
+import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { estimateCost } from './cost';
+import { LimitErrorCode, limitError } from './errors';
+import { countDirectives, fragmentsByName, measureOperation } from './operation-shape';
+
+export interface OperationLimits {
+  /** lexical tokens in the document, enforced while parsing */
+  maxTokens: number;
+  /** field nesting with fragments expanded, introspection included */
+  maxDepth: number;
+  /** aliased fields with fragments expanded */
+  maxAliases: number;
+  /** directives written in the document */
+  maxDirectives: number;
+  /** static cost estimate, see estimateCost */
+  maxCost: number;
+  /** list size assumed by the cost estimate when a list field gives none */
+  defaultListSize: number;
+  /** arguments taken as a list field's size by the cost estimate */
+  listSizeArguments: readonly string[];
+}
+
+export const DEFAULT_LIMITS: Readonly<OperationLimits> = Object.freeze({
+  maxTokens: 2_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxDirectives: 50,
+  maxCost: 5_000,
+  defaultListSize: 20,
+  listSizeArguments: Object.freeze(['first', 'last', 'limit']),
+});
+
+export const resolveLimits = (limits: Partial<OperationLimits> = {}): OperationLimits => ({ ...DEFAULT_LIMITS, ...limits });
+
+/**
+ * Checks one operation of a parsed document against the limits; every limit
+ * exceeded gives one coded error. Safe on documents that were not validated
+ * (unknown fields, fragment cycles): the walkers never loop and never expand a
+ * fragment more than once. An operation that cannot be found is left to
+ * validation/execution to report.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  limits: Partial<OperationLimits> = {},
+): GraphQLError[] {
+  const operation = getOperationAST(document, operationName);
+  return operation ? checkResolvedOperation(schema, document, operation, variables, resolveLimits(limits)) : [];
+}
+
+/** Fragment bombs can push counts past what JSON carries exactly (or to Infinity, which it cannot). */
+const shown = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
+
+export function checkResolvedOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+  limits: OperationLimits,
+): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const fragments = fragmentsByName(document);
+  // introspection reads the schema, not data: its size is bounded by the schema, and tools need
+  // the standard query (15 levels of ofType) to work; Apollo Server decides whether it is allowed
+  if (isIntrospectionOnly(operation, fragments)) return errors;
+  const measured = measureOperation(operation, fragments);
+  const depth = measured.depth;
+  const aliases = shown(measured.aliases);
+  if (depth > limits.maxDepth) {
+    errors.push(
+      limitError(
+        `The operation is ${depth} levels deep, above the limit of ${limits.maxDepth}`,
+        LimitErrorCode.OperationTooDeep,
+        {
+          depth,
+          limit: limits.maxDepth,
+        },
+      ),
+    );
+  }
+  if (aliases > limits.maxAliases) {
+    errors.push(
+      limitError(
+        `The operation uses ${aliases} aliases, above the limit of ${limits.maxAliases}`,
+        LimitErrorCode.TooManyAliases,
+        {
+          aliases,
+          limit: limits.maxAliases,
+        },
+      ),
+    );
+  }
+  const directives = countDirectives(document);
+  if (directives > limits.maxDirectives) {
+    errors.push(
+      limitError(
+        `The document uses ${directives} directives, above the limit of ${limits.maxDirectives}`,
+        LimitErrorCode.TooManyDirectives,
+        {
+          directives,
+          limit: limits.maxDirectives,
+        },
+      ),
+    );
+  }
+  const cost = shown(estimateCost(schema, operation, fragments, variables ?? undefined, limits));
+  if (cost > limits.maxCost) {
+    errors.push(
+      limitError(
+        `The operation's estimated cost ${cost} is above the limit of ${limits.maxCost}`,
+        LimitErrorCode.OperationTooCostly,
+        {
+          cost,
+          limit: limits.maxCost,
+        },
+      ),
+    );
+  }
+  return errors;
+}
+
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type', '__typename']);
+
+/** True when every root field (through fragments) is an introspection field. */
+function isIntrospectionOnly(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): boolean {
+  const seen = new Set<string>();
+  const onlyIntrospection = (set: SelectionSetNode): boolean =>
+    set.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) return INTROSPECTION_ROOTS.has(selection.name.value);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return onlyIntrospection(selection.selectionSet);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return false;
+      seen.add(fragment.name.value);
+      return onlyIntrospection(fragment.selectionSet);
+    });
+  return operation.operation === 'query' && onlyIntrospection(operation.selectionSet);
+}
