@@ -48,7 +48,8 @@ async function userPrincipal(token: string, options: AuthenticatorOptions): Prom
   }
   const caller = await options.callers.user(claims.userId);
   if (!caller) throw unauthenticated('the account no longer exists', 'UNKNOWN_USER');
-  if (caller.credentialsChangedAt && claims.issuedAt < caller.credentialsChangedAt) {
+  // tokens carry whole seconds: one issued in the second of the change is the new session's
+  if (caller.credentialsChangedAt && claims.issuedAt.getTime() < Math.floor(caller.credentialsChangedAt.getTime() / 1000) * 1000) {
     throw unauthenticated('the password changed since this token was issued; sign in again', 'CREDENTIALS_CHANGED');
   }
   return { kind: 'user', id: caller.id, memberships: caller.memberships, scopes: [] };

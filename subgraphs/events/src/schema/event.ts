@@ -1,4 +1,5 @@
-import { badInput, clearLoaders, DomainError, liveEvents, notFound, parseId, parsePageSize, parseSlug, requireText } from '@eventgraph/runtime';
+import { badInput, clearLoaders, DomainError, liveEvents, notFound, parseId, parsePageSize, parseSlug, requirePermission, requireText } from '@eventgraph/runtime';
+import { canSeeEvent, visibleEventsWhere } from '../visibility';
 import { builder } from '../builder';
 import { checkEventTransition, type EventStatus } from '../domain/event-lifecycle';
 import { checkSchedule } from '../domain/schedule';
@@ -14,7 +15,10 @@ export const EventRef = builder.objectRef<Event>('Event');
 
 builder.asEntity(EventRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.event.load(id),
+  resolveReference: async ({ id }, ctx) => {
+    const event = await ctx.loaders.event.load(id);
+    return event && canSeeEvent(ctx.principal, event) ? event : null;
+  },
 });
 
 EventRef.implement({
@@ -41,7 +45,10 @@ builder.queryFields((t) => ({
     type: EventRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.loaders.event.load(parseId('id', id)),
+    resolve: async (_root, { id }, ctx) => {
+      const event = await ctx.loaders.event.load(parseId('id', id));
+      return event && canSeeEvent(ctx.principal, event) ? event : null;
+    },
   }),
   events: t.field({
     type: [EventRef],
@@ -56,6 +63,7 @@ builder.queryFields((t) => ({
         where: {
           organizationId: args.organizationId ? parseId('organizationId', args.organizationId) : undefined,
           status: args.status ?? undefined,
+          ...visibleEventsWhere(ctx.principal),
         },
         orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
         take: parsePageSize('first', args.first, 20, MAX_PAGE),
@@ -87,6 +95,7 @@ builder.mutationFields((t) => ({
       if (problem) throw badInput(problem.field, problem.message);
       const venue = await ctx.loaders.venue.load(venueId);
       if (!venue) throw notFound('Venue', venueId);
+      requirePermission(ctx.principal, 'events.write', venue.organizationId);
       return ctx.transact(async (tx, announce) => {
         const event = await tx.event.create({
           data: { venueId, organizationId: venue.organizationId, title, slug, startsAt: input.startsAt, endsAt: input.endsAt },
@@ -104,13 +113,14 @@ builder.mutationFields((t) => ({
       const id = parseId('id', args.id);
       return ctx.transact(async (tx, announce) => {
         const current = await tx.event.findUnique({ where: { id } });
-        if (!current) throw notFound('Event', id);
+        if (!current || !canSeeEvent(ctx.principal, current)) throw notFound('Event', id);
+        requirePermission(ctx.principal, 'events.write', current.organizationId);
         const check = checkEventTransition(current.status as EventStatus, args.to);
         if (!check.ok) throw new DomainError(check.code, check.message, { from: current.status, to: args.to });
         // the status in the WHERE makes a concurrent transition fail instead of both winning
         const { count } = await tx.event.updateMany({ where: { id, status: current.status }, data: { status: args.to } });
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
-        await announce(EVENT_TOPICS.statusChanged, { eventId: id, organizationId: current.organizationId, from: current.status, to: args.to });
+        await announce(EVENT_TOPICS.statusChanged, { eventId: id, organizationId: current.organizationId, from: current.status, status: args.to });
         return (await tx.event.findUnique({ where: { id } }))!;
       });
     },
@@ -141,8 +151,14 @@ builder.subscriptionFields((t) => ({
       const organizationId = args.organizationId ? parseId('organizationId', args.organizationId) : undefined;
       const eventId = args.eventId ? parseId('eventId', args.eventId) : undefined;
       if (!organizationId && !eventId) throw badInput('organizationId', 'give organizationId or eventId');
-      return liveEvents(ctx.bus, 'event.*', (e) =>
-        (!organizationId || e.payload.organizationId === organizationId) && (!eventId || e.payload.eventId === eventId),
+      // the same visibility as queries: changes of unpublished events reach only their organisation
+      return liveEvents(
+        ctx.bus,
+        'event.*',
+        (e) =>
+          (!organizationId || e.payload.organizationId === organizationId) &&
+          (!eventId || e.payload.eventId === eventId) &&
+          canSeeEvent(ctx.principal, { status: e.payload.status as string, organizationId: e.payload.organizationId as string }),
       );
     },
     resolve: (busEvent, _args, ctx): EventChange => {

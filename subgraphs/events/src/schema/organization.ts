@@ -1,4 +1,6 @@
+import { parsePageSize } from '@eventgraph/runtime';
 import { builder } from '../builder';
+import { visibleEventsWhere } from '../visibility';
 import { EventRef } from './event';
 import { VenueRef } from './venue';
 
@@ -14,7 +16,11 @@ export const OrganizationRef = builder.externalRef('Organization', builder.selec
       type: [EventRef],
       args: { first: t.arg.int({ defaultValue: 50 }) },
       resolve: (org, { first }, ctx) =>
-        ctx.db.event.findMany({ where: { organizationId: org.id }, orderBy: { startsAt: 'asc' }, take: Math.min(first ?? 50, 100) }),
+        ctx.db.event.findMany({
+          where: { organizationId: org.id, ...visibleEventsWhere(ctx.principal) },
+          orderBy: { startsAt: 'asc' },
+          take: parsePageSize('first', first, 50, 100),
+        }),
     }),
   }),
 });

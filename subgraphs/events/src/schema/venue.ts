@@ -1,4 +1,5 @@
-import { badInput, parseId, parseSlug, requireText } from '@eventgraph/runtime';
+import { badInput, parseId, parseSlug, requirePermission, requireText } from '@eventgraph/runtime';
+import { canSeeEvent } from '../visibility';
 import { builder } from '../builder';
 import { isTimeZone } from '../domain/schedule';
 import type { Venue } from '../generated/prisma/client';
@@ -21,7 +22,10 @@ VenueRef.implement({
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone, e.g. Europe/Berlin' }),
     city: t.exposeString('city', { nullable: true }),
     organization: t.field({ type: OrganizationRef, nullable: true, resolve: (venue) => ({ id: venue.organizationId }) }),
-    events: t.field({ type: [EventRef], resolve: (venue, _args, ctx) => ctx.loaders.eventsOfVenue.load(venue.id) }),
+    events: t.field({
+      type: [EventRef],
+      resolve: async (venue, _args, ctx) => (await ctx.loaders.eventsOfVenue.load(venue.id)).filter((e) => canSeeEvent(ctx.principal, e)),
+    }),
   }),
 });
 
@@ -57,6 +61,7 @@ builder.mutationFields((t) => ({
         city: input.city ? requireText('city', input.city) : null,
       };
       if (!isTimeZone(data.timeZone)) throw badInput('timeZone', `"${data.timeZone}" is not an IANA time zone`);
+      requirePermission(ctx.principal, 'events.write', data.organizationId);
       return ctx.transact(async (tx, announce) => {
         const venue = await tx.venue.create({ data });
         await announce('venue.created', { venueId: venue.id, organizationId: venue.organizationId });

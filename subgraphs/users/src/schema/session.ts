@@ -76,7 +76,7 @@ builder.mutationFields((t) => ({
       const passwordHash = await hashPassword(input.password);
       return ctx.transact(async (tx, announce) => {
         if (await tx.user.findUnique({ where: { email } })) throw new DomainError(ErrorCode.CONFLICT, 'an account with this email already exists', { field: 'email' });
-        const user = await tx.user.create({ data: { email, displayName, passwordHash, passwordChangedAt: new Date() } });
+        const user = await tx.user.create({ data: { email, displayName, passwordHash } });
         await announce('user.created', { userId: user.id });
         return openSession(ctx, tx, user);
       });
