@@ -79,6 +79,7 @@ export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory'):
     throw err;
   }
   const devToken = settings.EVENTGRAPH_DEV_TOKEN;
+  if (!devToken) throw new Error('the benchmarks act with the development credential: do not set EVENTGRAPH_DEV_TOKEN=off');
   return {
     ...platform,
     settings,

@@ -56,11 +56,11 @@ async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: n
   );
   const { createGate: gate } = await platform.data<{ createGate: { id: string } }>(
     `mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`,
-    { input: { organizationId: org.id, eventId: event.id, name: 'Main', direction: 'BOTH' } },
+    { input: { eventId: event.id, name: 'Main', direction: 'BOTH' } },
   );
   const { createEventSeries: series } = await platform.data<{ createEventSeries: { id: string } }>(
     `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`,
-    { input: { organizationId: org.id, eventId: event.id, name: 'Day 1', startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-01T23:59:00Z', capacity, gateIds: [gate.id] } },
+    { input: { eventId: event.id, name: 'Day 1', startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-01T23:59:00Z', capacity, gateIds: [gate.id] } },
   );
   for (const to of ['SCHEDULED', 'ACTIVE']) {
     await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, { id: series.id, to });
@@ -69,7 +69,7 @@ async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: n
   for (let i = 0; i < checkIns; i++) {
     const nfcId = `04:BE:${tag}:${i}`;
     await platform.data(`mutation($input: CreateWristbandInput!) { createWristband(input: $input) { id } }`, {
-      input: { organizationId: org.id, eventId: event.id, nfcId, category: 'ga', seriesIds: [series.id] },
+      input: { eventId: event.id, nfcId, category: 'ga', seriesIds: [series.id] },
     });
     nfcIds.push(nfcId);
   }

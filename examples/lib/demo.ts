@@ -106,11 +106,10 @@ export async function createDemoGate(client: EventgraphClient) {
     },
   });
   const { createGate: gate } = await client.request(CreateGateDocument, {
-    input: { organizationId: base.organization.id, eventId: event.id, name: 'Main', direction: 'BOTH' },
+    input: { eventId: event.id, name: 'Main', direction: 'BOTH' },
   });
   const { createEventSeries: series } = await client.request(CreateEventSeriesDocument, {
     input: {
-      organizationId: base.organization.id,
       eventId: event.id,
       name: 'Day 1',
       startsAt: at(1, 14),
@@ -127,7 +126,6 @@ export async function createDemoGate(client: EventgraphClient) {
   ] as const) {
     const { createWristband } = await client.request(CreateWristbandDocument, {
       input: {
-        organizationId: base.organization.id,
         eventId: event.id,
         nfcId: `04:${base.tag}:${n}`,
         category,

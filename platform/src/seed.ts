@@ -68,7 +68,7 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
   const gateIds: string[] = [];
   for (const [name, direction] of [['Main', 'ENTRY'], ['VIP', 'BOTH'], ['Exit', 'EXIT']] as const) {
     const { createGate } = await send(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
-      input: { organizationId: org.id, eventId: festival, name, direction },
+      input: { eventId: festival, name, direction },
     });
     gateIds.push(createGate.id);
   }
@@ -76,7 +76,6 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
   for (const [name, day] of [['Day 1', '18'], ['Day 2', '19'], ['Day 3', '20']] as const) {
     const { createEventSeries } = await send(`mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`, {
       input: {
-        organizationId: org.id,
         eventId: festival,
         name,
         startsAt: `2027-06-${day}T12:00:00+02:00`,
@@ -94,7 +93,6 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
   for (let i = 1; i <= 20; i++) {
     await send(`mutation($input: CreateWristbandInput!) { createWristband(input: $input) { id } }`, {
       input: {
-        organizationId: org.id,
         eventId: festival,
         nfcId: `04:NL:${String(i).padStart(4, '0')}`,
         category: categories[i % categories.length],

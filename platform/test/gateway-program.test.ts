@@ -53,7 +53,7 @@ describe('the gateway program', () => {
       expect((await fetch(url.replace(/graphql$/, 'health'))).status).toBe(200);
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.devToken}` },
         body: JSON.stringify({ query: `query($id: ID!) { event(id: $id) { title organization { name } series { name } } }`, variables: { id: world.event.id } }),
       });
       expect(await response.json()).toEqual({ data: { event: { title: 'Summer Sound', organization: { name: world.org.name }, series: [{ name: 'Day 1' }] } } });

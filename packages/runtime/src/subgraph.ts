@@ -35,6 +35,17 @@ export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C ex
   createClient(adapter: SqlMigrationAwareDriverAdapterFactory): Db;
   /** adds the subgraph's own per-request parts (data loaders) to the shared context */
   createContext(base: SubgraphContext<Db, Tx>): C;
+  /** starts the subgraph's bus consumers (projections of other subgraphs' events); each returns its stop function */
+  consumers?: Array<(services: ConsumerServices<Db>) => () => void>;
+}
+
+/** What a bus consumer of a subgraph works with. */
+export interface ConsumerServices<Db> {
+  db: Db;
+  bus: BusTransport;
+  log: Logger;
+  /** names durable consumer groups after the database, so two deployments sharing a bus never split one group */
+  group(name: string): string;
 }
 
 export interface RunSubgraphOptions {
@@ -66,6 +77,8 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
   const db = database.client;
   const relay = new OutboxRelay({ db, transport: options.bus, name, logger: log }).start();
+  const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+  const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, bus: options.bus, log, group }));
 
   const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T> => {
     const result = await db.$transaction((tx) =>
@@ -88,12 +101,14 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
       createContext: (base) => definition.createContext({ ...base, db, settings: options.settings, bus: options.bus, transact }),
       isReady: () => database.ping(),
       onStopped: async () => {
+        for (const stop of stopConsumers) stop();
         await relay.stop();
         await database.close();
       },
     });
     return { ...server, db };
   } catch (err) {
+    for (const stop of stopConsumers) stop();
     await relay.stop();
     await database.close();
     throw err;

@@ -20,7 +20,7 @@ describe('migrations in Prisma format, made and applied offline', () => {
   it('creates a migration for a schema change and applies it once', async () => {
     const schemaPath = join(dir, 'schema.prisma');
     const schema = await readFile(schemaPath, 'utf8');
-    await writeFile(schemaPath, schema.replace('  displayName String\n', '  displayName String\n  locale      String?\n'));
+    await writeFile(schemaPath, schema.replace(/model User \{\n/, (line) => `${line}  locale String?\n`));
     const created = await createMigration(dir, 'add locale', new Date('2027-01-02T03:04:05Z'));
     expect(created).toBe('20270102030405_add_locale');
     expect(await readFile(join(dir, 'migrations', created!, 'migration.sql'), 'utf8')).toContain('ADD COLUMN     "locale" TEXT');

@@ -16,13 +16,12 @@ export async function createDemoWorld(platform: TestPlatform, tag = Math.random(
     input: { venueId: venue.id, title: 'Summer Sound', slug: `summer-sound-${tag}`, startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-03T23:00:00Z' },
   });
   const { createGate: gate } = await platform.data(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
-    input: { organizationId: org.id, eventId: event.id, name: 'Main', direction: 'BOTH' },
+    input: { eventId: event.id, name: 'Main', direction: 'BOTH' },
   });
   const { createEventSeries: series } = await platform.data(
     `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`,
     {
       input: {
-        organizationId: org.id,
         eventId: event.id,
         name: 'Day 1',
         startsAt: '2027-07-01T14:00:00Z',
@@ -37,7 +36,7 @@ export async function createDemoWorld(platform: TestPlatform, tag = Math.random(
   }
   const { createWristband: wristband } = await platform.data(
     `mutation($input: CreateWristbandInput!) { createWristband(input: $input) { id nfcId } }`,
-    { input: { organizationId: org.id, eventId: event.id, nfcId: `04:A2:${tag}`, category: 'ga', seriesIds: [series.id] } },
+    { input: { eventId: event.id, nfcId: `04:A2:${tag}`, category: 'ga', seriesIds: [series.id] } },
   );
   const { createSource: source } = await platform.data(`mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`, {
     input: { name: 'City listings', kind: 'ICAL', url: `https://listings.example.com/${tag}.ics` },

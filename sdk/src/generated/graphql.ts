@@ -14,6 +14,8 @@ export type AttributeEventInput = {
 };
 
 export type CheckInDenialReason =
+  /** this scanner is not allowed at this gate */
+  | 'DEVICE_NOT_ALLOWED'
   /** no wristband with this NFC id exists for the event */
   | 'UNKNOWN_WRISTBAND'
   /** the wristband is suspended, lost, revoked or replaced */
@@ -49,7 +51,6 @@ export type CreateEventInput = {
 };
 
 export type CreateEventSeriesInput = {
-  organizationId: string;
   eventId: string;
   name: string;
   startsAt: string;
@@ -60,7 +61,6 @@ export type CreateEventSeriesInput = {
 };
 
 export type CreateGateInput = {
-  organizationId: string;
   eventId: string;
   name: string;
   direction: GateDirection;
@@ -95,7 +95,6 @@ export type CreateVenueInput = {
 };
 
 export type CreateWristbandInput = {
-  organizationId: string;
   eventId: string;
   nfcId: string;
   /** e.g. GA, VIP, CREW */

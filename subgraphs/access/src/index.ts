@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type AccessContext, type AccessDb, type AccessTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
+import { projectEvents } from './known-events';
 import { schema } from './schema';
 
 /** access: gates, event series, wristbands and check-ins at the gates. */
@@ -11,4 +12,5 @@ export const accessSubgraph: SubgraphDefinition<AccessDb, AccessTx, AccessContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
+  consumers: [projectEvents],
 };

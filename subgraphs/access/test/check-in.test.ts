@@ -3,6 +3,7 @@ import { checkSeriesTransition } from '../src/domain/series-lifecycle';
 
 const admissible: CheckInFacts = {
   direction: 'ENTRY',
+  deviceAllowed: true,
   wristband: { status: 'ACTIVE' },
   series: { status: 'ACTIVE', capacity: 10 },
   gate: { direction: 'BOTH' },
@@ -19,6 +20,7 @@ describe('decideCheckIn', () => {
   });
 
   it.each<[string, Partial<CheckInFacts>]>([
+    ['DEVICE_NOT_ALLOWED', { deviceAllowed: false }],
     ['UNKNOWN_WRISTBAND', { wristband: null }],
     ['WRISTBAND_NOT_ACTIVE', { wristband: { status: 'LOST' } }],
     ['SERIES_NOT_ACTIVE', { series: { status: 'SCHEDULED', capacity: 10 } }],

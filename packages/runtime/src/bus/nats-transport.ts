@@ -232,6 +232,8 @@ export class NatsTransport implements BusTransport {
       deliver_policy: options.startAt === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
       ack_wait: nanos(ackWaitMs),
       max_deliver: options.maxDeliver ?? -1,
+      // a group nobody has pulled from for this long is abandoned (a replaced deployment, a test run): let the server drop it
+      inactive_threshold: nanos(options.inactiveAfterMs ?? 24 * 3600_000),
     };
     // look first: some servers quietly *update* an existing durable whose filter differs, which would hijack the group
     const existing = await this.jsm.consumers.info(this.stream, group).catch(() => undefined);

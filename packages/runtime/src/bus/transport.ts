@@ -15,6 +15,8 @@ export interface ConsumeOptions {
   retryDelaysMs?: number[];
   /** a new group starts with events published from now on ('new', default) or every event the transport still retains ('all') */
   startAt?: 'new' | 'all';
+  /** with NATS: the server forgets a group that no member has consumed from for this long (default 24 h) */
+  inactiveAfterMs?: number;
 }
 
 /**

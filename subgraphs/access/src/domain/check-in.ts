@@ -5,6 +5,7 @@
  * give the same answer.
  */
 export const DENIAL_REASONS = {
+  DEVICE_NOT_ALLOWED: 'this scanner is not allowed at this gate',
   UNKNOWN_WRISTBAND: 'no wristband with this NFC id exists for the event',
   WRISTBAND_NOT_ACTIVE: 'the wristband is suspended, lost, revoked or replaced',
   SERIES_NOT_ACTIVE: 'the series is not open for check-in',
@@ -21,6 +22,8 @@ export type Direction = 'ENTRY' | 'EXIT';
 
 export interface CheckInFacts {
   direction: Direction;
+  /** false when a scanner device scans at a gate it is not registered for */
+  deviceAllowed: boolean;
   wristband: { status: string } | null;
   series: { status: string; capacity: number };
   gate: { direction: 'ENTRY' | 'EXIT' | 'BOTH' };
@@ -37,6 +40,7 @@ export type CheckInDecision = { allowed: true } | { allowed: false; reason: Deni
 const deny = (reason: DenialReason): CheckInDecision => ({ allowed: false, reason, message: DENIAL_REASONS[reason] });
 
 export function decideCheckIn(facts: CheckInFacts): CheckInDecision {
+  if (!facts.deviceAllowed) return deny('DEVICE_NOT_ALLOWED');
   if (!facts.wristband) return deny('UNKNOWN_WRISTBAND');
   if (facts.wristband.status !== 'ACTIVE') return deny('WRISTBAND_NOT_ACTIVE');
   if (facts.series.status !== 'ACTIVE') return deny('SERIES_NOT_ACTIVE');

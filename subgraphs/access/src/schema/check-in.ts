@@ -1,4 +1,4 @@
-import { clearLoaders, liveEvents, notFound, parseId, requireText } from '@eventgraph/runtime';
+import { badInput, can, clearLoaders, liveEvents, notFound, parseId, requireAuthenticated, requirePermission, requireText, type Principal } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { decideCheckIn, DENIAL_REASONS, type Direction } from '../domain/check-in';
 import type { CheckIn } from '../generated/prisma/client';
@@ -19,7 +19,10 @@ export const CheckInRef = builder.objectRef<CheckIn>('CheckIn');
 
 builder.asEntity(CheckInRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.checkIn.load(id),
+  resolveReference: async ({ id }, ctx) => {
+    const checkIn = await ctx.loaders.checkIn.load(id);
+    return checkIn && can(ctx.principal, 'checkins.read', checkIn.organizationId) ? checkIn : null;
+  },
 });
 
 CheckInRef.implement({
@@ -55,12 +58,13 @@ const CheckInInput = builder.inputType('CheckInInput', {
  * concurrent scans of one series are decided one after another and capacity
  * cannot be exceeded.
  */
-async function scanFacts(tx: AccessTx, seriesId: string, gateId: string, nfcId: string, direction: Direction) {
+async function scanFacts(tx: AccessTx, principal: Principal, seriesId: string, gateId: string, nfcId: string, direction: Direction) {
   await tx.$queryRawUnsafe('SELECT 1 FROM "EventSeries" WHERE "id" = $1::uuid FOR UPDATE', seriesId);
   const series = await tx.eventSeries.findUnique({ where: { id: seriesId } });
-  if (!series) throw notFound('EventSeries', seriesId);
+  if (!series || !can(principal, 'organization.read', series.organizationId)) throw notFound('EventSeries', seriesId);
+  requirePermission(principal, 'checkins.scan', series.organizationId);
   const gate = await tx.gate.findUnique({ where: { id: gateId } });
-  if (!gate) throw notFound('Gate', gateId);
+  if (!gate || gate.organizationId !== series.organizationId) throw notFound('Gate', gateId);
   const wristband = await tx.wristband.findUnique({ where: { eventId_nfcId: { eventId: series.eventId, nfcId } } });
   // one after another: a transaction is one connection, which runs one statement at a time anyway
   const assignment = wristband
@@ -78,6 +82,7 @@ async function scanFacts(tx: AccessTx, seriesId: string, gateId: string, nfcId: 
     wristband,
     facts: {
       direction,
+      deviceAllowed: principal.kind !== 'device' || (principal.gateIds ?? []).includes(gateId),
       wristband,
       series,
       gate,
@@ -99,7 +104,7 @@ builder.mutationFields((t) => ({
       const gateId = parseId('gateId', input.gateId);
       const nfcId = requireText('nfcId', input.nfcId, 64);
       return ctx.transact(async (tx, announce) => {
-        const { series, gate, wristband, facts } = await scanFacts(tx, seriesId, gateId, nfcId, input.direction);
+        const { series, gate, wristband, facts } = await scanFacts(tx, ctx.principal, seriesId, gateId, nfcId, input.direction);
         const decision = decideCheckIn(facts);
         const checkIn = await tx.checkIn.create({
           data: {
@@ -134,7 +139,17 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const seriesId = args.seriesId ? parseId('seriesId', args.seriesId) : undefined;
       const gateId = args.gateId ? parseId('gateId', args.gateId) : undefined;
-      return liveEvents(ctx.bus, 'checkin.recorded', (e) => (!seriesId || e.payload.seriesId === seriesId) && (!gateId || e.payload.gateId === gateId));
+      if (!seriesId && !gateId) throw badInput('seriesId', 'give seriesId or gateId');
+      requireAuthenticated(ctx.principal);
+      // every delivered scan is checked against the subscriber's rights, so nothing of another organisation leaks
+      return liveEvents(
+        ctx.bus,
+        'checkin.recorded',
+        (e) =>
+          (!seriesId || e.payload.seriesId === seriesId) &&
+          (!gateId || e.payload.gateId === gateId) &&
+          can(ctx.principal, 'checkins.read', e.payload.organizationId as string),
+      );
     },
     resolve: async (busEvent, _args, ctx) => {
       clearLoaders(ctx.loaders);

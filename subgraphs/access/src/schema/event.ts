@@ -1,4 +1,6 @@
+import { can } from '@eventgraph/runtime';
 import { builder } from '../builder';
+import type { AccessContext } from '../context';
 import { GateRef } from './gate';
 import { EventSeriesRef } from './series';
 
@@ -6,7 +8,18 @@ import { EventSeriesRef } from './series';
 export const EventRef = builder.externalRef('Event', builder.selection<{ id: string }>('id')).implement({
   fields: (t) => ({
     id: t.exposeID('id'),
-    series: t.field({ type: [EventSeriesRef], resolve: (event, _args, ctx) => ctx.loaders.seriesOfEvent.load(event.id) }),
-    gates: t.field({ type: [GateRef], resolve: (event, _args, ctx) => ctx.loaders.gatesOfEvent.load(event.id) }),
+    series: t.field({
+      type: [EventSeriesRef],
+      description: "the event's admission periods; empty unless the caller may read its organisation",
+      resolve: async (event, _args, ctx) => readable(ctx, await ctx.loaders.seriesOfEvent.load(event.id)),
+    }),
+    gates: t.field({
+      type: [GateRef],
+      description: "the event's gates; empty unless the caller may read its organisation",
+      resolve: async (event, _args, ctx) => readable(ctx, await ctx.loaders.gatesOfEvent.load(event.id)),
+    }),
   }),
 });
+
+const readable = <T extends { organizationId: string }>(ctx: AccessContext, rows: T[]) =>
+  rows.filter((row) => can(ctx.principal, 'organization.read', row.organizationId));

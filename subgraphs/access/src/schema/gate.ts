@@ -1,5 +1,7 @@
-import { parseId, requireText } from '@eventgraph/runtime';
+import { can, parseId, requirePermission, requireText } from '@eventgraph/runtime';
+import { knownEvent } from '../known-events';
 import { builder } from '../builder';
+import type { AccessContext } from '../context';
 import type { Gate } from '../generated/prisma/client';
 import { EventRef } from './event';
 
@@ -7,9 +9,15 @@ export const GateDirectionEnum = builder.enumType('GateDirection', { values: ['E
 
 export const GateRef = builder.objectRef<Gate>('Gate');
 
+/** Gates are organisation data: invisible (null) to callers who may not read the organisation. */
+async function readableGate(ctx: AccessContext, id: string): Promise<Gate | null> {
+  const gate = await ctx.loaders.gate.load(id);
+  return gate && can(ctx.principal, 'organization.read', gate.organizationId) ? gate : null;
+}
+
 builder.asEntity(GateRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.gate.load(id),
+  resolveReference: ({ id }, ctx) => readableGate(ctx, id),
 });
 
 GateRef.implement({
@@ -27,13 +35,12 @@ builder.queryFields((t) => ({
     type: GateRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.loaders.gate.load(parseId('id', id)),
+    resolve: (_root, { id }, ctx) => readableGate(ctx, parseId('id', id)),
   }),
 }));
 
 const CreateGateInput = builder.inputType('CreateGateInput', {
   fields: (t) => ({
-    organizationId: t.id({ required: true }),
     eventId: t.id({ required: true }),
     name: t.string({ required: true }),
     direction: t.field({ type: GateDirectionEnum, required: true }),
@@ -44,13 +51,10 @@ builder.mutationFields((t) => ({
   createGate: t.field({
     type: GateRef,
     args: { input: t.arg({ type: CreateGateInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      const data = {
-        organizationId: parseId('organizationId', input.organizationId),
-        eventId: parseId('eventId', input.eventId),
-        name: requireText('name', input.name, 80),
-        direction: input.direction,
-      };
+    resolve: async (_root, { input }, ctx) => {
+      const event = await knownEvent(ctx.db, parseId('eventId', input.eventId));
+      requirePermission(ctx.principal, 'gates.manage', event.organizationId);
+      const data = { organizationId: event.organizationId, eventId: event.eventId, name: requireText('name', input.name, 80), direction: input.direction };
       return ctx.transact(async (tx, announce) => {
         const gate = await tx.gate.create({ data });
         await announce('gate.created', { gateId: gate.id, eventId: gate.eventId, organizationId: gate.organizationId });

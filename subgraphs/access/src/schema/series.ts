@@ -1,4 +1,6 @@
-import { badInput, DomainError, notFound, parseId, requireText } from '@eventgraph/runtime';
+import { badInput, can, DomainError, notFound, parseId, requirePermission, requireText } from '@eventgraph/runtime';
+import type { AccessContext } from '../context';
+import { knownEvent } from '../known-events';
 import { builder } from '../builder';
 import { checkSeriesTransition, type SeriesStatus } from '../domain/series-lifecycle';
 import type { EventSeries } from '../generated/prisma/client';
@@ -11,9 +13,14 @@ export const SeriesStatusEnum = builder.enumType('SeriesStatus', {
 
 export const EventSeriesRef = builder.objectRef<EventSeries>('EventSeries');
 
+export async function readableSeries(ctx: AccessContext, id: string): Promise<EventSeries | null> {
+  const series = await ctx.loaders.series.load(id);
+  return series && can(ctx.principal, 'organization.read', series.organizationId) ? series : null;
+}
+
 builder.asEntity(EventSeriesRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.series.load(id),
+  resolveReference: ({ id }, ctx) => readableSeries(ctx, id),
 });
 
 EventSeriesRef.implement({
@@ -36,13 +43,12 @@ builder.queryFields((t) => ({
     type: EventSeriesRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.loaders.series.load(parseId('id', id)),
+    resolve: (_root, { id }, ctx) => readableSeries(ctx, parseId('id', id)),
   }),
 }));
 
 const CreateEventSeriesInput = builder.inputType('CreateEventSeriesInput', {
   fields: (t) => ({
-    organizationId: t.id({ required: true }),
     eventId: t.id({ required: true }),
     name: t.string({ required: true }),
     startsAt: t.field({ type: 'DateTime', required: true }),
@@ -57,8 +63,8 @@ builder.mutationFields((t) => ({
     type: EventSeriesRef,
     args: { input: t.arg({ type: CreateEventSeriesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const organizationId = parseId('organizationId', input.organizationId);
-      const eventId = parseId('eventId', input.eventId);
+      const { eventId, organizationId } = await knownEvent(ctx.db, parseId('eventId', input.eventId));
+      requirePermission(ctx.principal, 'series.create', organizationId);
       const name = requireText('name', input.name, 80);
       if (input.endsAt <= input.startsAt) throw badInput('endsAt', 'must be after startsAt');
       if (!Number.isInteger(input.capacity) || input.capacity < 0) throw badInput('capacity', 'must be 0 or more');
@@ -94,7 +100,8 @@ builder.mutationFields((t) => ({
       const id = parseId('id', args.id);
       return ctx.transact(async (tx, announce) => {
         const current = await tx.eventSeries.findUnique({ where: { id } });
-        if (!current) throw notFound('EventSeries', id);
+        if (!current || !can(ctx.principal, 'organization.read', current.organizationId)) throw notFound('EventSeries', id);
+        requirePermission(ctx.principal, 'series.manage', current.organizationId);
         const check = checkSeriesTransition(current.status as SeriesStatus, args.to);
         if (!check.ok) throw new DomainError(check.code, check.message, { from: current.status, to: args.to });
         const { count } = await tx.eventSeries.updateMany({ where: { id, status: current.status }, data: { status: args.to } });

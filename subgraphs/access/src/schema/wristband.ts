@@ -1,4 +1,5 @@
-import { DomainError, notFound, parseId, requireText } from '@eventgraph/runtime';
+import { can, DomainError, notFound, parseId, requirePermission, requireText } from '@eventgraph/runtime';
+import { knownEvent } from '../known-events';
 import { builder } from '../builder';
 import type { Wristband } from '../generated/prisma/client';
 import { EventRef } from './event';
@@ -12,7 +13,10 @@ export const WristbandRef = builder.objectRef<Wristband>('Wristband');
 
 builder.asEntity(WristbandRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.wristband.load(id),
+  resolveReference: async ({ id }, ctx) => {
+    const wristband = await ctx.loaders.wristband.load(id);
+    return wristband && can(ctx.principal, 'organization.read', wristband.organizationId) ? wristband : null;
+  },
 });
 
 WristbandRef.implement({
@@ -28,7 +32,6 @@ WristbandRef.implement({
 
 const CreateWristbandInput = builder.inputType('CreateWristbandInput', {
   fields: (t) => ({
-    organizationId: t.id({ required: true }),
     eventId: t.id({ required: true }),
     nfcId: t.string({ required: true }),
     category: t.string({ required: true, description: 'e.g. GA, VIP, CREW' }),
@@ -41,7 +44,8 @@ builder.mutationFields((t) => ({
     type: WristbandRef,
     args: { input: t.arg({ type: CreateWristbandInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const eventId = parseId('eventId', input.eventId);
+      const { eventId, organizationId } = await knownEvent(ctx.db, parseId('eventId', input.eventId));
+      requirePermission(ctx.principal, 'wristbands.assign', organizationId);
       const seriesIds = (input.seriesIds ?? []).map((id, i) => parseId(`seriesIds[${i}]`, id));
       const series = await ctx.db.eventSeries.findMany({ where: { id: { in: seriesIds } } });
       for (const seriesId of seriesIds) {
@@ -50,7 +54,7 @@ builder.mutationFields((t) => ({
         if (found.eventId !== eventId) throw new DomainError('SERIES_OF_OTHER_EVENT', `series ${seriesId} belongs to another event`, { field: 'seriesIds' });
       }
       const data = {
-        organizationId: parseId('organizationId', input.organizationId),
+        organizationId,
         eventId,
         nfcId: requireText('nfcId', input.nfcId, 64),
         category: requireText('category', input.category, 40).toUpperCase(),
@@ -70,8 +74,9 @@ builder.mutationFields((t) => ({
       const wristbandId = parseId('wristbandId', args.wristbandId);
       const seriesId = parseId('seriesId', args.seriesId);
       const [wristband, series] = await Promise.all([ctx.loaders.wristband.load(wristbandId), ctx.loaders.series.load(seriesId)]);
-      if (!wristband) throw notFound('Wristband', wristbandId);
-      if (!series) throw notFound('EventSeries', seriesId);
+      if (!wristband || !can(ctx.principal, 'organization.read', wristband.organizationId)) throw notFound('Wristband', wristbandId);
+      if (!series || series.organizationId !== wristband.organizationId) throw notFound('EventSeries', seriesId);
+      requirePermission(ctx.principal, 'wristbands.assign', wristband.organizationId);
       if (series.eventId !== wristband.eventId) throw new DomainError('SERIES_OF_OTHER_EVENT', `series ${seriesId} belongs to another event`);
       await ctx.db.wristbandAssignment.upsert({
         where: { wristbandId_seriesId: { wristbandId, seriesId } },

@@ -1,4 +1,5 @@
 import { builder } from '../builder';
+import { canSeeSource } from '../visibility';
 import { SourceRef } from './source';
 
 /** Events belong to the events subgraph; ingest adds where they came from. */
@@ -8,7 +9,7 @@ export const EventRef = builder.externalRef('Event', builder.selection<{ id: str
     sources: t.field({
       type: [SourceRef],
       description: 'The sources this event was aggregated from.',
-      resolve: (event, _args, ctx) => ctx.loaders.sourcesOfEvent.load(event.id),
+      resolve: async (event, _args, ctx) => (await ctx.loaders.sourcesOfEvent.load(event.id)).filter((s) => canSeeSource(ctx.principal, s)),
     }),
   }),
 });

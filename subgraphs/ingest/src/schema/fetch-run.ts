@@ -1,4 +1,7 @@
 import { badInput, clearLoaders, DomainError, liveEvents, notFound, parseId } from '@eventgraph/runtime';
+import type { IngestContext } from '../context';
+import { canSeeSource, requireSourceOperator } from '../visibility';
+import { visibleSource } from './source';
 import { builder } from '../builder';
 import { checkFetchRunTransition, type FetchRunStatus } from '../domain/fetch-run';
 import type { FetchRun } from '../generated/prisma/client';
@@ -8,9 +11,14 @@ export const FetchRunStatusEnum = builder.enumType('FetchRunStatus', { values: [
 
 export const FetchRunRef = builder.objectRef<FetchRun>('FetchRun');
 
+async function visibleFetchRun(ctx: IngestContext, id: string): Promise<FetchRun | null> {
+  const run = await ctx.loaders.fetchRun.load(id);
+  return run && (await visibleSource(ctx, run.sourceId)) ? run : null;
+}
+
 builder.asEntity(FetchRunRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.fetchRun.load(id),
+  resolveReference: ({ id }, ctx) => visibleFetchRun(ctx, id),
 });
 
 FetchRunRef.implement({
@@ -31,7 +39,7 @@ builder.queryFields((t) => ({
     type: FetchRunRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.loaders.fetchRun.load(parseId('id', id)),
+    resolve: (_root, { id }, ctx) => visibleFetchRun(ctx, parseId('id', id)),
   }),
 }));
 
@@ -50,10 +58,12 @@ builder.mutationFields((t) => ({
     args: { sourceId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const sourceId = parseId('sourceId', args.sourceId);
-      if (!(await ctx.loaders.source.load(sourceId))) throw notFound('Source', sourceId);
+      const source = await visibleSource(ctx, sourceId);
+      if (!source) throw notFound('Source', sourceId);
+      requireSourceOperator(ctx.principal, source);
       return ctx.transact(async (tx, announce) => {
         const run = await tx.fetchRun.create({ data: { sourceId } });
-        await announce('ingest.run.started', { fetchRunId: run.id, sourceId });
+        await announce('ingest.run.started', { fetchRunId: run.id, sourceId, organizationId: source.organizationId });
         return run;
       });
     },
@@ -65,15 +75,22 @@ builder.mutationFields((t) => ({
       const id = parseId('id', input.id);
       if (!Number.isInteger(input.itemCount) || input.itemCount < 0) throw badInput('itemCount', 'must be 0 or more');
       return ctx.transact(async (tx, announce) => {
-        const run = await tx.fetchRun.findUnique({ where: { id } });
-        if (!run) throw notFound('FetchRun', id);
+        const run = await tx.fetchRun.findUnique({ where: { id }, include: { source: true } });
+        if (!run || !canSeeSource(ctx.principal, run.source)) throw notFound('FetchRun', id);
+        requireSourceOperator(ctx.principal, run.source);
         const check = checkFetchRunTransition(run.status as FetchRunStatus, input.status);
         if (!check.ok) throw new DomainError(check.code, check.message, { from: run.status, to: input.status });
         const finished = await tx.fetchRun.update({
           where: { id },
           data: { status: input.status, itemCount: input.itemCount, error: input.error ?? null, finishedAt: new Date() },
         });
-        await announce('ingest.run.finished', { fetchRunId: id, sourceId: run.sourceId, status: input.status, itemCount: input.itemCount });
+        await announce('ingest.run.finished', {
+          fetchRunId: id,
+          sourceId: run.sourceId,
+          organizationId: run.source.organizationId,
+          status: input.status,
+          itemCount: input.itemCount,
+        });
         return finished;
       });
     },
@@ -86,7 +103,11 @@ builder.subscriptionFields((t) => ({
     args: { sourceId: t.arg.id() },
     subscribe: (_root, args, ctx) => {
       const sourceId = args.sourceId ? parseId('sourceId', args.sourceId) : undefined;
-      return liveEvents(ctx.bus, 'ingest.run.finished', (e) => !sourceId || e.payload.sourceId === sourceId);
+      return liveEvents(
+        ctx.bus,
+        'ingest.run.finished',
+        (e) => (!sourceId || e.payload.sourceId === sourceId) && canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null }),
+      );
     },
     resolve: async (busEvent, _args, ctx) => {
       clearLoaders(ctx.loaders);

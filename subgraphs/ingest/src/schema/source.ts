@@ -1,4 +1,6 @@
-import { badInput, notFound, parseId, requireText } from '@eventgraph/runtime';
+import { badInput, isPlatformService, notFound, parseId, readableOrganizations, requirePermission, requireText, DomainError, ErrorCode } from '@eventgraph/runtime';
+import type { IngestContext } from '../context';
+import { canSeeSource, requireSourceOperator } from '../visibility';
 import { builder } from '../builder';
 import { isFetchableUrl } from '../domain/fetch-run';
 import type { Source } from '../generated/prisma/client';
@@ -7,9 +9,14 @@ export const SourceKindEnum = builder.enumType('SourceKind', { values: ['ICAL', 
 
 export const SourceRef = builder.objectRef<Source>('Source');
 
+export async function visibleSource(ctx: IngestContext, id: string): Promise<Source | null> {
+  const source = await ctx.loaders.source.load(id);
+  return source && canSeeSource(ctx.principal, source) ? source : null;
+}
+
 builder.asEntity(SourceRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, ctx) => ctx.loaders.source.load(id),
+  resolveReference: ({ id }, ctx) => visibleSource(ctx, id),
 });
 
 SourceRef.implement({
@@ -28,11 +35,16 @@ builder.queryFields((t) => ({
     type: SourceRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.loaders.source.load(parseId('id', id)),
+    resolve: (_root, { id }, ctx) => visibleSource(ctx, parseId('id', id)),
   }),
   sources: t.field({
     type: [SourceRef],
-    resolve: (_root, _args, ctx) => ctx.db.source.findMany({ orderBy: { createdAt: 'asc' }, take: 100 }),
+    description: 'platform-wide sources and those of organisations the caller may read',
+    resolve: (_root, _args, ctx) => {
+      const readable = readableOrganizations(ctx.principal);
+      const where = readable === 'all' ? {} : { OR: [{ organizationId: null }, { organizationId: { in: readable } }] };
+      return ctx.db.source.findMany({ where, orderBy: { createdAt: 'asc' }, take: 100 });
+    },
   }),
 }));
 
@@ -59,8 +71,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateSourceInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       if (!isFetchableUrl(input.url)) throw badInput('url', 'must be an http(s) URL');
+      const organizationId = input.organizationId ? parseId('organizationId', input.organizationId) : null;
+      if (organizationId) requirePermission(ctx.principal, 'integrations.manage', organizationId);
+      else if (!isPlatformService(ctx.principal)) throw new DomainError(ErrorCode.FORBIDDEN, 'platform-wide sources are registered by the platform; give organizationId');
       const data = {
-        organizationId: input.organizationId ? parseId('organizationId', input.organizationId) : null,
+        organizationId,
         name: requireText('name', input.name),
         kind: input.kind,
         url: input.url,
@@ -80,8 +95,9 @@ builder.mutationFields((t) => ({
       const sourceId = parseId('sourceId', input.sourceId);
       const eventId = parseId('eventId', input.eventId);
       const externalId = requireText('externalId', input.externalId, 500);
-      const source = await ctx.loaders.source.load(sourceId);
+      const source = await visibleSource(ctx, sourceId);
       if (!source) throw notFound('Source', sourceId);
+      requireSourceOperator(ctx.principal, source);
       await ctx.db.sourceEvent.upsert({
         where: { sourceId_externalId: { sourceId, externalId } },
         create: { sourceId, eventId, externalId },
