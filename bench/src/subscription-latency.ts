@@ -49,7 +49,7 @@ export interface SubscriptionBenchResult {
 
 async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: number) {
   const tag = Math.random().toString(36).slice(2, 8);
-  const { org, venue } = await seedOrganization(platform, tag);
+  const { venue } = await seedOrganization(platform, tag);
   const { createEvent: event } = await platform.data<{ createEvent: { id: string } }>(
     `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
     { input: { venueId: venue.id, title: 'Bench Open Air', slug: `bench-open-air-${tag}`, startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-03T23:00:00Z' } },
