@@ -18,8 +18,9 @@ import {
   type Logger,
   type Principal,
 } from '@eventgraph/runtime';
-import { createAuthenticator } from './auth/authenticator';
+import { createAuthenticator, type Authenticated } from './auth/authenticator';
 import { CallerDirectory } from './auth/caller-directory';
+import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
 import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
@@ -58,6 +59,13 @@ export interface RunningGateway {
 interface GatewayContext extends FetchContext {
   principal: Principal;
   requestId: string;
+  /** trusted-documents mode: the partner app whose registered operations alone may run */
+  trustedDocumentsOf?: string;
+}
+
+/** What a graphql-ws connection carries from its connection_init to each of its operations. */
+interface ConnectionAuth extends UpstreamAuth {
+  authenticated: Authenticated;
 }
 
 const PATH = '/graphql';
@@ -105,8 +113,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? formatted
       : formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
   const limiter = options.rateLimiter ?? createRateLimiter({ kind: 'memory' });
-  const takeToken = async (principal: Principal, address: string | undefined) => {
-    const bucket = callerBucket(principal, address);
+  // an API key's own limit wins over the default for its kind
+  const takeToken = async ({ principal, requestsPerMinute }: Authenticated, address: string | undefined) => {
+    const bucket = requestsPerMinute
+      ? { key: `${principal.kind}:${principal.id}`, policy: { capacity: requestsPerMinute, refillPerSecond: requestsPerMinute / 60 } }
+      : callerBucket(principal, address);
     return bucket && limiter.take(bucket.key, bucket.policy);
   };
   const apollo = new ApolloServer<GatewayContext>({
@@ -115,7 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     includeStacktraceInErrorResponses: false,
     introspection: true,
     parseOptions: limitsParseOptions(options.limits),
-    plugins: [operationLimitsPlugin<GatewayContext>(options.limits)],
+    plugins: [trustedDocumentsPlugin<GatewayContext>(callers), operationLimitsPlugin<GatewayContext>(options.limits)],
   });
   await apollo.start();
   const engine = createSubscriptionEngine({ supergraphSdl: options.supergraphSdl, subgraphUrl: (name) => urls[name]!, logger: log });
@@ -134,13 +145,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     authenticator
       .authenticate(header(req, 'authorization'))
       .then(
-        async (principal) => {
-          const decision = await takeToken(principal, req.socket.remoteAddress);
+        async (authenticated) => {
+          const decision = await takeToken(authenticated, req.socket.remoteAddress);
           if (decision && !decision.allowed) {
             const refusal = rateLimitHttpResponse(decision);
             return sendJson(res, refusal.status, refusal.body, refusal.headers);
           }
-          const context = async (): Promise<GatewayContext> => ({ principal, requestId, upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret) });
+          const { principal, trustedDocumentsOf } = authenticated;
+          const context = async (): Promise<GatewayContext> => ({
+            principal,
+            requestId,
+            trustedDocumentsOf,
+            upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret),
+          });
           return handleGraphQLRequest(apollo, req, res, context);
         },
         (err) => {
@@ -161,16 +178,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     engine,
     logger: log,
     limits: options.limits,
-    rateLimit: (auth, request) => takeToken(JSON.parse(auth.key) as Principal, request.socket.remoteAddress),
-    authenticate: async (params) => {
+    rateLimit: (auth, request) => takeToken((auth as ConnectionAuth).authenticated, request.socket.remoteAddress),
+    checkDocument: (auth, source) => checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source),
+    authenticate: async (params): Promise<ConnectionAuth> => {
       const authorization = params?.authorization ?? params?.Authorization;
-      const principal = await authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);
-      return upstreamAuthFor(principal, randomUUID(), principalSecret);
+      const authenticated = await authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);
+      return { ...upstreamAuthFor(authenticated.principal, randomUUID(), principalSecret), authenticated };
     },
     executeOperation: async ({ document, variables, operationName, upstreamAuth }) => {
       const response = await apollo.executeOperation(
         { query: document, variables, operationName },
-        { contextValue: { principal: JSON.parse(upstreamAuth.key) as Principal, requestId: randomUUID(), upstreamAuth } },
+        {
+          contextValue: {
+            principal: (upstreamAuth as ConnectionAuth).authenticated.principal,
+            trustedDocumentsOf: (upstreamAuth as ConnectionAuth).authenticated.trustedDocumentsOf,
+            requestId: randomUUID(),
+            upstreamAuth,
+          },
+        },
       );
       if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported over graphql-ws');
       return response.body.singleResult as never;

@@ -8,7 +8,16 @@ import type { CallerDirectory } from './caller-directory';
  * memberships; the development credential, where enabled, is a platform service.
  */
 export interface Authenticator {
-  authenticate(authorization: string | undefined): Promise<Principal>;
+  authenticate(authorization: string | undefined): Promise<Authenticated>;
+}
+
+/** The principal, plus what the gateway itself enforces for this caller. */
+export interface Authenticated {
+  principal: Principal;
+  /** an API key's own limit, replacing the default for its kind */
+  requestsPerMinute?: number;
+  /** set when only the partner app's registered operations may run */
+  trustedDocumentsOf?: string;
 }
 
 export interface AuthenticatorOptions {
@@ -27,12 +36,13 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   return {
     async authenticate(authorization) {
-      if (!authorization) return ANONYMOUS;
+      if (!authorization) return { principal: ANONYMOUS };
       const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
       if (!match) throw unauthenticated('Authorization must be "Bearer <token>"', 'MALFORMED');
       const token = match[1]!;
-      if (options.devToken && sameSecret(token, options.devToken)) return DEVELOPMENT_PRINCIPAL;
-      if (looksLikeJwt(token)) return userPrincipal(token, options);
+      if (options.devToken && sameSecret(token, options.devToken)) return { principal: DEVELOPMENT_PRINCIPAL };
+      if (looksLikeJwt(token)) return { principal: await userPrincipal(token, options) };
+      if (/^eg[kd]_/.test(token)) return credentialPrincipal(token, options);
       throw unauthenticated('the token is not valid', 'UNKNOWN_TOKEN');
     },
   };
@@ -53,4 +63,16 @@ async function userPrincipal(token: string, options: AuthenticatorOptions): Prom
     throw unauthenticated('the password changed since this token was issued; sign in again', 'CREDENTIALS_CHANGED');
   }
   return { kind: 'user', id: caller.id, memberships: caller.memberships, scopes: [] };
+}
+
+async function credentialPrincipal(token: string, options: AuthenticatorOptions): Promise<Authenticated> {
+  const caller = await options.callers.credential(token);
+  if (!caller) throw unauthenticated('the key or device credential is not valid (unknown, revoked or expired)', 'INVALID_CREDENTIAL');
+  const principal: Principal = { kind: caller.kind, id: caller.id, memberships: caller.memberships, scopes: caller.scopes };
+  if (caller.kind === 'device') principal.gateIds = caller.gateIds;
+  return {
+    principal,
+    requestsPerMinute: caller.rateLimitPerMinute ?? undefined,
+    trustedDocumentsOf: caller.trustedDocumentsOnly && caller.partnerAppId ? caller.partnerAppId : undefined,
+  };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PRINCIPAL_HEADER, signPrincipal, type BusTransport, type Membership, type Principal } from '@eventgraph/runtime';
 
 /** The gateway's own identity when it asks the users subgraph about a caller. */
@@ -7,6 +8,24 @@ export interface UserCaller {
   id: string;
   memberships: Membership[];
   credentialsChangedAt: Date | null;
+}
+
+/** An API key or a scanner device, as the users subgraph describes it. */
+export interface CredentialCaller {
+  kind: 'apiKey' | 'device';
+  id: string;
+  memberships: Membership[];
+  scopes: string[];
+  rateLimitPerMinute: number | null;
+  partnerAppId: string | null;
+  trustedDocumentsOnly: boolean;
+  expiresAt: Date | null;
+  gateIds: string[];
+}
+
+interface Cached<T> {
+  value: T;
+  until: number;
 }
 
 /** How long a looked-up caller is trusted without asking again; bus events evict sooner. */
@@ -20,6 +39,9 @@ const MAX_ENTRIES = 50_000;
  */
 export class CallerDirectory {
   private readonly users = new Map<string, { caller: UserCaller | null; until: number }>();
+  /** by sha256 of the presented credential, so secrets are not kept in memory as keys */
+  private readonly credentials = new Map<string, Cached<CredentialCaller | null>>();
+  private readonly trusted = new Map<string, Cached<Set<string>>>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -31,7 +53,45 @@ export class CallerDirectory {
       for (const topic of ['membership.changed', 'user.credentials_changed']) {
         this.unsubscribe.push(bus.subscribe(topic, (event) => void this.users.delete(event.payload.userId as string)));
       }
+      // a revoked or rotated key, a rolled device, a changed partner app: forget them at once
+      for (const topic of ['apikey.changed', 'device.changed', 'partner_app.changed']) {
+        this.unsubscribe.push(bus.subscribe(topic, (event) => this.forget(event.payload)));
+      }
     }
+  }
+
+  private forget(payload: Record<string, unknown>): void {
+    const ids = new Set([payload.apiKeyId, payload.deviceId, payload.partnerAppId].filter(Boolean));
+    for (const [hash, entry] of this.credentials) {
+      if (!entry.value || ids.has(entry.value.id) || ids.has(entry.value.partnerAppId)) this.credentials.delete(hash);
+    }
+    if (payload.partnerAppId) this.trusted.delete(payload.partnerAppId as string);
+  }
+
+  async credential(token: string): Promise<CredentialCaller | null> {
+    const hash = createHash('sha256').update(token).digest('hex');
+    const cached = this.credentials.get(hash);
+    if (cached && cached.until > Date.now()) return usable(cached.value);
+    const data = await this.query<{ _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null }>(
+      `query($credential: String!) { _credentialCaller(credential: $credential) {
+        kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds } }`,
+      { credential: token },
+    );
+    const found = data._credentialCaller;
+    const caller = found && { ...found, expiresAt: found.expiresAt ? new Date(found.expiresAt) : null };
+    if (this.credentials.size >= MAX_ENTRIES) this.credentials.clear();
+    this.credentials.set(hash, { value: caller, until: Date.now() + TTL_MS });
+    return usable(caller);
+  }
+
+  /** The sha256 hashes of the operations a partner app registered. */
+  async trustedDocuments(partnerAppId: string): Promise<Set<string>> {
+    const cached = this.trusted.get(partnerAppId);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const data = await this.query<{ _trustedDocuments: string[] }>('query($id: ID!) { _trustedDocuments(partnerAppId: $id) }', { id: partnerAppId });
+    const hashes = new Set(data._trustedDocuments);
+    this.trusted.set(partnerAppId, { value: hashes, until: Date.now() + TTL_MS });
+    return hashes;
   }
 
   async user(userId: string): Promise<UserCaller | null> {
@@ -65,3 +125,6 @@ export class CallerDirectory {
     return body.data;
   }
 }
+
+/** A rotated key stops at the end of its overlap window, cached or not. */
+const usable = (caller: CredentialCaller | null) => (caller && (!caller.expiresAt || caller.expiresAt > new Date()) ? caller : null);

@@ -11,7 +11,7 @@ export type CallerPolicies = Record<PrincipalKind, BucketPolicy | undefined>;
  * services are trusted and unlimited.
  */
 export const DEFAULT_CALLER_POLICIES: Readonly<CallerPolicies> = Object.freeze({
-  anonymous: { capacity: 60, refillPerSecond: 1 },
+  anonymous: { capacity: 120, refillPerSecond: 2 },
   user: { capacity: 120, refillPerSecond: 5 },
   apiKey: { capacity: 300, refillPerSecond: 10 },
   device: { capacity: 120, refillPerSecond: 10 },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -30,6 +30,8 @@ export interface WsAdapterOptions {
   limits?: Partial<OperationLimits>;
   /** asked once per operation; a refusal answers that operation with RATE_LIMITED */
   rateLimit?(auth: UpstreamAuth, request: IncomingMessage): Promise<RateDecision | undefined>;
+  /** may this connection run this document at all (trusted-documents mode)? an error refuses it */
+  checkDocument?(auth: UpstreamAuth, source: string): Promise<GraphQLError | undefined>;
   logger?: EngineLogger;
 }
 
@@ -76,6 +78,8 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
     onSubscribe: async (ctx, _id, payload) => {
       const decision = await opts.rateLimit?.(ctx.extra.upstreamAuth!, ctx.extra.request);
       if (decision && !decision.allowed) return [rateLimitError(decision)];
+      const refusal = await opts.checkDocument?.(ctx.extra.upstreamAuth!, payload.query);
+      if (refusal) return [refusal];
       const checked = parseAndCheckOperation(engine.apiSchema, payload, opts.limits);
       if (checked.errors) return checked.errors;
       const document = checked.document;

@@ -11,6 +11,9 @@ import { databaseLocation, openDatabase, type DatabaseLocation, type PrismaLike 
 import { createLogger, type Logger } from './logger';
 import { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 
+/** How long a mutation waits for its events to be published before it answers anyway. */
+const PUBLISH_WAIT_MS = 250;
+
 /** Announces a bus event from inside a transaction: it commits, or rolls back, with the change. */
 export type Announce = (topic: string, payload: Record<string, unknown>) => Promise<void>;
 
@@ -81,12 +84,16 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, bus: options.bus, log, group }));
 
   const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T> => {
+    let announced = false;
     const result = await db.$transaction((tx) =>
       fn(tx, async (topic, payload) => {
+        announced = true;
         await recordEvent(tx as unknown as SqlExecutor, name, topic, payload);
       }),
     );
-    relay.poke();
+    // publish before answering, so whoever the caller talks to next has already heard of the change
+    // (a revoked key, a new membership); bounded, since the relay retries on its own anyway
+    if (announced) await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);
     return result;
   };
 

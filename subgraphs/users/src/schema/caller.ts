@@ -1,5 +1,7 @@
 import { DomainError, ErrorCode, parseId, type Membership } from '@eventgraph/runtime';
 import { builder } from '../builder';
+import { apiKeyUsable, deviceUsable } from '../domain/api-keys';
+import { API_KEY_PREFIX, DEVICE_CREDENTIAL_PREFIX, parseCredential, secretMatches } from '../security/credentials';
 import type { UsersContext } from '../context';
 
 /**
@@ -8,12 +10,23 @@ import type { UsersContext } from '../context';
  * service, may ask.
  */
 interface Caller {
-  kind: 'user';
+  kind: 'user' | 'apiKey' | 'device';
   id: string;
   memberships: Membership[];
-  /** access tokens issued before this instant are no longer accepted */
+  scopes: string[];
+  /** users: access tokens issued before this instant are no longer accepted */
   credentialsChangedAt: Date | null;
+  /** API keys */
+  rateLimitPerMinute: number | null;
+  partnerAppId: string | null;
+  trustedDocumentsOnly: boolean;
+  /** API keys: the end of a rotation's overlap window */
+  expiresAt: Date | null;
+  /** devices */
+  gateIds: string[];
 }
+
+const NONE = { scopes: [], credentialsChangedAt: null, rateLimitPerMinute: null, partnerAppId: null, trustedDocumentsOnly: false, expiresAt: null, gateIds: [] };
 
 const MembershipGrantRef = builder.objectRef<Membership>('MembershipGrant').implement({
   inaccessible: true,
@@ -29,7 +42,13 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     kind: t.exposeString('kind'),
     id: t.exposeID('id'),
     memberships: t.field({ type: [MembershipGrantRef], resolve: (c) => c.memberships }),
+    scopes: t.exposeStringList('scopes'),
     credentialsChangedAt: t.expose('credentialsChangedAt', { type: 'DateTime', nullable: true }),
+    rateLimitPerMinute: t.exposeInt('rateLimitPerMinute', { nullable: true }),
+    partnerAppId: t.exposeID('partnerAppId', { nullable: true }),
+    trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    gateIds: t.exposeIDList('gateIds'),
   }),
 });
 
@@ -50,11 +69,67 @@ builder.queryFields((t) => ({
       const user = await ctx.db.user.findUnique({ where: { id: parseId('userId', args.userId) }, include: { memberships: true } });
       if (!user) return null;
       return {
+        ...NONE,
         kind: 'user' as const,
         id: user.id,
         memberships: user.memberships.map((m) => ({ organizationId: m.organizationId, role: m.role })),
         credentialsChangedAt: user.passwordChangedAt,
       };
+    },
+  }),
+
+  _credentialCaller: t.field({
+    type: CallerRef,
+    nullable: true,
+    inaccessible: true,
+    description: 'an API key or device credential as presented; null when it is unknown, revoked or expired',
+    args: { credential: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireGateway(ctx);
+      const now = new Date();
+      const key = parseCredential(API_KEY_PREFIX, args.credential);
+      if (key) {
+        const row = await ctx.db.apiKey.findUnique({ where: { id: key.id }, include: { partnerApp: true } });
+        if (!row || !secretMatches(key.secret, row.secretHash) || !apiKeyUsable(row, now)) return null;
+        return {
+          ...NONE,
+          kind: 'apiKey' as const,
+          id: row.id,
+          // a key acts within its organisation; its scopes say what it may do there
+          memberships: [{ organizationId: row.partnerApp.organizationId, role: 'VIEWER' as const }],
+          scopes: row.scopes,
+          rateLimitPerMinute: row.rateLimitPerMinute,
+          partnerAppId: row.partnerAppId,
+          trustedDocumentsOnly: row.partnerApp.trustedDocumentsOnly,
+          expiresAt: row.expiresAt,
+        };
+      }
+      const device = parseCredential(DEVICE_CREDENTIAL_PREFIX, args.credential);
+      if (device) {
+        const row = await ctx.db.device.findUnique({ where: { id: device.id } });
+        if (!row || !deviceUsable(row) || !secretMatches(device.secret, row.credentialHash)) return null;
+        return {
+          ...NONE,
+          kind: 'device' as const,
+          id: row.id,
+          memberships: [{ organizationId: row.organizationId, role: 'VIEWER' as const }],
+          scopes: ['scan'],
+          gateIds: row.allowedGateIds,
+        };
+      }
+      return null;
+    },
+  }),
+
+  _trustedDocuments: t.field({
+    type: ['String'],
+    inaccessible: true,
+    description: 'the sha256 hashes of the operations a partner app may run',
+    args: { partnerAppId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireGateway(ctx);
+      const rows = await ctx.db.trustedDocument.findMany({ where: { partnerAppId: parseId('partnerAppId', args.partnerAppId) }, select: { sha256: true } });
+      return rows.map((r) => r.sha256);
     },
   }),
 }));

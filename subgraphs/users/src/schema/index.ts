@@ -4,5 +4,8 @@ import './session';
 import './caller';
 import './organization';
 import './membership';
+import './partner-app';
+import './api-key';
+import './device';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
