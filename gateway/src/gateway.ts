@@ -24,7 +24,7 @@ import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-doc
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
 import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
-import { callerBucket, createRateLimiter, rateLimitHttpResponse, type RateLimiter } from './rate-limit';
+import { callerBucket, createRateLimiter, rateLimitHttpResponse, type CallerPolicies, type RateLimiter } from './rate-limit';
 import { toApolloLogger } from './subscriptions/logger';
 import { serveGraphQLOverWebSocket } from './subscriptions/ws-adapter';
 
@@ -44,6 +44,8 @@ export interface GatewayOptions {
   limits?: Partial<OperationLimits>;
   /** per-caller token buckets; in memory unless given (e.g. Redis, shared by replicas) */
   rateLimiter?: RateLimiter;
+  /** bucket sizes per kind of caller (API keys carry their own) */
+  callerPolicies?: CallerPolicies;
   logger: Logger;
 }
 
@@ -117,7 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const takeToken = async ({ principal, requestsPerMinute }: Authenticated, address: string | undefined) => {
     const bucket = requestsPerMinute
       ? { key: `${principal.kind}:${principal.id}`, policy: { capacity: requestsPerMinute, refillPerSecond: requestsPerMinute / 60 } }
-      : callerBucket(principal, address);
+      : callerBucket(principal, address, options.callerPolicies);
     return bucket && limiter.take(bucket.key, bucket.policy);
   };
   const apollo = new ApolloServer<GatewayContext>({

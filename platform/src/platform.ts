@@ -1,4 +1,5 @@
 import { startGateway, type RunningGateway } from '@eventgraph/gateway';
+import type { CallerPolicies } from '@eventgraph/gateway/src/rate-limit';
 import { rateLimiterFor } from '@eventgraph/gateway/src/settings';
 import { createBus, createLogger, runSubgraph, type BusTransport, type DatabaseLocation, type PlatformSettings, type RunningSubgraph } from '@eventgraph/runtime';
 import { composePlatform } from './compose';
@@ -15,6 +16,8 @@ export interface PlatformOptions {
   database?: (subgraph: string) => DatabaseLocation;
   /** share a bus across platforms (tests), otherwise one is created from the settings */
   bus?: BusTransport;
+  /** rate-limit buckets per kind of caller (benchmarks raise them) */
+  callerPolicies?: CallerPolicies;
 }
 
 export interface RunningPlatform {
@@ -63,6 +66,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
       rateLimiter: rateLimiterFor(settings),
+      callerPolicies: options.callerPolicies,
       bus,
       logger: log.child({ service: 'gateway' }),
     });
