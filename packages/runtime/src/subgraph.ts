@@ -38,8 +38,11 @@ export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C ex
   createClient(adapter: SqlMigrationAwareDriverAdapterFactory): Db;
   /** adds the subgraph's own per-request parts (data loaders) to the shared context */
   createContext(base: SubgraphContext<Db, Tx>): C;
-  /** starts the subgraph's bus consumers (projections of other subgraphs' events); each returns its stop function */
-  consumers?: Array<(services: ConsumerServices<Db>) => () => void>;
+  /**
+   * starts the subgraph's bus consumers (projections of other subgraphs' events) and background
+   * workers; each returns its stop function, awaited before the database closes
+   */
+  consumers?: Array<(services: ConsumerServices<Db>) => () => void | Promise<void>>;
 }
 
 /** What a bus consumer of a subgraph works with. */
@@ -108,14 +111,14 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
       createContext: (base) => definition.createContext({ ...base, db, settings: options.settings, bus: options.bus, transact }),
       isReady: () => database.ping(),
       onStopped: async () => {
-        for (const stop of stopConsumers) stop();
+        await Promise.allSettled(stopConsumers.map((stop) => stop()));
         await relay.stop();
         await database.close();
       },
     });
     return { ...server, db };
   } catch (err) {
-    for (const stop of stopConsumers) stop();
+    await Promise.allSettled(stopConsumers.map((stop) => stop()));
     await relay.stop();
     await database.close();
     throw err;
