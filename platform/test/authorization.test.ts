@@ -102,7 +102,7 @@ describe('managing members', () => {
 
   it('admins change roles below admin; nobody demotes the last owner; ownership moves by transfer', async () => {
     const extra = await signUp(platform, 'extra');
-    const membership = await addMember(platform, people.ownerA!, ids.orgA, extra, 'MEMBER');
+    const membership = await addMember(platform, people.ownerA!, ids.orgA!, extra, 'MEMBER');
     expect((await call('adminA', Q.changeRole, { id: membership, role: 'MANAGER' })).data).toEqual({ changeMemberRole: { role: 'MANAGER' } });
     expect(codeOf(await call('adminA', Q.changeRole, { id: membership, role: 'ADMIN' }))).toBe('FORBIDDEN');
     expect(codeOf(await call('managerA', Q.changeRole, { id: membership, role: 'VIEWER' }))).toBe('FORBIDDEN');

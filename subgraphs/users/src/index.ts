@@ -3,6 +3,8 @@ import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type UsersContext, type UsersDb, type UsersTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
 import { schema } from './schema';
+import { fanOutWebhooks } from './webhooks/fan-out';
+import { deliverWebhooks } from './webhooks/worker';
 
 /** users: people, organisations and their roles. */
 export const usersSubgraph: SubgraphDefinition<UsersDb, UsersTx, UsersContext> = {
@@ -11,4 +13,6 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersTx, UsersContext> =
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
+  // bus events of an organisation become webhook deliveries; the worker sends them, retries, gives up
+  consumers: [fanOutWebhooks, (services) => deliverWebhooks(services)],
 };

@@ -7,5 +7,6 @@ import './membership';
 import './partner-app';
 import './api-key';
 import './device';
+import './webhook';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
