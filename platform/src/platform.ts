@@ -1,5 +1,5 @@
 import { startGateway, type RunningGateway } from '@eventgraph/gateway';
-import type { CallerPolicies } from '@eventgraph/gateway/src/rate-limit';
+import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-limit';
 import { rateLimiterFor } from '@eventgraph/gateway/src/settings';
 import { createBus, createLogger, runSubgraph, type BusTransport, type DatabaseLocation, type PlatformSettings, type RunningSubgraph } from '@eventgraph/runtime';
 import { composePlatform } from './compose';
@@ -18,6 +18,8 @@ export interface PlatformOptions {
   bus?: BusTransport;
   /** rate-limit buckets per kind of caller (benchmarks raise them) */
   callerPolicies?: CallerPolicies;
+  /** the rate-limit store; by default Redis when REDIS_URL is set, else memory */
+  rateLimiter?: RateLimiter;
 }
 
 export interface RunningPlatform {
@@ -65,7 +67,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
-      rateLimiter: rateLimiterFor(settings),
+      rateLimiter: options.rateLimiter ?? rateLimiterFor(settings),
       callerPolicies: options.callerPolicies,
       bus,
       logger: log.child({ service: 'gateway' }),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import { Pool } from 'pg';
 import WebSocket from 'ws';
+import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-limit';
 import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
 import { runSubgraph, type DatabaseLocation } from '@eventgraph/runtime';
 import { startPlatform, type RunningPlatform } from '../../src/platform';
@@ -14,6 +15,7 @@ import { SUBGRAPHS } from '../../src/subgraphs';
  */
 export interface TestPlatform extends RunningPlatform {
   devToken: string;
+  settings: ReturnType<typeof loadGatewaySettings>;
   /** POSTs a GraphQL request to the gateway; `token: null` sends no credential */
   request<T = Record<string, unknown>>(
     query: string,
@@ -32,12 +34,29 @@ export interface GraphQLResponse<T> {
   errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }>;
 }
 
-export async function startTestPlatform(): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  /** PGlite only (no DATABASE_URL): keep the databases in this directory instead of memory, so takeDown/restart keeps the data */
+  embeddedDataDir?: string;
+  /** the gateway's rate-limit buckets per kind of caller */
+  callerPolicies?: CallerPolicies;
+  /** the gateway's rate-limit store (e.g. Redis, to share it with another gateway) */
+  rateLimiter?: () => RateLimiter;
+}
+
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const settings = loadGatewaySettings({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
   const prefix = `t${randomBytes(4).toString('hex')}_`;
   const database = (name: string): DatabaseLocation =>
-    settings.DATABASE_URL ? { kind: 'server', url: settings.DATABASE_URL, schema: `${prefix}${name}` } : { kind: 'embedded', dataDir: 'memory' };
-  const platform = await startPlatform({ settings, ephemeralPorts: true, database });
+    settings.DATABASE_URL
+      ? { kind: 'server', url: settings.DATABASE_URL, schema: `${prefix}${name}` }
+      : { kind: 'embedded', dataDir: options.embeddedDataDir ?? 'memory' };
+  const platform = await startPlatform({
+    settings,
+    ephemeralPorts: true,
+    database,
+    callerPolicies: options.callerPolicies,
+    rateLimiter: options.rateLimiter?.(),
+  });
   const clients: Client[] = [];
   const devToken = settings.EVENTGRAPH_DEV_TOKEN!;
 
@@ -57,6 +76,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
 
   return {
     ...platform,
+    settings,
     devToken,
     request,
     async data(query, variables) {
