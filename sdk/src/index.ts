@@ -21,6 +21,7 @@ export {
   type EventgraphGraphQLError,
   type KnownErrorCode,
 } from './errors';
+export { userSession, type SessionTokens, type UserSession, type UserSessionOptions } from './session';
 // typed documents (…Document) and their result/variable types, generated from src/operations
 export * from './generated/graphql';
 export type { TypedDocumentNode, ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
