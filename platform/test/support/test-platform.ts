@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
-import { Pool } from 'pg';
 import WebSocket from 'ws';
 import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-limit';
 import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
-import { runSubgraph, type DatabaseLocation } from '@eventgraph/runtime';
+import { dropSchemas, runSubgraph, type DatabaseLocation } from '@eventgraph/runtime';
 import { startPlatform, type RunningPlatform } from '../../src/platform';
 import { SUBGRAPHS } from '../../src/subgraphs';
 
@@ -108,16 +107,6 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       if (settings.DATABASE_URL) await dropSchemas(settings.DATABASE_URL, prefix);
     },
   };
-}
-
-async function dropSchemas(url: string, prefix: string) {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
-    for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
-  } finally {
-    await pool.end();
-  }
 }
 
 /** Collects what a subscription delivers, with a bounded wait for the next result. */

@@ -129,3 +129,14 @@ async function ensureSchema(url: string, schema: string): Promise<void> {
     await pool.end();
   }
 }
+
+/** Drops every schema whose name starts with `prefix` (tests and benchmarks clean up their own). */
+export async function dropSchemas(url: string, prefix: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
+    for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
