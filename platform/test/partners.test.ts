@@ -61,6 +61,29 @@ describe('API keys', () => {
     expect(codeOf(allowed.body as Body)).toBe('OK');
   });
 
+  it('show only the organisations their white-label configuration allows', async () => {
+    const other = await createDemoWorld(platform);
+    for (const id of [world.event.id, other.event.id]) {
+      await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id }).catch(() => undefined);
+    }
+    const key = await newKey(['events:read']);
+    const TITLES = `{ events(first: 100) { id } }`;
+    const seen = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
+    expect(seen).toContain(world.event.id);
+    expect(seen).not.toContain(other.event.id);
+    expect((await withToken(key.secret, `query($id: ID!) { event(id: $id) { id } }`, { id: other.event.id })).body.data).toEqual({ event: null });
+    // the public still sees both
+    const everyone = ((await platform.request(TITLES, {}, { token: null })).body.data as any).events.map((e: { id: string }) => e.id);
+    expect(everyone).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
+
+    await asAdmin(`mutation($id: ID!, $o: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "City Guide", allowedOrganizationIds: [$o] }) { id } }`, {
+      id: partnerAppId,
+      o: other.org.id,
+    });
+    const widened = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
+    expect(widened).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
+  });
+
   it('refuses unknown and malformed keys', async () => {
     const unknown = await withToken(`egk_00000000-0000-4000-8000-000000000000.${'a'.repeat(43)}`, '{ __typename }');
     expect(unknown.status).toBe(401);

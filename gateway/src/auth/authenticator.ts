@@ -70,6 +70,7 @@ async function credentialPrincipal(token: string, options: AuthenticatorOptions)
   if (!caller) throw unauthenticated('the key or device credential is not valid (unknown, revoked or expired)', 'INVALID_CREDENTIAL');
   const principal: Principal = { kind: caller.kind, id: caller.id, memberships: caller.memberships, scopes: caller.scopes };
   if (caller.kind === 'device') principal.gateIds = caller.gateIds;
+  if (caller.showOrganizationIds) principal.showOrganizationIds = caller.showOrganizationIds;
   return {
     principal,
     requestsPerMinute: caller.rateLimitPerMinute ?? undefined,

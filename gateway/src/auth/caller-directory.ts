@@ -21,6 +21,7 @@ export interface CredentialCaller {
   trustedDocumentsOnly: boolean;
   expiresAt: Date | null;
   gateIds: string[];
+  showOrganizationIds: string[] | null;
 }
 
 interface Cached<T> {
@@ -74,7 +75,7 @@ export class CallerDirectory {
     if (cached && cached.until > Date.now()) return usable(cached.value);
     const data = await this.query<{ _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null }>(
       `query($credential: String!) { _credentialCaller(credential: $credential) {
-        kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds } }`,
+        kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds showOrganizationIds } }`,
       { credential: token },
     );
     const found = data._credentialCaller;

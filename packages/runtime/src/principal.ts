@@ -22,6 +22,8 @@ export interface Principal {
   scopes: string[];
   /** devices: the gates they may scan at */
   gateIds?: string[];
+  /** partner API keys (white label): the organisations whose events the partner may show */
+  showOrganizationIds?: string[];
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', memberships: [], scopes: [] }) as Principal;
@@ -77,5 +79,6 @@ export function verifyPrincipal(token: string | undefined | null, secret: string
   if (typeof claims.exp !== 'number' || claims.exp * 1000 < now) throw new PrincipalError('expired', 'principal token has expired');
   const principal: Principal = { kind: claims.kind, id: claims.id, memberships: claims.memberships ?? [], scopes: claims.scopes ?? [] };
   if (claims.gateIds) principal.gateIds = claims.gateIds;
+  if (claims.showOrganizationIds) principal.showOrganizationIds = claims.showOrganizationIds;
   return principal;
 }

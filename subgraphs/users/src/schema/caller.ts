@@ -24,9 +24,20 @@ interface Caller {
   expiresAt: Date | null;
   /** devices */
   gateIds: string[];
+  /** partner keys: the organisations whose events the partner may show (its own and those it is allowed) */
+  showOrganizationIds: string[] | null;
 }
 
-const NONE = { scopes: [], credentialsChangedAt: null, rateLimitPerMinute: null, partnerAppId: null, trustedDocumentsOnly: false, expiresAt: null, gateIds: [] };
+const NONE = {
+  scopes: [],
+  credentialsChangedAt: null,
+  rateLimitPerMinute: null,
+  partnerAppId: null,
+  trustedDocumentsOnly: false,
+  expiresAt: null,
+  gateIds: [],
+  showOrganizationIds: null,
+};
 
 const MembershipGrantRef = builder.objectRef<Membership>('MembershipGrant').implement({
   inaccessible: true,
@@ -49,6 +60,7 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly'),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     gateIds: t.exposeIDList('gateIds'),
+    showOrganizationIds: t.exposeIDList('showOrganizationIds', { nullable: true }),
   }),
 });
 
@@ -102,6 +114,7 @@ builder.queryFields((t) => ({
           partnerAppId: row.partnerAppId,
           trustedDocumentsOnly: row.partnerApp.trustedDocumentsOnly,
           expiresAt: row.expiresAt,
+          showOrganizationIds: [...new Set([row.partnerApp.organizationId, ...row.partnerApp.allowedOrganizationIds])],
         };
       }
       const device = parseCredential(DEVICE_CREDENTIAL_PREFIX, args.credential);
