@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { connect } from 'nats';
+import type { CallerPolicies } from '@eventgraph/gateway/src/rate-limit';
 import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
 import { connectNatsTransport, type BusTransport, type DatabaseLocation, type Principal } from '@eventgraph/runtime';
 import { startPlatform, type RunningPlatform } from '@eventgraph/platform/src/platform';
@@ -55,9 +56,10 @@ export interface BenchPlatform extends RunningPlatform {
 /**
  * The whole platform in this process on the PostgreSQL server, each subgraph in a schema of its
  * own (dropped on stop). With `bus: 'nats'`, a JetStream stream of its own (in memory, deleted on stop)
- * so nothing collides with other users of the NATS server.
+ * so nothing collides with other users of the NATS server. `callerPolicies` replaces the gateway's
+ * per-caller rate limits (the defaults refuse a benchmark's anonymous and user callers within seconds).
  */
-export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory'): Promise<BenchPlatform> {
+export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory', extra: { callerPolicies?: CallerPolicies } = {}): Promise<BenchPlatform> {
   await ensureBenchDatabase();
   const url = benchDatabaseUrl();
   const settings = loadGatewaySettings({ DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', NODE_ENV: 'test', EVENTGRAPH_BUS: busKind });
@@ -71,7 +73,7 @@ export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory'):
   }
   let platform: RunningPlatform;
   try {
-    platform = await startPlatform({ settings, ephemeralPorts: true, database, bus });
+    platform = await startPlatform({ settings, ephemeralPorts: true, database, bus, callerPolicies: extra.callerPolicies });
   } catch (err) {
     await bus?.close();
     if (busKind === 'nats') await deleteStream(stream);

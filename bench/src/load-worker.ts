@@ -23,7 +23,10 @@ export interface LoadResult {
   concurrency: number;
   durationMs: number;
   requests: number;
+  /** failed requests of the measured window, rate-limit refusals included */
   errors: number;
+  /** of `errors`: HTTP 429 (the gateway's rate limiter refused the request) */
+  rateLimited: number;
   errorSamples: string[];
   rps: number;
   /** request latencies in ms of the measured window */
@@ -55,6 +58,7 @@ export async function runLoad(job: LoadJob, onMeasuring: () => void = () => {}):
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
+  let rateLimited = 0;
   let next = 0;
   let measuring = false;
   const start = performance.now();
@@ -73,9 +77,11 @@ export async function runLoad(job: LoadJob, onMeasuring: () => void = () => {}):
       const body = bodies[next++ % bodies.length]!;
       const t0 = performance.now();
       let ok = false;
+      let limited = false;
       let detail = '';
       try {
         const { status, text } = await send(agent, url, headers, body);
+        limited = status === 429;
         ok = status === 200 && text.includes(job.expect) && !text.includes('"errors"');
         if (!ok) detail = `${status} ${text.slice(0, 200)}`;
       } catch (err) {
@@ -86,6 +92,7 @@ export async function runLoad(job: LoadJob, onMeasuring: () => void = () => {}):
         if (ok) latencies.push(t1 - t0);
         else {
           errors++;
+          if (limited) rateLimited++;
           if (errorSamples.length < 5) errorSamples.push(detail);
         }
       } else if (!ok && errorSamples.length < 5) {
@@ -103,6 +110,7 @@ export async function runLoad(job: LoadJob, onMeasuring: () => void = () => {}):
     durationMs: job.durationMs,
     requests: latencies.length + errors,
     errors,
+    rateLimited,
     errorSamples,
     rps: latencies.length / (job.durationMs / 1000),
     latencies,

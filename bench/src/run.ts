@@ -1,16 +1,28 @@
 /**
- * `npm run bench`: the query-latency and subscription-latency benchmarks against the PostgreSQL server,
- * a table on stdout, and bench/RESULTS.md rewritten with the machine, the parameters and the numbers.
- * The interpretation between the <!-- interpretation --> markers of an existing RESULTS.md is kept.
+ * `npm run bench`: the query-latency, subscription-latency and auth-overhead benchmarks against the PostgreSQL
+ * server, tables on stdout, and bench/RESULTS.md rewritten with the machine, the parameters and the numbers.
+ * The interpretations between the <!-- interpretation --> and <!-- auth-interpretation --> markers of an
+ * existing RESULTS.md are kept.
  *
  * Environment: BENCH_ADMIN_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, used to create
  * the database BENCH_DATABASE=eventgraph_bench), NATS_URL, BENCH_SKIP_NATS=1, BENCH_DURATION_MS,
- * BENCH_WARMUP_MS, BENCH_CLIENTS, BENCH_CHECKINS, BENCH_SPACING_MS.
+ * BENCH_WARMUP_MS, BENCH_CLIENTS, BENCH_CHECKINS, BENCH_SPACING_MS, BENCH_AUTH_ROUNDS, BENCH_AUTH_CONCURRENCY,
+ * BENCH_SKIP_AUTH=1.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import {
+  AUTH_SECTION_TITLE,
+  DEFAULT_AUTH_OPTIONS,
+  findAuthSection,
+  formatAuthSection,
+  formatAuthTables,
+  keptAuthInterpretation,
+  runAuthOverhead,
+  type AuthBenchResult,
+} from './auth-overhead';
 import { benchDir, machineInfo, ms, NATS_URL, postgresVersion } from './common';
 import { DEFAULT_QUERY_OPTIONS, formatQueryTable, runQueryLatency } from './query-latency';
 import { DEFAULT_SUBSCRIPTION_OPTIONS, formatSubscriptionTable, runSubscriptionLatency, type SubscriptionBenchResult } from './subscription-latency';
@@ -43,11 +55,14 @@ async function main() {
   else if (!(await natsReachable())) natsNote = `NATS run skipped: ${NATS_URL} not reachable.`;
   else subscriptions.push(await runSubscriptionLatency({ ...DEFAULT_SUBSCRIPTION_OPTIONS, bus: 'nats' }));
   if (natsNote) console.log(natsNote);
+  let auth: AuthBenchResult | undefined;
+  if (process.env.BENCH_SKIP_AUTH !== '1') auth = await runAuthOverhead(DEFAULT_AUTH_OPTIONS);
 
   const loadAfter = load();
   const queryTable = formatQueryTable(query);
   const subscriptionTable = formatSubscriptionTable(subscriptions);
   console.log(`\n${queryTable}\n\n${subscriptionTable}\n`);
+  if (auth) console.log(`${formatAuthTables(auth)}\n`);
 
   const file = join(benchDir, 'RESULTS.md');
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -64,6 +79,13 @@ async function main() {
         (r.errorSamples.length ? `; error samples: ${r.errorSamples.map((e) => `\`${e}\``).join(', ')}` : ''),
     )
     .join('\n');
+  // BENCH_SKIP_AUTH=1 keeps the previous run's section as it was
+  const previousAuth = findAuthSection(previous);
+  const authSection = auth
+    ? formatAuthSection(auth, keptAuthInterpretation(previous))
+    : previousAuth
+      ? previous.slice(previousAuth.start, previousAuth.end).trimEnd() + '\n'
+      : `${AUTH_SECTION_TITLE}\n\nSkipped (BENCH_SKIP_AUTH=1).\n\n${keptAuthInterpretation(previous)}\n`;
   const queryErrors = query.rows.filter((r) => r.errorSamples.length).map((r) => `- c=${r.concurrency} ${r.target}: ${r.errorSamples.map((e) => `\`${e}\``).join(', ')}`);
 
   const md = `# Eventgraph benchmarks
@@ -120,6 +142,7 @@ ${subscriptionTable}
 
 ${details}
 ${natsNote ? `\n${natsNote}\n` : ''}
+${authSection}
 ## Interpretation
 
 ${kept}

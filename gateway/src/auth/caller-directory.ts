@@ -39,10 +39,10 @@ const MAX_ENTRIES = 50_000;
  * on every gateway that receives them.
  */
 export class CallerDirectory {
-  private readonly users = new Map<string, { caller: UserCaller | null; until: number }>();
+  private readonly users = new Map<string, Cached<Promise<UserCaller | null>>>();
   /** by sha256 of the presented credential, so secrets are not kept in memory as keys */
-  private readonly credentials = new Map<string, Cached<CredentialCaller | null>>();
-  private readonly trusted = new Map<string, Cached<Set<string>>>();
+  private readonly credentials = new Map<string, Cached<Promise<CredentialCaller | null>>>();
+  private readonly trusted = new Map<string, Cached<Promise<Set<string>>>>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -54,59 +54,49 @@ export class CallerDirectory {
       for (const topic of ['membership.changed', 'user.credentials_changed']) {
         this.unsubscribe.push(bus.subscribe(topic, (event) => void this.users.delete(event.payload.userId as string)));
       }
-      // a revoked or rotated key, a rolled device, a changed partner app: forget them at once
+      // a revoked or rotated key, a rolled device, a changed partner app: forget them at once (rare enough to forget all)
       for (const topic of ['apikey.changed', 'device.changed', 'partner_app.changed']) {
-        this.unsubscribe.push(bus.subscribe(topic, (event) => this.forget(event.payload)));
+        this.unsubscribe.push(
+          bus.subscribe(topic, (event) => {
+            this.credentials.clear();
+            if (event.payload.partnerAppId) this.trusted.delete(event.payload.partnerAppId as string);
+          }),
+        );
       }
     }
   }
 
-  private forget(payload: Record<string, unknown>): void {
-    const ids = new Set([payload.apiKeyId, payload.deviceId, payload.partnerAppId].filter(Boolean));
-    for (const [hash, entry] of this.credentials) {
-      if (!entry.value || ids.has(entry.value.id) || ids.has(entry.value.partnerAppId)) this.credentials.delete(hash);
-    }
-    if (payload.partnerAppId) this.trusted.delete(payload.partnerAppId as string);
+  user(userId: string): Promise<UserCaller | null> {
+    return remember(this.users, userId, async () => {
+      const data = await this.query<{ _userCaller: (Omit<UserCaller, 'credentialsChangedAt'> & { credentialsChangedAt: string | null }) | null }>(
+        'query($userId: ID!) { _userCaller(userId: $userId) { id memberships { organizationId role } credentialsChangedAt } }',
+        { userId },
+      );
+      const found = data._userCaller;
+      return found && { ...found, credentialsChangedAt: found.credentialsChangedAt ? new Date(found.credentialsChangedAt) : null };
+    });
   }
 
   async credential(token: string): Promise<CredentialCaller | null> {
     const hash = createHash('sha256').update(token).digest('hex');
-    const cached = this.credentials.get(hash);
-    if (cached && cached.until > Date.now()) return usable(cached.value);
-    const data = await this.query<{ _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null }>(
-      `query($credential: String!) { _credentialCaller(credential: $credential) {
-        kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds showOrganizationIds } }`,
-      { credential: token },
-    );
-    const found = data._credentialCaller;
-    const caller = found && { ...found, expiresAt: found.expiresAt ? new Date(found.expiresAt) : null };
-    if (this.credentials.size >= MAX_ENTRIES) this.credentials.clear();
-    this.credentials.set(hash, { value: caller, until: Date.now() + TTL_MS });
+    const caller = await remember(this.credentials, hash, async () => {
+      const data = await this.query<{ _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null }>(
+        `query($credential: String!) { _credentialCaller(credential: $credential) {
+          kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds showOrganizationIds } }`,
+        { credential: token },
+      );
+      const found = data._credentialCaller;
+      return found && { ...found, expiresAt: found.expiresAt ? new Date(found.expiresAt) : null };
+    });
     return usable(caller);
   }
 
   /** The sha256 hashes of the operations a partner app registered. */
-  async trustedDocuments(partnerAppId: string): Promise<Set<string>> {
-    const cached = this.trusted.get(partnerAppId);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const data = await this.query<{ _trustedDocuments: string[] }>('query($id: ID!) { _trustedDocuments(partnerAppId: $id) }', { id: partnerAppId });
-    const hashes = new Set(data._trustedDocuments);
-    this.trusted.set(partnerAppId, { value: hashes, until: Date.now() + TTL_MS });
-    return hashes;
-  }
-
-  async user(userId: string): Promise<UserCaller | null> {
-    const cached = this.users.get(userId);
-    if (cached && cached.until > Date.now()) return cached.caller;
-    const data = await this.query<{ _userCaller: (Omit<UserCaller, 'credentialsChangedAt'> & { credentialsChangedAt: string | null }) | null }>(
-      'query($userId: ID!) { _userCaller(userId: $userId) { id memberships { organizationId role } credentialsChangedAt } }',
-      { userId },
-    );
-    const found = data._userCaller;
-    const caller = found && { ...found, credentialsChangedAt: found.credentialsChangedAt ? new Date(found.credentialsChangedAt) : null };
-    if (this.users.size >= MAX_ENTRIES) this.users.clear();
-    this.users.set(userId, { caller, until: Date.now() + TTL_MS });
-    return caller;
+  trustedDocuments(partnerAppId: string): Promise<Set<string>> {
+    return remember(this.trusted, partnerAppId, async () => {
+      const data = await this.query<{ _trustedDocuments: string[] }>('query($id: ID!) { _trustedDocuments(partnerAppId: $id) }', { id: partnerAppId });
+      return new Set(data._trustedDocuments);
+    });
   }
 
   close(): void {
@@ -125,6 +115,21 @@ export class CallerDirectory {
     }
     return body.data;
   }
+}
+
+/**
+ * A lookup shared by every request that needs it while it runs, then kept for
+ * TTL_MS; a failed lookup is not kept.
+ */
+function remember<T>(cache: Map<string, Cached<Promise<T>>>, key: string, load: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const value = load();
+  if (cache.size >= MAX_ENTRIES) cache.clear();
+  const entry = { value, until: Date.now() + TTL_MS };
+  cache.set(key, entry);
+  value.catch(() => cache.get(key) === entry && cache.delete(key));
+  return value;
 }
 
 /** A rotated key stops at the end of its overlap window, cached or not. */

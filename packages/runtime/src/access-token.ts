@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 /**
@@ -15,7 +16,13 @@ export interface AccessTokenClaims {
 const ISSUER = 'eventgraph';
 const AUDIENCE = 'eventgraph-api';
 
-const key = (secret: string) => new TextEncoder().encode(secret);
+// imported once per secret: jose would otherwise turn the raw bytes into a key on every verification
+const keys = new Map<string, KeyObject>();
+const key = (secret: string) => {
+  let imported = keys.get(secret);
+  if (!imported) keys.set(secret, (imported = createSecretKey(Buffer.from(secret))));
+  return imported;
+};
 
 export async function issueAccessToken(userId: string, secret: string, ttlSeconds: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(now.getTime() / 1000);
