@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import { connect } from 'nats';
 import type { CallerPolicies } from '@eventgraph/gateway/src/rate-limit';
 import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
-import { connectNatsTransport, type BusTransport, type DatabaseLocation, type Principal } from '@eventgraph/runtime';
+import { connectNatsTransport, dropSchemas, type BusTransport, type DatabaseLocation, type Principal } from '@eventgraph/runtime';
 import { startPlatform, type RunningPlatform } from '@eventgraph/platform/src/platform';
 
 export const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -118,14 +118,6 @@ async function deleteStream(stream: string) {
   }
 }
 
-async function dropSchemas(url: string, prefix: string) {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
-    for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
-  } finally {
-    await pool.end();
-  }
 }
 
 /** An organisation with its owner and one venue. */
