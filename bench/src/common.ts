@@ -118,8 +118,6 @@ async function deleteStream(stream: string) {
   }
 }
 
-}
-
 /** An organisation with its owner and one venue. */
 export async function seedOrganization(platform: BenchPlatform, tag: string) {
   const { createUser: user } = await platform.data<{ createUser: { id: string } }>(
