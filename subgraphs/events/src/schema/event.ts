@@ -81,7 +81,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
   }),
 });
 
-const EVENT_TOPICS = { created: 'event.created', statusChanged: 'event.status_changed' } as const;
+const EVENT_TOPICS = { created: 'event.created', statusChanged: 'event.status_changed', published: 'event.published' } as const;
 
 builder.mutationFields((t) => ({
   createEvent: t.field({
@@ -120,7 +120,10 @@ builder.mutationFields((t) => ({
         // the status in the WHERE makes a concurrent transition fail instead of both winning
         const { count } = await tx.event.updateMany({ where: { id, status: current.status }, data: { status: args.to } });
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
-        await announce(EVENT_TOPICS.statusChanged, { eventId: id, organizationId: current.organizationId, from: current.status, status: args.to });
+        const change = { eventId: id, organizationId: current.organizationId, from: current.status, status: args.to };
+        await announce(EVENT_TOPICS.statusChanged, change);
+        // the moment partners and webhooks usually wait for, under a name of its own
+        if (args.to === 'PUBLISHED') await announce(EVENT_TOPICS.published, change);
         return (await tx.event.findUnique({ where: { id } }))!;
       });
     },
@@ -156,6 +159,7 @@ builder.subscriptionFields((t) => ({
         ctx.bus,
         'event.*',
         (e) =>
+          (e.topic === EVENT_TOPICS.created || e.topic === EVENT_TOPICS.statusChanged) &&
           (!organizationId || e.payload.organizationId === organizationId) &&
           (!eventId || e.payload.eventId === eventId) &&
           canSeeEvent(ctx.principal, { status: e.payload.status as string, organizationId: e.payload.organizationId as string }),

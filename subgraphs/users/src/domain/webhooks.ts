@@ -18,6 +18,7 @@ export const WEBHOOK_TOPICS = [
   'venue.created',
   'event.created',
   'event.status_changed',
+  'event.published',
   'gate.created',
   'series.created',
   'series.transitioned',

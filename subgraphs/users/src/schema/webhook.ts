@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { badInput, can, DomainError, notFound, parseId, parsePageSize, requirePermission } from '@eventgraph/runtime';
+import { badInput, can, conflict, DomainError, notFound, parseId, parsePageSize, requirePermission } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import { endpointUrlProblem, eventTypesProblem, normaliseEventTypes, WEBHOOK_TOPICS } from '../domain/webhooks';
@@ -290,12 +290,14 @@ builder.mutationFields((t) => ({
       if (!delivery || !can(ctx.principal, 'organization.read', delivery.endpoint.organizationId)) throw notFound('WebhookDelivery', id);
       requirePermission(ctx.principal, 'integrations.manage', delivery.endpoint.organizationId);
       if (!delivery.endpoint.enabled) throw new DomainError('ENDPOINT_DISABLED', 'the endpoint is disabled; enable it with updateWebhookEndpoint first');
-      const updated = await ctx.db.webhookDelivery.update({
-        where: { id },
+      // not while a worker is sending it: its outcome would overwrite this
+      const { count } = await ctx.db.webhookDelivery.updateMany({
+        where: { id, OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] },
         data: { status: 'PENDING', attempts: 0, nextAttemptAt: new Date(), leaseUntil: null, leaseToken: null },
       });
+      if (count !== 1) throw conflict('this delivery is being sent right now; look at its attempts in a moment');
       wakeWebhookWorker(ctx.db);
-      return updated;
+      return (await ctx.db.webhookDelivery.findUnique({ where: { id } }))!;
     },
   }),
 }));

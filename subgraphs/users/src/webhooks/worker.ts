@@ -32,6 +32,9 @@ interface Outcome {
   durationMs: number;
 }
 
+/** The worker stopped mid-attempt: nothing to record, the claim goes back. */
+const STOPPED = Symbol('stopped');
+
 /** The worker of each database in this process, so the fan-out can wake it when it adds deliveries. */
 const workers = new WeakMap<object, WebhookWorker>();
 export const wakeWebhookWorker = (db: object) => workers.get(db)?.poke();
@@ -149,7 +152,7 @@ export class WebhookWorker {
   private async deliver(delivery: Claimed, token: string, stopSignal: AbortSignal): Promise<void> {
     const outcome = await this.send(delivery, stopSignal);
     try {
-      if (stopSignal.aborted) {
+      if (outcome === STOPPED) {
         // stopping: give the claim back so the next worker sends it at once; this try does not count
         await this.db.webhookDelivery.updateMany({ where: { id: delivery.id, leaseToken: token }, data: { leaseUntil: null, leaseToken: null } });
         return;
@@ -161,7 +164,7 @@ export class WebhookWorker {
     }
   }
 
-  private async send(delivery: Claimed, stopSignal: AbortSignal): Promise<Outcome> {
+  private async send(delivery: Claimed, stopSignal: AbortSignal): Promise<Outcome | typeof STOPPED> {
     const body = deliveryBody(delivery);
     const timestamp = Math.floor(Date.now() / 1000);
     const overlap = delivery.previousSecret && delivery.previousSecretExpiresAt && new Date(delivery.previousSecretExpiresAt) > new Date();
@@ -187,13 +190,12 @@ export class WebhookWorker {
       const excerpt = text.slice(0, 200).trim();
       return { statusCode: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`, durationMs: elapsed() };
     } catch (err) {
+      if (stopSignal.aborted) return STOPPED;
       const name = (err as Error)?.name;
       const error =
         name === 'TimeoutError'
           ? `timed out after ${this.settings.timeoutMs}ms`
-          : name === 'AbortError'
-            ? 'aborted'
-            : `request failed: ${((err as Error)?.cause as Error | undefined)?.message ?? (err as Error)?.message ?? String(err)}`;
+          : `request failed: ${((err as Error)?.cause as Error | undefined)?.message ?? (err as Error)?.message ?? String(err)}`;
       return { statusCode: null, error: error.slice(0, 500), durationMs: elapsed() };
     }
   }
