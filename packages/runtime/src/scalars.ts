@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 
 /** ISO-8601 date-time with offset; a bad value is a BAD_USER_INPUT naming the value. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
@@ -31,3 +31,27 @@ const invalid = (value: unknown) =>
   new GraphQLError(`DateTime must be an ISO-8601 date-time with offset, got ${JSON.stringify(value)}`, {
     extensions: { code: 'BAD_USER_INPUT' },
   });
+
+const MAX_JSON_BYTES = 16 * 1024;
+
+function parseObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GraphQLError('JSONObject must be an object', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  if (JSON.stringify(value).length > MAX_JSON_BYTES) {
+    throw new GraphQLError(`JSONObject must be at most ${MAX_JSON_BYTES} bytes`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A small JSON object (settings, metadata); anything else is a BAD_USER_INPUT. */
+export const JSONObjectScalar = new GraphQLScalarType<Record<string, unknown>, Record<string, unknown>>({
+  name: 'JSONObject',
+  description: 'A JSON object of at most 16 KiB',
+  serialize: (value) => value as Record<string, unknown>,
+  parseValue: parseObject,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.OBJECT) throw new GraphQLError('JSONObject must be an object literal', { extensions: { code: 'BAD_USER_INPUT' } });
+    return parseObject(valueFromASTUntyped(ast));
+  },
+});

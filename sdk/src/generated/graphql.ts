@@ -42,12 +42,29 @@ export type CheckInInput = {
   direction?: ScanDirection;
 };
 
+export type CostType =
+  | 'FREE'
+  | 'PAID'
+  | 'DONATION'
+  | 'VARIABLE';
+
 export type CreateEventInput = {
   venueId: string;
   title: string;
   slug: string;
   startsAt: string;
   endsAt: string;
+  description?: string | null | undefined;
+  categories?: Array<string> | null | undefined;
+  tags?: Array<string> | null | undefined;
+  imageUrls?: Array<string> | null | undefined;
+  costType?: CostType | null | undefined;
+  priceMin?: number | null | undefined;
+  priceMax?: number | null | undefined;
+  currency?: string | null | undefined;
+  externalUrl?: string | null | undefined;
+  ticketUrl?: string | null | undefined;
+  visibility?: Visibility | null | undefined;
 };
 
 export type CreateEventSeriesInput = {
@@ -91,7 +108,16 @@ export type CreateVenueInput = {
   name: string;
   slug: string;
   timeZone: string;
+  addressLine1?: string | null | undefined;
+  addressLine2?: string | null | undefined;
+  postalCode?: string | null | undefined;
   city?: string | null | undefined;
+  region?: string | null | undefined;
+  countryCode?: string | null | undefined;
+  latitude?: number | null | undefined;
+  longitude?: number | null | undefined;
+  maxCapacity?: number | null | undefined;
+  settings?: unknown;
 };
 
 export type CreateWristbandInput = {
@@ -105,6 +131,7 @@ export type CreateWristbandInput = {
 
 export type EventChangeKind =
   | 'CREATED'
+  | 'UPDATED'
   | 'STATUS_CHANGED';
 
 export type EventStatus =
@@ -162,6 +189,13 @@ export type SourceKind =
   | 'RSS'
   | 'JSON'
   | 'CSV';
+
+/** PUBLIC: listed for everyone once published; UNLISTED: reachable by id or link only; PRIVATE and FRIENDS: the organisation (or, for user events, the people it chooses) */
+export type Visibility =
+  | 'PUBLIC'
+  | 'UNLISTED'
+  | 'PRIVATE'
+  | 'FRIENDS';
 
 export type WristbandStatus =
   | 'ACTIVE'
@@ -302,7 +336,7 @@ export type EventChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type EventChangedSubscription = { eventChanged: { kind: EventChangeKind, event: { id: string, title: string, slug: string, status: EventStatus, startsAt: string, endsAt: string, venue: { id: string, name: string, slug: string, city: string | null, timeZone: string } } } };
+export type EventChangedSubscription = { eventChanged: { kind: EventChangeKind, event: { id: string, title: string, slug: string, status: EventStatus, startsAt: string, endsAt: string, venue: { id: string, name: string, slug: string, city: string | null, timeZone: string } } | null } };
 
 export type VenueFieldsFragment = { id: string, name: string, slug: string, city: string | null, timeZone: string };
 

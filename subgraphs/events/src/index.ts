@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type EventsContext, type EventsDb, type EventsTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
+import { projectDependents } from './dependents';
 import { schema } from './schema';
 
 /** events: venues and events, their lifecycle and live changes. */
@@ -11,4 +12,5 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
+  consumers: [projectDependents],
 };
