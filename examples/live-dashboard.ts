@@ -21,8 +21,12 @@ export interface DashboardOptions extends ExampleContext {
 
 type Change = EventChangedSubscription['eventChanged'];
 
-export const describeChange = (c: Change) =>
-  `${c.kind === 'CREATED' ? 'created' : 'now ' + c.event.status} — ${c.event.title} at ${c.event.venue.name} (${c.event.startsAt.slice(0, 10)})`;
+const KIND = { CREATED: 'created', UPDATED: 'changed', STATUS_CHANGED: 'now' } as const;
+
+export const describeChange = ({ kind, event }: Change) =>
+  event
+    ? `${KIND[kind]}${kind === 'STATUS_CHANGED' ? ` ${event.status}` : ''} — ${event.title} at ${event.venue.name} (${event.startsAt.slice(0, 10)})`
+    : `${KIND[kind]} — an event since deleted`;
 
 export async function main(options: DashboardOptions) {
   const { client, print = console.log, signal } = options;

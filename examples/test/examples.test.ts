@@ -146,7 +146,7 @@ describe('live-dashboard', () => {
     const out = output();
     const result = await liveDashboard({ client, print: out.print, ready: liveEventChanges });
     expect(out.lines[0]).toMatch(/^No organisation given: created demo organisation "Demo Festival \w+" \(.+\)$/);
-    expect(result.changes.map((c) => [c.kind, c.event.status])).toEqual([
+    expect(result.changes.map((c) => [c.kind, c.event?.status])).toEqual([
       ['CREATED', 'DRAFT'],
       ['STATUS_CHANGED', 'PUBLISHED'],
       ['STATUS_CHANGED', 'ON_SALE'],
@@ -176,6 +176,6 @@ describe('live-dashboard', () => {
     abort.abort();
     const result = await running;
     expect(out.lines).toContain('  DRAFT     Summer Sound at Riverside Park (2027-07-01)');
-    expect(result.changes.map((c) => c.event.status)).toEqual(['PUBLISHED']);
+    expect(result.changes.map((c) => c.event?.status)).toEqual(['PUBLISHED']);
   });
 });

@@ -274,7 +274,7 @@ describe('typed subscriptions', () => {
       'eventChanged',
       (async () => {
         for await (const { eventChanged } of stream) {
-          seen.push(`${eventChanged.kind} ${eventChanged.event.status} at ${eventChanged.event.venue.name}`);
+          seen.push(`${eventChanged.kind} ${eventChanged.event!.status} at ${eventChanged.event!.venue.name}`);
           break;
         }
       })(),
