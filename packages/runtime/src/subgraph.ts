@@ -7,7 +7,7 @@ import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from '.
 import { createBus } from './bus';
 import { z } from 'zod';
 import { stopOnSignals } from './server/lifecycle';
-import { databaseLocation, openDatabase, type DatabaseLocation, type PrismaLike } from './db';
+import { databaseLocation, openDatabase, type DatabaseLocation, type PrismaLike, type QueryMetrics } from './db';
 import { createLogger, type Logger } from './logger';
 import { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 
@@ -66,6 +66,8 @@ export interface RunSubgraphOptions {
 
 export interface RunningSubgraph<Db> extends RunningServer {
   db: Db;
+  /** statements its database has run */
+  queries: QueryMetrics;
 }
 
 export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C extends SubgraphContext<Db, Tx>>(
@@ -116,7 +118,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
         await database.close();
       },
     });
-    return { ...server, db };
+    return { ...server, db, queries: database.metrics };
   } catch (err) {
     await Promise.allSettled(stopConsumers.map((stop) => stop()));
     await relay.stop();

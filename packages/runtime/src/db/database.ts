@@ -6,6 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations } from './migrations';
+import { withQueryMetrics, type QueryMetrics } from './query-metrics';
 
 /** Where a subgraph's data lives: the embedded default, or a schema on a PostgreSQL server. */
 export type DatabaseLocation =
@@ -31,6 +32,8 @@ export interface Database<Client extends PrismaLike> {
   schema: string;
   /** migrations applied when it was opened */
   appliedMigrations: string[];
+  /** statements run through the client since it was opened */
+  metrics: QueryMetrics;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export interface OpenDatabaseOptions<Client> {
 /** A connection to one subgraph's database, through the driver adapter Prisma uses. */
 export interface Driver {
   factory: SqlMigrationAwareDriverAdapterFactory;
+  metrics: QueryMetrics;
   schema: string;
   close(): Promise<void>;
 }
@@ -67,12 +71,12 @@ export async function openDriver(name: string, location: DatabaseLocation, poolS
     if (dataDir) await mkdir(dataDir, { recursive: true });
     const pglite = new PGlite(dataDir);
     await pglite.waitReady;
-    return { factory: new PrismaPGlite(pglite), schema: 'public', close: () => pglite.close() };
+    return { ...withQueryMetrics(new PrismaPGlite(pglite)), schema: 'public', close: () => pglite.close() };
   }
   const schema = location.schema ?? name;
   await ensureSchema(location.url, schema);
   const pool = new Pool({ connectionString: location.url, max: poolSize, options: `-c search_path="${schema}"` });
-  return { factory: new PrismaPg(pool, { schema }), schema, close: () => pool.end() };
+  return { ...withQueryMetrics(new PrismaPg(pool, { schema })), schema, close: () => pool.end() };
 }
 
 /** Opens a subgraph's database, applies pending migrations and creates its Prisma Client. */
@@ -103,6 +107,7 @@ export async function openDatabase<Client extends PrismaLike>(options: OpenDatab
     location: options.location,
     schema: driver.schema,
     appliedMigrations,
+    metrics: driver.metrics,
     async ping() {
       try {
         await client.$queryRawUnsafe('SELECT 1');

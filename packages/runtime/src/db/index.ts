@@ -1,2 +1,3 @@
 export * from './database';
 export { applyMigrations, createMigration, readMigrations } from './migrations';
+export { withQueryMetrics, type QueryMetrics } from './query-metrics';

@@ -1,0 +1,45 @@
+import { startTestPlatform, type TestPlatform } from './support/test-platform';
+
+let platform: TestPlatform;
+let organizationId: string;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  const { createUser } = await platform.data(`mutation { createUser(input: { email: "batch@example.com", displayName: "Batch" }) { id } }`);
+  organizationId = (await platform.data(`mutation($u: ID!) { createOrganization(input: { name: "Batch", slug: "batch", ownerId: $u }) { id } }`, { u: createUser.id }))
+    .createOrganization.id;
+  const venues: string[] = [];
+  for (let v = 0; v < 10; v++) {
+    const input = { organizationId, name: `Stage ${v}`, slug: `stage-${v}`, timeZone: 'Europe/Berlin' };
+    venues.push((await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input })).createVenue.id);
+  }
+  for (let i = 0; i < 100; i++) {
+    const input = { venueId: venues[i % 10], title: `Set ${i}`, slug: `set-${i}`, startsAt: `2027-07-01T${String(10 + (i % 12)).padStart(2, '0')}:00:00Z`, endsAt: '2027-07-02T02:00:00Z' };
+    await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, { input });
+  }
+});
+afterAll(() => platform?.stop());
+
+/** Statements each subgraph's database ran while `run` ran. */
+async function statementsDuring(run: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements]));
+  await run();
+  return Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements - before[name]!]));
+}
+
+it('a page of events with venues and organisers costs the same few queries whatever its size', async () => {
+  const page = (first: number) => () =>
+    platform.data(`query($o: ID!, $first: Int!) { events(organizationId: $o, first: $first) { title venue { name city } organization { name } } }`, {
+      o: organizationId,
+      first,
+    });
+  const ten = await statementsDuring(page(10));
+  const hundred = await statementsDuring(page(100));
+  expect(hundred).toEqual(ten);
+  // events: the page and its venues in one query each; users: the organisations of the page in one
+  expect(hundred.events).toBeLessThanOrEqual(2);
+  expect(hundred.users).toBeLessThanOrEqual(1);
+  const data = await page(100)();
+  expect(data.events).toHaveLength(100);
+  expect(new Set(data.events.map((e: { venue: { name: string } }) => e.venue.name)).size).toBe(10);
+});
