@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type UsersContext, type UsersDb, type UsersTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
+import { projectEvents } from './known-events';
 import { schema } from './schema';
 import { fanOutWebhooks } from './webhooks/fan-out';
 import { deliverWebhooks } from './webhooks/worker';
@@ -14,5 +15,5 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersTx, UsersContext> =
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
   // bus events of an organisation become webhook deliveries; the worker sends them, retries, gives up
-  consumers: [fanOutWebhooks, (services) => deliverWebhooks(services)],
+  consumers: [projectEvents, fanOutWebhooks, (services) => deliverWebhooks(services)],
 };

@@ -24,6 +24,7 @@ export const WEBHOOK_TOPICS = [
   'series.transitioned',
   'wristband.created',
   'checkin.recorded',
+  'rsvp.changed',
   'ingest.run.started',
   'ingest.run.finished',
   'webhook.endpoint_disabled',

@@ -7,6 +7,8 @@ import './membership';
 import './partner-app';
 import './api-key';
 import './device';
+import './rsvp';
+import './follow';
 import './webhook';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -1,0 +1,78 @@
+import { createDemoWorld } from './support/demo-data';
+import { as, signUp, type Account } from './support/accounts';
+import { startTestPlatform, type TestPlatform } from './support/test-platform';
+
+let platform: TestPlatform;
+let world: Awaited<ReturnType<typeof createDemoWorld>>;
+let ana: Account;
+let ben: Account;
+
+type Body = { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
+const RSVP = `mutation($e: ID!, $s: RsvpStatus!) { rsvp(eventId: $e, status: $s) { going interested } }`;
+const call = (who: Account, query: string, variables?: Record<string, unknown>) => as(platform, who)(query, variables).then((r) => r.body as Body);
+
+/** The events subgraph announces an event; users learns of it through the bus, a moment later. */
+async function eventually(run: () => Promise<Body>, done: (b: Body) => boolean): Promise<Body> {
+  const deadline = Date.now() + 3000;
+  let body = await run();
+  while (!done(body) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    body = await run();
+  }
+  return body;
+}
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  world = await createDemoWorld(platform);
+  ana = await signUp(platform, 'ana');
+  ben = await signUp(platform, 'ben');
+});
+afterAll(() => platform?.stop());
+
+describe('RSVPs', () => {
+  it('are refused for events a user cannot see, then counted once the event is published', async () => {
+    const draft = await eventually(() => call(ana, RSVP, { e: world.event.id, s: 'GOING' }), (b) => codeOf(b) !== 'OK');
+    expect(codeOf(draft)).toBe('NOT_FOUND');
+    await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: world.event.id });
+
+    const first = await eventually(() => call(ana, RSVP, { e: world.event.id, s: 'GOING' }), (b) => codeOf(b) === 'OK');
+    expect(first.data).toEqual({ rsvp: { going: 1, interested: 0 } });
+    expect((await call(ben, RSVP, { e: world.event.id, s: 'INTERESTED' })).data).toEqual({ rsvp: { going: 1, interested: 1 } });
+    // answering again changes the answer, not the count of people
+    expect((await call(ben, RSVP, { e: world.event.id, s: 'GOING' })).data).toEqual({ rsvp: { going: 2, interested: 0 } });
+    expect((await call(ana, RSVP, { e: world.event.id, s: 'NOT_GOING' })).data).toEqual({ rsvp: { going: 1, interested: 0 } });
+  });
+
+  it('show on the event, through the gateway: counts for all, the viewer’s own answer, the list for the organisation', async () => {
+    const QUERY = `query($id: ID!) { event(id: $id) { title rsvpCounts { going interested } viewerRsvp rsvps { status user { displayName } } } }`;
+    const asBen = await call(ben, QUERY, { id: world.event.id });
+    expect(asBen.data.event).toEqual({ title: 'Summer Sound', rsvpCounts: { going: 1, interested: 0 }, viewerRsvp: 'GOING', rsvps: [] });
+    const asOrganisation = await platform.data(QUERY, { id: world.event.id });
+    expect(asOrganisation.event.rsvps).toEqual(expect.arrayContaining([{ status: 'GOING', user: { displayName: 'ben' } }, { status: 'NOT_GOING', user: { displayName: 'ana' } }]));
+  });
+
+  it('need a signed-in user and a real event', async () => {
+    const anonymous = await platform.request(RSVP, { e: world.event.id, s: 'GOING' }, { token: null });
+    expect(codeOf(anonymous.body as Body)).toBe('UNAUTHENTICATED');
+    expect(codeOf(await call(ana, RSVP, { e: '00000000-0000-4000-8000-000000000000', s: 'GOING' }))).toBe('NOT_FOUND');
+    expect(codeOf(await call(ana, RSVP, { e: 'nope', s: 'GOING' }))).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('follows', () => {
+  it('follow organisations and people, once each, and can be undone', async () => {
+    const FOLLOW = `mutation($t: FollowTarget!, $id: ID!) { follow(targetType: $t, targetId: $id) { targetType targetId } }`;
+    expect((await call(ana, FOLLOW, { t: 'ORGANIZATION', id: world.org.id })).data).toEqual({ follow: { targetType: 'ORGANIZATION', targetId: world.org.id } });
+    await call(ana, FOLLOW, { t: 'ORGANIZATION', id: world.org.id });
+    await call(ana, FOLLOW, { t: 'USER', id: ben.id });
+    expect((await call(ana, `{ myFollows { targetType targetId } }`)).data.myFollows).toEqual([
+      { targetType: 'ORGANIZATION', targetId: world.org.id },
+      { targetType: 'USER', targetId: ben.id },
+    ]);
+    expect((await call(ana, `mutation($id: ID!) { unfollow(targetType: USER, targetId: $id) }`, { id: ben.id })).data).toEqual({ unfollow: true });
+    expect(codeOf(await call(ana, FOLLOW, { t: 'USER', id: ana.id }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await call(ana, FOLLOW, { t: 'ORGANIZATION', id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+  });
+});
