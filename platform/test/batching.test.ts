@@ -43,3 +43,14 @@ it('a page of events with venues and organisers costs the same few queries whate
   expect(data.events).toHaveLength(100);
   expect(new Set(data.events.map((e: { venue: { name: string } }) => e.venue.name)).size).toBe(10);
 });
+
+it('serves hot events from a cache that is never stale once a change has answered', async () => {
+  const { events } = await platform.data(`query($o: ID!) { events(organizationId: $o, first: 1) { id } }`, { o: organizationId });
+  const id = events[0].id as string;
+  const read = () => platform.data(`query($id: ID!) { event(id: $id) { title sequence } }`, { id });
+  await read();
+  const cached = await statementsDuring(read);
+  expect(cached.events).toBe(0);
+  await platform.data(`mutation($id: ID!) { updateEvent(id: $id, input: { title: "Renamed" }) { id } }`, { id });
+  expect((await read()).event).toEqual({ title: 'Renamed', sequence: 1 });
+});

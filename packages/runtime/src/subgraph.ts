@@ -1,5 +1,6 @@
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { GraphQLSchema } from 'graphql';
+import type { BusEvent } from './bus/event';
 import { recordEvent, type SqlExecutor } from './bus/outbox';
 import { OutboxRelay } from './bus/relay';
 import type { BusTransport } from './bus/transport';
@@ -43,6 +44,8 @@ export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C ex
    * workers; each returns its stop function, awaited before the database closes
    */
   consumers?: Array<(services: ConsumerServices<Db>) => () => void | Promise<void>>;
+  /** runs right after a transaction that announced events commits, before the mutation answers (cache invalidation) */
+  afterCommit?(events: BusEvent[], services: { db: Db }): void;
 }
 
 /** What a bus consumer of a subgraph works with. */
@@ -89,16 +92,18 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, bus: options.bus, log, group }));
 
   const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T> => {
-    let announced = false;
+    const announced: BusEvent[] = [];
     const result = await db.$transaction((tx) =>
       fn(tx, async (topic, payload) => {
-        announced = true;
-        await recordEvent(tx as unknown as SqlExecutor, name, topic, payload);
+        announced.push(await recordEvent(tx as unknown as SqlExecutor, name, topic, payload));
       }),
     );
+    if (announced.length === 0) return result;
+    // this process's own caches learn of the change before anyone can ask again
+    definition.afterCommit?.(announced, { db });
     // publish before answering, so whoever the caller talks to next has already heard of the change
     // (a revoked key, a new membership); bounded, since the relay retries on its own anyway
-    if (announced) await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);
+    await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);
     return result;
   };
 

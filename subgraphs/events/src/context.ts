@@ -1,4 +1,5 @@
 import { loaderById, loaderByParent, type SubgraphContext } from '@eventgraph/runtime';
+import { eventCacheFor } from './event-cache';
 import type { Event, Prisma, PrismaClient, Venue } from './generated/prisma/client';
 
 export type EventsDb = PrismaClient;
@@ -10,7 +11,7 @@ export interface EventsContext extends SubgraphContext<EventsDb, EventsTx> {
 
 export function createLoaders(db: EventsDb) {
   return {
-    event: loaderById<Event>((ids) => db.event.findMany({ where: { id: { in: [...ids] } } })),
+    event: loaderById<Event>((ids) => eventCacheFor(db).loadMany(ids, (missing) => db.event.findMany({ where: { id: { in: missing } } }))),
     venue: loaderById<Venue>((ids) => db.venue.findMany({ where: { id: { in: [...ids] } } })),
     eventsOfVenue: loaderByParent<Event>(
       (ids) => db.event.findMany({ where: { venueId: { in: [...ids] } }, orderBy: { startsAt: 'asc' } }),

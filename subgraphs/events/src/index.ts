@@ -3,6 +3,7 @@ import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type EventsContext, type EventsDb, type EventsTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
 import { projectDependents } from './dependents';
+import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { schema } from './schema';
 
 /** events: venues and events, their lifecycle and live changes. */
@@ -12,5 +13,6 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  consumers: [projectDependents],
+  consumers: [projectDependents, forgetEventsChangedElsewhere],
+  afterCommit: forgetChangedEvents,
 };
