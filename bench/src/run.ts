@@ -7,7 +7,7 @@
  * Environment: BENCH_ADMIN_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, used to create
  * the database BENCH_DATABASE=eventgraph_bench), NATS_URL, BENCH_SKIP_NATS=1, BENCH_DURATION_MS,
  * BENCH_WARMUP_MS, BENCH_CLIENTS, BENCH_CHECKINS, BENCH_SPACING_MS, BENCH_AUTH_ROUNDS, BENCH_AUTH_CONCURRENCY,
- * BENCH_SKIP_AUTH=1.
+ * BENCH_SKIP_AUTH=1, BENCH_SKIP_SEARCH=1 (the search benchmark, bench/src/search.ts: BENCH_SEARCH_EVENTS, BENCH_SEARCH_CONCURRENCY).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +24,7 @@ import {
   type AuthBenchResult,
 } from './auth-overhead';
 import { benchDir, machineInfo, ms, NATS_URL, postgresVersion } from './common';
+import { DEFAULT_SEARCH_OPTIONS, insertSearchSection, readSearchSection, runSearchBench, writeSearchSection } from './search';
 import { DEFAULT_QUERY_OPTIONS, formatQueryTable, runQueryLatency } from './query-latency';
 import { DEFAULT_SUBSCRIPTION_OPTIONS, formatSubscriptionTable, runSubscriptionLatency, type SubscriptionBenchResult } from './subscription-latency';
 
@@ -147,7 +148,10 @@ ${authSection}
 
 ${kept}
 `;
+  const previousSearch = readSearchSection();
   writeFileSync(file, md);
+  if (process.env.BENCH_SKIP_SEARCH !== '1') writeSearchSection(await runSearchBench(DEFAULT_SEARCH_OPTIONS));
+  else if (previousSearch) insertSearchSection(previousSearch);
   console.log(`wrote ${file}`);
 }
 

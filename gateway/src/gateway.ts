@@ -14,12 +14,14 @@ import {
   sendJson,
   signPrincipal,
   DomainError,
+  ANONYMOUS,
   type BusTransport,
   type Logger,
   type Principal,
 } from '@eventgraph/runtime';
 import { createAuthenticator, type Authenticated } from './auth/authenticator';
 import { CallerDirectory } from './auth/caller-directory';
+import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
 import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
@@ -133,10 +135,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await apollo.start();
   const engine = createSubscriptionEngine({ supergraphSdl: options.supergraphSdl, subgraphUrl: (name) => urls[name]!, logger: log });
 
+  const calendar = createCalendarRoutes({ eventsUrl: urls.events!, principalSecret, callers, logger: log });
+
   let ready = true;
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname === '/health') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
+    if (pathname.startsWith(CALENDAR_PREFIX)) {
+      // feed readers send no credential: the anonymous bucket of the client's address applies
+      const requestId = header(req, 'x-request-id') ?? randomUUID();
+      res.setHeader('x-request-id', requestId);
+      return void takeToken({ principal: ANONYMOUS }, req.socket.remoteAddress)
+        .then((decision) => {
+          if (!decision || decision.allowed) return calendar(req, res, pathname, requestId);
+          const refusal = rateLimitHttpResponse(decision);
+          sendJson(res, refusal.status, refusal.body, refusal.headers);
+        })
+        .catch((err) => {
+          log.error({ err, requestId }, 'calendar request failed');
+          if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+          else res.end();
+        });
+    }
     if (pathname !== PATH) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);

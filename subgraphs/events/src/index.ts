@@ -3,6 +3,8 @@ import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type EventsContext, type EventsDb, type EventsTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
 import { projectDependents } from './dependents';
+import { projectRsvpCounts } from './popularity';
+import { projectPublications } from './calendar-publications';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { schema } from './schema';
 
@@ -13,6 +15,6 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  consumers: [projectDependents, forgetEventsChangedElsewhere],
+  consumers: [projectDependents, projectRsvpCounts, forgetEventsChangedElsewhere, projectPublications],
   afterCommit: forgetChangedEvents,
 };

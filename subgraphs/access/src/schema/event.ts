@@ -13,6 +13,10 @@ export const EventRef = builder.externalRef('Event', builder.selection<{ id: str
       description: "the event's admission periods; empty unless the caller may read its organisation",
       resolve: async (event, _args, ctx) => readable(ctx, await ctx.loaders.seriesOfEvent.load(event.id)),
     }),
+    seriesCount: t.int({
+      description: 'how many series the event has, as far as the caller may see them',
+      resolve: async (event, _args, ctx) => readable(ctx, await ctx.loaders.seriesOfEvent.load(event.id)).length,
+    }),
     gates: t.field({
       type: [GateRef],
       description: "the event's gates; empty unless the caller may read its organisation",

@@ -2,5 +2,7 @@ import { builder } from '../builder';
 import './organization';
 import './venue';
 import './event';
+import './search';
+import './calendar';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
