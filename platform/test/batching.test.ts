@@ -20,11 +20,19 @@ beforeAll(async () => {
 });
 afterAll(() => platform?.stop());
 
-/** Statements each subgraph's database ran while `run` ran. */
-async function statementsDuring(run: () => Promise<unknown>): Promise<Record<string, number>> {
-  const before = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements]));
-  await run();
-  return Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements - before[name]!]));
+/**
+ * Statements each subgraph's database ran for `run`: the least over a few runs, since the outbox relays
+ * poll in the background and may add a statement to any one measurement.
+ */
+async function statementsDuring(run: () => Promise<unknown>, runs = 3): Promise<Record<string, number>> {
+  let least: Record<string, number> | undefined;
+  for (let i = 0; i < runs; i++) {
+    const before = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements]));
+    await run();
+    const spent = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements - before[name]!]));
+    least = least ? Object.fromEntries(Object.entries(spent).map(([name, n]) => [name, Math.min(n, least![name]!)])) : spent;
+  }
+  return least!;
 }
 
 it('a page of events with venues, organisers and series counts costs the same few queries whatever its size', async () => {
