@@ -7,7 +7,9 @@
  * Environment: BENCH_ADMIN_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, used to create
  * the database BENCH_DATABASE=eventgraph_bench), NATS_URL, BENCH_SKIP_NATS=1, BENCH_DURATION_MS,
  * BENCH_WARMUP_MS, BENCH_CLIENTS, BENCH_CHECKINS, BENCH_SPACING_MS, BENCH_AUTH_ROUNDS, BENCH_AUTH_CONCURRENCY,
- * BENCH_SKIP_AUTH=1, BENCH_SKIP_SEARCH=1 (the search benchmark, bench/src/search.ts: BENCH_SEARCH_EVENTS, BENCH_SEARCH_CONCURRENCY).
+ * BENCH_SKIP_AUTH=1, BENCH_SKIP_SEARCH=1 (the search benchmark, bench/src/search.ts: BENCH_SEARCH_EVENTS, BENCH_SEARCH_CONCURRENCY),
+ * BENCH_SKIP_LISTING=1 (the federated listing page, bench/src/listing-page.ts: BENCH_LISTING_EVENTS, BENCH_LISTING_VENUES,
+ * BENCH_LISTING_CONCURRENCY, BENCH_LISTING_PAGES; its <!-- listing-interpretation --> block is kept).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +26,7 @@ import {
   type AuthBenchResult,
 } from './auth-overhead';
 import { benchDir, machineInfo, ms, NATS_URL, postgresVersion } from './common';
+import { DEFAULT_LISTING_OPTIONS, insertListingSection, readListingSection, runListingBench, writeListingSection } from './listing-page';
 import { DEFAULT_SEARCH_OPTIONS, insertSearchSection, readSearchSection, runSearchBench, writeSearchSection } from './search';
 import { DEFAULT_QUERY_OPTIONS, formatQueryTable, runQueryLatency } from './query-latency';
 import { DEFAULT_SUBSCRIPTION_OPTIONS, formatSubscriptionTable, runSubscriptionLatency, type SubscriptionBenchResult } from './subscription-latency';
@@ -149,9 +152,13 @@ ${authSection}
 ${kept}
 `;
   const previousSearch = readSearchSection();
+  const previousListing = readListingSection();
   writeFileSync(file, md);
   if (process.env.BENCH_SKIP_SEARCH !== '1') writeSearchSection(await runSearchBench(DEFAULT_SEARCH_OPTIONS));
   else if (previousSearch) insertSearchSection(previousSearch);
+  // after the search section, so it lands between search and the interpretation
+  if (process.env.BENCH_SKIP_LISTING !== '1') writeListingSection(await runListingBench(DEFAULT_LISTING_OPTIONS), previousListing);
+  else if (previousListing) insertListingSection(previousListing);
   console.log(`wrote ${file}`);
 }
 

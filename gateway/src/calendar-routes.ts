@@ -4,16 +4,17 @@ import { ANONYMOUS, PRINCIPAL_HEADER, signPrincipal, type Logger, type Principal
 import { GATEWAY_PRINCIPAL, type CallerDirectory } from './auth/caller-directory';
 
 /**
- * GET /calendar/{organizations,venues,events}/<uuid>.ics and /calendar/private/egc_<token>.ics: iCalendar
+ * GET /calendar/{organizations,venues,events,searches}/<uuid>.ics and /calendar/private/egc_<token>.ics: iCalendar
  * feeds, rendered by the events subgraph (`_calendarFeed`, @inaccessible) for the principal the feed is for.
- * Public feeds ask as an anonymous caller, so the usual visibility applies. A private feed's token names a
+ * Public feeds ask as an anonymous caller, so the usual visibility applies (a saved search's feed, too: it
+ * lists what the search finds for anyone, as calendar apps fetch without credentials). A private feed's token names a
  * user and an organisation (`_calendarFeedOwner`); the user's memberships are looked up now (CallerDirectory:
  * cached 30 s, evicted at once by membership.changed), so a removed member's feed loses the private events
  * at once.
  */
 
 export const CALENDAR_PREFIX = '/calendar/';
-const PUBLIC_KINDS: Record<string, string> = { organizations: 'ORGANIZATION', venues: 'VENUE', events: 'EVENT' };
+const PUBLIC_KINDS: Record<string, string> = { organizations: 'ORGANIZATION', venues: 'VENUE', events: 'EVENT', searches: 'SEARCH' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FEED_TOKEN = /^egc_[A-Za-z0-9_-]{43}$/;
 
@@ -78,7 +79,7 @@ export function createCalendarRoutes(options: CalendarRoutesOptions) {
   /** Answers a request under CALENDAR_PREFIX. */
   return async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, requestId: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'calendar feeds answer GET\n', { allow: 'GET, HEAD' });
-    const match = /^\/calendar\/(organizations|venues|events|private)\/([^/]+)\.ics$/.exec(pathname);
+    const match = /^\/calendar\/(organizations|venues|events|searches|private)\/([^/]+)\.ics$/.exec(pathname);
     if (!match) return sendText(res, 404, `no calendar feed at ${pathname}\n`);
     const [, collection, id] = match as unknown as [string, string, string];
     const kind = PUBLIC_KINDS[collection] ?? 'PRIVATE';

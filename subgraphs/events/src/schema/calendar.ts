@@ -1,11 +1,13 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { badInput, DomainError, ErrorCode, parseId, readableOrganizations, requirePermission, type Principal } from '@eventgraph/runtime';
+import { ANONYMOUS, badInput, DomainError, ErrorCode, parseId, readableOrganizations, requirePermission, type Principal } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { renderCalendar, type CalendarEvent } from '../calendar';
 import { PUBLIC_STATUSES } from '../domain/event-lifecycle';
 import type { Event, Prisma, Venue } from '../generated/prisma/client';
 import { canSeeEvent, visibleEventsWhere } from '../visibility';
 import type { EventsContext } from '../context';
+import { savedSearchFilter } from './saved-search';
+import { searchIds } from './search';
 
 /**
  * Calendar feeds (iCalendar). The gateway serves them at GET /calendar/… and asks for the text here through
@@ -16,6 +18,8 @@ import type { EventsContext } from '../context';
  * - an archived event that was published once stays in the feeds that showed it, as STATUS:CANCELLED, so
  *   subscribed calendars drop it;
  * - only events that ended less than FEED_PAST_DAYS ago, at most FEED_MAX_EVENTS.
+ * A saved search's feed (kind SEARCH) is what the search finds for an anonymous caller, whoever asks: the
+ * owner's own non-public events never leave through a URL a calendar app fetches without credentials.
  */
 
 const FEED_PAST_DAYS = 180;
@@ -69,6 +73,29 @@ async function listFeedEvents(ctx: EventsContext, principal: Principal, scope: P
   return [...live, ...archived.filter((e) => published.has(e.id))]
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id.localeCompare(b.id))
     .slice(0, FEED_MAX_EVENTS);
+}
+
+/**
+ * A saved search's matches for the anonymous public (published PUBLIC events), soonest first, within the
+ * feeds' window and cap. An event that stops matching (or is archived) simply leaves the feed.
+ */
+async function searchFeedEvents(ctx: EventsContext, saved: Parameters<typeof savedSearchFilter>[0]): Promise<EventWithVenue[]> {
+  let filter;
+  try {
+    filter = savedSearchFilter(saved);
+  } catch (err) {
+    if (err instanceof DomainError) return []; // validated when saved; a rule that no longer holds shows nothing
+    throw err;
+  }
+  const recent = new Date(Date.now() - FEED_PAST_DAYS * 86_400_000);
+  // the search's `from` means "ends after": the same test as the feeds' window
+  const from = filter.from && filter.from > recent ? filter.from : recent;
+  if (filter.to && filter.to <= from) return [];
+  const ids = await searchIds(ctx, ANONYMOUS, { ...filter, from }, FEED_MAX_EVENTS);
+  if (ids.length === 0) return [];
+  const events = await ctx.db.event.findMany({ where: { id: { in: ids } }, include: { venue: true } });
+  const byId = new Map(events.map((e) => [e.id, e]));
+  return ids.map((i) => byId.get(i)).filter((e): e is EventWithVenue => e != null);
 }
 
 async function publishedOnce(ctx: EventsContext, ids: string[]): Promise<Set<string>> {
@@ -158,8 +185,13 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
         filename: `private-${row.organizationId}.ics`,
       };
     }
+    case 'SEARCH': {
+      const saved = await ctx.db.savedSearch.findUnique({ where: { id: parseId('id', id) } });
+      if (!saved) return null;
+      return { ics: renderCalendar({ name: saved.name, events: (await searchFeedEvents(ctx, saved)).map(toCalendarEvent) }), filename: `search-${saved.id}.ics` };
+    }
     default:
-      throw badInput('kind', 'one of ORGANIZATION, VENUE, EVENT, PRIVATE');
+      throw badInput('kind', 'one of ORGANIZATION, VENUE, EVENT, PRIVATE, SEARCH');
   }
 }
 

@@ -3,6 +3,7 @@ import './organization';
 import './venue';
 import './event';
 import './search';
+import './saved-search';
 import './calendar';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -46,7 +46,7 @@ const NearInput = builder.inputType('NearInput', {
   }),
 });
 
-const EventSearchFilter = builder.inputType('EventSearchFilter', {
+export const EventSearchFilter = builder.inputType('EventSearchFilter', {
   fields: (t) => ({
     text: t.string({ description: 'keywords, web-search syntax ("quoted phrases", -excluded, or): title, categories, tags, description, venue' }),
     from: t.field({ type: 'DateTime', description: 'events that end after this instant' }),
@@ -74,7 +74,7 @@ interface Edge extends Hit {
   node: Event;
   cursor: string;
 }
-interface SearchConnection {
+export interface SearchConnection {
   edges: Edge[];
   hasNextPage: boolean;
   totalCount: () => Promise<number>;
@@ -96,7 +96,7 @@ const PageInfoRef = builder.objectRef<SearchConnection>('EventSearchPageInfo').i
   }),
 });
 
-const ConnectionRef = builder.objectRef<SearchConnection>('EventSearchConnection').implement({
+export const ConnectionRef = builder.objectRef<SearchConnection>('EventSearchConnection').implement({
   fields: (t) => ({
     edges: t.field({ type: [EdgeRef], resolve: (c) => c.edges }),
     pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c }),
@@ -199,6 +199,36 @@ async function eventsById(ctx: EventsContext, ids: string[]): Promise<Map<string
   return new Map(events.filter((e): e is Event => e != null).map((e) => [e.id, e]));
 }
 
+/**
+ * One page of a validated search as `principal` may see it: searchEvents and saved searches' `results` share it.
+ * `after` is the raw cursor (validated against `sort` here).
+ */
+export async function runSearch(
+  ctx: EventsContext,
+  principal: Principal,
+  filter: SearchFilter,
+  sort: SearchSort,
+  first: number,
+  after?: string | null,
+): Promise<SearchConnection> {
+  const cursor = after != null ? decodeCursor(after, sort) : undefined;
+  const hits = await ctx.db.$queryRaw<Hit[]>(searchPageSql(filter, sort, principal, first + 1, cursor));
+  const page = hits.slice(0, first);
+  const events = await eventsById(ctx, page.map((h) => h.id));
+  let count: Promise<number> | undefined;
+  return {
+    edges: page.filter((h) => events.has(h.id)).map((h) => ({ ...h, node: events.get(h.id)!, cursor: cursorOf(sort, h) })),
+    hasNextPage: hits.length > first,
+    totalCount: () => (count ??= ctx.db.$queryRaw<{ count: number }[]>(searchCountSql(filter, principal)).then((r) => Number(r[0]!.count))),
+  };
+}
+
+/** The ids of up to `limit` matches in START order (calendar feeds), without loading the events. */
+export async function searchIds(ctx: EventsContext, principal: Principal, filter: SearchFilter, limit: number): Promise<string[]> {
+  const hits = await ctx.db.$queryRaw<Hit[]>(searchPageSql(filter, 'START', principal, limit));
+  return hits.map((h) => h.id);
+}
+
 builder.queryFields((t) => ({
   searchEvents: t.field({
     type: ConnectionRef,
@@ -209,20 +239,11 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: SEARCH_PAGE.default }),
       after: t.arg.string(),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: (_root, args, ctx) => {
       const sort = args.sort ?? 'START';
       const first = checkFirst(args.first);
       const filter = checkSearch(args.filter, sort, parseId);
-      const after = args.after != null ? decodeCursor(args.after, sort) : undefined;
-      const hits = await ctx.db.$queryRaw<Hit[]>(searchPageSql(filter, sort, ctx.principal, first + 1, after));
-      const page = hits.slice(0, first);
-      const events = await eventsById(ctx, page.map((h) => h.id));
-      let count: Promise<number> | undefined;
-      return {
-        edges: page.filter((h) => events.has(h.id)).map((h) => ({ ...h, node: events.get(h.id)!, cursor: cursorOf(sort, h) })),
-        hasNextPage: hits.length > first,
-        totalCount: () => (count ??= ctx.db.$queryRaw<{ count: number }[]>(searchCountSql(filter, ctx.principal)).then((r) => Number(r[0]!.count))),
-      };
+      return runSearch(ctx, ctx.principal, filter, sort, first, args.after);
     },
   }),
   trendingEvents: t.field({
