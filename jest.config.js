@@ -1,10 +1,20 @@
 /** One Jest run for the whole monorepo: unit tests and integration tests against real servers. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/subgraphs', '<rootDir>/gateway', '<rootDir>/platform', '<rootDir>/sdk', '<rootDir>/examples'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/subgraphs',
+    '<rootDir>/gateway',
+    '<rootDir>/platform',
+    '<rootDir>/sdk',
+    '<rootDir>/examples',
+  ],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
-    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
   },
   // ESM-only dependencies that Jest's CommonJS runtime must see transformed.
   transformIgnorePatterns: ['/node_modules/(?!(@prisma/schema-engine-wasm|graphql-ws)/)'],

@@ -35,10 +35,21 @@ export interface WebhookReceiverOptions {
 
 export type Verdict =
   | { ok: true }
-  | { ok: false; status: 400 | 401; reason: 'missing headers' | 'bad timestamp' | 'timestamp outside tolerance' | 'bad signature' };
+  | {
+      ok: false;
+      status: 400 | 401;
+      reason: 'missing headers' | 'bad timestamp' | 'timestamp outside tolerance' | 'bad signature';
+    };
 
 /** Steps 2–5 of docs/webhooks.md: headers present, a v1 signature that matches (constant time), a fresh timestamp. */
-export function verifyDelivery(secret: string, rawBody: Buffer, timestamp: string | undefined, signature: string | undefined, nowSeconds: number, toleranceSeconds = 300): Verdict {
+export function verifyDelivery(
+  secret: string,
+  rawBody: Buffer,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): Verdict {
   if (!timestamp || !signature) return { ok: false, status: 400, reason: 'missing headers' };
   if (!/^\d+$/.test(timestamp)) return { ok: false, status: 400, reason: 'bad timestamp' };
   const expected = Buffer.from(createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex'), 'hex');
@@ -49,7 +60,8 @@ export function verifyDelivery(secret: string, rawBody: Buffer, timestamp: strin
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   if (!signed) return { ok: false, status: 401, reason: 'bad signature' };
-  if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return { ok: false, status: 400, reason: 'timestamp outside tolerance' };
+  if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds)
+    return { ok: false, status: 400, reason: 'timestamp outside tolerance' };
   return { ok: true };
 }
 
@@ -102,7 +114,14 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Server {
       const raw = await readRawBody(req, options.maxBodyBytes ?? 1024 * 1024);
       if (!raw) return send(res, 413, { error: 'body too large' });
       const secret = typeof options.secret === 'function' ? options.secret() : options.secret;
-      const verdict = verifyDelivery(secret, raw, header(req, 'Eventgraph-Timestamp'), header(req, 'Eventgraph-Signature'), now(), tolerance);
+      const verdict = verifyDelivery(
+        secret,
+        raw,
+        header(req, 'Eventgraph-Timestamp'),
+        header(req, 'Eventgraph-Signature'),
+        now(),
+        tolerance,
+      );
       if (!verdict.ok) return send(res, verdict.status, { error: verdict.reason });
 
       forgetOld();
@@ -140,7 +159,8 @@ if (require.main === module) {
     process.exit(1);
   }
   const port = Number(process.env.PORT ?? 8080);
-  createWebhookReceiver({ secret, onEvent: (event) => console.log(`${event.occurredAt} ${event.type} ${event.id}`, JSON.stringify(event.data)) }).listen(port, () =>
-    console.log(`receiving Eventgraph webhooks on http://localhost:${port}/`),
-  );
+  createWebhookReceiver({
+    secret,
+    onEvent: (event) => console.log(`${event.occurredAt} ${event.type} ${event.id}`, JSON.stringify(event.data)),
+  }).listen(port, () => console.log(`receiving Eventgraph webhooks on http://localhost:${port}/`));
 }

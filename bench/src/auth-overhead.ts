@@ -74,7 +74,13 @@ export const API_KEY_RATE_LIMIT_PER_MINUTE = 100_000;
 
 const UNLIMITED = { capacity: 1e9, refillPerSecond: 1e9 };
 /** Raises every caller bucket out of the way (API keys still carry their own limit). */
-export const BENCH_CALLER_POLICIES: CallerPolicies = { anonymous: UNLIMITED, user: UNLIMITED, apiKey: UNLIMITED, device: UNLIMITED, service: undefined };
+export const BENCH_CALLER_POLICIES: CallerPolicies = {
+  anonymous: UNLIMITED,
+  user: UNLIMITED,
+  apiKey: UNLIMITED,
+  device: UNLIMITED,
+  service: undefined,
+};
 
 export type CallerKind = 'anonymous' | 'user' | 'apiKey' | 'dev';
 
@@ -125,17 +131,26 @@ export interface AuthBenchResult {
 }
 
 const ORDER: CallerKind[] = ['anonymous', 'user', 'apiKey', 'dev'];
-const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 /** A GraphQL request with the given Authorization (or none); must answer 200 without errors. */
-async function call<T = Record<string, any>>(platform: BenchPlatform, authorization: string | undefined, query: string, variables?: Record<string, unknown>): Promise<T> {
+async function call<T = Record<string, any>>(
+  platform: BenchPlatform,
+  authorization: string | undefined,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<T> {
   const response = await fetch(platform.gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (response.status !== 200 || body.errors?.length || !body.data) throw new Error(`request failed (${response.status}): ${JSON.stringify(body)}`);
+  if (response.status !== 200 || body.errors?.length || !body.data)
+    throw new Error(`request failed (${response.status}): ${JSON.stringify(body)}`);
   return body.data;
 }
 
@@ -155,7 +170,10 @@ export async function seedCallers(platform: BenchPlatform, options: AuthBenchOpt
     `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } accessToken } }`,
     { input: { email: `bench-user-${tag}@example.com`, password: `correct horse bench ${tag}`, displayName: 'Bench User' } },
   );
-  await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, { o: org.id, u: signUp.user.id });
+  await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, {
+    o: org.id,
+    u: signUp.user.id,
+  });
   const asUser = `Bearer ${signUp.accessToken}`;
   const { createPartnerApp: app } = await call<{ createPartnerApp: { id: string } }>(
     platform,
@@ -170,7 +188,9 @@ export async function seedCallers(platform: BenchPlatform, options: AuthBenchOpt
     { app: app.id, rpm: API_KEY_RATE_LIMIT_PER_MINUTE },
   );
   if (!createApiKey.secret.startsWith('egk_')) throw new Error(`unexpected API key ${createApiKey.secret.slice(0, 8)}…`);
-  log(`auth-overhead: seeded ${ids.length} PUBLISHED events, 1 signed-up user (ADMIN of the organisation), 1 partner app, 1 API key (events:read, ${createApiKey.apiKey.rateLimitPerMinute}/min)`);
+  log(
+    `auth-overhead: seeded ${ids.length} PUBLISHED events, 1 signed-up user (ADMIN of the organisation), 1 partner app, 1 API key (events:read, ${createApiKey.apiKey.rateLimitPerMinute}/min)`,
+  );
   const authorization: Record<CallerKind, string | undefined> = {
     anonymous: undefined,
     user: asUser,
@@ -180,7 +200,10 @@ export async function seedCallers(platform: BenchPlatform, options: AuthBenchOpt
   return { ids, authorization, userId: signUp.user.id, accessToken: signUp.accessToken, apiKey: createApiKey.secret };
 }
 
-export async function runAuthOverhead(options: AuthBenchOptions = DEFAULT_AUTH_OPTIONS, log = console.log): Promise<AuthBenchResult> {
+export async function runAuthOverhead(
+  options: AuthBenchOptions = DEFAULT_AUTH_OPTIONS,
+  log = console.log,
+): Promise<AuthBenchResult> {
   const began = Date.now();
   const loadBefore = loadAverage();
   const machine = { ...machineInfo(), postgres: await postgresVersion() };
@@ -202,22 +225,63 @@ export async function runAuthOverhead(options: AuthBenchOptions = DEFAULT_AUTH_O
     const apiKeySeconds = (options.preWarmMs + options.rounds * (options.warmupMs + options.durationMs)) / 1000;
     const refillPerSecond = API_KEY_RATE_LIMIT_PER_MINUTE / 60;
     if (apiKeySeconds * Math.max(0, 3_000 - refillPerSecond) > API_KEY_RATE_LIMIT_PER_MINUTE) {
-      throw new Error(`the API-key rows (${apiKeySeconds} s) could exceed the key's bucket of ${API_KEY_RATE_LIMIT_PER_MINUTE}; shorten BENCH_DURATION_MS or BENCH_AUTH_ROUNDS`);
+      throw new Error(
+        `the API-key rows (${apiKeySeconds} s) could exceed the key's bucket of ${API_KEY_RATE_LIMIT_PER_MINUTE}; shorten BENCH_DURATION_MS or BENCH_AUTH_ROUNDS`,
+      );
     }
 
     const bodies = ids.map((id) => JSON.stringify({ query: AUTH_QUERY, variables: { id } }));
-    const acc = new Map<CallerKind, { latencies: number[]; requests: number; failures: number; rateLimited: number; samples: string[]; ok: number; serverCpuMs: number; clientCpuMs: number; measuredMs: number; roundRps: number[]; roundP50: number[] }>();
-    for (const caller of ORDER) acc.set(caller, { latencies: [], requests: 0, failures: 0, rateLimited: 0, samples: [], ok: 0, serverCpuMs: 0, clientCpuMs: 0, measuredMs: 0, roundRps: [], roundP50: [] });
+    const acc = new Map<
+      CallerKind,
+      {
+        latencies: number[];
+        requests: number;
+        failures: number;
+        rateLimited: number;
+        samples: string[];
+        ok: number;
+        serverCpuMs: number;
+        clientCpuMs: number;
+        measuredMs: number;
+        roundRps: number[];
+        roundP50: number[];
+      }
+    >();
+    for (const caller of ORDER)
+      acc.set(caller, {
+        latencies: [],
+        requests: 0,
+        failures: 0,
+        rateLimited: 0,
+        samples: [],
+        ok: 0,
+        serverCpuMs: 0,
+        clientCpuMs: 0,
+        measuredMs: 0,
+        roundRps: [],
+        roundP50: [],
+      });
 
     const jobFor = (caller: CallerKind, warmupMs: number, durationMs: number): LoadJob => {
       const auth = authorization[caller];
-      return { url: platform.gateway.url, headers: auth ? { authorization: auth } : {}, bodies, concurrency: options.concurrency, warmupMs, durationMs, expect: '"venue":{"name":"Bench Arena"}' };
+      return {
+        url: platform.gateway.url,
+        headers: auth ? { authorization: auth } : {},
+        bodies,
+        concurrency: options.concurrency,
+        warmupMs,
+        durationMs,
+        expect: '"venue":{"name":"Bench Arena"}',
+      };
     };
     if (options.preWarmMs > 0) {
       log(`auth-overhead: pre-warm, ${options.preWarmMs / 1000} s per caller (not recorded)`);
       for (const caller of ORDER) {
         const warm = await runWorker<LoadResult>(worker, jobFor(caller, 0, options.preWarmMs));
-        if (warm.errors) throw new Error(`pre-warm as ${caller}: ${warm.errors} errors (${warm.rateLimited} × 429): ${warm.errorSamples.join(' | ')}`);
+        if (warm.errors)
+          throw new Error(
+            `pre-warm as ${caller}: ${warm.errors} errors (${warm.rateLimited} × 429): ${warm.errorSamples.join(' | ')}`,
+          );
       }
     }
 
@@ -272,7 +336,16 @@ export async function runAuthOverhead(options: AuthBenchOptions = DEFAULT_AUTH_O
     const micro = await microBenchmark(platform, { authorization, userId, accessToken, apiKey }, options);
     for (const m of micro) log(`  ${m.what.padEnd(70)} ${m.microseconds.toFixed(1).padStart(8)} µs`);
 
-    return { options, rows, micro, machine, startedAt: new Date(began).toISOString(), tookSeconds: Math.round((Date.now() - began) / 1000), loadBefore, loadAfter: loadAverage() };
+    return {
+      options,
+      rows,
+      micro,
+      machine,
+      startedAt: new Date(began).toISOString(),
+      tookSeconds: Math.round((Date.now() - began) / 1000),
+      loadBefore,
+      loadAfter: loadAverage(),
+    };
   } finally {
     worker.kill();
     await platform.stop();
@@ -311,11 +384,23 @@ async function microBenchmark(
       const principal = (await authenticator.authenticate(auth)).principal; // fills the cache
       if (caller !== 'anonymous' && principal.kind === 'anonymous') throw new Error(`${caller} authenticated as anonymous`);
       principals.set(caller, principal);
-      rows.push({ what: `authenticate(): ${CALLER_LABELS[caller]}, cache warm`, microseconds: await timeCalls(n, () => authenticator.authenticate(auth)) });
+      rows.push({
+        what: `authenticate(): ${CALLER_LABELS[caller]}, cache warm`,
+        microseconds: await timeCalls(n, () => authenticator.authenticate(auth)),
+      });
     }
-    rows.push({ what: 'of which: verifyAccessToken (jose jwtVerify, HS256, claims)', microseconds: await timeCalls(n, () => verifyAccessToken(creds.accessToken, settings.EVENTGRAPH_JWT_SECRET)) });
-    rows.push({ what: 'of which: sha256 of the API key (hex)', microseconds: await timeCalls(n, () => createHash('sha256').update(creds.apiKey).digest('hex')) });
-    rows.push({ what: 'rate limiter: MemoryRateLimiter.take (anonymous, user, API key; not the dev credential)', microseconds: await timeCalls(n, () => limiter.take('user:x', UNLIMITED)) });
+    rows.push({
+      what: 'of which: verifyAccessToken (jose jwtVerify, HS256, claims)',
+      microseconds: await timeCalls(n, () => verifyAccessToken(creds.accessToken, settings.EVENTGRAPH_JWT_SECRET)),
+    });
+    rows.push({
+      what: 'of which: sha256 of the API key (hex)',
+      microseconds: await timeCalls(n, () => createHash('sha256').update(creds.apiKey).digest('hex')),
+    });
+    rows.push({
+      what: 'rate limiter: MemoryRateLimiter.take (anonymous, user, API key; not the dev credential)',
+      microseconds: await timeCalls(n, () => limiter.take('user:x', UNLIMITED)),
+    });
     // per subgraph fetch the gateway signs the principal (HMAC) and the subgraph verifies it: the size depends on the caller
     const secret = settings.EVENTGRAPH_PRINCIPAL_SECRET;
     for (const caller of ORDER) {
@@ -329,11 +414,15 @@ async function microBenchmark(
     const m = options.missLookups;
     rows.push({
       what: 'cache miss, user: _userCaller lookup in the users subgraph (HTTP + Prisma)',
-      microseconds: await timeCalls(m, () => new CallerDirectory(usersUrl, settings.EVENTGRAPH_PRINCIPAL_SECRET).user(creds.userId)),
+      microseconds: await timeCalls(m, () =>
+        new CallerDirectory(usersUrl, settings.EVENTGRAPH_PRINCIPAL_SECRET).user(creds.userId),
+      ),
     });
     rows.push({
       what: 'cache miss, API key: _credentialCaller lookup in the users subgraph (HTTP + Prisma + key hash check)',
-      microseconds: await timeCalls(m, () => new CallerDirectory(usersUrl, settings.EVENTGRAPH_PRINCIPAL_SECRET).credential(creds.apiKey)),
+      microseconds: await timeCalls(m, () =>
+        new CallerDirectory(usersUrl, settings.EVENTGRAPH_PRINCIPAL_SECRET).credential(creds.apiKey),
+      ),
     });
   } finally {
     callers.close();
@@ -377,7 +466,9 @@ export const AUTH_END = '<!-- /auth-interpretation -->';
 export function formatAuthSection(result: AuthBenchResult, kept: string): string {
   const o = result.options;
   const m = result.machine;
-  const errors = result.rows.filter((r) => r.errorSamples.length).map((r) => `- ${r.caller}: ${r.errorSamples.map((e) => `\`${e}\``).join(', ')}`);
+  const errors = result.rows
+    .filter((r) => r.errorSamples.length)
+    .map((r) => `- ${r.caller}: ${r.errorSamples.map((e) => `\`${e}\``).join(', ')}`);
   return `${AUTH_SECTION_TITLE}
 
 Measured on ${result.startedAt} (took ${result.tookSeconds} s) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node},

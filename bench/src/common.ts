@@ -59,17 +59,31 @@ export interface BenchPlatform extends RunningPlatform {
  * so nothing collides with other users of the NATS server. `callerPolicies` replaces the gateway's
  * per-caller rate limits (the defaults refuse a benchmark's anonymous and user callers within seconds).
  */
-export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory', extra: { callerPolicies?: CallerPolicies } = {}): Promise<BenchPlatform> {
+export async function startBenchPlatform(
+  busKind: 'memory' | 'nats' = 'memory',
+  extra: { callerPolicies?: CallerPolicies } = {},
+): Promise<BenchPlatform> {
   await ensureBenchDatabase();
   const url = benchDatabaseUrl();
-  const settings = loadGatewaySettings({ DATABASE_URL: url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', NODE_ENV: 'test', EVENTGRAPH_BUS: busKind });
+  const settings = loadGatewaySettings({
+    DATABASE_URL: url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    NODE_ENV: 'test',
+    EVENTGRAPH_BUS: busKind,
+  });
   const tag = randomBytes(3).toString('hex');
   const prefix = `b${tag}_`;
   const database = (name: string): DatabaseLocation => ({ kind: 'server', url, schema: `${prefix}${name}` });
   let bus: BusTransport | undefined;
   const stream = `EVENTGRAPH_BENCH_${tag}`;
   if (busKind === 'nats') {
-    bus = await connectNatsTransport({ url: NATS_URL, stream, subjectPrefix: `eventgraphbench${tag}`, storage: 'memory', name: 'eventgraph-bench' });
+    bus = await connectNatsTransport({
+      url: NATS_URL,
+      stream,
+      subjectPrefix: `eventgraphbench${tag}`,
+      storage: 'memory',
+      name: 'eventgraph-bench',
+    });
   }
   let platform: RunningPlatform;
   try {
@@ -94,7 +108,8 @@ export async function startBenchPlatform(busKind: 'memory' | 'nats' = 'memory', 
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
-      if (!response.ok || body.errors?.length) throw new Error(`GraphQL request failed (${response.status}): ${JSON.stringify(body.errors ?? body)}`);
+      if (!response.ok || body.errors?.length)
+        throw new Error(`GraphQL request failed (${response.status}): ${JSON.stringify(body.errors ?? body)}`);
       return body.data as never;
     },
     async stop() {
@@ -130,7 +145,15 @@ export async function seedOrganization(platform: BenchPlatform, tag: string) {
   );
   const { createVenue: venue } = await platform.data<{ createVenue: { id: string } }>(
     `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`,
-    { input: { organizationId: org.id, name: 'Bench Arena', slug: `bench-arena-${tag}`, timeZone: 'Europe/Berlin', city: 'Berlin' } },
+    {
+      input: {
+        organizationId: org.id,
+        name: 'Bench Arena',
+        slug: `bench-arena-${tag}`,
+        timeZone: 'Europe/Berlin',
+        city: 'Berlin',
+      },
+    },
   );
   return { user, org, venue };
 }

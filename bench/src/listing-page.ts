@@ -26,7 +26,19 @@ import { parse } from 'graphql';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { prettyFormatQueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { composePlatform } from '@eventgraph/platform/src/compose';
-import { benchDir, forkWorker, machineInfo, ms, postgresVersion, runWorker, seedOrganization, sleep, startBenchPlatform, summarize, type BenchPlatform } from './common';
+import {
+  benchDir,
+  forkWorker,
+  machineInfo,
+  ms,
+  postgresVersion,
+  runWorker,
+  seedOrganization,
+  sleep,
+  startBenchPlatform,
+  summarize,
+  type BenchPlatform,
+} from './common';
 import type { LoadJob, LoadResult } from './load-worker';
 
 export interface ListingBenchOptions {
@@ -118,7 +130,8 @@ function listingQueryPlan(): PlanSummary {
     if (Array.isArray(node)) return node.forEach(walk);
     const n = node as { kind?: string; serviceName?: string };
     if (n.kind === 'Fetch' && n.serviceName) fetches[n.serviceName] = (fetches[n.serviceName] ?? 0) + 1;
-    for (const [key, value] of Object.entries(node)) if (key !== 'operation' && key !== 'operationDocumentNode' && typeof value === 'object') walk(value);
+    for (const [key, value] of Object.entries(node))
+      if (key !== 'operation' && key !== 'operationDocumentNode' && typeof value === 'object') walk(value);
   };
   walk(plan.node);
   return { text: prettyFormatQueryPlan(plan), fetches };
@@ -132,8 +145,21 @@ async function seed(platform: BenchPlatform, options: ListingBenchOptions, log: 
   const cities = ['Berlin', 'Hamburg', 'Munich', 'Cologne', 'Leipzig', 'Dresden', 'Bremen', 'Hanover', 'Stuttgart', 'Frankfurt'];
   const venues = [venue.id];
   for (let v = 1; v < options.venues; v++) {
-    const input = { organizationId: org.id, name: `Bench Stage ${v}`, slug: `bench-stage-${tag}-${v}`, timeZone: 'Europe/Berlin', city: cities[v % cities.length] };
-    venues.push((await platform.data<{ createVenue: { id: string } }>(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input })).createVenue.id);
+    const input = {
+      organizationId: org.id,
+      name: `Bench Stage ${v}`,
+      slug: `bench-stage-${tag}-${v}`,
+      timeZone: 'Europe/Berlin',
+      city: cities[v % cities.length],
+    };
+    venues.push(
+      (
+        await platform.data<{ createVenue: { id: string } }>(
+          `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`,
+          { input },
+        )
+      ).createVenue.id,
+    );
   }
   let series = 0;
   const began = Date.now();
@@ -141,17 +167,36 @@ async function seed(platform: BenchPlatform, options: ListingBenchOptions, log: 
     // one event per hour from 2027-07-01, so the first page (by start time) mixes events with and without series
     const starts = new Date(Date.UTC(2027, 6, 1, 10) + i * 3_600_000);
     const ends = new Date(starts.getTime() + 3 * 3_600_000);
-    const input = { venueId: venues[i % venues.length], title: `Bench Set ${i}`, slug: `bench-set-${tag}-${i}`, startsAt: starts.toISOString(), endsAt: ends.toISOString() };
-    const { createEvent } = await platform.data<{ createEvent: { id: string } }>(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, { input });
+    const input = {
+      venueId: venues[i % venues.length],
+      title: `Bench Set ${i}`,
+      slug: `bench-set-${tag}-${i}`,
+      startsAt: starts.toISOString(),
+      endsAt: ends.toISOString(),
+    };
+    const { createEvent } = await platform.data<{ createEvent: { id: string } }>(
+      `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
+      { input },
+    );
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: createEvent.id });
     if (i % 3 !== 0) return;
     // access learns of the event from the bus; createGate waits (up to 3 s) until it has
-    const { createGate } = await platform.data<{ createGate: { id: string } }>(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
-      input: { eventId: createEvent.id, name: 'Main', direction: 'BOTH' },
-    });
+    const { createGate } = await platform.data<{ createGate: { id: string } }>(
+      `mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`,
+      {
+        input: { eventId: createEvent.id, name: 'Main', direction: 'BOTH' },
+      },
+    );
     for (let s = 0; s < (i % 9 === 0 ? 2 : 1); s++) {
       await platform.data(`mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`, {
-        input: { eventId: createEvent.id, name: `Day ${s + 1}`, startsAt: input.startsAt, endsAt: input.endsAt, capacity: 500, gateIds: [createGate.id] },
+        input: {
+          eventId: createEvent.id,
+          name: `Day ${s + 1}`,
+          startsAt: input.startsAt,
+          endsAt: input.endsAt,
+          capacity: 500,
+          gateIds: [createGate.id],
+        },
       });
       series++;
     }
@@ -162,7 +207,9 @@ async function seed(platform: BenchPlatform, options: ListingBenchOptions, log: 
     await Promise.all(Array.from({ length: Math.min(parallel, options.events - i) }, (_, k) => one(i + k)));
   }
   const seedSeconds = (Date.now() - began) / 1000;
-  log(`listing-page: seeded 1 organisation, ${venues.length} venues, ${options.events} PUBLISHED events, ${series} series in ${seedSeconds.toFixed(0)} s`);
+  log(
+    `listing-page: seeded 1 organisation, ${venues.length} venues, ${options.events} PUBLISHED events, ${series} series in ${seedSeconds.toFixed(0)} s`,
+  );
   return { org, venues: venues.length, series, seedSeconds };
 }
 
@@ -208,9 +255,15 @@ export interface ListingBenchResult {
   rows: ListingRow[];
 }
 
-export async function runListingBench(options: ListingBenchOptions = DEFAULT_LISTING_OPTIONS, log = console.log): Promise<ListingBenchResult> {
+export async function runListingBench(
+  options: ListingBenchOptions = DEFAULT_LISTING_OPTIONS,
+  log = console.log,
+): Promise<ListingBenchResult> {
   const began = Date.now();
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ');
   const loadBefore = load();
   const info = machineInfo();
   const machineLine = `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}, PostgreSQL ${await postgresVersion()}`;
@@ -225,9 +278,14 @@ export async function runListingBench(options: ListingBenchOptions = DEFAULT_LIS
     const variables = { o: seeded.org.id };
 
     // sanity: the page is what the issue describes
-    type Page = { events: { id: string; venue: { name: string; city: string | null }; organization: { name: string }; seriesCount: number }[] };
+    type Page = {
+      events: { id: string; venue: { name: string; city: string | null }; organization: { name: string }; seriesCount: number }[];
+    };
     const check = await platform.data<Page>(LISTING_QUERY, variables);
-    if (check.events.length !== options.pageSize || check.events.some((e) => e.organization?.name !== seeded.org.name || !e.venue?.name)) {
+    if (
+      check.events.length !== options.pageSize ||
+      check.events.some((e) => e.organization?.name !== seeded.org.name || !e.venue?.name)
+    ) {
       throw new Error(`unexpected page ${JSON.stringify(check).slice(0, 500)}`);
     }
     const pageInfo = {
@@ -238,8 +296,14 @@ export async function runListingBench(options: ListingBenchOptions = DEFAULT_LIS
     };
     if (pageInfo.seriesEvents === 0) throw new Error('no event of the page has a series');
 
-    const ports = new Map<number, string>([[platform.gateway.port, 'gateway'], ...Object.entries(platform.subgraphs).map(([name, s]) => [s.port, name] as [number, string])]);
-    const names = [...SUBGRAPH_ORDER.filter((n) => platform.subgraphs[n]), ...Object.keys(platform.subgraphs).filter((n) => !SUBGRAPH_ORDER.includes(n))];
+    const ports = new Map<number, string>([
+      [platform.gateway.port, 'gateway'],
+      ...Object.entries(platform.subgraphs).map(([name, s]) => [s.port, name] as [number, string]),
+    ]);
+    const names = [
+      ...SUBGRAPH_ORDER.filter((n) => platform.subgraphs[n]),
+      ...Object.keys(platform.subgraphs).filter((n) => !SUBGRAPH_ORDER.includes(n)),
+    ];
     const statements = () => Object.fromEntries(names.map((n) => [n, platform.subgraphs[n]!.queries.statements]));
     const byName = (before: Map<number, ServerTally>, after: Map<number, ServerTally>) => {
       const out: Record<string, ServerTally> = {};
@@ -295,15 +359,23 @@ export async function runListingBench(options: ListingBenchOptions = DEFAULT_LIS
       eventsOnlyP50: summarize(eventsOnly).p50,
       cpuMsPerPage: (c1.user + c1.system) / 1000 / options.pages,
     };
-    log(`listing-page: ${options.pages} sequential pages, p50 ${ms(sequential.p50)} ms (events-only page ${ms(sequential.eventsOnlyP50)} ms), gateway server time ${ms(sequential.gatewayServerMs)} ms/page, platform CPU ${ms(sequential.cpuMsPerPage)} ms/page`);
+    log(
+      `listing-page: ${options.pages} sequential pages, p50 ${ms(sequential.p50)} ms (events-only page ${ms(sequential.eventsOnlyP50)} ms), gateway server time ${ms(sequential.gatewayServerMs)} ms/page, platform CPU ${ms(sequential.cpuMsPerPage)} ms/page`,
+    );
     for (const s of perSubgraph) {
-      log(`  ${s.name.padEnd(7)} fetches/page ${s.fetchesPerPage} (plan ${s.planFetches})  SQL statements/page ${s.statementsPerPage} (idle ${s.idleStatements} in ${ms(pagesMs, 0)} ms)  server ${ms(s.serverMsPerPage, 2)} ms/page`);
+      log(
+        `  ${s.name.padEnd(7)} fetches/page ${s.fetchesPerPage} (plan ${s.planFetches})  SQL statements/page ${s.statementsPerPage} (idle ${s.idleStatements} in ${ms(pagesMs, 0)} ms)  server ${ms(s.serverMsPerPage, 2)} ms/page`,
+      );
     }
 
     const body = JSON.stringify({ query: LISTING_QUERY, variables });
     const targets = [
       { query: 'full page (events + users + access)', bodies: [body], expect: '"seriesCount"' },
-      { query: 'events part only (`id title startsAt venue { name city }`)', bodies: [JSON.stringify({ query: EVENTS_ONLY_QUERY, variables })], expect: '"venue"' },
+      {
+        query: 'events part only (`id title startsAt venue { name city }`)',
+        bodies: [JSON.stringify({ query: EVENTS_ONLY_QUERY, variables })],
+        expect: '"venue"',
+      },
     ];
     const rows: ListingRow[] = [];
     for (const concurrency of options.concurrencies) {
@@ -383,7 +455,10 @@ const num = (v: number) => String(Number(v.toFixed(2)));
 
 const resultsFile = () => join(benchDir, 'RESULTS.md');
 
-export function formatListingSection(r: ListingBenchResult, interpretation = `${NOTE_START}\n_(no interpretation written yet)_\n${NOTE_END}`): string {
+export function formatListingSection(
+  r: ListingBenchResult,
+  interpretation = `${NOTE_START}\n_(no interpretation written yet)_\n${NOTE_END}`,
+): string {
   const o = r.options;
   const shown = r.perSubgraph.filter((s) => s.fetchesPerPage || s.planFetches || s.statementsPerPage);
   const lines = [
@@ -413,16 +488,22 @@ export function formatListingSection(r: ListingBenchResult, interpretation = `${
     '',
     `Per page, over ${o.pages} sequential pages (one at a time, after 20 warm-up pages): HTTP requests arriving at each subgraph (diagnostics channel`,
     '`http.server.request.start` in the platform process) and their server-side time (until `http.server.response.finish`), the fetches in',
-    "Apollo's query plan for the operation, and the SQL statements each subgraph's database ran (`queries.statements` deltas; \"idle\" = statements",
+    'Apollo\'s query plan for the operation, and the SQL statements each subgraph\'s database ran (`queries.statements` deltas; "idle" = statements',
     'the same subgraph ran on its own in an equally long quiet period, e.g. outbox relay polls, already included in the per-page figure).',
     `Sequential page p50 ${ms(r.sequential.p50)} ms (events part only: ${ms(r.sequential.eventsOnlyP50)} ms); gateway server time ${ms(r.sequential.gatewayServerMs, 2)} ms per page; CPU time of the platform process (gateway + subgraphs + the in-process client sending the pages; not PostgreSQL) ${ms(r.sequential.cpuMsPerPage, 2)} ms per page.`,
     '',
     '| subgraph | fetches / page (measured) | fetches in the query plan | SQL statements / page | idle statements in the same time | server time ms / page |',
     '|---|---:|---:|---:|---:|---:|',
-    ...shown.map((s) => `| ${s.name} | ${num(s.fetchesPerPage)} | ${s.planFetches} | ${num(s.statementsPerPage)} | ${s.idleStatements} | ${ms(s.serverMsPerPage, 2)} |`),
-    `| **total** | ${num(shown.reduce((n, s) => n + s.fetchesPerPage, 0))} | ${shown.reduce((n, s) => n + s.planFetches, 0)} | ${num(shown.reduce((n, s) => n + s.statementsPerPage, 0))} | | ${ms(shown.reduce((n, s) => n + s.serverMsPerPage, 0), 2)} |`,
+    ...shown.map(
+      (s) =>
+        `| ${s.name} | ${num(s.fetchesPerPage)} | ${s.planFetches} | ${num(s.statementsPerPage)} | ${s.idleStatements} | ${ms(s.serverMsPerPage, 2)} |`,
+    ),
+    `| **total** | ${num(shown.reduce((n, s) => n + s.fetchesPerPage, 0))} | ${shown.reduce((n, s) => n + s.planFetches, 0)} | ${num(shown.reduce((n, s) => n + s.statementsPerPage, 0))} | | ${ms(
+      shown.reduce((n, s) => n + s.serverMsPerPage, 0),
+      2,
+    )} |`,
     '',
-    'Query plan (`@apollo/query-planner`, the version the gateway uses, on the platform\'s composed supergraph):',
+    "Query plan (`@apollo/query-planner`, the version the gateway uses, on the platform's composed supergraph):",
     '',
     '```',
     r.plan.text,
@@ -459,7 +540,10 @@ export function insertListingSection(section: string): void {
   if (start >= 0 && end > start) next = current.slice(0, start) + section + current.slice(end + END.length);
   else {
     const interpretation = current.indexOf('\n## Interpretation');
-    next = interpretation >= 0 ? `${current.slice(0, interpretation)}\n${section}\n${current.slice(interpretation)}` : `${current.trimEnd()}\n\n${section}\n`;
+    next =
+      interpretation >= 0
+        ? `${current.slice(0, interpretation)}\n${section}\n${current.slice(interpretation)}`
+        : `${current.trimEnd()}\n\n${section}\n`;
   }
   writeFileSync(file, next);
 }

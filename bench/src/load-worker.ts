@@ -34,10 +34,22 @@ export interface LoadResult {
   clientCpuMs: number;
 }
 
-function send(agent: http.Agent, url: URL, headers: Record<string, string>, body: Buffer): Promise<{ status: number; text: string }> {
+function send(
+  agent: http.Agent,
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-length': body.length } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-length': body.length },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -122,6 +134,8 @@ if (require.main === module && process.send) {
   process.on('message', (job: LoadJob) => {
     runLoad(job, () => process.send!({ type: 'measuring' }))
       .then((result) => process.send!({ type: 'result', result }))
-      .catch((err: unknown) => process.send!({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }));
+      .catch((err: unknown) =>
+        process.send!({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+      );
   });
 }

@@ -16,7 +16,9 @@ interface ProfileNode {
 }
 
 function post(session: Session, method: string, params?: object): Promise<any> {
-  return new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))),
+  );
 }
 
 function bucket(url: string): string {
@@ -61,7 +63,9 @@ async function main() {
     const { profile } = (await post(session, 'Profiler.stop')) as { profile: { nodes: ProfileNode[] } };
     session.disconnect();
     const s = summarize(result.latencies);
-    console.log(`${which} c=${concurrency}: ${result.rps.toFixed(0)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, errors ${result.errors}`);
+    console.log(
+      `${which} c=${concurrency}: ${result.rps.toFixed(0)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, errors ${result.errors}`,
+    );
     const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
     const byPackage = new Map<string, number>();
     const byFunction = new Map<string, number>();
@@ -73,7 +77,11 @@ async function main() {
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
     }
     const top = (m: Map<string, number>, n: number) =>
-      [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+      [...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+        .join('\n');
     console.log(`self time by package:\n${top(byPackage, 20)}\n\nself time by function:\n${top(byFunction, 30)}`);
   } finally {
     worker.kill();

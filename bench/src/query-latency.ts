@@ -6,7 +6,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PRINCIPAL_HEADER, signPrincipal } from '@eventgraph/runtime';
-import { createEvent, DEV_PRINCIPAL, forkWorker, ms, runWorker, seedOrganization, startBenchPlatform, summarize, type LatencySummary } from './common';
+import {
+  createEvent,
+  DEV_PRINCIPAL,
+  forkWorker,
+  ms,
+  runWorker,
+  seedOrganization,
+  startBenchPlatform,
+  summarize,
+  type LatencySummary,
+} from './common';
 import type { LoadJob, LoadResult } from './load-worker';
 
 export interface QueryBenchOptions {
@@ -49,7 +59,10 @@ export interface QueryBenchResult {
   mode: string;
 }
 
-export async function runQueryLatency(options: QueryBenchOptions = DEFAULT_QUERY_OPTIONS, log = console.log): Promise<QueryBenchResult> {
+export async function runQueryLatency(
+  options: QueryBenchOptions = DEFAULT_QUERY_OPTIONS,
+  log = console.log,
+): Promise<QueryBenchResult> {
   log(`query-latency: starting the platform (PostgreSQL, in-memory bus)…`);
   const platform = await startBenchPlatform('memory');
   const worker = forkWorker('load-worker.ts');
@@ -57,27 +70,60 @@ export async function runQueryLatency(options: QueryBenchOptions = DEFAULT_QUERY
     const tag = Math.random().toString(36).slice(2, 8);
     const { org, venue } = await seedOrganization(platform, tag);
     const ids: string[] = [];
-    for (let i = 0; i < options.events; i++) ids.push(await createEvent(platform, venue.id, `Bench Event ${i}`, `bench-event-${tag}-${i}`));
+    for (let i = 0; i < options.events; i++)
+      ids.push(await createEvent(platform, venue.id, `Bench Event ${i}`, `bench-event-${tag}-${i}`));
     log(`query-latency: seeded 1 organisation, 1 venue, ${ids.length} events`);
 
     // sanity: both paths answer what we expect
     const check = await platform.data(QUERIES.gatewayFederated, { id: ids[0] });
-    if (check.event?.organization?.name !== org.name || check.event?.venue?.name !== 'Bench Arena') throw new Error(`unexpected answer ${JSON.stringify(check)}`);
+    if (check.event?.organization?.name !== org.name || check.event?.venue?.name !== 'Bench Arena')
+      throw new Error(`unexpected answer ${JSON.stringify(check)}`);
 
     const bodies = (query: string) => ids.map((id) => JSON.stringify({ query, variables: { id } }));
     const gatewayHeaders = { authorization: `Bearer ${platform.devToken}` };
     // valid for an hour: far longer than the run
-    const directHeaders = { [PRINCIPAL_HEADER]: signPrincipal(DEV_PRINCIPAL, platform.settings.EVENTGRAPH_PRINCIPAL_SECRET, 3600) };
+    const directHeaders = {
+      [PRINCIPAL_HEADER]: signPrincipal(DEV_PRINCIPAL, platform.settings.EVENTGRAPH_PRINCIPAL_SECRET, 3600),
+    };
     const targets = [
-      { target: 'gateway', query: 'event { title venue { name } organization { name } } (events + users)', url: platform.gateway.url, headers: gatewayHeaders, bodies: bodies(QUERIES.gatewayFederated), expect: '"organization":{"name"' },
-      { target: 'gateway', query: 'event { title venue { name } } (events only)', url: platform.gateway.url, headers: gatewayHeaders, bodies: bodies(QUERIES.eventsOnly), expect: '"venue":{"name"' },
-      { target: 'events subgraph (direct)', query: 'event { title venue { name } }', url: platform.subgraphs.events!.url, headers: directHeaders, bodies: bodies(QUERIES.eventsOnly), expect: '"venue":{"name"' },
+      {
+        target: 'gateway',
+        query: 'event { title venue { name } organization { name } } (events + users)',
+        url: platform.gateway.url,
+        headers: gatewayHeaders,
+        bodies: bodies(QUERIES.gatewayFederated),
+        expect: '"organization":{"name"',
+      },
+      {
+        target: 'gateway',
+        query: 'event { title venue { name } } (events only)',
+        url: platform.gateway.url,
+        headers: gatewayHeaders,
+        bodies: bodies(QUERIES.eventsOnly),
+        expect: '"venue":{"name"',
+      },
+      {
+        target: 'events subgraph (direct)',
+        query: 'event { title venue { name } }',
+        url: platform.subgraphs.events!.url,
+        headers: directHeaders,
+        bodies: bodies(QUERIES.eventsOnly),
+        expect: '"venue":{"name"',
+      },
     ];
 
     const rows: QueryRow[] = [];
     for (const concurrency of options.concurrencies) {
       for (const t of targets) {
-        const job: LoadJob = { url: t.url, headers: t.headers, bodies: t.bodies, concurrency, warmupMs: options.warmupMs, durationMs: options.durationMs, expect: t.expect };
+        const job: LoadJob = {
+          url: t.url,
+          headers: t.headers,
+          bodies: t.bodies,
+          concurrency,
+          warmupMs: options.warmupMs,
+          durationMs: options.durationMs,
+          expect: t.expect,
+        };
         let cpu0 = process.cpuUsage();
         let elu0 = performance.eventLoopUtilization();
         const result = await runWorker<LoadResult>(worker, job, (msg) => {
@@ -108,7 +154,11 @@ export async function runQueryLatency(options: QueryBenchOptions = DEFAULT_QUERY
         if (row.errorSamples.length) log(`    error samples: ${row.errorSamples.join(' | ')}`);
       }
     }
-    return { options, rows, mode: 'load generator in a forked Node process (node:http keep-alive agent); platform (gateway + 4 subgraphs) in the parent process' };
+    return {
+      options,
+      rows,
+      mode: 'load generator in a forked Node process (node:http keep-alive agent); platform (gateway + 4 subgraphs) in the parent process',
+    };
   } finally {
     worker.kill();
     await platform.stop();

@@ -26,10 +26,21 @@ import {
   type AuthBenchResult,
 } from './auth-overhead';
 import { benchDir, machineInfo, ms, NATS_URL, postgresVersion } from './common';
-import { DEFAULT_LISTING_OPTIONS, insertListingSection, readListingSection, runListingBench, writeListingSection } from './listing-page';
+import {
+  DEFAULT_LISTING_OPTIONS,
+  insertListingSection,
+  readListingSection,
+  runListingBench,
+  writeListingSection,
+} from './listing-page';
 import { DEFAULT_SEARCH_OPTIONS, insertSearchSection, readSearchSection, runSearchBench, writeSearchSection } from './search';
 import { DEFAULT_QUERY_OPTIONS, formatQueryTable, runQueryLatency } from './query-latency';
-import { DEFAULT_SUBSCRIPTION_OPTIONS, formatSubscriptionTable, runSubscriptionLatency, type SubscriptionBenchResult } from './subscription-latency';
+import {
+  DEFAULT_SUBSCRIPTION_OPTIONS,
+  formatSubscriptionTable,
+  runSubscriptionLatency,
+  type SubscriptionBenchResult,
+} from './subscription-latency';
 
 const START = '<!-- interpretation -->';
 const END = '<!-- /interpretation -->';
@@ -46,10 +57,15 @@ async function natsReachable(): Promise<boolean> {
 
 async function main() {
   const began = Date.now();
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ');
   const loadBefore = load();
   const machine = { ...machineInfo(), postgres: await postgresVersion() };
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}`);
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}`,
+  );
 
   const query = await runQueryLatency(DEFAULT_QUERY_OPTIONS);
   const subscriptions: SubscriptionBenchResult[] = [];
@@ -70,7 +86,10 @@ async function main() {
 
   const file = join(benchDir, 'RESULTS.md');
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const kept = previous.includes(START) && previous.includes(END) ? previous.slice(previous.indexOf(START), previous.indexOf(END) + END.length) : `${START}\n_(no interpretation written yet)_\n${END}`;
+  const kept =
+    previous.includes(START) && previous.includes(END)
+      ? previous.slice(previous.indexOf(START), previous.indexOf(END) + END.length)
+      : `${START}\n_(no interpretation written yet)_\n${END}`;
   const q = query.options;
   const s = subscriptions[0]!.options;
   const details = subscriptions
@@ -90,7 +109,9 @@ async function main() {
     : previousAuth
       ? previous.slice(previousAuth.start, previousAuth.end).trimEnd() + '\n'
       : `${AUTH_SECTION_TITLE}\n\nSkipped (BENCH_SKIP_AUTH=1).\n\n${keptAuthInterpretation(previous)}\n`;
-  const queryErrors = query.rows.filter((r) => r.errorSamples.length).map((r) => `- c=${r.concurrency} ${r.target}: ${r.errorSamples.map((e) => `\`${e}\``).join(', ')}`);
+  const queryErrors = query.rows
+    .filter((r) => r.errorSamples.length)
+    .map((r) => `- c=${r.concurrency} ${r.target}: ${r.errorSamples.map((e) => `\`${e}\``).join(', ')}`);
 
   const md = `# Eventgraph benchmarks
 
@@ -157,7 +178,8 @@ ${kept}
   if (process.env.BENCH_SKIP_SEARCH !== '1') writeSearchSection(await runSearchBench(DEFAULT_SEARCH_OPTIONS));
   else if (previousSearch) insertSearchSection(previousSearch);
   // after the search section, so it lands between search and the interpretation
-  if (process.env.BENCH_SKIP_LISTING !== '1') writeListingSection(await runListingBench(DEFAULT_LISTING_OPTIONS), previousListing);
+  if (process.env.BENCH_SKIP_LISTING !== '1')
+    writeListingSection(await runListingBench(DEFAULT_LISTING_OPTIONS), previousListing);
   else if (previousListing) insertListingSection(previousListing);
   console.log(`wrote ${file}`);
 }

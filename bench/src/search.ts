@@ -12,7 +12,17 @@ import { Pool } from 'pg';
 import { checkSearch } from '@eventgraph/subgraph-events/src/domain/search';
 import { searchPageSql } from '@eventgraph/subgraph-events/src/schema/search';
 import { ANONYMOUS, parseId } from '@eventgraph/runtime';
-import { benchDatabaseUrl, benchDir, DEV_PRINCIPAL, forkWorker, ms, runWorker, seedOrganization, startBenchPlatform, summarize } from './common';
+import {
+  benchDatabaseUrl,
+  benchDir,
+  DEV_PRINCIPAL,
+  forkWorker,
+  ms,
+  runWorker,
+  seedOrganization,
+  startBenchPlatform,
+  summarize,
+} from './common';
 import type { LoadJob, LoadResult } from './load-worker';
 
 export interface SearchBenchOptions {
@@ -30,12 +40,49 @@ export const DEFAULT_SEARCH_OPTIONS: SearchBenchOptions = {
 };
 
 const CITIES: [string, number, number][] = [
-  ['Berlin', 52.52, 13.405], ['Hamburg', 53.55, 9.99], ['Munich', 48.137, 11.575], ['Cologne', 50.937, 6.96], ['Paris', 48.857, 2.352],
-  ['Lyon', 45.764, 4.836], ['Madrid', 40.417, -3.704], ['Barcelona', 41.385, 2.173], ['Lisbon', 38.722, -9.139], ['Rome', 41.903, 12.496],
-  ['Milan', 45.464, 9.19], ['Vienna', 48.208, 16.373], ['Prague', 50.075, 14.437], ['Warsaw', 52.23, 21.012], ['Amsterdam', 52.368, 4.904],
-  ['Brussels', 50.85, 4.352], ['Copenhagen', 55.676, 12.568], ['Stockholm', 59.329, 18.069], ['London', 51.507, -0.128], ['Dublin', 53.35, -6.26],
+  ['Berlin', 52.52, 13.405],
+  ['Hamburg', 53.55, 9.99],
+  ['Munich', 48.137, 11.575],
+  ['Cologne', 50.937, 6.96],
+  ['Paris', 48.857, 2.352],
+  ['Lyon', 45.764, 4.836],
+  ['Madrid', 40.417, -3.704],
+  ['Barcelona', 41.385, 2.173],
+  ['Lisbon', 38.722, -9.139],
+  ['Rome', 41.903, 12.496],
+  ['Milan', 45.464, 9.19],
+  ['Vienna', 48.208, 16.373],
+  ['Prague', 50.075, 14.437],
+  ['Warsaw', 52.23, 21.012],
+  ['Amsterdam', 52.368, 4.904],
+  ['Brussels', 50.85, 4.352],
+  ['Copenhagen', 55.676, 12.568],
+  ['Stockholm', 59.329, 18.069],
+  ['London', 51.507, -0.128],
+  ['Dublin', 53.35, -6.26],
 ];
-const WORDS = ['jazz', 'rock', 'techno', 'opera', 'comedy', 'theatre', 'market', 'festival', 'yoga', 'poetry', 'film', 'food', 'wine', 'beer', 'tech', 'art', 'dance', 'choir', 'salsa', 'folk'];
+const WORDS = [
+  'jazz',
+  'rock',
+  'techno',
+  'opera',
+  'comedy',
+  'theatre',
+  'market',
+  'festival',
+  'yoga',
+  'poetry',
+  'film',
+  'food',
+  'wine',
+  'beer',
+  'tech',
+  'art',
+  'dance',
+  'choir',
+  'salsa',
+  'folk',
+];
 const KINDS = ['night', 'festival', 'session', 'workshop', 'concert', 'meetup', 'party', 'tour', 'gala', 'brunch'];
 
 const SEARCH = `query Search($filter: EventSearchFilter, $sort: EventSort) {
@@ -45,7 +92,16 @@ const SEARCH = `query Search($filter: EventSearchFilter, $sort: EventSort) {
 export interface SearchBenchResult {
   options: SearchBenchOptions;
   loadSeconds: number;
-  rows: { query: string; rps: number; p50: number; p90: number; p99: number; requests: number; errors: number; errorSamples: string[] }[];
+  rows: {
+    query: string;
+    rps: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    requests: number;
+    errors: number;
+    errorSamples: string[];
+  }[];
   plans: { query: string; plan: string }[];
 }
 
@@ -60,7 +116,10 @@ function filterFor(i: number) {
   };
 }
 
-export async function runSearchBench(options: SearchBenchOptions = DEFAULT_SEARCH_OPTIONS, log = console.log): Promise<SearchBenchResult> {
+export async function runSearchBench(
+  options: SearchBenchOptions = DEFAULT_SEARCH_OPTIONS,
+  log = console.log,
+): Promise<SearchBenchResult> {
   log(`search: starting the platform (PostgreSQL, in-memory bus)…`);
   const platform = await startBenchPlatform('memory');
   const worker = forkWorker('load-worker.ts');
@@ -129,7 +188,9 @@ export async function runSearchBench(options: SearchBenchOptions = DEFAULT_SEARC
     ];
     const rows: SearchBenchResult['rows'] = [];
     for (const k of kinds) {
-      const bodies = Array.from({ length: 200 }, (_, i) => JSON.stringify({ query: SEARCH, variables: { filter: k.filter(i), sort: k.sort } }));
+      const bodies = Array.from({ length: 200 }, (_, i) =>
+        JSON.stringify({ query: SEARCH, variables: { filter: k.filter(i), sort: k.sort } }),
+      );
       const job: LoadJob = {
         url: platform.gateway.url,
         headers: { authorization: `Bearer ${platform.devToken}` },
@@ -141,8 +202,19 @@ export async function runSearchBench(options: SearchBenchOptions = DEFAULT_SEARC
       };
       const result = await runWorker<LoadResult>(worker, job);
       const s = summarize(result.latencies);
-      rows.push({ query: k.query, rps: result.rps, p50: s.p50, p90: s.p90, p99: s.p99, requests: result.requests, errors: result.errors, errorSamples: result.errorSamples });
-      log(`  c=${options.concurrency} ${k.query.padEnd(56)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(s.p50)} ms  p99 ${ms(s.p99)} ms  errors ${result.errors}`);
+      rows.push({
+        query: k.query,
+        rps: result.rps,
+        p50: s.p50,
+        p90: s.p90,
+        p99: s.p99,
+        requests: result.requests,
+        errors: result.errors,
+        errorSamples: result.errorSamples,
+      });
+      log(
+        `  c=${options.concurrency} ${k.query.padEnd(56)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(s.p50)} ms  p99 ${ms(s.p99)} ms  errors ${result.errors}`,
+      );
     }
 
     const plans: SearchBenchResult['plans'] = [];
@@ -152,11 +224,17 @@ export async function runSearchBench(options: SearchBenchOptions = DEFAULT_SEARC
       for (const k of kinds.slice(0, 1)) {
         const input = filterFor(3);
         const filter = checkSearch({ ...input, from: new Date(input.from), to: new Date(input.to) }, k.sort as 'START', parseId);
-        for (const [label, anonymous] of [['platform service', false], ['anonymous', true]] as const) {
+        for (const [label, anonymous] of [
+          ['platform service', false],
+          ['anonymous', true],
+        ] as const) {
           const principal = anonymous ? ANONYMOUS : DEV_PRINCIPAL;
           const page = searchPageSql(filter, 'START', principal, 21);
           const { rows: plan } = await explain.query(`EXPLAIN (ANALYZE, BUFFERS) ${page.text}`, page.values as unknown[]);
-          plans.push({ query: `${k.query} — ${label}: ${JSON.stringify(input)}`, plan: plan.map((r) => r['QUERY PLAN']).join('\n') });
+          plans.push({
+            query: `${k.query} — ${label}: ${JSON.stringify(input)}`,
+            plan: plan.map((r) => r['QUERY PLAN']).join('\n'),
+          });
         }
       }
     } finally {
@@ -182,7 +260,9 @@ export function formatSearchSection(result: SearchBenchResult, machine = ''): st
     '',
     '| query | req/s | p50 ms | p90 ms | p99 ms | errors / requests |',
     '|---|---:|---:|---:|---:|---:|',
-    ...result.rows.map((r) => `| ${r.query} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${r.errors} / ${r.requests} |`),
+    ...result.rows.map(
+      (r) => `| ${r.query} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${r.errors} / ${r.requests} |`,
+    ),
     '',
     ...result.plans.flatMap((p) => [`EXPLAIN (ANALYZE, BUFFERS) of one page, ${p.query}:`, '', '```', p.plan, '```', '']),
     END,
@@ -200,7 +280,8 @@ export function readSearchSection(): string | null {
   return start >= 0 && end > start ? current.slice(start, end + END.length) : null;
 }
 
-export const writeSearchSection = (result: SearchBenchResult, machine = '') => insertSearchSection(formatSearchSection(result, machine));
+export const writeSearchSection = (result: SearchBenchResult, machine = '') =>
+  insertSearchSection(formatSearchSection(result, machine));
 
 /** Puts `section` into RESULTS.md: in place of the previous one, else before the interpretation. */
 export function insertSearchSection(section: string): void {
@@ -212,7 +293,10 @@ export function insertSearchSection(section: string): void {
   if (start >= 0 && end > start) next = current.slice(0, start) + section + current.slice(end + END.length);
   else {
     const interpretation = current.indexOf('\n## Interpretation');
-    next = interpretation >= 0 ? `${current.slice(0, interpretation)}\n${section}\n${current.slice(interpretation)}` : `${current.trimEnd()}\n\n${section}\n`;
+    next =
+      interpretation >= 0
+        ? `${current.slice(0, interpretation)}\n${section}\n${current.slice(interpretation)}`
+        : `${current.trimEnd()}\n\n${section}\n`;
   }
   writeFileSync(file, next);
 }

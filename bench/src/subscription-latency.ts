@@ -5,7 +5,17 @@
  * check-in mutations and measures receive time − mutation send time for every delivery.
  */
 import { performance } from 'node:perf_hooks';
-import { forkWorker, ms, runWorker, seedOrganization, sleep, startBenchPlatform, summarize, type BenchPlatform, type LatencySummary } from './common';
+import {
+  forkWorker,
+  ms,
+  runWorker,
+  seedOrganization,
+  sleep,
+  startBenchPlatform,
+  summarize,
+  type BenchPlatform,
+  type LatencySummary,
+} from './common';
 import type { SubscriptionJob, SubscriptionWorkerResult } from './subscription-worker';
 
 export interface SubscriptionBenchOptions {
@@ -52,7 +62,15 @@ async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: n
   const { venue } = await seedOrganization(platform, tag);
   const { createEvent: event } = await platform.data<{ createEvent: { id: string } }>(
     `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
-    { input: { venueId: venue.id, title: 'Bench Open Air', slug: `bench-open-air-${tag}`, startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-03T23:00:00Z' } },
+    {
+      input: {
+        venueId: venue.id,
+        title: 'Bench Open Air',
+        slug: `bench-open-air-${tag}`,
+        startsAt: '2027-07-01T14:00:00Z',
+        endsAt: '2027-07-03T23:00:00Z',
+      },
+    },
   );
   const { createGate: gate } = await platform.data<{ createGate: { id: string } }>(
     `mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`,
@@ -60,10 +78,22 @@ async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: n
   );
   const { createEventSeries: series } = await platform.data<{ createEventSeries: { id: string } }>(
     `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`,
-    { input: { eventId: event.id, name: 'Day 1', startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-01T23:59:00Z', capacity, gateIds: [gate.id] } },
+    {
+      input: {
+        eventId: event.id,
+        name: 'Day 1',
+        startsAt: '2027-07-01T14:00:00Z',
+        endsAt: '2027-07-01T23:59:00Z',
+        capacity,
+        gateIds: [gate.id],
+      },
+    },
   );
   for (const to of ['SCHEDULED', 'ACTIVE']) {
-    await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, { id: series.id, to });
+    await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
+      id: series.id,
+      to,
+    });
   }
   const nfcIds: string[] = [];
   for (let i = 0; i < checkIns; i++) {
@@ -76,7 +106,10 @@ async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: n
   return { series, gate, nfcIds };
 }
 
-export async function runSubscriptionLatency(options: SubscriptionBenchOptions, log = console.log): Promise<SubscriptionBenchResult> {
+export async function runSubscriptionLatency(
+  options: SubscriptionBenchOptions,
+  log = console.log,
+): Promise<SubscriptionBenchResult> {
   log(`subscription-latency [${options.bus} bus]: starting the platform (PostgreSQL)…`);
   const platform = await startBenchPlatform(options.bus);
   const worker = forkWorker('subscription-worker.ts');

@@ -64,7 +64,14 @@ function post(url: URL, token: string, body: string): Promise<{ status: number; 
   return new Promise((resolve, reject) => {
     const data = Buffer.from(body);
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': data.length } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': data.length },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -93,7 +100,10 @@ function upstreamCount(): Promise<number> {
   });
 }
 
-export async function runSubscriptionClients(job: SubscriptionJob, log: (msg: string) => void): Promise<SubscriptionWorkerResult> {
+export async function runSubscriptionClients(
+  job: SubscriptionJob,
+  log: (msg: string) => void,
+): Promise<SubscriptionWorkerResult> {
   const httpUrl = new URL(job.httpUrl);
   const cpu0 = process.cpuUsage();
   const clients: Client[] = [];
@@ -170,7 +180,14 @@ export async function runSubscriptionClients(job: SubscriptionJob, log: (msg: st
   let ready = false;
   for (let probe = 0; probe < 10 && !ready; probe++) {
     const nfcId = `probe-${probe}-${Math.random().toString(36).slice(2, 8)}`;
-    await post(httpUrl, job.token, JSON.stringify({ query: CHECK_IN, variables: { input: { seriesId: job.seriesId, gateId: job.gateId, nfcId, direction: 'ENTRY' } } }));
+    await post(
+      httpUrl,
+      job.token,
+      JSON.stringify({
+        query: CHECK_IN,
+        variables: { input: { seriesId: job.seriesId, gateId: job.gateId, nfcId, direction: 'ENTRY' } },
+      }),
+    );
     const deadline = performance.now() + 5_000;
     while (performance.now() < deadline && (probesSeen.get(nfcId) ?? 0) < connected) await sleep(20);
     ready = (probesSeen.get(nfcId) ?? 0) >= connected;
@@ -188,7 +205,10 @@ export async function runSubscriptionClients(job: SubscriptionJob, log: (msg: st
     const nfcId = job.nfcIds[k]!;
     const timing: CheckInTiming = { nfcId, mutationMs: NaN, allowed: null, delivered: 0, firstMs: Infinity, lastMs: 0 };
     timings.set(nfcId, timing);
-    const body = JSON.stringify({ query: CHECK_IN, variables: { input: { seriesId: job.seriesId, gateId: job.gateId, nfcId, direction: 'ENTRY' } } });
+    const body = JSON.stringify({
+      query: CHECK_IN,
+      variables: { input: { seriesId: job.seriesId, gateId: job.gateId, nfcId, direction: 'ENTRY' } },
+    });
     const sent = performance.now();
     sendTimes.set(nfcId, sent);
     mutations.push(
@@ -230,6 +250,8 @@ if (require.main === module && process.send) {
     if (msg?.type !== 'job') return;
     runSubscriptionClients(msg.job as SubscriptionJob, (text) => process.send!({ type: 'log', text }))
       .then((result) => process.send!({ type: 'result', result }))
-      .catch((err: unknown) => process.send!({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+      .catch((err: unknown) =>
+        process.send!({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+      );
   });
 }

@@ -14,7 +14,12 @@ import { GATEWAY_PRINCIPAL, type CallerDirectory } from './auth/caller-directory
  */
 
 export const CALENDAR_PREFIX = '/calendar/';
-const PUBLIC_KINDS: Record<string, string> = { organizations: 'ORGANIZATION', venues: 'VENUE', events: 'EVENT', searches: 'SEARCH' };
+const PUBLIC_KINDS: Record<string, string> = {
+  organizations: 'ORGANIZATION',
+  venues: 'VENUE',
+  events: 'EVENT',
+  searches: 'SEARCH',
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FEED_TOKEN = /^egc_[A-Za-z0-9_-]{43}$/;
 
@@ -42,15 +47,25 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
 export function createCalendarRoutes(options: CalendarRoutesOptions) {
   const { eventsUrl, principalSecret, callers } = options;
 
-  async function query<T>(principal: Principal, source: string, variables: Record<string, unknown>, requestId: string): Promise<T> {
+  async function query<T>(
+    principal: Principal,
+    source: string,
+    variables: Record<string, unknown>,
+    requestId: string,
+  ): Promise<T> {
     const response = await fetch(eventsUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: signPrincipal(principal, principalSecret), 'x-request-id': requestId },
+      headers: {
+        'content-type': 'application/json',
+        [PRINCIPAL_HEADER]: signPrincipal(principal, principalSecret),
+        'x-request-id': requestId,
+      },
       body: JSON.stringify({ query: source, variables }),
     });
     const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
     if (body.errors?.some((e) => e.extensions?.code === 'BAD_USER_INPUT')) throw new FeedError(400, body.errors[0]!.message);
-    if (!response.ok || body.errors?.length || !body.data) throw new Error(`calendar feed failed: ${response.status} ${body.errors?.map((e) => e.message).join('; ') ?? ''}`);
+    if (!response.ok || body.errors?.length || !body.data)
+      throw new Error(`calendar feed failed: ${response.status} ${body.errors?.map((e) => e.message).join('; ') ?? ''}`);
     return body.data;
   }
 
@@ -78,7 +93,8 @@ export function createCalendarRoutes(options: CalendarRoutesOptions) {
 
   /** Answers a request under CALENDAR_PREFIX. */
   return async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, requestId: string): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'calendar feeds answer GET\n', { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendText(res, 405, 'calendar feeds answer GET\n', { allow: 'GET, HEAD' });
     const match = /^\/calendar\/(organizations|venues|events|searches|private)\/([^/]+)\.ics$/.exec(pathname);
     if (!match) return sendText(res, 404, `no calendar feed at ${pathname}\n`);
     const [, collection, id] = match as unknown as [string, string, string];

@@ -16,10 +16,16 @@ export function composeSupergraph(subgraphs: SubgraphSdl[]): CompositionResult {
     result = composeServices(subgraphs.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
   } catch (err) {
     // an invalid subgraph schema is thrown rather than reported
-    return { ok: false, errors: [`${(err as { extensions?: { code?: string } }).extensions?.code ?? 'ERROR'}: ${(err as Error).message}`] };
+    return {
+      ok: false,
+      errors: [`${(err as { extensions?: { code?: string } }).extensions?.code ?? 'ERROR'}: ${(err as Error).message}`],
+    };
   }
   if (result.errors) {
-    return { ok: false, errors: result.errors.map((e) => `${(e.extensions?.code as string | undefined) ?? 'ERROR'}: ${e.message}`) };
+    return {
+      ok: false,
+      errors: result.errors.map((e) => `${(e.extensions?.code as string | undefined) ?? 'ERROR'}: ${e.message}`),
+    };
   }
   return { ok: true, supergraphSdl: result.supergraphSdl };
 }

@@ -39,7 +39,8 @@ export class SoftFailingDataSource implements GraphQLDataSource {
     try {
       return await this.inner.process(options);
     } catch (err) {
-      const rejected = (err as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body?.errors;
+      const rejected = (err as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body
+        ?.errors;
       // a subgraph that refused the request (HTTP 4xx) said why in GraphQL errors already made safe for clients
       if (Array.isArray(rejected) && rejected.length > 0) return { errors: rejected as GraphQLFormattedError[] };
       const representations: unknown = options.request.variables?.representations;
@@ -50,7 +51,9 @@ export class SoftFailingDataSource implements GraphQLDataSource {
       const code = answered
         ? ((err as { extensions?: { code?: unknown } }).extensions?.code ?? ErrorCode.SubrequestHttpError)
         : ErrorCode.SubgraphUnavailable;
-      const message = answered ? `Request to subgraph "${this.name}" failed: ${err.message}` : `Subgraph "${this.name}" is unavailable`;
+      const message = answered
+        ? `Request to subgraph "${this.name}" failed: ${err.message}`
+        : `Subgraph "${this.name}" is unavailable`;
       return {
         errors: paths.map((path) => ({
           message,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
@@ -120,7 +120,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // an API key's own limit wins over the default for its kind
   const takeToken = async ({ principal, requestsPerMinute }: Authenticated, address: string | undefined) => {
     const bucket = requestsPerMinute
-      ? { key: `${principal.kind}:${principal.id}`, policy: { capacity: requestsPerMinute, refillPerSecond: requestsPerMinute / 60 } }
+      ? {
+          key: `${principal.kind}:${principal.id}`,
+          policy: { capacity: requestsPerMinute, refillPerSecond: requestsPerMinute / 60 },
+        }
       : callerBucket(principal, address, options.callerPolicies);
     return bucket && limiter.take(bucket.key, bucket.policy);
   };
@@ -133,65 +136,78 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins: [trustedDocumentsPlugin<GatewayContext>(callers), operationLimitsPlugin<GatewayContext>(options.limits)],
   });
   await apollo.start();
-  const engine = createSubscriptionEngine({ supergraphSdl: options.supergraphSdl, subgraphUrl: (name) => urls[name]!, logger: log });
+  const engine = createSubscriptionEngine({
+    supergraphSdl: options.supergraphSdl,
+    subgraphUrl: (name) => urls[name]!,
+    logger: log,
+  });
 
   const calendar = createCalendarRoutes({ eventsUrl: urls.events!, principalSecret, callers, logger: log });
+
+  /** Answers with the refusal when the caller's bucket is empty; true when the request may go on. */
+  const admitted = async (authenticated: Authenticated, req: IncomingMessage, res: ServerResponse) => {
+    const decision = await takeToken(authenticated, req.socket.remoteAddress);
+    if (!decision || decision.allowed) return true;
+    const refusal = rateLimitHttpResponse(decision);
+    sendJson(res, refusal.status, refusal.body, refusal.headers);
+    return false;
+  };
+
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    let authenticated: Authenticated;
+    try {
+      authenticated = await authenticator.authenticate(header(req, 'authorization'));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return sendJson(
+        res,
+        401,
+        { errors: [{ message: err.message, extensions: err.extensions }] },
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    if (!(await admitted(authenticated, req, res))) return;
+    const { principal, trustedDocumentsOf } = authenticated;
+    const context = async (): Promise<GatewayContext> => ({
+      principal,
+      requestId,
+      trustedDocumentsOf,
+      upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret),
+    });
+    await handleGraphQLRequest(apollo, req, res, context);
+  };
+
+  // feed readers send no credential: the anonymous bucket of the client's address applies
+  const serveCalendar = async (req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string) => {
+    if (await admitted({ principal: ANONYMOUS }, req, res)) await calendar(req, res, pathname, requestId);
+  };
 
   let ready = true;
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (pathname === '/health') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
-    if (pathname.startsWith(CALENDAR_PREFIX)) {
-      // feed readers send no credential: the anonymous bucket of the client's address applies
-      const requestId = header(req, 'x-request-id') ?? randomUUID();
-      res.setHeader('x-request-id', requestId);
-      return void takeToken({ principal: ANONYMOUS }, req.socket.remoteAddress)
-        .then((decision) => {
-          if (!decision || decision.allowed) return calendar(req, res, pathname, requestId);
-          const refusal = rateLimitHttpResponse(decision);
-          sendJson(res, refusal.status, refusal.body, refusal.headers);
-        })
-        .catch((err) => {
-          log.error({ err, requestId }, 'calendar request failed');
-          if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
-          else res.end();
-        });
-    }
-    if (pathname !== PATH) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
+    if (pathname === '/health')
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
+    const route =
+      pathname === PATH
+        ? serveGraphQL
+        : pathname.startsWith(CALENDAR_PREFIX)
+          ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveCalendar(rq, rs, id, pathname)
+          : undefined;
+    if (!route) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () =>
-      log.debug({ requestId, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 }, 'request finished'),
+      log.debug(
+        { requestId, path: pathname, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request finished',
+      ),
     );
-    authenticator
-      .authenticate(header(req, 'authorization'))
-      .then(
-        async (authenticated) => {
-          const decision = await takeToken(authenticated, req.socket.remoteAddress);
-          if (decision && !decision.allowed) {
-            const refusal = rateLimitHttpResponse(decision);
-            return sendJson(res, refusal.status, refusal.body, refusal.headers);
-          }
-          const { principal, trustedDocumentsOf } = authenticated;
-          const context = async (): Promise<GatewayContext> => ({
-            principal,
-            requestId,
-            trustedDocumentsOf,
-            upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret),
-          });
-          return handleGraphQLRequest(apollo, req, res, context);
-        },
-        (err) => {
-          if (!(err instanceof DomainError)) throw err;
-          sendJson(res, 401, { errors: [{ message: err.message, extensions: err.extensions }] }, { 'www-authenticate': 'Bearer' });
-        },
-      )
-      .catch((err) => {
-        log.error({ err, requestId }, 'gateway request failed');
-        if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
-        else res.end();
-      });
+    route(req, res, requestId).catch((err) => {
+      log.error({ err, requestId }, 'gateway request failed');
+      if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      else res.end();
+    });
   });
 
   const ws = serveGraphQLOverWebSocket({
@@ -201,7 +217,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: log,
     limits: options.limits,
     rateLimit: (auth, request) => takeToken((auth as ConnectionAuth).authenticated, request.socket.remoteAddress),
-    checkDocument: (auth, source) => checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source),
+    checkDocument: (auth, source) =>
+      checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source),
     authenticate: async (params): Promise<ConnectionAuth> => {
       const authorization = params?.authorization ?? params?.Authorization;
       const authenticated = await authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);

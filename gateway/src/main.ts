@@ -25,7 +25,9 @@ async function main() {
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
       rateLimiter: rateLimiterFor(settings),
-      bus: await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, { logger: log }),
+      bus: await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, {
+        logger: log,
+      }),
       logger: log,
     });
     console.log(`Eventgraph gateway: ${gateway.url}`);

@@ -5,7 +5,11 @@ const sdl = (body: string) => `extend schema @link(url: "https://specs.apollo.de
 describe('composition', () => {
   it('composes subgraphs that agree', () => {
     const result = composeSupergraph([
-      { name: 'a', url: 'http://a/graphql', sdl: sdl('type Query { thing(id: ID!): Thing } type Thing @key(fields: "id") { id: ID! name: String! }') },
+      {
+        name: 'a',
+        url: 'http://a/graphql',
+        sdl: sdl('type Query { thing(id: ID!): Thing } type Thing @key(fields: "id") { id: ID! name: String! }'),
+      },
       { name: 'b', url: 'http://b/graphql', sdl: sdl('type Thing @key(fields: "id") { id: ID! colour: String }') },
     ]);
     expect(result.ok).toBe(true);
@@ -14,7 +18,11 @@ describe('composition', () => {
 
   it('reports why subgraphs do not compose, with codes', () => {
     const result = composeSupergraph([
-      { name: 'a', url: 'http://a/graphql', sdl: sdl('type Query { a: Int } type Thing @key(fields: "id") { id: ID! name: String! }') },
+      {
+        name: 'a',
+        url: 'http://a/graphql',
+        sdl: sdl('type Query { a: Int } type Thing @key(fields: "id") { id: ID! name: String! }'),
+      },
       { name: 'b', url: 'http://b/graphql', sdl: sdl('type Thing @key(fields: "id") { id: ID! name: Int! }') },
     ]);
     expect(result.ok).toBe(false);
@@ -22,7 +30,9 @@ describe('composition', () => {
   });
 
   it('reports an invalid subgraph schema instead of throwing', () => {
-    const result = composeSupergraph([{ name: 'a', url: 'http://a/graphql', sdl: sdl('type Query { a: Int } type Thing @key(fields: "nope") { id: ID! }') }]);
+    const result = composeSupergraph([
+      { name: 'a', url: 'http://a/graphql', sdl: sdl('type Query { a: Int } type Thing @key(fields: "nope") { id: ID! }') },
+    ]);
     expect(result).toEqual({ ok: false, errors: [expect.stringContaining('KEY_INVALID_FIELDS')] });
   });
 });

@@ -6,7 +6,9 @@ import { SUBGRAPHS } from './subgraphs';
 
 async function main() {
   const location = databaseLocation(loadPlatformSettings());
-  for (const { definition: { name, prismaDir } } of SUBGRAPHS) {
+  for (const {
+    definition: { name, prismaDir },
+  } of SUBGRAPHS) {
     const driver = await openDriver(name, location, 1);
     try {
       const applied = await applyMigrations(driver.factory, prismaDir);

@@ -6,7 +6,9 @@ import { SUBGRAPHS } from './subgraphs';
 async function main() {
   const [name, ...only] = process.argv.slice(2);
   if (!name) throw new Error('usage: npm run db:migration:create -- <name> [subgraph...]');
-  for (const { definition: { name: subgraph, prismaDir } } of SUBGRAPHS) {
+  for (const {
+    definition: { name: subgraph, prismaDir },
+  } of SUBGRAPHS) {
     if (only.length && !only.includes(subgraph)) continue;
     const created = await createMigration(prismaDir, name);
     console.log(created ? `${subgraph}: created ${created}` : `${subgraph}: no changes`);

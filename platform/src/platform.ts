@@ -1,7 +1,15 @@
 import { startGateway, type RunningGateway } from '@eventgraph/gateway';
 import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-limit';
 import { rateLimiterFor } from '@eventgraph/gateway/src/settings';
-import { createBus, createLogger, runSubgraph, type BusTransport, type DatabaseLocation, type PlatformSettings, type RunningSubgraph } from '@eventgraph/runtime';
+import {
+  createBus,
+  createLogger,
+  runSubgraph,
+  type BusTransport,
+  type DatabaseLocation,
+  type PlatformSettings,
+  type RunningSubgraph,
+} from '@eventgraph/runtime';
 import { composePlatform } from './compose';
 import { SUBGRAPHS } from './subgraphs';
 
@@ -42,7 +50,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   const ownBus = !options.bus;
   const bus =
-    options.bus ?? (await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, { logger: log }));
+    options.bus ??
+    (await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, {
+      logger: log,
+    }));
   const subgraphs: Record<string, RunningSubgraph<unknown>> = {};
   const stopAll = async () => {
     await Promise.all(Object.values(subgraphs).map((s) => s.stop()));

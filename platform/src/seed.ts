@@ -34,7 +34,9 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
   const existing = await send(`query($slug: String!) { organizationBySlug(slug: $slug) { id } }`, { slug: DEMO_SLUG });
   if (existing.organizationBySlug) return { organizationId: existing.organizationBySlug.id, created: false };
 
-  const { createUser: owner } = await send(`mutation { createUser(input: { email: "demo@eventgraph.dev", displayName: "Dana Demo" }) { id } }`);
+  const { createUser: owner } = await send(
+    `mutation { createUser(input: { email: "demo@eventgraph.dev", displayName: "Dana Demo" }) { id } }`,
+  );
   const { createOrganization: org } = await send(
     `mutation($ownerId: ID!) { createOrganization(input: { name: "Northern Lights Festival", slug: "${DEMO_SLUG}", ownerId: $ownerId }) { id } }`,
     { ownerId: owner.id },
@@ -51,9 +53,27 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
     venueIds.push(createVenue.id);
   }
   const events = [
-    { venue: 0, title: 'Northern Lights 2027', slug: 'northern-lights-2027', startsAt: '2027-06-18T12:00:00+02:00', endsAt: '2027-06-20T23:00:00+02:00' },
-    { venue: 1, title: 'Fjord Sessions', slug: 'fjord-sessions', startsAt: '2027-08-06T19:00:00+02:00', endsAt: '2027-08-06T23:30:00+02:00' },
-    { venue: 0, title: 'Harbour Jazz Night', slug: 'harbour-jazz-night', startsAt: '2027-09-10T20:00:00+02:00', endsAt: '2027-09-10T23:59:00+02:00' },
+    {
+      venue: 0,
+      title: 'Northern Lights 2027',
+      slug: 'northern-lights-2027',
+      startsAt: '2027-06-18T12:00:00+02:00',
+      endsAt: '2027-06-20T23:00:00+02:00',
+    },
+    {
+      venue: 1,
+      title: 'Fjord Sessions',
+      slug: 'fjord-sessions',
+      startsAt: '2027-08-06T19:00:00+02:00',
+      endsAt: '2027-08-06T23:30:00+02:00',
+    },
+    {
+      venue: 0,
+      title: 'Harbour Jazz Night',
+      slug: 'harbour-jazz-night',
+      startsAt: '2027-09-10T20:00:00+02:00',
+      endsAt: '2027-09-10T23:59:00+02:00',
+    },
   ];
   const eventIds: string[] = [];
   for (const { venue, ...event } of events) {
@@ -66,24 +86,35 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
 
   const festival = eventIds[0]!;
   const gateIds: string[] = [];
-  for (const [name, direction] of [['Main', 'ENTRY'], ['VIP', 'BOTH'], ['Exit', 'EXIT']] as const) {
+  for (const [name, direction] of [
+    ['Main', 'ENTRY'],
+    ['VIP', 'BOTH'],
+    ['Exit', 'EXIT'],
+  ] as const) {
     const { createGate } = await send(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
       input: { eventId: festival, name, direction },
     });
     gateIds.push(createGate.id);
   }
   const seriesIds: string[] = [];
-  for (const [name, day] of [['Day 1', '18'], ['Day 2', '19'], ['Day 3', '20']] as const) {
-    const { createEventSeries } = await send(`mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`, {
-      input: {
-        eventId: festival,
-        name,
-        startsAt: `2027-06-${day}T12:00:00+02:00`,
-        endsAt: `2027-06-${day}T23:00:00+02:00`,
-        capacity: 10_000,
-        gateIds,
+  for (const [name, day] of [
+    ['Day 1', '18'],
+    ['Day 2', '19'],
+    ['Day 3', '20'],
+  ] as const) {
+    const { createEventSeries } = await send(
+      `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`,
+      {
+        input: {
+          eventId: festival,
+          name,
+          startsAt: `2027-06-${day}T12:00:00+02:00`,
+          endsAt: `2027-06-${day}T23:00:00+02:00`,
+          capacity: 10_000,
+          gateIds,
+        },
       },
-    });
+    );
     seriesIds.push(createEventSeries.id);
   }
   await send(`mutation($id: ID!) { transitionEventSeries(id: $id, to: SCHEDULED) { status } }`, { id: seriesIds[0] });
@@ -100,7 +131,9 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
       },
     });
   }
-  const { createSource } = await send(`mutation { createSource(input: { name: "Hamburg city listings", kind: ICAL, url: "https://listings.example.org/hamburg.ics" }) { id } }`);
+  const { createSource } = await send(
+    `mutation { createSource(input: { name: "Hamburg city listings", kind: ICAL, url: "https://listings.example.org/hamburg.ics" }) { id } }`,
+  );
   await send(`mutation($input: AttributeEventInput!) { attributeEvent(input: $input) { id } }`, {
     input: { sourceId: createSource.id, eventId: eventIds[2], externalId: 'harbour-jazz-2027@listings.example.org' },
   });
@@ -116,7 +149,9 @@ async function main() {
     const target = platform?.gateway.url ?? url;
     if (!settings.EVENTGRAPH_DEV_TOKEN) throw new Error('seeding acts with the development credential: set EVENTGRAPH_DEV_TOKEN');
     const { organizationId, created } = await seedDemo(graphqlClient(target, settings.EVENTGRAPH_DEV_TOKEN));
-    console.log(`${created ? 'Seeded' : 'Already seeded:'} demo organization "Northern Lights Festival" (${organizationId})${running ? ` through ${url}` : ''}`);
+    console.log(
+      `${created ? 'Seeded' : 'Already seeded:'} demo organization "Northern Lights Festival" (${organizationId})${running ? ` through ${url}` : ''}`,
+    );
   } finally {
     await platform?.stop();
   }

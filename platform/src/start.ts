@@ -6,7 +6,9 @@ import { startPlatform } from './platform';
 async function main() {
   const settings = loadGatewaySettings();
   const platform = await startPlatform({ settings, port: settings.PORT, host: settings.HOST });
-  const storage = settings.DATABASE_URL ? 'PostgreSQL server (DATABASE_URL)' : `embedded PGlite in ${settings.EVENTGRAPH_DATA_DIR}`;
+  const storage = settings.DATABASE_URL
+    ? 'PostgreSQL server (DATABASE_URL)'
+    : `embedded PGlite in ${settings.EVENTGRAPH_DATA_DIR}`;
   console.log(`
 Eventgraph is running (${storage}, ${settings.EVENTGRAPH_BUS} bus)
   GraphQL:        ${platform.gateway.url}

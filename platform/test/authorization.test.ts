@@ -8,7 +8,8 @@ const memberships: Record<string, string> = {};
 
 type Body = { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
-const call = (who: string, query: string, variables?: Record<string, unknown>) => as(platform, people[who]!)(query, variables).then((r) => r.body as Body);
+const call = (who: string, query: string, variables?: Record<string, unknown>) =>
+  as(platform, people[who]!)(query, variables).then((r) => r.body as Body);
 
 const Q = {
   createVenue: `mutation($org: ID!, $slug: String!) { createVenue(input: { organizationId: $org, name: "Hall", slug: $slug, timeZone: "Europe/Paris" }) { id } }`,
@@ -29,10 +30,16 @@ const slug = () => `s-${Date.now().toString(36)}-${slugs++}`;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  for (const name of ['ownerA', 'adminA', 'managerA', 'memberA', 'viewerA', 'ownerB', 'outsider']) people[name] = await signUp(platform, name);
+  for (const name of ['ownerA', 'adminA', 'managerA', 'memberA', 'viewerA', 'ownerB', 'outsider'])
+    people[name] = await signUp(platform, name);
   ids.orgA = await createOrganization(platform, people.ownerA!, 'org-a');
   ids.orgB = await createOrganization(platform, people.ownerB!, 'org-b');
-  for (const [name, role] of [['adminA', 'ADMIN'], ['managerA', 'MANAGER'], ['memberA', 'MEMBER'], ['viewerA', 'VIEWER']] as const) {
+  for (const [name, role] of [
+    ['adminA', 'ADMIN'],
+    ['managerA', 'MANAGER'],
+    ['memberA', 'MEMBER'],
+    ['viewerA', 'VIEWER'],
+  ] as const) {
     memberships[name] = await addMember(platform, people.ownerA!, ids.orgA, people[name]!, role);
   }
   ids.venueA = (await call('ownerA', Q.createVenue, { org: ids.orgA, slug: slug() })).data.createVenue.id;
@@ -50,7 +57,12 @@ describe('each role can do what its rank allows, and no more', () => {
     ['createEvent (manager and up)', 'managerA', 'viewerA', () => [Q.createEvent, { venue: ids.venueA, slug: slug() }]],
     ['createGate (admin and up)', 'adminA', 'managerA', () => [Q.createGate, { event: ids.eventA, name: slug() }]],
     ['createEventSeries (manager and up)', 'managerA', 'memberA', () => [Q.createSeries, { event: ids.eventA, gate: ids.gateA }]],
-    ['createWristband (manager and up)', 'managerA', 'memberA', () => [Q.createWristband, { event: ids.eventA, nfc: slug(), series: ids.seriesA }]],
+    [
+      'createWristband (manager and up)',
+      'managerA',
+      'memberA',
+      () => [Q.createWristband, { event: ids.eventA, nfc: slug(), series: ids.seriesA }],
+    ],
     ['checkIn (member and up)', 'memberA', 'viewerA', () => [Q.checkIn, { series: ids.seriesA, gate: ids.gateA, nfc: 'A-1' }]],
   ] as const)('%s', async (_action, allowed, forbidden, operation) => {
     const [query, variables] = operation() as [string, Record<string, unknown>];
@@ -62,18 +74,30 @@ describe('each role can do what its rank allows, and no more', () => {
 
   it('series transitions need an admin', async () => {
     const { data } = await call('managerA', Q.createSeries, { event: ids.eventA, gate: ids.gateA });
-    expect(codeOf(await call('managerA', Q.transitionSeries, { id: data.createEventSeries.id, to: 'SCHEDULED' }))).toBe('FORBIDDEN');
+    expect(codeOf(await call('managerA', Q.transitionSeries, { id: data.createEventSeries.id, to: 'SCHEDULED' }))).toBe(
+      'FORBIDDEN',
+    );
     expect(codeOf(await call('adminA', Q.transitionSeries, { id: data.createEventSeries.id, to: 'SCHEDULED' }))).toBe('OK');
   });
 
   it('viewers read the organisation: its draft events, series and members', async () => {
-    const { data } = await call('viewerA', `query($e: ID!, $o: ID!) { event(id: $e) { status series { name } gates { name } } organization(id: $o) { memberships { role } } }`, {
-      e: ids.eventA,
-      o: ids.orgA,
-    });
+    const { data } = await call(
+      'viewerA',
+      `query($e: ID!, $o: ID!) { event(id: $e) { status series { name } gates { name } } organization(id: $o) { memberships { role } } }`,
+      {
+        e: ids.eventA,
+        o: ids.orgA,
+      },
+    );
     expect(data.event).toMatchObject({ status: 'DRAFT', gates: expect.arrayContaining([{ name: 'Main' }]) });
     expect(data.event.series.length).toBeGreaterThan(0);
-    expect(data.organization.memberships.map((m: { role: string }) => m.role).sort()).toEqual(['ADMIN', 'MANAGER', 'MEMBER', 'OWNER', 'VIEWER']);
+    expect(data.organization.memberships.map((m: { role: string }) => m.role).sort()).toEqual([
+      'ADMIN',
+      'MANAGER',
+      'MEMBER',
+      'OWNER',
+      'VIEWER',
+    ]);
   });
 });
 
@@ -87,52 +111,78 @@ describe('managing members', () => {
 
   it('an invitation is for its email only, is answered once, and expires', async () => {
     const newcomer = await signUp(platform, 'newcomer');
-    const ticket = (await call('ownerA', Q.invite, { org: ids.orgA, email: newcomer.email, role: 'VIEWER' })).data.inviteMember.token;
+    const ticket = (await call('ownerA', Q.invite, { org: ids.orgA, email: newcomer.email, role: 'VIEWER' })).data.inviteMember
+      .token;
     expect(codeOf(await call('outsider', Q.accept, { token: ticket }))).toBe('FORBIDDEN');
     expect(codeOf(await call('outsider', Q.accept, { token: 'not-a-token' }))).toBe('NOT_FOUND');
-    expect((await as(platform, newcomer)(Q.accept, { token: ticket })).body.data).toEqual({ acceptInvitation: { id: expect.any(String), role: 'VIEWER' } });
+    expect((await as(platform, newcomer)(Q.accept, { token: ticket })).body.data).toEqual({
+      acceptInvitation: { id: expect.any(String), role: 'VIEWER' },
+    });
     expect(codeOf((await as(platform, newcomer)(Q.accept, { token: ticket })).body as Body)).toBe('INVITATION_CLOSED');
 
     const late = await signUp(platform, 'late');
-    const lateTicket = (await call('ownerA', Q.invite, { org: ids.orgA, email: late.email, role: 'VIEWER' })).data.inviteMember.token;
+    const lateTicket = (await call('ownerA', Q.invite, { org: ids.orgA, email: late.email, role: 'VIEWER' })).data.inviteMember
+      .token;
     const users = platform.subgraphs.users!.db as { $executeRawUnsafe(sql: string, ...v: unknown[]): Promise<number> };
-    await users.$executeRawUnsafe(`UPDATE "Invitation" SET "expiresAt" = now() - interval '1 minute' WHERE "id" = $1::uuid`, lateTicket.split('.')[0]);
+    await users.$executeRawUnsafe(
+      `UPDATE "Invitation" SET "expiresAt" = now() - interval '1 minute' WHERE "id" = $1::uuid`,
+      lateTicket.split('.')[0],
+    );
     expect(codeOf((await as(platform, late)(Q.accept, { token: lateTicket })).body as Body)).toBe('INVITATION_EXPIRED');
   });
 
   it('admins change roles below admin; nobody demotes the last owner; ownership moves by transfer', async () => {
     const extra = await signUp(platform, 'extra');
     const membership = await addMember(platform, people.ownerA!, ids.orgA!, extra, 'MEMBER');
-    expect((await call('adminA', Q.changeRole, { id: membership, role: 'MANAGER' })).data).toEqual({ changeMemberRole: { role: 'MANAGER' } });
+    expect((await call('adminA', Q.changeRole, { id: membership, role: 'MANAGER' })).data).toEqual({
+      changeMemberRole: { role: 'MANAGER' },
+    });
     expect(codeOf(await call('adminA', Q.changeRole, { id: membership, role: 'ADMIN' }))).toBe('FORBIDDEN');
     expect(codeOf(await call('managerA', Q.changeRole, { id: membership, role: 'VIEWER' }))).toBe('FORBIDDEN');
 
-    const ownerMembership = (await call('ownerA', `{ me { memberships { id role organization { id } } } }`)).data.me.memberships.find(
-      (m: { organization: { id: string } }) => m.organization.id === ids.orgA,
-    ).id;
+    const ownerMembership = (
+      await call('ownerA', `{ me { memberships { id role organization { id } } } }`)
+    ).data.me.memberships.find((m: { organization: { id: string } }) => m.organization.id === ids.orgA).id;
     expect(codeOf(await call('ownerA', Q.changeRole, { id: ownerMembership, role: 'ADMIN' }))).toBe('LAST_OWNER');
     expect(codeOf(await call('ownerA', Q.remove, { id: ownerMembership }))).toBe('LAST_OWNER');
 
     // a member may leave on their own
     expect((await as(platform, extra)(Q.remove, { id: membership })).body.data).toEqual({ removeMember: true });
 
-    const transferred = await call('ownerA', `mutation($o: ID!, $to: ID!) { transferOwnership(organizationId: $o, toUserId: $to) { id } }`, { o: ids.orgA, to: people.adminA!.id });
+    const transferred = await call(
+      'ownerA',
+      `mutation($o: ID!, $to: ID!) { transferOwnership(organizationId: $o, toUserId: $to) { id } }`,
+      { o: ids.orgA, to: people.adminA!.id },
+    );
     expect(codeOf(transferred)).toBe('OK');
-    const roles = (await call('adminA', `query($o: ID!) { organization(id: $o) { memberships { role user { id } } } }`, { o: ids.orgA })).data.organization.memberships;
+    const roles = (
+      await call('adminA', `query($o: ID!) { organization(id: $o) { memberships { role user { id } } } }`, { o: ids.orgA })
+    ).data.organization.memberships;
     expect(roles.find((m: { user: { id: string } }) => m.user.id === people.adminA!.id).role).toBe('OWNER');
     expect(roles.find((m: { user: { id: string } }) => m.user.id === people.ownerA!.id).role).toBe('ADMIN');
     // the gateway's cached memberships followed at once: the old owner is an admin now
-    expect(codeOf(await call('ownerA', `mutation($o: ID!, $to: ID!) { transferOwnership(organizationId: $o, toUserId: $to) { id } }`, { o: ids.orgA, to: people.ownerA!.id }))).toBe('FORBIDDEN');
+    expect(
+      codeOf(
+        await call('ownerA', `mutation($o: ID!, $to: ID!) { transferOwnership(organizationId: $o, toUserId: $to) { id } }`, {
+          o: ids.orgA,
+          to: people.ownerA!.id,
+        }),
+      ),
+    ).toBe('FORBIDDEN');
   });
 });
 
 describe('one organisation never sees another', () => {
   it('through queries and entity references', async () => {
-    const { data } = await call('ownerB', `query($e: ID!, $o: ID!, $g: ID!, $s: ID!) {
+    const { data } = await call(
+      'ownerB',
+      `query($e: ID!, $o: ID!, $g: ID!, $s: ID!) {
       event(id: $e) { title } events(organizationId: $o) { id }
       organization(id: $o) { name memberships { role } venues { name } events { id } }
       gate(id: $g) { name } eventSeries(id: $s) { name }
-    }`, { e: ids.eventA, o: ids.orgA, g: ids.gateA, s: ids.seriesA });
+    }`,
+      { e: ids.eventA, o: ids.orgA, g: ids.gateA, s: ids.seriesA },
+    );
     expect(data).toEqual({
       event: null,
       events: [],
@@ -143,7 +193,9 @@ describe('one organisation never sees another', () => {
     });
     // once published, the event is public — but its series and gates stay with its organisation
     await call('ownerA', `mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: ids.eventA });
-    const published = await call('ownerB', `query($e: ID!) { event(id: $e) { title series { name } gates { name } } }`, { e: ids.eventA });
+    const published = await call('ownerB', `query($e: ID!) { event(id: $e) { title series { name } gates { name } } }`, {
+      e: ids.eventA,
+    });
     expect(published.data).toEqual({ event: { title: 'Gig', series: [], gates: [] } });
   });
 
@@ -158,8 +210,12 @@ describe('one organisation never sees another', () => {
 
   it('through subscriptions', async () => {
     const query = `subscription($s: ID!) { checkInRecorded(seriesId: $s) { allowed series { name } } }`;
-    const insider = subscribe(platform.wsClient({ authorization: `Bearer ${people.memberA!.accessToken}` }), query, { s: ids.seriesA });
-    const stranger = subscribe(platform.wsClient({ authorization: `Bearer ${people.ownerB!.accessToken}` }), query, { s: ids.seriesA });
+    const insider = subscribe(platform.wsClient({ authorization: `Bearer ${people.memberA!.accessToken}` }), query, {
+      s: ids.seriesA,
+    });
+    const stranger = subscribe(platform.wsClient({ authorization: `Bearer ${people.ownerB!.accessToken}` }), query, {
+      s: ids.seriesA,
+    });
     const deadline = Date.now() + 5000;
     while (platform.gateway.engine.upstreamCount() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200));
@@ -172,7 +228,11 @@ describe('one organisation never sees another', () => {
   it('anonymous callers cannot write and see only public data', async () => {
     const anon = await platform.request(Q.createVenue, { org: ids.orgA, slug: slug() }, { token: null });
     expect(codeOf(anon.body as Body)).toBe('UNAUTHENTICATED');
-    const { body } = await platform.request(`query($o: ID!) { organization(id: $o) { memberships { role } } }`, { o: ids.orgA }, { token: null });
+    const { body } = await platform.request(
+      `query($o: ID!) { organization(id: $o) { memberships { role } } }`,
+      { o: ids.orgA },
+      { token: null },
+    );
     expect((body as Body).data).toEqual({ organization: { memberships: [] } });
   });
 });

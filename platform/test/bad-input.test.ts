@@ -40,9 +40,15 @@ describe('requests that never reach a resolver', () => {
   });
 
   it('rejects a body that is not JSON', async () => {
-    const response = await fetch(platform.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(platform.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'BAD_REQUEST',
+    );
   });
 });
 
@@ -86,15 +92,21 @@ describe('input the domain refuses', () => {
   it('answers a duplicate slug with CONFLICT and writes nothing', async () => {
     const input = { organizationId: world.org.id, name: 'Second stage', slug: 'second-stage', timeZone: 'Europe/Berlin' };
     await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input });
-    const { code, message } = await firstError(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input });
+    const { code, message } = await firstError(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
+      input,
+    });
     expect(code).toBe('CONFLICT');
     expect(message).toContain('slug');
-    const { organization } = await platform.data(`query($id: ID!) { organization(id: $id) { venues { slug } } }`, { id: world.org.id });
+    const { organization } = await platform.data(`query($id: ID!) { organization(id: $id) { venues { slug } } }`, {
+      id: world.org.id,
+    });
     expect(organization.venues.filter((v: { slug: string }) => v.slug === 'second-stage')).toHaveLength(1);
   });
 
   it('rejects an illegal lifecycle transition with ILLEGAL_TRANSITION and leaves the status as it was', async () => {
-    const { code, message, error } = await firstError(`mutation($id: ID!) { transitionEvent(id: $id, to: ON_SALE) { status } }`, { id: world.event.id });
+    const { code, message, error } = await firstError(`mutation($id: ID!) { transitionEvent(id: $id, to: ON_SALE) { status } }`, {
+      id: world.event.id,
+    });
     expect(code).toBe('ILLEGAL_TRANSITION');
     expect(message).toContain('DRAFT');
     expect(error.extensions).toMatchObject({ from: 'DRAFT', to: 'ON_SALE' });
@@ -109,9 +121,18 @@ describe('input the domain refuses', () => {
   });
 
   it('rejects a gate of another event in a series', async () => {
-    const { createEvent: other } = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
-      input: { venueId: world.venue.id, title: 'Other', slug: 'other-event', startsAt: '2027-08-01T14:00:00Z', endsAt: '2027-08-01T20:00:00Z' },
-    });
+    const { createEvent: other } = await platform.data(
+      `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
+      {
+        input: {
+          venueId: world.venue.id,
+          title: 'Other',
+          slug: 'other-event',
+          startsAt: '2027-08-01T14:00:00Z',
+          endsAt: '2027-08-01T20:00:00Z',
+        },
+      },
+    );
     const { code } = await firstError(`mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`, {
       input: {
         eventId: other.id,

@@ -5,16 +5,30 @@ let organizationId: string;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  const { createUser } = await platform.data(`mutation { createUser(input: { email: "batch@example.com", displayName: "Batch" }) { id } }`);
-  organizationId = (await platform.data(`mutation($u: ID!) { createOrganization(input: { name: "Batch", slug: "batch", ownerId: $u }) { id } }`, { u: createUser.id }))
-    .createOrganization.id;
+  const { createUser } = await platform.data(
+    `mutation { createUser(input: { email: "batch@example.com", displayName: "Batch" }) { id } }`,
+  );
+  organizationId = (
+    await platform.data(`mutation($u: ID!) { createOrganization(input: { name: "Batch", slug: "batch", ownerId: $u }) { id } }`, {
+      u: createUser.id,
+    })
+  ).createOrganization.id;
   const venues: string[] = [];
   for (let v = 0; v < 10; v++) {
     const input = { organizationId, name: `Stage ${v}`, slug: `stage-${v}`, timeZone: 'Europe/Berlin' };
-    venues.push((await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input })).createVenue.id);
+    venues.push(
+      (await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, { input })).createVenue
+        .id,
+    );
   }
   for (let i = 0; i < 100; i++) {
-    const input = { venueId: venues[i % 10], title: `Set ${i}`, slug: `set-${i}`, startsAt: `2027-07-01T${String(10 + (i % 12)).padStart(2, '0')}:00:00Z`, endsAt: '2027-07-02T02:00:00Z' };
+    const input = {
+      venueId: venues[i % 10],
+      title: `Set ${i}`,
+      slug: `set-${i}`,
+      startsAt: `2027-07-01T${String(10 + (i % 12)).padStart(2, '0')}:00:00Z`,
+      endsAt: '2027-07-02T02:00:00Z',
+    };
     await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, { input });
   }
 });
@@ -29,7 +43,9 @@ async function statementsDuring(run: () => Promise<unknown>, runs = 3): Promise<
   for (let i = 0; i < runs; i++) {
     const before = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements]));
     await run();
-    const spent = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements - before[name]!]));
+    const spent = Object.fromEntries(
+      Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements - before[name]!]),
+    );
     least = least ? Object.fromEntries(Object.entries(spent).map(([name, n]) => [name, Math.min(n, least![name]!)])) : spent;
   }
   return least!;
@@ -37,10 +53,13 @@ async function statementsDuring(run: () => Promise<unknown>, runs = 3): Promise<
 
 it('a page of events with venues, organisers and series counts costs the same few queries whatever its size', async () => {
   const page = (first: number) => () =>
-    platform.data(`query($o: ID!, $first: Int!) { events(organizationId: $o, first: $first) { title venue { name city } organization { name } seriesCount } }`, {
-      o: organizationId,
-      first,
-    });
+    platform.data(
+      `query($o: ID!, $first: Int!) { events(organizationId: $o, first: $first) { title venue { name city } organization { name } seriesCount } }`,
+      {
+        o: organizationId,
+        first,
+      },
+    );
   const ten = await statementsDuring(page(10));
   const hundred = await statementsDuring(page(100));
   expect(hundred).toEqual(ten);

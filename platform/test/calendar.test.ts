@@ -32,7 +32,14 @@ function veventsOf(text: string) {
 
 async function createEvent(title: string, input: Record<string, unknown> = {}, publish = true): Promise<string> {
   const { createEvent: event } = await gql(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
-    input: { venueId: world.venue.id, title, slug: `cal-${slugs++}`, startsAt: '2027-03-27T18:00:00Z', endsAt: '2027-03-28T02:00:00Z', ...input },
+    input: {
+      venueId: world.venue.id,
+      title,
+      slug: `cal-${slugs++}`,
+      startsAt: '2027-03-27T18:00:00Z',
+      endsAt: '2027-03-28T02:00:00Z',
+      ...input,
+    },
   });
   if (publish) await gql(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: event.id });
   return event.id;
@@ -62,7 +69,10 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   base = platform.gateway.url.replace(/\/graphql$/, '');
   world = await createDemoWorld(platform);
-  publicId = await createEvent('Open air, "jazz"; night', { description: '<p>Bring <strong>chairs</strong></p>', categories: ['Jazz'] });
+  publicId = await createEvent('Open air, "jazz"; night', {
+    description: '<p>Bring <strong>chairs</strong></p>',
+    categories: ['Jazz'],
+  });
   unlistedId = await createEvent('Unlisted rehearsal', { visibility: 'UNLISTED' });
   privateId = await createEvent('Staff party', { visibility: 'PRIVATE' });
   draftId = await createEvent('Draft idea', {}, false);
@@ -101,7 +111,10 @@ describe('public feeds', () => {
     const etag = first.response.headers.get('etag')!;
     expect(etag).toMatch(/^".+"$/);
     expect((await get(`/calendar/events/${publicId}.ics`, { 'if-none-match': etag })).status).toBe(304);
-    await gql(`mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id } }`, { id: publicId, input: { title: 'Open air, moved' } });
+    await gql(`mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id } }`, {
+      id: publicId,
+      input: { title: 'Open air, moved' },
+    });
     const second = await feed(`/calendar/events/${publicId}.ics`);
     expect(second.events[0]!.uid).toBe(first.events[0]!.uid);
     expect(second.events[0]!.sequence).toBeGreaterThan(first.events[0]!.sequence);
@@ -155,12 +168,15 @@ describe('private feeds', () => {
   });
 
   const feedUrl = async (account: Account, mutation = 'calendarFeedUrl') => {
-    const { body } = await as(platform, account)(`mutation($org: ID!) { ${mutation}(organizationId: $org) { path token organizationId } }`, { org: world.org.id });
+    const { body } = await as(platform, account)(
+      `mutation($org: ID!) { ${mutation}(organizationId: $org) { path token organizationId } }`,
+      { org: world.org.id },
+    );
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return (body.data as any)[mutation] as { path: string; token: string };
   };
 
-  it('give a member a stable secret URL that includes the organisation\'s private events', async () => {
+  it("give a member a stable secret URL that includes the organisation's private events", async () => {
     const url = await feedUrl(member);
     expect(url.token).toMatch(/^egc_[A-Za-z0-9_-]{43}$/);
     expect(url.path).toBe(`/calendar/private/${url.token}.ics`);
@@ -176,9 +192,15 @@ describe('private feeds', () => {
 
   it('refuse outsiders and anonymous callers', async () => {
     const outsider = await signUp(platform, 'calendar-outsider');
-    const { body } = await as(platform, outsider)(`mutation($org: ID!) { calendarFeedUrl(organizationId: $org) { path } }`, { org: world.org.id });
+    const { body } = await as(platform, outsider)(`mutation($org: ID!) { calendarFeedUrl(organizationId: $org) { path } }`, {
+      org: world.org.id,
+    });
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const anon = await platform.request(`mutation($org: ID!) { calendarFeedUrl(organizationId: $org) { path } }`, { org: world.org.id }, { token: null });
+    const anon = await platform.request(
+      `mutation($org: ID!) { calendarFeedUrl(organizationId: $org) { path } }`,
+      { org: world.org.id },
+      { token: null },
+    );
     expect(anon.body.errors?.[0]?.extensions?.code).toMatch(/UNAUTHENTICATED|FORBIDDEN/);
     // the feed query itself is not part of the public API
     const hidden = await platform.request(`{ _calendarFeed(kind: "EVENT", id: "${publicId}") { ics } }`);

@@ -7,14 +7,22 @@ let world: Awaited<ReturnType<typeof createDemoWorld>>;
 
 type Body = { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
-const dev = (query: string, variables?: Record<string, unknown>) => platform.request(query, variables).then((r) => r.body as Body);
-const anonymous = (query: string, variables?: Record<string, unknown>) => platform.request(query, variables, { token: null }).then((r) => r.body as Body);
+const dev = (query: string, variables?: Record<string, unknown>) =>
+  platform.request(query, variables).then((r) => r.body as Body);
+const anonymous = (query: string, variables?: Record<string, unknown>) =>
+  platform.request(query, variables, { token: null }).then((r) => r.body as Body);
 
 const CREATE = `mutation($input: CreateEventInput!) { createEvent(input: $input) { id title description categories tags imageUrls costType price { min max currency } externalUrl ticketUrl origin visibility sequence } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id title startsAt sequence } }`;
 const PUBLISH = `mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status sequence } }`;
 let slugs = 0;
-const base = () => ({ venueId: world.venue.id, title: 'Jazz by the river', slug: `jazz-${slugs++}`, startsAt: '2027-06-01T18:00:00Z', endsAt: '2027-06-01T22:00:00Z' });
+const base = () => ({
+  venueId: world.venue.id,
+  title: 'Jazz by the river',
+  slug: `jazz-${slugs++}`,
+  startsAt: '2027-06-01T18:00:00Z',
+  endsAt: '2027-06-01T22:00:00Z',
+});
 
 beforeAll(async () => {
   platform = await startTestPlatform();
@@ -74,7 +82,8 @@ describe('event details', () => {
     const { data, errors } = await dev(CREATE, {
       input: {
         ...base(),
-        description: '<p onclick="steal()">Live <strong>jazz</strong><script>alert(1)</script> <a href="javascript:alert(1)">x</a> <a href="https://example.org">tickets</a></p>',
+        description:
+          '<p onclick="steal()">Live <strong>jazz</strong><script>alert(1)</script> <a href="javascript:alert(1)">x</a> <a href="https://example.org">tickets</a></p>',
         categories: ['Jazz', 'jazz', 'Live Music'],
         tags: ['outdoor'],
         imageUrls: ['https://img.example.org/1.jpg'],
@@ -122,15 +131,25 @@ describe('event details', () => {
 describe('changing an event', () => {
   it('bumps its sequence for calendars and announces a new time to live subscribers', async () => {
     const created = (await dev(CREATE, { input: base() })).data.createEvent;
-    const stream = subscribe(platform.wsClient(), `subscription($id: ID!) { eventChanged(eventId: $id) { kind changedFields event { startsAt sequence } } }`, { id: created.id });
+    const stream = subscribe(
+      platform.wsClient(),
+      `subscription($id: ID!) { eventChanged(eventId: $id) { kind changedFields event { startsAt sequence } } }`,
+      { id: created.id },
+    );
     const deadline = Date.now() + 5000;
     while (platform.gateway.engine.upstreamCount() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200));
-    const updated = (await dev(UPDATE, { id: created.id, input: { startsAt: '2027-06-01T19:00:00Z', endsAt: '2027-06-01T23:00:00Z' } })).data.updateEvent;
+    const updated = (
+      await dev(UPDATE, { id: created.id, input: { startsAt: '2027-06-01T19:00:00Z', endsAt: '2027-06-01T23:00:00Z' } })
+    ).data.updateEvent;
     expect(updated).toMatchObject({ startsAt: '2027-06-01T19:00:00.000Z', sequence: 1 });
     const change = await stream.next(1);
     expect(change.data).toEqual({
-      eventChanged: { kind: 'UPDATED', changedFields: ['startsAt', 'endsAt'], event: { startsAt: '2027-06-01T19:00:00.000Z', sequence: 1 } },
+      eventChanged: {
+        kind: 'UPDATED',
+        changedFields: ['startsAt', 'endsAt'],
+        event: { startsAt: '2027-06-01T19:00:00.000Z', sequence: 1 },
+      },
     });
     // a change nobody's calendar shows leaves the sequence alone
     expect((await dev(UPDATE, { id: created.id, input: { tags: ['late'] } })).data.updateEvent.sequence).toBe(1);
@@ -171,7 +190,9 @@ describe('visibility', () => {
       return id;
     };
     const [open, unlisted, secret] = [await make('PUBLIC'), await make('UNLISTED'), await make('PRIVATE')];
-    const listed = (await anonymous(`query($o: ID!) { events(organizationId: $o, first: 100) { id } }`, { o: world.org.id })).data.events.map((e: { id: string }) => e.id);
+    const listed = (
+      await anonymous(`query($o: ID!) { events(organizationId: $o, first: 100) { id } }`, { o: world.org.id })
+    ).data.events.map((e: { id: string }) => e.id);
     expect(listed).toContain(open);
     expect(listed).not.toContain(unlisted);
     expect(listed).not.toContain(secret);

@@ -37,8 +37,14 @@ describe('a query through the gateway', () => {
   });
 
   it('extends an organisation with the venues and events owned by the events subgraph', async () => {
-    const data = await platform.data(`query($id: ID!) { organization(id: $id) { name venues { name } events { title } } }`, { id: world.org.id });
-    expect(data.organization).toEqual({ name: world.org.name, venues: [{ name: 'Riverside Park' }], events: [{ title: 'Summer Sound' }] });
+    const data = await platform.data(`query($id: ID!) { organization(id: $id) { name venues { name } events { title } } }`, {
+      id: world.org.id,
+    });
+    expect(data.organization).toEqual({
+      name: world.org.name,
+      venues: [{ name: 'Riverside Park' }],
+      events: [{ title: 'Summer Sound' }],
+    });
   });
 });
 
@@ -69,12 +75,17 @@ describe('a federated subscription through the gateway', () => {
         direction: 'ENTRY',
         gate: { name: 'Main' },
         wristband: { category: 'GA' },
-        series: { name: 'Day 1', event: { title: 'Summer Sound', venue: { name: 'Riverside Park' } , organization: { name: world.org.name } } },
+        series: {
+          name: 'Day 1',
+          event: { title: 'Summer Sound', venue: { name: 'Riverside Park' }, organization: { name: world.org.name } },
+        },
       },
     });
 
     // a denied scan (already inside) is delivered too, with its reason
-    await platform.data(CHECK_IN, { input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: world.wristband.nfcId, direction: 'ENTRY' } });
+    await platform.data(CHECK_IN, {
+      input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: world.wristband.nfcId, direction: 'ENTRY' },
+    });
     const denied = await stream.next(2, 5000);
     expect(denied.data?.checkInRecorded).toMatchObject({ allowed: false, reason: 'ALREADY_INSIDE' });
     stream.unsubscribe();
@@ -87,7 +98,9 @@ describe('a federated subscription through the gateway', () => {
     await waitForUpstreams(platform, 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(platform.gateway.engine.upstreamCount()).toBe(1);
-    await platform.data(CHECK_IN, { input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: 'UNKNOWN-TAG', direction: 'ENTRY' } });
+    await platform.data(CHECK_IN, {
+      input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: 'UNKNOWN-TAG', direction: 'ENTRY' },
+    });
     const [ra, rb] = await Promise.all([a.next(1), b.next(1)]);
     expect(ra.data?.checkInRecorded).toMatchObject({ allowed: false, reason: 'UNKNOWN_WRISTBAND', wristband: null });
     expect(rb).toEqual(ra);
@@ -108,7 +121,8 @@ describe('a federated subscription through the gateway', () => {
 async function waitForUpstreams(p: TestPlatform, count: number, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (p.gateway.engine.upstreamCount() !== count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} upstream subscriptions, have ${p.gateway.engine.upstreamCount()}`);
+    if (Date.now() > deadline)
+      throw new Error(`expected ${count} upstream subscriptions, have ${p.gateway.engine.upstreamCount()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -46,7 +46,9 @@ describe('the gateway program', () => {
 
   it('serves the supergraph file it is given, routed to the subgraphs it is told, and stops on SIGTERM', async () => {
     const world = await createDemoWorld(platform);
-    const overrides = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, s.url]));
+    const overrides = Object.fromEntries(
+      Object.entries(platform.subgraphs).map(([name, s]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, s.url]),
+    );
     const gateway = runGateway(['--supergraph', SUPERGRAPH, '--port', '0'], overrides);
     try {
       const url = await gateway.url();
@@ -54,9 +56,14 @@ describe('the gateway program', () => {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.devToken}` },
-        body: JSON.stringify({ query: `query($id: ID!) { event(id: $id) { title organization { name } series { name } } }`, variables: { id: world.event.id } }),
+        body: JSON.stringify({
+          query: `query($id: ID!) { event(id: $id) { title organization { name } series { name } } }`,
+          variables: { id: world.event.id },
+        }),
       });
-      expect(await response.json()).toEqual({ data: { event: { title: 'Summer Sound', organization: { name: world.org.name }, series: [{ name: 'Day 1' }] } } });
+      expect(await response.json()).toEqual({
+        data: { event: { title: 'Summer Sound', organization: { name: world.org.name }, series: [{ name: 'Day 1' }] } },
+      });
     } finally {
       gateway.child.kill('SIGTERM');
     }

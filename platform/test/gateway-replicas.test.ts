@@ -16,10 +16,19 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:replicas:${randomBytes(4).toString('hex')}:`;
 let platform: TestPlatform;
 let second: RunningGateway;
-const tiny = { anonymous: { capacity: 10, refillPerSecond: 0.01 }, user: { capacity: 5, refillPerSecond: 0.01 }, apiKey: { capacity: 100, refillPerSecond: 10 }, device: undefined, service: undefined };
+const tiny = {
+  anonymous: { capacity: 10, refillPerSecond: 0.01 },
+  user: { capacity: 5, refillPerSecond: 0.01 },
+  apiKey: { capacity: 100, refillPerSecond: 10 },
+  device: undefined,
+  service: undefined,
+};
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ callerPolicies: tiny, rateLimiter: () => new RedisRateLimiter({ url: REDIS_URL, prefix }) });
+  platform = await startTestPlatform({
+    callerPolicies: tiny,
+    rateLimiter: () => new RedisRateLimiter({ url: REDIS_URL, prefix }),
+  });
   const composition = composePlatform();
   if (!composition.ok) throw new Error(composition.errors.join('\n'));
   second = await startGateway({
@@ -63,11 +72,20 @@ it('share one rate limit per caller through Redis', async () => {
 it('stop a revoked API key at every gateway at once', async () => {
   const world = await createDemoWorld(platform);
   const admin = await signUp(platform, 'replica-admin');
-  await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, { o: world.org.id, u: admin.id });
-  const app = await as(platform, admin)(`mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Site", whiteLabel: { brandName: "Site" }) { id } }`, { o: world.org.id });
-  const key = await as(platform, admin)(`mutation($a: ID!) { createApiKey(partnerAppId: $a, name: "k", scopes: ["events:read"]) { apiKey { id } secret } }`, {
-    a: (app.body.data as any).createPartnerApp.id,
+  await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, {
+    o: world.org.id,
+    u: admin.id,
   });
+  const app = await as(platform, admin)(
+    `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Site", whiteLabel: { brandName: "Site" }) { id } }`,
+    { o: world.org.id },
+  );
+  const key = await as(platform, admin)(
+    `mutation($a: ID!) { createApiKey(partnerAppId: $a, name: "k", scopes: ["events:read"]) { apiKey { id } secret } }`,
+    {
+      a: (app.body.data as any).createPartnerApp.id,
+    },
+  );
   const { apiKey, secret } = (key.body.data as any).createApiKey;
   // both gateways have the key cached
   expect((await post(platform.gateway.url, secret)).status).toBe(200);

@@ -19,16 +19,28 @@ describe('signing up', () => {
   it('creates an account and a session whose access token the gateway accepts', async () => {
     const alice = await signUp(platform, 'alice');
     const { body } = await as(platform, alice)(ME);
-    expect(body.data).toEqual({ me: { id: alice.id, displayName: 'alice', email: alice.email, preferences: { categories: [] } } });
+    expect(body.data).toEqual({
+      me: { id: alice.id, displayName: 'alice', email: alice.email, preferences: { categories: [] } },
+    });
   });
 
   it.each([
     ['a short password', { password: 'short' }, 'BAD_USER_INPUT', /^password: must be at least 10/],
     ['a missing password', { password: '' }, 'BAD_USER_INPUT', /^password: /],
-    ['a password made of the email', { password: 'weakling-user-1234', email: 'weakling-user@example.com' }, 'BAD_USER_INPUT', /email/],
+    [
+      'a password made of the email',
+      { password: 'weakling-user-1234', email: 'weakling-user@example.com' },
+      'BAD_USER_INPUT',
+      /email/,
+    ],
     ['a malformed email', { email: 'not-an-email' }, 'BAD_USER_INPUT', /^email: /],
   ])('refuses %s', async (_case, change, code, message) => {
-    const input = { email: `bob-${Math.random()}@example.com`, password: 'a perfectly fine passphrase', displayName: 'Bob', ...change };
+    const input = {
+      email: `bob-${Math.random()}@example.com`,
+      password: 'a perfectly fine passphrase',
+      displayName: 'Bob',
+      ...change,
+    };
     const { body } = await anonymous(SIGN_UP, { input });
     expect(codeOf(body)).toBe(code);
     expect(body.errors![0]!.message).toMatch(message);
@@ -36,7 +48,9 @@ describe('signing up', () => {
 
   it('refuses a second account with the same email as a CONFLICT', async () => {
     const carol = await signUp(platform, 'carol');
-    const { body } = await anonymous(SIGN_UP, { input: { email: carol.email.toUpperCase(), password: 'another fine passphrase', displayName: 'Carol 2' } });
+    const { body } = await anonymous(SIGN_UP, {
+      input: { email: carol.email.toUpperCase(), password: 'another fine passphrase', displayName: 'Carol 2' },
+    });
     expect(codeOf(body)).toBe('CONFLICT');
   });
 });
@@ -82,7 +96,9 @@ describe('sessions', () => {
 
   it('refuses malformed and unknown refresh tokens', async () => {
     expect(codeOf((await anonymous(REFRESH, { token: 'garbage' })).body)).toBe('UNAUTHENTICATED');
-    expect(codeOf((await anonymous(REFRESH, { token: '00000000-0000-4000-8000-000000000000.aaaaaaaaaaaaaaaaaaaaaaaaaa' })).body)).toBe('UNAUTHENTICATED');
+    expect(
+      codeOf((await anonymous(REFRESH, { token: '00000000-0000-4000-8000-000000000000.aaaaaaaaaaaaaaaaaaaaaaaaaa' })).body),
+    ).toBe('UNAUTHENTICATED');
   });
 
   it('logs out: the refresh token stops working', async () => {
@@ -128,7 +144,10 @@ describe('profile and preferences', () => {
   it('are the user’s own to change, and private to them', async () => {
     const jack = await signUp(platform, 'jack');
     const kate = await signUp(platform, 'kate');
-    const updated = await as(platform, jack)(
+    const updated = await as(
+      platform,
+      jack,
+    )(
       `mutation { updatePreferences(input: { categories: ["Jazz", "jazz", "techno"], keywords: ["open air"], maxDistanceKm: 50, notificationChannels: [EMAIL, PUSH] }) { preferences { categories keywords maxDistanceKm notificationChannels } } }`,
     );
     expect((updated.body.data as any).updatePreferences.preferences).toEqual({
@@ -137,7 +156,10 @@ describe('profile and preferences', () => {
       maxDistanceKm: 50,
       notificationChannels: ['EMAIL', 'PUSH'],
     });
-    const seenByKate = await as(platform, kate)(`query($id: ID!) { user(id: $id) { displayName email preferences { categories } } }`, { id: jack.id });
+    const seenByKate = await as(platform, kate)(
+      `query($id: ID!) { user(id: $id) { displayName email preferences { categories } } }`,
+      { id: jack.id },
+    );
     expect(seenByKate.body.data).toEqual({ user: { displayName: 'jack', email: null, preferences: null } });
     const anon = await anonymous(`mutation { updateProfile(displayName: "Nobody") { id } }`);
     expect(codeOf(anon.body)).toBe('UNAUTHENTICATED');

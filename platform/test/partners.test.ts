@@ -9,8 +9,10 @@ let partnerAppId: string;
 
 type Body = { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
-const withToken = (token: string, query: string, variables?: Record<string, unknown>) => platform.request(query, variables, { token });
-const asAdmin = (query: string, variables?: Record<string, unknown>) => as(platform, admin)(query, variables).then((r) => r.body as Body);
+const withToken = (token: string, query: string, variables?: Record<string, unknown>) =>
+  platform.request(query, variables, { token });
+const asAdmin = (query: string, variables?: Record<string, unknown>) =>
+  as(platform, admin)(query, variables).then((r) => r.body as Body);
 
 const CREATE_KEY = `mutation($app: ID!, $scopes: [String!]!, $rpm: Int) { createApiKey(partnerAppId: $app, name: "site", scopes: $scopes, rateLimitPerMinute: $rpm) { apiKey { id scopes } secret } }`;
 const DRAFT = `query($id: ID!) { event(id: $id) { title series { name } } }`;
@@ -25,12 +27,20 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   world = await createDemoWorld(platform);
   admin = await signUp(platform, 'partner-admin');
-  await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, { o: world.org.id, u: admin.id });
+  await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, {
+    o: world.org.id,
+    u: admin.id,
+  });
   const created = await asAdmin(
     `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "City guide", whiteLabel: { brandName: "City Guide", primaryColor: "#112233", allowedCategories: ["Jazz"] }) { id whiteLabel { brandName primaryColor allowedCategories allowedVisibilities } } }`,
     { o: world.org.id },
   );
-  expect(created.data.createPartnerApp.whiteLabel).toEqual({ brandName: 'City Guide', primaryColor: '#112233', allowedCategories: ['jazz'], allowedVisibilities: ['PUBLIC'] });
+  expect(created.data.createPartnerApp.whiteLabel).toEqual({
+    brandName: 'City Guide',
+    primaryColor: '#112233',
+    allowedCategories: ['jazz'],
+    allowedVisibilities: ['PUBLIC'],
+  });
   partnerAppId = created.data.createPartnerApp.id;
 });
 afterAll(() => platform?.stop());
@@ -39,19 +49,29 @@ describe('API keys', () => {
   it('are shown once, stored hashed, and act within their scopes', async () => {
     const reader = await newKey(['events:read']);
     expect(reader.secret).toMatch(/^egk_[0-9a-f-]{36}\.[\w-]{40,}$/);
-    const listed = await asAdmin(`query($o: ID!) { partnerApps(organizationId: $o) { apiKeys { id active } } }`, { o: world.org.id });
+    const listed = await asAdmin(`query($o: ID!) { partnerApps(organizationId: $o) { apiKeys { id active } } }`, {
+      o: world.org.id,
+    });
     expect(JSON.stringify(listed.data)).not.toContain(reader.secret.split('.')[1]);
 
     // public reads only: the draft event and the organisation's series stay hidden
     expect((await withToken(reader.secret, DRAFT, { id: world.event.id })).body.data).toEqual({ event: null });
-    const write = await withToken(reader.secret, `mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: world.event.id });
+    const write = await withToken(reader.secret, `mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, {
+      id: world.event.id,
+    });
     expect(codeOf(write.body as Body)).toBe('NOT_FOUND');
 
     const orgReader = await newKey(['org:read']);
-    expect((await withToken(orgReader.secret, DRAFT, { id: world.event.id })).body.data).toEqual({ event: { title: 'Summer Sound', series: [{ name: 'Day 1' }] } });
-    const scopeViolation = await withToken(orgReader.secret, `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
-      input: { organizationId: world.org.id, name: 'Annex', slug: 'annex', timeZone: 'Europe/Berlin' },
+    expect((await withToken(orgReader.secret, DRAFT, { id: world.event.id })).body.data).toEqual({
+      event: { title: 'Summer Sound', series: [{ name: 'Day 1' }] },
     });
+    const scopeViolation = await withToken(
+      orgReader.secret,
+      `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`,
+      {
+        input: { organizationId: world.org.id, name: 'Annex', slug: 'annex', timeZone: 'Europe/Berlin' },
+      },
+    );
     expect(codeOf(scopeViolation.body as Body)).toBe('FORBIDDEN');
 
     const writer = await newKey(['org:write']);
@@ -64,22 +84,31 @@ describe('API keys', () => {
   it('show only the organisations their white-label configuration allows', async () => {
     const other = await createDemoWorld(platform);
     for (const id of [world.event.id, other.event.id]) {
-      await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id }).catch(() => undefined);
+      await platform
+        .data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id })
+        .catch(() => undefined);
     }
     const key = await newKey(['events:read']);
     const TITLES = `{ events(first: 100) { id } }`;
     const seen = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
     expect(seen).toContain(world.event.id);
     expect(seen).not.toContain(other.event.id);
-    expect((await withToken(key.secret, `query($id: ID!) { event(id: $id) { id } }`, { id: other.event.id })).body.data).toEqual({ event: null });
+    expect((await withToken(key.secret, `query($id: ID!) { event(id: $id) { id } }`, { id: other.event.id })).body.data).toEqual({
+      event: null,
+    });
     // the public still sees both
-    const everyone = ((await platform.request(TITLES, {}, { token: null })).body.data as any).events.map((e: { id: string }) => e.id);
+    const everyone = ((await platform.request(TITLES, {}, { token: null })).body.data as any).events.map(
+      (e: { id: string }) => e.id,
+    );
     expect(everyone).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
 
-    await asAdmin(`mutation($id: ID!, $o: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "City Guide", allowedOrganizationIds: [$o] }) { id } }`, {
-      id: partnerAppId,
-      o: other.org.id,
-    });
+    await asAdmin(
+      `mutation($id: ID!, $o: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "City Guide", allowedOrganizationIds: [$o] }) { id } }`,
+      {
+        id: partnerAppId,
+        o: other.org.id,
+      },
+    );
     const widened = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
     expect(widened).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
   });
@@ -102,13 +131,18 @@ describe('API keys', () => {
 
   it('rotate with an overlap window', async () => {
     const key = await newKey(['events:read']);
-    const rotated = await asAdmin(`mutation($id: ID!) { rotateApiKey(id: $id, overlapMinutes: 30) { apiKey { id scopes } secret } }`, { id: key.id });
+    const rotated = await asAdmin(
+      `mutation($id: ID!) { rotateApiKey(id: $id, overlapMinutes: 30) { apiKey { id scopes } secret } }`,
+      { id: key.id },
+    );
     const next = rotated.data.rotateApiKey;
     expect(next.apiKey.scopes).toEqual(['events:read']);
     expect((await withToken(next.secret, '{ __typename }')).status).toBe(200);
     expect((await withToken(key.secret, '{ __typename }')).status).toBe(200);
     // rotating the new key with no overlap retires it immediately
-    const again = await asAdmin(`mutation($id: ID!) { rotateApiKey(id: $id, overlapMinutes: 0) { secret } }`, { id: next.apiKey.id });
+    const again = await asAdmin(`mutation($id: ID!) { rotateApiKey(id: $id, overlapMinutes: 0) { secret } }`, {
+      id: next.apiKey.id,
+    });
     expect((await withToken(next.secret, '{ __typename }')).status).toBe(401);
     expect((await withToken(again.data.rotateApiKey.secret, '{ __typename }')).status).toBe(200);
   });
@@ -123,7 +157,10 @@ describe('API keys', () => {
     });
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(((await response.json()) as Body).errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(((await response.json()) as Body).errors![0]!.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 
   it('are managed by admins of their organisation only', async () => {
@@ -142,12 +179,21 @@ describe('trusted-documents mode', () => {
     const registered = '{ events(first: 5) { title } }';
     const subscription = 'subscription($s: ID!) { checkInRecorded(seriesId: $s) { allowed } }';
     const key = await newKey(['org:read']);
-    const hashes = await asAdmin(`mutation($app: ID!, $docs: [String!]!) { registerTrustedDocuments(partnerAppId: $app, documents: $docs) }`, {
-      app: partnerAppId,
-      docs: [registered, subscription],
-    });
+    const hashes = await asAdmin(
+      `mutation($app: ID!, $docs: [String!]!) { registerTrustedDocuments(partnerAppId: $app, documents: $docs) }`,
+      {
+        app: partnerAppId,
+        docs: [registered, subscription],
+      },
+    );
     expect(hashes.data.registerTrustedDocuments).toHaveLength(2);
-    expect(codeOf(await asAdmin(`mutation($id: ID!) { updatePartnerApp(id: $id, trustedDocumentsOnly: true) { trustedDocumentsOnly } }`, { id: partnerAppId }))).toBe('OK');
+    expect(
+      codeOf(
+        await asAdmin(`mutation($id: ID!) { updatePartnerApp(id: $id, trustedDocumentsOnly: true) { trustedDocumentsOnly } }`, {
+          id: partnerAppId,
+        }),
+      ),
+    ).toBe('OK');
 
     expect((await withToken(key.secret, registered)).status).toBe(200);
     const other = await withToken(key.secret, '{ events(first: 6) { title } }');
@@ -159,31 +205,47 @@ describe('trusted-documents mode', () => {
     await expect(refused.next(1, 3000)).rejects.toThrow();
     expect(JSON.stringify(refused.error)).toContain('UNTRUSTED_OPERATION');
 
-    await asAdmin(`mutation($id: ID!) { updatePartnerApp(id: $id, trustedDocumentsOnly: false) { trustedDocumentsOnly } }`, { id: partnerAppId });
+    await asAdmin(`mutation($id: ID!) { updatePartnerApp(id: $id, trustedDocumentsOnly: false) { trustedDocumentsOnly } }`, {
+      id: partnerAppId,
+    });
     expect((await withToken(key.secret, '{ events(first: 6) { title } }')).status).toBe(200);
   });
 });
 
 describe('scanner devices', () => {
   it('are provisioned once, scan only at their gates, and can be rolled and revoked', async () => {
-    const registered = await asAdmin(`mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "Gate 1 scanner", gateIds: $g) { device { id } provisioningToken } }`, {
-      o: world.org.id,
-      g: [world.gate.id],
-    });
+    const registered = await asAdmin(
+      `mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "Gate 1 scanner", gateIds: $g) { device { id } provisioningToken } }`,
+      {
+        o: world.org.id,
+        g: [world.gate.id],
+      },
+    );
     const { device, provisioningToken } = registered.data.registerDevice;
     const PROVISION = `mutation($t: String!) { provisionDevice(provisioningToken: $t) { credential } }`;
     const provisioned = await platform.request(PROVISION, { t: provisioningToken }, { token: null });
     const credential = (provisioned.body.data as any).provisionDevice.credential as string;
     expect(credential).toMatch(/^egd_/);
-    expect(codeOf((await platform.request(PROVISION, { t: provisioningToken }, { token: null })).body as Body)).toBe('UNAUTHENTICATED');
+    expect(codeOf((await platform.request(PROVISION, { t: provisioningToken }, { token: null })).body as Body)).toBe(
+      'UNAUTHENTICATED',
+    );
 
     const SCAN = `mutation($s: ID!, $g: ID!) { checkIn(input: { seriesId: $s, gateId: $g, nfcId: "NOT-A-BAND" }) { allowed reason } }`;
-    expect((await withToken(credential, SCAN, { s: world.series.id, g: world.gate.id })).body.data).toEqual({ checkIn: { allowed: false, reason: 'UNKNOWN_WRISTBAND' } });
-    const otherGate = await platform.data(`mutation($e: ID!) { createGate(input: { eventId: $e, name: "Side", direction: BOTH }) { id } }`, { e: world.event.id });
+    expect((await withToken(credential, SCAN, { s: world.series.id, g: world.gate.id })).body.data).toEqual({
+      checkIn: { allowed: false, reason: 'UNKNOWN_WRISTBAND' },
+    });
+    const otherGate = await platform.data(
+      `mutation($e: ID!) { createGate(input: { eventId: $e, name: "Side", direction: BOTH }) { id } }`,
+      { e: world.event.id },
+    );
     expect((await withToken(credential, SCAN, { s: world.series.id, g: otherGate.createGate.id })).body.data).toEqual({
       checkIn: { allowed: false, reason: 'DEVICE_NOT_ALLOWED' },
     });
-    const write = await withToken(credential, `mutation($e: ID!) { createGate(input: { eventId: $e, name: "Rogue", direction: BOTH }) { id } }`, { e: world.event.id });
+    const write = await withToken(
+      credential,
+      `mutation($e: ID!) { createGate(input: { eventId: $e, name: "Rogue", direction: BOTH }) { id } }`,
+      { e: world.event.id },
+    );
     expect(codeOf(write.body as Body)).toBe('FORBIDDEN');
 
     const rolled = await asAdmin(`mutation($id: ID!) { rollDeviceCredential(id: $id) { credential } }`, { id: device.id });
@@ -199,7 +261,11 @@ describe('anonymous callers', () => {
   it('are rate limited per client address', async () => {
     let limited: Response | undefined;
     for (let i = 0; i < 200 && !limited; i++) {
-      const response = await fetch(platform.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const response = await fetch(platform.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       if (response.status === 429) limited = response;
     }
     expect(limited?.status).toBe(429);

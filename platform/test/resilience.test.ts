@@ -5,7 +5,7 @@ import { startTestPlatform, subscribe, type TestPlatform } from './support/test-
 
 let platform: TestPlatform;
 let world: Awaited<ReturnType<typeof createDemoWorld>>;
-const secret = () => (process.env.EVENTGRAPH_PRINCIPAL_SECRET ?? 'eventgraph-development-secret');
+const secret = () => process.env.EVENTGRAPH_PRINCIPAL_SECRET ?? 'eventgraph-development-secret';
 const service: Principal = { kind: 'service', id: 'test', memberships: [], scopes: ['*'] };
 
 beforeAll(async () => {
@@ -15,8 +15,15 @@ beforeAll(async () => {
 afterAll(() => platform?.stop());
 
 async function postToSubgraph(url: string, headers: Record<string, string>) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ __typename }"}' });
-  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] } };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: '{"query":"{ __typename }"}',
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] },
+  };
 }
 
 describe('the principal forwarded by the gateway', () => {
@@ -84,21 +91,36 @@ describe('graceful shutdown', () => {
 describe('a subgraph that goes down', () => {
   it('costs only the fields it owns, and the gateway recovers when it returns, without a restart', async () => {
     const bringBack = await platform.takeDown('users');
-    const { body } = await platform.request(`query($id: ID!) { event(id: $id) { title organization { name } } events { title } }`, { id: world.event.id });
-    expect(body.data).toEqual({ event: { title: 'Summer Sound', organization: null }, events: expect.arrayContaining([{ title: 'Summer Sound' }]) });
-    expect(body.errors).toEqual([expect.objectContaining({ path: ['event', 'organization'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'users' }) })]);
+    const { body } = await platform.request(
+      `query($id: ID!) { event(id: $id) { title organization { name } } events { title } }`,
+      { id: world.event.id },
+    );
+    expect(body.data).toEqual({
+      event: { title: 'Summer Sound', organization: null },
+      events: expect.arrayContaining([{ title: 'Summer Sound' }]),
+    });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ['event', 'organization'],
+        extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'users' }),
+      }),
+    ]);
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
 
     const rootField = await platform.request(`query($id: ID!) { organization(id: $id) { name } }`, { id: world.org.id });
     expect(rootField.body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
 
     await bringBack();
-    const { createUser } = await platform.data(`mutation { createUser(input: { email: "back@example.com", displayName: "Back Again" }) { displayName } }`);
+    const { createUser } = await platform.data(
+      `mutation { createUser(input: { email: "back@example.com", displayName: "Back Again" }) { displayName } }`,
+    );
     expect(createUser).toEqual({ displayName: 'Back Again' });
   });
 
   it('completes the subscriptions it owned with an error instead of leaving them hanging', async () => {
-    const stream = subscribe(platform.wsClient(), `subscription($id: ID!) { checkInRecorded(seriesId: $id) { allowed } }`, { id: world.series.id });
+    const stream = subscribe(platform.wsClient(), `subscription($id: ID!) { checkInRecorded(seriesId: $id) { allowed } }`, {
+      id: world.series.id,
+    });
     const deadline = Date.now() + 5000;
     while (platform.gateway.engine.upstreamCount() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const bringBack = await platform.takeDown('access');

@@ -10,7 +10,8 @@ let ben: Account;
 type Body = { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
 const RSVP = `mutation($e: ID!, $s: RsvpStatus!) { rsvp(eventId: $e, status: $s) { going interested } }`;
-const call = (who: Account, query: string, variables?: Record<string, unknown>) => as(platform, who)(query, variables).then((r) => r.body as Body);
+const call = (who: Account, query: string, variables?: Record<string, unknown>) =>
+  as(platform, who)(query, variables).then((r) => r.body as Body);
 
 /** The events subgraph announces an event; users learns of it through the bus, a moment later. */
 async function eventually(run: () => Promise<Body>, done: (b: Body) => boolean): Promise<Body> {
@@ -33,11 +34,17 @@ afterAll(() => platform?.stop());
 
 describe('RSVPs', () => {
   it('are refused for events a user cannot see, then counted once the event is published', async () => {
-    const draft = await eventually(() => call(ana, RSVP, { e: world.event.id, s: 'GOING' }), (b) => codeOf(b) !== 'OK');
+    const draft = await eventually(
+      () => call(ana, RSVP, { e: world.event.id, s: 'GOING' }),
+      (b) => codeOf(b) !== 'OK',
+    );
     expect(codeOf(draft)).toBe('NOT_FOUND');
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: world.event.id });
 
-    const first = await eventually(() => call(ana, RSVP, { e: world.event.id, s: 'GOING' }), (b) => codeOf(b) === 'OK');
+    const first = await eventually(
+      () => call(ana, RSVP, { e: world.event.id, s: 'GOING' }),
+      (b) => codeOf(b) === 'OK',
+    );
     expect(first.data).toEqual({ rsvp: { going: 1, interested: 0 } });
     expect((await call(ben, RSVP, { e: world.event.id, s: 'INTERESTED' })).data).toEqual({ rsvp: { going: 1, interested: 1 } });
     // answering again changes the answer, not the count of people
@@ -48,9 +55,19 @@ describe('RSVPs', () => {
   it('show on the event, through the gateway: counts for all, the viewer’s own answer, the list for the organisation', async () => {
     const QUERY = `query($id: ID!) { event(id: $id) { title rsvpCounts { going interested } viewerRsvp rsvps { status user { displayName } } } }`;
     const asBen = await call(ben, QUERY, { id: world.event.id });
-    expect(asBen.data.event).toEqual({ title: 'Summer Sound', rsvpCounts: { going: 1, interested: 0 }, viewerRsvp: 'GOING', rsvps: [] });
+    expect(asBen.data.event).toEqual({
+      title: 'Summer Sound',
+      rsvpCounts: { going: 1, interested: 0 },
+      viewerRsvp: 'GOING',
+      rsvps: [],
+    });
     const asOrganisation = await platform.data(QUERY, { id: world.event.id });
-    expect(asOrganisation.event.rsvps).toEqual(expect.arrayContaining([{ status: 'GOING', user: { displayName: 'ben' } }, { status: 'NOT_GOING', user: { displayName: 'ana' } }]));
+    expect(asOrganisation.event.rsvps).toEqual(
+      expect.arrayContaining([
+        { status: 'GOING', user: { displayName: 'ben' } },
+        { status: 'NOT_GOING', user: { displayName: 'ana' } },
+      ]),
+    );
   });
 
   it('need a signed-in user and a real event', async () => {
@@ -64,14 +81,18 @@ describe('RSVPs', () => {
 describe('follows', () => {
   it('follow organisations and people, once each, and can be undone', async () => {
     const FOLLOW = `mutation($t: FollowTarget!, $id: ID!) { follow(targetType: $t, targetId: $id) { targetType targetId } }`;
-    expect((await call(ana, FOLLOW, { t: 'ORGANIZATION', id: world.org.id })).data).toEqual({ follow: { targetType: 'ORGANIZATION', targetId: world.org.id } });
+    expect((await call(ana, FOLLOW, { t: 'ORGANIZATION', id: world.org.id })).data).toEqual({
+      follow: { targetType: 'ORGANIZATION', targetId: world.org.id },
+    });
     await call(ana, FOLLOW, { t: 'ORGANIZATION', id: world.org.id });
     await call(ana, FOLLOW, { t: 'USER', id: ben.id });
     expect((await call(ana, `{ myFollows { targetType targetId } }`)).data.myFollows).toEqual([
       { targetType: 'ORGANIZATION', targetId: world.org.id },
       { targetType: 'USER', targetId: ben.id },
     ]);
-    expect((await call(ana, `mutation($id: ID!) { unfollow(targetType: USER, targetId: $id) }`, { id: ben.id })).data).toEqual({ unfollow: true });
+    expect((await call(ana, `mutation($id: ID!) { unfollow(targetType: USER, targetId: $id) }`, { id: ben.id })).data).toEqual({
+      unfollow: true,
+    });
     expect(codeOf(await call(ana, FOLLOW, { t: 'USER', id: ana.id }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await call(ana, FOLLOW, { t: 'ORGANIZATION', id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
   });

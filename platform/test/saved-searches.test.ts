@@ -18,7 +18,9 @@ const category = `saved-${tag}`;
 const ids: Record<string, string> = {};
 
 const call = (account: Account | null) => (query: string, variables?: Record<string, unknown>) =>
-  (account ? as(platform, account)(query, variables) : platform.request(query, variables, { token: null })).then((r) => r.body as Body);
+  (account ? as(platform, account)(query, variables) : platform.request(query, variables, { token: null })).then(
+    (r) => r.body as Body,
+  );
 const must = (body: Body) => {
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -35,15 +37,21 @@ const SEARCH = `query($filter: EventSearchFilter, $first: Int) {
 }`;
 
 async function event(key: string, input: Record<string, unknown>, publish = true) {
-  const { createEvent: created } = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
-    input: { venueId: world.venue.id, slug: `${key}-${tag}`, title: key, categories: [category], ...input },
-  });
-  if (publish) await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: created.id });
+  const { createEvent: created } = await platform.data(
+    `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
+    {
+      input: { venueId: world.venue.id, slug: `${key}-${tag}`, title: key, categories: [category], ...input },
+    },
+  );
+  if (publish)
+    await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: created.id });
   ids[key] = created.id;
 }
 
 const uidsOf = (text: string) =>
-  new ICAL.Component(ICAL.parse(text)).getAllSubcomponents('vevent').map((c) => (c.getFirstPropertyValue('uid') as string).replace(/@eventgraph$/, ''));
+  new ICAL.Component(ICAL.parse(text))
+    .getAllSubcomponents('vevent')
+    .map((c) => (c.getFirstPropertyValue('uid') as string).replace(/@eventgraph$/, ''));
 
 beforeAll(async () => {
   platform = await startTestPlatform();
@@ -86,7 +94,8 @@ describe('saved searches', () => {
     expect(results.edges.map((e: any) => e.node.title)).toEqual(['sooner-public', 'later-public', 'unlisted', 'private']);
     const first = must(await call(owner)(RESULTS, { id: saved.id, first: 1 })).savedSearch.results;
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const next = must(await call(owner)(RESULTS, { id: saved.id, first: 1, after: first.pageInfo.endCursor })).savedSearch.results;
+    const next = must(await call(owner)(RESULTS, { id: saved.id, first: 1, after: first.pageInfo.endCursor })).savedSearch
+      .results;
     expect(next.edges[0].node.title).toBe('later-public');
   });
 
@@ -136,7 +145,9 @@ describe('saved search feeds', () => {
   it('answer 404 for unknown and deleted searches, 400 for malformed ids', async () => {
     expect((await fetch(`${base}/calendar/searches/00000000-0000-4000-8000-000000000000.ics`)).status).toBe(404);
     expect((await fetch(`${base}/calendar/searches/not-a-uuid.ics`)).status).toBe(400);
-    expect(must(await call(owner)(`mutation($id: ID!) { deleteSavedSearch(id: $id) }`, { id: saved.id })).deleteSavedSearch).toBe(true);
+    expect(must(await call(owner)(`mutation($id: ID!) { deleteSavedSearch(id: $id) }`, { id: saved.id })).deleteSavedSearch).toBe(
+      true,
+    );
     expect((await fetch(`${base}${saved.calendarPath}`)).status).toBe(404);
     expect(codeOf(await call(owner)(RESULTS, { id: saved.id }))).toBe('NOT_FOUND');
     expect(must(await call(owner)(`{ savedSearches { name } }`)).savedSearches).toEqual([{ name: 'Everything' }]);

@@ -10,9 +10,12 @@ let memberOrg: string;
 
 type Body = { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
-const dev = (query: string, variables?: Record<string, unknown>) => platform.request(query, variables).then((r) => r.body as Body);
-const anonymous = (query: string, variables?: Record<string, unknown>) => platform.request(query, variables, { token: null }).then((r) => r.body as Body);
-const asMember = (query: string, variables?: Record<string, unknown>) => as(platform, member)(query, variables).then((r) => r.body as Body);
+const dev = (query: string, variables?: Record<string, unknown>) =>
+  platform.request(query, variables).then((r) => r.body as Body);
+const anonymous = (query: string, variables?: Record<string, unknown>) =>
+  platform.request(query, variables, { token: null }).then((r) => r.body as Body);
+const asMember = (query: string, variables?: Record<string, unknown>) =>
+  as(platform, member)(query, variables).then((r) => r.body as Body);
 
 const SEARCH = `query($filter: EventSearchFilter, $sort: EventSort, $first: Int, $after: String) {
   searchEvents(filter: $filter, sort: $sort, first: $first, after: $after) {
@@ -35,7 +38,15 @@ const tag = Math.random().toString(36).slice(2, 8);
 
 async function venue(organizationId: string, name: string, city: string, latitude: number, longitude: number, call = dev) {
   const body = await call(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
-    input: { organizationId, name, slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${tag}`, timeZone: 'Europe/Berlin', city, latitude, longitude },
+    input: {
+      organizationId,
+      name,
+      slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${tag}`,
+      timeZone: 'Europe/Berlin',
+      city,
+      latitude,
+      longitude,
+    },
   });
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data.createVenue.id as string;
@@ -94,19 +105,35 @@ beforeAll(async () => {
     categories: ['Classical'],
     costType: 'DONATION',
   });
-  await event('draft', venues.berlin, { title: 'Jazz Draft', startsAt: '2027-06-03T18:00:00Z', endsAt: '2027-06-03T20:00:00Z' }, false);
+  await event(
+    'draft',
+    venues.berlin,
+    { title: 'Jazz Draft', startsAt: '2027-06-03T18:00:00Z', endsAt: '2027-06-03T20:00:00Z' },
+    false,
+  );
   await event('private', venues.berlin, {
     title: 'Private Jazz',
     startsAt: '2027-06-03T18:00:00Z',
     endsAt: '2027-06-03T20:00:00Z',
     visibility: 'PRIVATE',
   });
-  await event('elsewhere', other.venue.id, { title: 'Jazz Draft Elsewhere', startsAt: '2027-06-03T18:00:00Z', endsAt: '2027-06-03T20:00:00Z' }, false);
+  await event(
+    'elsewhere',
+    other.venue.id,
+    { title: 'Jazz Draft Elsewhere', startsAt: '2027-06-03T18:00:00Z', endsAt: '2027-06-03T20:00:00Z' },
+    false,
+  );
 
   member = await signUp(platform, 'searcher');
   memberOrg = await createOrganization(platform, member, 'searchers');
   const own = await venue(memberOrg, 'Member Hall', 'Berlin', 52.5, 13.4, asMember);
-  await event('mine', own, { title: 'Members Jazz Draft', startsAt: '2027-06-03T18:00:00Z', endsAt: '2027-06-03T20:00:00Z' }, false, asMember);
+  await event(
+    'mine',
+    own,
+    { title: 'Members Jazz Draft', startsAt: '2027-06-03T18:00:00Z', endsAt: '2027-06-03T20:00:00Z' },
+    false,
+    asMember,
+  );
 }, 60_000);
 afterAll(() => platform?.stop());
 
@@ -126,16 +153,25 @@ describe('searchEvents filters', () => {
   });
 
   it('by date range: events overlapping it', async () => {
-    expect((await search(inWorld({ from: '2027-06-03T00:00:00Z', to: '2027-06-07T00:00:00Z' }))).titles).toEqual(['Rock Festival', 'Sunday Brunch']);
+    expect((await search(inWorld({ from: '2027-06-03T00:00:00Z', to: '2027-06-07T00:00:00Z' }))).titles).toEqual([
+      'Rock Festival',
+      'Sunday Brunch',
+    ]);
     expect((await search(inWorld({ to: '2027-06-01T18:00:00Z' }))).titles).toEqual([]);
   });
 
   it('by local days in a time zone', async () => {
     // 2027-06-01 in Berlin starts 2027-05-31T22:00Z; Jazz Night (18:00Z) is on it, the festival starts the next day
-    expect((await search(inWorld({ fromDate: '2027-06-01', toDate: '2027-06-01', timeZone: 'Europe/Berlin' }))).titles).toEqual(['Jazz Night']);
+    expect((await search(inWorld({ fromDate: '2027-06-01', toDate: '2027-06-01', timeZone: 'Europe/Berlin' }))).titles).toEqual([
+      'Jazz Night',
+    ]);
     // 2027-06-06 in Los Angeles starts 07:00Z: the brunch (07:00Z–10:00Z) is on it
-    expect((await search(inWorld({ fromDate: '2027-06-06', toDate: '2027-06-06', timeZone: 'America/Los_Angeles' }))).titles).toEqual(['Sunday Brunch']);
-    expect((await search(inWorld({ fromDate: '2027-06-06', toDate: '2027-06-06', timeZone: 'Pacific/Kiritimati' }))).titles).toEqual(['Sunday Brunch']);
+    expect(
+      (await search(inWorld({ fromDate: '2027-06-06', toDate: '2027-06-06', timeZone: 'America/Los_Angeles' }))).titles,
+    ).toEqual(['Sunday Brunch']);
+    expect(
+      (await search(inWorld({ fromDate: '2027-06-06', toDate: '2027-06-06', timeZone: 'Pacific/Kiritimati' }))).titles,
+    ).toEqual(['Sunday Brunch']);
   });
 
   it('by categories (any of), case-insensitively', async () => {
@@ -205,7 +241,12 @@ describe('searchEvents sorting and pagination', () => {
       seen.push(...connection.edges.map((e: any) => e.node.title));
       after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
       // an event inserted before the current position does not shift the pages
-      if (++pages === 2) await event('early', venues.berlin, { title: 'Early Bird', startsAt: '2027-05-01T10:00:00Z', endsAt: '2027-05-01T11:00:00Z' });
+      if (++pages === 2)
+        await event('early', venues.berlin, {
+          title: 'Early Bird',
+          startsAt: '2027-05-01T10:00:00Z',
+          endsAt: '2027-05-01T11:00:00Z',
+        });
     } while (after);
     expect(seen).toEqual(['Jazz Night', 'Rock Festival', 'Sunday Brunch', 'Opera Gala']);
     expect((await search(inWorld())).titles[0]).toBe('Early Bird');
@@ -224,7 +265,12 @@ describe('searchEvents sorting and pagination', () => {
     expect([...ranks].sort((a, b) => b - a)).toEqual(ranks);
     // page by page gives the same order
     const first = await search({ ...inWorld({ text: 'jazz' }), sort: 'RELEVANCE', first: 1 });
-    const second = await search({ ...inWorld({ text: 'jazz' }), sort: 'RELEVANCE', first: 5, after: first.connection.pageInfo.endCursor });
+    const second = await search({
+      ...inWorld({ text: 'jazz' }),
+      sort: 'RELEVANCE',
+      first: 5,
+      after: first.connection.pageInfo.endCursor,
+    });
     expect([...first.titles, ...second.titles]).toEqual(connection.edges.map((e: any) => e.node.title));
   });
 
@@ -246,7 +292,9 @@ describe('searchEvents sorting and pagination', () => {
       endsAt: new Date(soon.getTime() + 3_600_000).toISOString(),
     });
     await anonymous(`mutation($id: ID!) { recordEventShare(id: $id) }`, { id });
-    const body = await anonymous(`query { trendingEvents(first: 100, near: { latitude: 52.52, longitude: 13.405, radiusKm: 50 }) { score distanceKm node { id } } }`);
+    const body = await anonymous(
+      `query { trendingEvents(first: 100, near: { latitude: 52.52, longitude: 13.405, radiusKm: 50 }) { score distanceKm node { id } } }`,
+    );
     const mine = body.data.trendingEvents.find((t: any) => t.node.id === id);
     expect(mine.score).toBe(5);
     expect(mine.distanceKm).toBeLessThan(5);

@@ -56,7 +56,11 @@ type Body = { data?: any; errors?: { message: string; extensions?: Record<string
 const codeOf = (body: Body) => body.errors?.[0]?.extensions?.code ?? 'OK';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -130,20 +134,26 @@ async function organization(): Promise<string> {
   const { createUser } = await platform.data(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
     input: { email: `${tag}@example.com`, displayName: 'Owner' },
   });
-  const { createOrganization: org } = await platform.data(`mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`, {
-    input: { name: tag, slug: tag, ownerId: createUser.id },
-  });
+  const { createOrganization: org } = await platform.data(
+    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
+    {
+      input: { name: tag, slug: tag, ownerId: createUser.id },
+    },
+  );
   return org.id;
 }
 
 async function createEndpoint(organizationId: string, receiver: Receiver, eventTypes: string[]): Promise<string> {
-  const { createWebhookEndpoint } = await platform.data(Q.createEndpoint, { input: { organizationId, url: receiver.url, eventTypes } });
+  const { createWebhookEndpoint } = await platform.data(Q.createEndpoint, {
+    input: { organizationId, url: receiver.url, eventTypes },
+  });
   receiver.secret = createWebhookEndpoint.secret;
   return createWebhookEndpoint.endpoint.id;
 }
 
 const createVenue = (organizationId: string) => platform.data(Q.createVenue, { org: organizationId, slug: unique('v') });
-const deliveries = async (endpointId: string, status?: string): Promise<any[]> => (await platform.data(Q.deliveries, { id: endpointId, status })).webhookDeliveries;
+const deliveries = async (endpointId: string, status?: string): Promise<any[]> =>
+  (await platform.data(Q.deliveries, { id: endpointId, status })).webhookDeliveries;
 const endpointState = async (organizationId: string, endpointId: string) =>
   (await platform.data(Q.endpoint, { org: organizationId })).webhookEndpoints.find((e: { id: string }) => e.id === endpointId);
 
@@ -163,7 +173,10 @@ describe('a change reaches a receiver as a signed delivery', () => {
       input: { seriesId: world.series.id, gateId: world.gate.id, nfcId: world.wristband.nfcId },
     });
     const event = await waitFor('the check-in delivery', () => receiver.events.find((e) => e.type === 'checkin.recorded'));
-    expect(event).toMatchObject({ type: 'checkin.recorded', data: { checkInId: checkIn.id, organizationId: world.org.id, seriesId: world.series.id, allowed: true } });
+    expect(event).toMatchObject({
+      type: 'checkin.recorded',
+      data: { checkInId: checkIn.id, organizationId: world.org.id, seriesId: world.series.id, allowed: true },
+    });
     expect(new Date(event.occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
     const request = receiver.requests.find((r) => r.headers['eventgraph-webhook-id'] === event.id)!;
@@ -172,13 +185,26 @@ describe('a change reaches a receiver as a signed delivery', () => {
     expect(request.headers['eventgraph-timestamp']).toMatch(/^\d{10}$/);
     expect(request.headers['eventgraph-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
     // the same check with the platform's own verification function
-    expect(verifySignature({ secret: receiver.secret, rawBody: request.body, timestamp: request.headers['eventgraph-timestamp'] as string, signature: request.headers['eventgraph-signature'] as string })).toEqual({ ok: true });
+    expect(
+      verifySignature({
+        secret: receiver.secret,
+        rawBody: request.body,
+        timestamp: request.headers['eventgraph-timestamp'] as string,
+        signature: request.headers['eventgraph-signature'] as string,
+      }),
+    ).toEqual({ ok: true });
 
     const [delivery] = await waitFor('SUCCEEDED', async () => {
       const list = (await deliveries(endpointId)).filter((d) => d.eventId === event.id);
       return list[0]?.status === 'SUCCEEDED' && list;
     });
-    expect(delivery).toMatchObject({ topic: 'checkin.recorded', attemptCount: 1, lastStatusCode: 200, nextAttemptAt: null, body: request.body });
+    expect(delivery).toMatchObject({
+      topic: 'checkin.recorded',
+      attemptCount: 1,
+      lastStatusCode: 200,
+      nextAttemptAt: null,
+      body: request.body,
+    });
     expect(delivery.attempts).toEqual([expect.objectContaining({ statusCode: 200, error: null })]);
   });
 
@@ -186,7 +212,9 @@ describe('a change reaches a receiver as a signed delivery', () => {
     const event = receiver.events.find((e) => e.type === 'checkin.recorded')!;
     const original = receiver.requests.find((r) => r.headers['eventgraph-webhook-id'] === event.id)!;
     const post = (headers: Record<string, string>, body: string) =>
-      fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(
+        async (r) => ({ status: r.status, body: await r.json() }),
+      );
     const headersOf = (r: Request) => ({
       'eventgraph-webhook-id': r.headers['eventgraph-webhook-id'] as string,
       'eventgraph-timestamp': r.headers['eventgraph-timestamp'] as string,
@@ -199,7 +227,15 @@ describe('a change reaches a receiver as a signed delivery', () => {
     // validly signed, but 10 minutes old: outside the 5-minute tolerance
     const old = String(Math.floor(Date.now() / 1000) - 600);
     const oldSignature = `v1=${createHmac('sha256', receiver.secret).update(`${old}.${original.body}`).digest('hex')}`;
-    const replayedOld = await post({ ...headersOf(original), 'eventgraph-webhook-id': 'replayed-id', 'eventgraph-timestamp': old, 'eventgraph-signature': oldSignature }, original.body);
+    const replayedOld = await post(
+      {
+        ...headersOf(original),
+        'eventgraph-webhook-id': 'replayed-id',
+        'eventgraph-timestamp': old,
+        'eventgraph-signature': oldSignature,
+      },
+      original.body,
+    );
     expect(replayedOld).toEqual({ status: 400, body: { error: 'timestamp outside tolerance' } });
     // a changed body under the captured signature
     const forged = original.body.replace('"allowed":true', '"allowed":false');
@@ -213,7 +249,9 @@ describe('a change reaches a receiver as a signed delivery', () => {
     const [delivery] = (await deliveries(endpointId)).filter((d) => d.topic === 'checkin.recorded');
     const body = JSON.parse(delivery.body);
     // the bus hands the same event out again (at-least-once); JetStream may drop it as a duplicate, memory passes it on
-    await platform.bus.publish([{ id: body.id, topic: body.type, source: 'access', occurredAt: body.occurredAt, payload: body.data }]);
+    await platform.bus.publish([
+      { id: body.id, topic: body.type, source: 'access', occurredAt: body.occurredAt, payload: body.data },
+    ]);
     await sleep(300);
     expect((await deliveries(endpointId)).filter((d) => d.eventId === body.id)).toHaveLength(1);
     expect(receiver.events.filter((e) => e.id === body.id)).toHaveLength(1);
@@ -235,12 +273,21 @@ describe('a change reaches a receiver as a signed delivery', () => {
     expect(rotateWebhookSecret.secret).not.toBe(oldSecret);
     receiver.secret = rotateWebhookSecret.secret;
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: ON_SALE) { status } }`, { id: world.event.id });
-    const event = await waitFor('the event after rotation', () => receiver.events.find((e) => e.type === 'event.status_changed' && e.data.status === 'ON_SALE'));
+    const event = await waitFor('the event after rotation', () =>
+      receiver.events.find((e) => e.type === 'event.status_changed' && e.data.status === 'ON_SALE'),
+    );
     const request = receiver.requests.find((r) => r.headers['eventgraph-webhook-id'] === event.id)!;
     const signature = request.headers['eventgraph-signature'] as string;
     expect(signature.split(',')).toHaveLength(2);
     for (const secret of [rotateWebhookSecret.secret, oldSecret]) {
-      expect(verifySignature({ secret, rawBody: request.body, timestamp: request.headers['eventgraph-timestamp'] as string, signature })).toEqual({ ok: true });
+      expect(
+        verifySignature({
+          secret,
+          rawBody: request.body,
+          timestamp: request.headers['eventgraph-timestamp'] as string,
+          signature,
+        }),
+      ).toEqual({ ok: true });
     }
   });
 });
@@ -287,7 +334,9 @@ describe('failures, retries and giving up', () => {
     });
     expect(disabled).toMatchObject({ enabled: false, disabledAt: expect.any(String) });
     expect(disabled.consecutiveFailures).toBeGreaterThanOrEqual(6);
-    const announced = await waitFor('webhook.endpoint_disabled', () => watcher.events.find((e) => e.type === 'webhook.endpoint_disabled'));
+    const announced = await waitFor('webhook.endpoint_disabled', () =>
+      watcher.events.find((e) => e.type === 'webhook.endpoint_disabled'),
+    );
     expect(announced.data).toMatchObject({ organizationId: org, endpointId: brokenId, consecutiveFailures: 6 });
 
     // nothing more goes out: neither the open deliveries nor new events
@@ -395,7 +444,11 @@ describe('durability', () => {
 
 describe('organisation boundaries', () => {
   it('endpoints and deliveries of one organisation are invisible to another, and need integrations.manage', async () => {
-    const [ownerA, ownerB, memberA] = [await signUp(platform, 'hookA'), await signUp(platform, 'hookB'), await signUp(platform, 'hookM')];
+    const [ownerA, ownerB, memberA] = [
+      await signUp(platform, 'hookA'),
+      await signUp(platform, 'hookB'),
+      await signUp(platform, 'hookM'),
+    ];
     const orgA = await createOrganization(platform, ownerA, 'hooks-a');
     const orgB = await createOrganization(platform, ownerB, 'hooks-b');
     await addMember(platform, ownerA, orgA, memberA, 'MANAGER');
@@ -437,12 +490,16 @@ describe('organisation boundaries', () => {
 
     // a manager of the same organisation: FORBIDDEN (integrations need an admin)
     expect(codeOf((await m(Q.endpoint, { org: orgA })).body as Body)).toBe('FORBIDDEN');
-    expect(codeOf((await m(Q.createEndpoint, { input: { organizationId: orgA, url: receiver.url, eventTypes: ['*'] } })).body as Body)).toBe('FORBIDDEN');
+    expect(
+      codeOf((await m(Q.createEndpoint, { input: { organizationId: orgA, url: receiver.url, eventTypes: ['*'] } })).body as Body),
+    ).toBe('FORBIDDEN');
     expect(codeOf((await m(Q.deliveries, { id: endpointId })).body as Body)).toBe('FORBIDDEN');
     // anonymous
     expect(codeOf((await platform.request(Q.endpoint, { org: orgA }, { token: null })).body as Body)).toBe('UNAUTHENTICATED');
     // the secret is shown once: endpoints have no secret field
-    expect(codeOf((await a(`query($org: ID!) { webhookEndpoints(organizationId: $org) { secret } }`, { org: orgA })).body as Body)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(
+      codeOf((await a(`query($org: ID!) { webhookEndpoints(organizationId: $org) { secret } }`, { org: orgA })).body as Body),
+    ).toBe('GRAPHQL_VALIDATION_FAILED');
     // and the owner still sees everything
     expect(((await a(Q.endpoint, { org: orgA })).body.data as any).webhookEndpoints).toHaveLength(1);
   });
@@ -460,26 +517,44 @@ describe('bad input', () => {
     ['an ftp URL', { url: 'ftp://example.com/hook' }, 'BAD_USER_INPUT', /^url: must be an http/],
     ['a javascript URL', { url: 'javascript:alert(1)' }, 'BAD_USER_INPUT', /^url: must be an http/],
     ['not a URL', { url: 'hooks here' }, 'BAD_USER_INPUT', /^url: is not a valid URL/],
-    ['an unknown event type', { eventTypes: ['checkin.recorded', 'user.created'] }, 'BAD_USER_INPUT', /^eventTypes\[1\]: "user.created" is not a webhook event type/],
+    [
+      'an unknown event type',
+      { eventTypes: ['checkin.recorded', 'user.created'] },
+      'BAD_USER_INPUT',
+      /^eventTypes\[1\]: "user.created" is not a webhook event type/,
+    ],
     ['a pattern covering nothing', { eventTypes: ['nothing.*'] }, 'BAD_USER_INPUT', /^eventTypes\[0\]/],
     ['no event types', { eventTypes: [] }, 'BAD_USER_INPUT', /^eventTypes: name at least one/],
     ['a malformed organisation id', { organizationId: 'org-1' }, 'BAD_USER_INPUT', /^organizationId/],
     ['an unknown organisation', { organizationId: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND', /Organization/],
     ['a partner app that does not exist', { partnerAppId: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND', /PartnerApp/],
   ])('createWebhookEndpoint refuses %s', async (_what, override, code, message) => {
-    const { body } = await platform.request(Q.createEndpoint, { input: { organizationId: org, url: 'https://hooks.example.com/x', eventTypes: ['venue.created'], ...override } });
+    const { body } = await platform.request(Q.createEndpoint, {
+      input: { organizationId: org, url: 'https://hooks.example.com/x', eventTypes: ['venue.created'], ...override },
+    });
     expect(codeOf(body as Body)).toBe(code);
     expect(body.errors![0]!.message).toMatch(message);
   });
 
   it('updates and redeliveries are checked too', async () => {
-    const update = async (input: Record<string, unknown>) => (await platform.request(Q.update, { input: { id: endpointId, ...input } })).body as Body;
+    const update = async (input: Record<string, unknown>) =>
+      (await platform.request(Q.update, { input: { id: endpointId, ...input } })).body as Body;
     expect(codeOf(await update({ url: 'mailto:ops@example.com' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await update({ eventTypes: ['session.reuse_detected'] }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await update({ eventTypes: ['ingest.*', '  venue.created '] }))).toBe('OK');
-    expect(codeOf((await platform.request(Q.redeliver, { id: '00000000-0000-4000-8000-000000000000' })).body as Body)).toBe('NOT_FOUND');
+    expect(codeOf((await platform.request(Q.redeliver, { id: '00000000-0000-4000-8000-000000000000' })).body as Body)).toBe(
+      'NOT_FOUND',
+    );
     expect(codeOf((await platform.request(Q.deliveries, { id: 'nope' })).body as Body)).toBe('BAD_USER_INPUT');
     const { webhookEventTypes } = await platform.data(`{ webhookEventTypes }`);
-    expect(webhookEventTypes).toEqual(expect.arrayContaining(['checkin.recorded', 'event.status_changed', 'series.transitioned', 'ingest.run.finished', 'membership.changed']));
+    expect(webhookEventTypes).toEqual(
+      expect.arrayContaining([
+        'checkin.recorded',
+        'event.status_changed',
+        'series.transitioned',
+        'ingest.run.finished',
+        'membership.changed',
+      ]),
+    );
   });
 });

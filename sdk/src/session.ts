@@ -1,7 +1,10 @@
 import { createEventgraphClient, type CredentialProvider, type EventgraphClientOptions } from './client';
 import { RefreshSessionDocument, type SessionTokensFragment } from './generated/graphql';
 
-export type SessionTokens = Pick<SessionTokensFragment, 'accessToken' | 'accessTokenExpiresAt' | 'refreshToken' | 'refreshTokenExpiresAt'>;
+export type SessionTokens = Pick<
+  SessionTokensFragment,
+  'accessToken' | 'accessTokenExpiresAt' | 'refreshToken' | 'refreshTokenExpiresAt'
+>;
 
 export interface UserSessionOptions extends Pick<EventgraphClientOptions, 'url' | 'fetch' | 'timeoutMs'> {
   /** the tokens from signUp, logIn or a stored session */

@@ -1,5 +1,14 @@
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
-import { createEventgraphClient, isEventgraphError, LogInDocument, MeDocument, RefreshSessionDocument, SignUpDocument, userSession, type SessionTokens } from '../src';
+import {
+  createEventgraphClient,
+  isEventgraphError,
+  LogInDocument,
+  MeDocument,
+  RefreshSessionDocument,
+  SignUpDocument,
+  userSession,
+  type SessionTokens,
+} from '../src';
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -22,7 +31,11 @@ it('keeps a user signed in, refreshing the access token once for concurrent requ
   const { tokens, email } = await signUpAndLogIn();
   const stored: SessionTokens[] = [];
   // pretend the access token is about to expire, so the first request refreshes it
-  const session = userSession({ url: platform.gateway.url, tokens: { ...tokens, accessTokenExpiresAt: new Date().toISOString() }, onTokens: (t) => void stored.push(t) });
+  const session = userSession({
+    url: platform.gateway.url,
+    tokens: { ...tokens, accessTokenExpiresAt: new Date().toISOString() },
+    onTokens: (t) => void stored.push(t),
+  });
   const client = createEventgraphClient({ url: platform.gateway.url, credential: session.credential });
   const results = await Promise.all([client.request(MeDocument), client.request(MeDocument), client.request(MeDocument)]);
   for (const { me } of results) expect(me).toMatchObject({ displayName: 'SDK user', email });
@@ -32,7 +45,9 @@ it('keeps a user signed in, refreshing the access token once for concurrent requ
 
   // the refresh token it replaced is spent: using it again is refused (and ends that family)
   const anonymous = createEventgraphClient({ url: platform.gateway.url });
-  const reuse = await anonymous.request(RefreshSessionDocument, { refreshToken: tokens.refreshToken }).catch((err: unknown) => err);
+  const reuse = await anonymous
+    .request(RefreshSessionDocument, { refreshToken: tokens.refreshToken })
+    .catch((err: unknown) => err);
   expect(isEventgraphError(reuse, 'UNAUTHENTICATED')).toBe(true);
   anonymous.close();
   client.close();

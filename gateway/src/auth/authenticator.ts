@@ -1,5 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import { AccessTokenError, ANONYMOUS, DomainError, ErrorCode, looksLikeJwt, verifyAccessToken, type Principal } from '@eventgraph/runtime';
+import {
+  AccessTokenError,
+  ANONYMOUS,
+  DomainError,
+  ErrorCode,
+  looksLikeJwt,
+  verifyAccessToken,
+  type Principal,
+} from '@eventgraph/runtime';
 import type { CallerDirectory } from './caller-directory';
 
 /**
@@ -59,7 +67,10 @@ async function userPrincipal(token: string, options: AuthenticatorOptions): Prom
   const caller = await options.callers.user(claims.userId);
   if (!caller) throw unauthenticated('the account no longer exists', 'UNKNOWN_USER');
   // tokens carry whole seconds: one issued in the second of the change is the new session's
-  if (caller.credentialsChangedAt && claims.issuedAt.getTime() < Math.floor(caller.credentialsChangedAt.getTime() / 1000) * 1000) {
+  if (
+    caller.credentialsChangedAt &&
+    claims.issuedAt.getTime() < Math.floor(caller.credentialsChangedAt.getTime() / 1000) * 1000
+  ) {
     throw unauthenticated('the password changed since this token was issued; sign in again', 'CREDENTIALS_CHANGED');
   }
   return { kind: 'user', id: caller.id, memberships: caller.memberships, scopes: [] };
@@ -67,7 +78,8 @@ async function userPrincipal(token: string, options: AuthenticatorOptions): Prom
 
 async function credentialPrincipal(token: string, options: AuthenticatorOptions): Promise<Authenticated> {
   const caller = await options.callers.credential(token);
-  if (!caller) throw unauthenticated('the key or device credential is not valid (unknown, revoked or expired)', 'INVALID_CREDENTIAL');
+  if (!caller)
+    throw unauthenticated('the key or device credential is not valid (unknown, revoked or expired)', 'INVALID_CREDENTIAL');
   const principal: Principal = { kind: caller.kind, id: caller.id, memberships: caller.memberships, scopes: caller.scopes };
   if (caller.kind === 'device') principal.gateIds = caller.gateIds;
   if (caller.showOrganizationIds) principal.showOrganizationIds = caller.showOrganizationIds;

@@ -68,19 +68,24 @@ export class CallerDirectory {
 
   user(userId: string): Promise<UserCaller | null> {
     return remember(this.users, userId, async () => {
-      const data = await this.query<{ _userCaller: (Omit<UserCaller, 'credentialsChangedAt'> & { credentialsChangedAt: string | null }) | null }>(
-        'query($userId: ID!) { _userCaller(userId: $userId) { id memberships { organizationId role } credentialsChangedAt } }',
-        { userId },
-      );
+      const data = await this.query<{
+        _userCaller: (Omit<UserCaller, 'credentialsChangedAt'> & { credentialsChangedAt: string | null }) | null;
+      }>('query($userId: ID!) { _userCaller(userId: $userId) { id memberships { organizationId role } credentialsChangedAt } }', {
+        userId,
+      });
       const found = data._userCaller;
-      return found && { ...found, credentialsChangedAt: found.credentialsChangedAt ? new Date(found.credentialsChangedAt) : null };
+      return (
+        found && { ...found, credentialsChangedAt: found.credentialsChangedAt ? new Date(found.credentialsChangedAt) : null }
+      );
     });
   }
 
   async credential(token: string): Promise<CredentialCaller | null> {
     const hash = createHash('sha256').update(token).digest('hex');
     const caller = await remember(this.credentials, hash, async () => {
-      const data = await this.query<{ _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null }>(
+      const data = await this.query<{
+        _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null;
+      }>(
         `query($credential: String!) { _credentialCaller(credential: $credential) {
           kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds showOrganizationIds } }`,
         { credential: token },
@@ -94,7 +99,9 @@ export class CallerDirectory {
   /** The sha256 hashes of the operations a partner app registered. */
   trustedDocuments(partnerAppId: string): Promise<Set<string>> {
     return remember(this.trusted, partnerAppId, async () => {
-      const data = await this.query<{ _trustedDocuments: string[] }>('query($id: ID!) { _trustedDocuments(partnerAppId: $id) }', { id: partnerAppId });
+      const data = await this.query<{ _trustedDocuments: string[] }>('query($id: ID!) { _trustedDocuments(partnerAppId: $id) }', {
+        id: partnerAppId,
+      });
       return new Set(data._trustedDocuments);
     });
   }
@@ -133,4 +140,5 @@ function remember<T>(cache: Map<string, Cached<Promise<T>>>, key: string, load: 
 }
 
 /** A rotated key stops at the end of its overlap window, cached or not. */
-const usable = (caller: CredentialCaller | null) => (caller && (!caller.expiresAt || caller.expiresAt > new Date()) ? caller : null);
+const usable = (caller: CredentialCaller | null) =>
+  caller && (!caller.expiresAt || caller.expiresAt > new Date()) ? caller : null;

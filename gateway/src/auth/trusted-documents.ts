@@ -15,14 +15,20 @@ export const untrustedOperation = () =>
     extensions: { code: 'UNTRUSTED_OPERATION', http: { status: 403 } },
   });
 
-export async function checkTrustedDocument(callers: CallerDirectory, partnerAppId: string | undefined, source: string): Promise<GraphQLError | undefined> {
+export async function checkTrustedDocument(
+  callers: CallerDirectory,
+  partnerAppId: string | undefined,
+  source: string,
+): Promise<GraphQLError | undefined> {
   if (!partnerAppId) return undefined;
   const registered = await callers.trustedDocuments(partnerAppId);
   return registered.has(documentSha256(source)) ? undefined : untrustedOperation();
 }
 
 /** The HTTP side: refuses an unregistered operation before it runs (Apollo answers errors thrown here with their status). */
-export function trustedDocumentsPlugin<C extends { trustedDocumentsOf?: string }>(callers: CallerDirectory): ApolloServerPlugin<C> {
+export function trustedDocumentsPlugin<C extends { trustedDocumentsOf?: string }>(
+  callers: CallerDirectory,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart({ contextValue }) {
       const partnerAppId = contextValue.trustedDocumentsOf;

@@ -1,4 +1,13 @@
-import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getOperationAST,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { estimateCost } from './cost';
 import { LimitErrorCode, limitError } from './errors';
 import { countDirectives, fragmentsByName, measureOperation } from './operation-shape';

@@ -23,7 +23,10 @@ export interface UpstreamAuth {
   headers(): Record<string, string>;
 }
 
-export const staticUpstreamAuth = (headers: Record<string, string>): UpstreamAuth => ({ key: stableKey(headers), headers: () => headers });
+export const staticUpstreamAuth = (headers: Record<string, string>): UpstreamAuth => ({
+  key: stableKey(headers),
+  headers: () => headers,
+});
 
 export interface SubscribeArgs {
   document: DocumentNode;

@@ -29,10 +29,7 @@ export class EventExecutor {
   ) {
     this.apolloLogger = toApolloLogger(logger);
     this.dataSources = Object.fromEntries(
-      planner.subgraphNames.map((name) => [
-        name,
-        subgraphDataSource(name, subgraphUrl(name), logger),
-      ]),
+      planner.subgraphNames.map((name) => [name, subgraphDataSource(name, subgraphUrl(name), logger)]),
     );
   }
 

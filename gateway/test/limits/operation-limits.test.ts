@@ -70,7 +70,8 @@ describe('depth', () => {
   });
 
   it('counts introspection fields mixed into a data operation', () => {
-    const query = '{ __typename events { __typename venue { __typename name } } __schema { types { fields { type { fields { type { name } } } } } } }';
+    const query =
+      '{ __typename events { __typename venue { __typename name } } __schema { types { fields { type { fields { type { name } } } } } } }';
     expect(check(query, { maxDepth: 6 })[0]!.extensions).toMatchObject({ code: 'OPERATION_TOO_DEEP', depth: 7 });
   });
 

@@ -131,7 +131,12 @@ describe('federated subscriptions', () => {
 
   it('returns coded errors from engine.subscribe for bad input', async () => {
     const subscribe = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
-      gateway.engine.subscribe({ document: parse(query), variables, operationName, upstreamAuth: staticUpstreamAuth({ [PRINCIPAL]: 'x' }) });
+      gateway.engine.subscribe({
+        document: parse(query),
+        variables,
+        operationName,
+        upstreamAuth: staticUpstreamAuth({ [PRINCIPAL]: 'x' }),
+      });
     const codes = async (...args: Parameters<typeof subscribe>) => {
       const result = await subscribe(...args);
       expect(Symbol.asyncIterator in result).toBe(false);

@@ -24,7 +24,12 @@ const key = (secret: string) => {
   return imported;
 };
 
-export async function issueAccessToken(userId: string, secret: string, ttlSeconds: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+export async function issueAccessToken(
+  userId: string,
+  secret: string,
+  ttlSeconds: number,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = new Date((issuedAt + ttlSeconds) * 1000);
   const token = await new SignJWT({ typ: 'access' })
@@ -50,7 +55,12 @@ export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(t
 export async function verifyAccessToken(token: string, secret: string): Promise<AccessTokenClaims> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+    if (
+      payload.typ !== 'access' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number'
+    ) {
       throw new AccessTokenError('invalid');
     }
     return { userId: payload.sub, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) };

@@ -71,8 +71,12 @@ export function requireAuthenticated(principal: Principal): void {
 export function requirePermission(principal: Principal, permission: Permission, organizationId: string): void {
   requireAuthenticated(principal);
   if (!can(principal, permission, organizationId)) {
-    throw new DomainError(ErrorCode.FORBIDDEN, `not allowed: ${permission} needs ${PERMISSIONS[permission].toLowerCase()} rights in this organisation`, {
-      permission,
-    });
+    throw new DomainError(
+      ErrorCode.FORBIDDEN,
+      `not allowed: ${permission} needs ${PERMISSIONS[permission].toLowerCase()} rights in this organisation`,
+      {
+        permission,
+      },
+    );
   }
 }

@@ -33,9 +33,16 @@ export const platformSettings = z.object({
   /** HMAC secret shared by the gateway and the subgraphs to sign the forwarded principal */
   EVENTGRAPH_PRINCIPAL_SECRET: z.string().min(16, 'must be at least 16 characters').default('eventgraph-development-secret'),
   /** HMAC secret of user access tokens (issued by users, verified by the gateway) */
-  EVENTGRAPH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default('eventgraph-development-jwt-secret-0123456789'),
+  EVENTGRAPH_JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .default('eventgraph-development-jwt-secret-0123456789'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(30 * 86_400),
   EVENTGRAPH_BUS: z.enum(['memory', 'nats']).default('memory'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
 });

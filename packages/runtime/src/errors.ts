@@ -41,14 +41,24 @@ const CLIENT_CODES = new Set([
  * anything else (a bug, a database error with SQL in it) becomes a generic
  * INTERNAL_SERVER_ERROR, logged in full on the server side.
  */
-export function formatClientError(formatted: GraphQLFormattedError, original: unknown, log?: (err: unknown) => void): GraphQLFormattedError {
+export function formatClientError(
+  formatted: GraphQLFormattedError,
+  original: unknown,
+  log?: (err: unknown) => void,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code as string | undefined;
   const cause = original instanceof GraphQLError ? (original.originalError ?? original) : original;
   const translated = translateDatabaseError(cause);
   if (translated) {
-    return { message: translated.message, locations: formatted.locations, path: formatted.path, extensions: translated.extensions };
+    return {
+      message: translated.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: translated.extensions,
+    };
   }
-  const isDomain = cause instanceof DomainError || (original instanceof GraphQLError && !original.originalError && code !== undefined);
+  const isDomain =
+    cause instanceof DomainError || (original instanceof GraphQLError && !original.originalError && code !== undefined);
   if (isDomain || (code && CLIENT_CODES.has(code))) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions };

@@ -5,7 +5,9 @@ import DataLoader from 'dataloader';
  * caller its own row (or null), so entity references and nested fields cost one
  * query per type per request instead of one per item.
  */
-export function loaderById<T extends { id: string }>(fetchMany: (ids: readonly string[]) => Promise<T[]>): DataLoader<string, T | null> {
+export function loaderById<T extends { id: string }>(
+  fetchMany: (ids: readonly string[]) => Promise<T[]>,
+): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     const rows = await fetchMany(ids);
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -14,7 +16,10 @@ export function loaderById<T extends { id: string }>(fetchMany: (ids: readonly s
 }
 
 /** Like loaderById, for one-to-many: every key gets the (possibly empty) list of rows pointing at it. */
-export function loaderByParent<T>(fetchMany: (parentIds: readonly string[]) => Promise<T[]>, parentOf: (row: T) => string): DataLoader<string, T[]> {
+export function loaderByParent<T>(
+  fetchMany: (parentIds: readonly string[]) => Promise<T[]>,
+  parentOf: (row: T) => string,
+): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (parentIds) => {
     const rows = await fetchMany(parentIds);
     const groups = new Map<string, T[]>();

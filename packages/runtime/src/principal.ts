@@ -76,8 +76,14 @@ export function verifyPrincipal(token: string | undefined | null, secret: string
   } catch {
     throw new PrincipalError('malformed', 'principal token is malformed');
   }
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 < now) throw new PrincipalError('expired', 'principal token has expired');
-  const principal: Principal = { kind: claims.kind, id: claims.id, memberships: claims.memberships ?? [], scopes: claims.scopes ?? [] };
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 < now)
+    throw new PrincipalError('expired', 'principal token has expired');
+  const principal: Principal = {
+    kind: claims.kind,
+    id: claims.id,
+    memberships: claims.memberships ?? [],
+    scopes: claims.scopes ?? [],
+  };
   if (claims.gateIds) principal.gateIds = claims.gateIds;
   if (claims.showOrganizationIds) principal.showOrganizationIds = claims.showOrganizationIds;
   return principal;

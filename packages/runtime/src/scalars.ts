@@ -51,7 +51,8 @@ export const JSONObjectScalar = new GraphQLScalarType<Record<string, unknown>, R
   serialize: (value) => value as Record<string, unknown>,
   parseValue: parseObject,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.OBJECT) throw new GraphQLError('JSONObject must be an object literal', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.OBJECT)
+      throw new GraphQLError('JSONObject must be an object literal', { extensions: { code: 'BAD_USER_INPUT' } });
     return parseObject(valueFromASTUntyped(ast));
   },
 });

@@ -145,7 +145,10 @@ export async function startFromEnvironment<Db extends TransactionalClient<Tx>, T
   try {
     const settings = loadPlatformSettings();
     const { PORT, HOST } = loadConfig(z.object({ PORT: port(defaultPort), HOST: z.string().default('127.0.0.1') }));
-    const bus = await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, { logger: log });
+    const bus = await createBus(
+      settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' },
+      { logger: log },
+    );
     const running = await runSubgraph(definition, { settings, bus, port: PORT, host: HOST, logger: log });
     stopOnSignals(async () => {
       await running.stop();

@@ -10,7 +10,11 @@ describe('configuration', () => {
   it('names every bad setting in one error', () => {
     let error: unknown;
     try {
-      loadPlatformSettings({ DATABASE_URL: 'mysql://nope', EVENTGRAPH_BUS: 'carrier-pigeon', EVENTGRAPH_PRINCIPAL_SECRET: 'short' });
+      loadPlatformSettings({
+        DATABASE_URL: 'mysql://nope',
+        EVENTGRAPH_BUS: 'carrier-pigeon',
+        EVENTGRAPH_PRINCIPAL_SECRET: 'short',
+      });
     } catch (err) {
       error = err;
     }
@@ -23,7 +27,15 @@ describe('configuration', () => {
 
   it('refuses the development secret in production', () => {
     expect(() => loadPlatformSettings({ NODE_ENV: 'production' })).toThrow(/EVENTGRAPH_PRINCIPAL_SECRET/);
-    expect(() => loadPlatformSettings({ NODE_ENV: 'production', EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32) })).toThrow(/EVENTGRAPH_JWT_SECRET/);
-    expect(loadPlatformSettings({ NODE_ENV: 'production', EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32), EVENTGRAPH_JWT_SECRET: 'y'.repeat(32) }).NODE_ENV).toBe('production');
+    expect(() => loadPlatformSettings({ NODE_ENV: 'production', EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32) })).toThrow(
+      /EVENTGRAPH_JWT_SECRET/,
+    );
+    expect(
+      loadPlatformSettings({
+        NODE_ENV: 'production',
+        EVENTGRAPH_PRINCIPAL_SECRET: 'x'.repeat(32),
+        EVENTGRAPH_JWT_SECRET: 'y'.repeat(32),
+      }).NODE_ENV,
+    ).toBe('production');
   });
 });

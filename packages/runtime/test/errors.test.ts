@@ -18,7 +18,9 @@ describe('what clients see of errors', () => {
   });
 
   it('hides unexpected errors behind INTERNAL_SERVER_ERROR and logs them', () => {
-    const bug = new GraphQLError('relation "Event" does not exist at SELECT …', { originalError: new Error('relation "Event" does not exist') });
+    const bug = new GraphQLError('relation "Event" does not exist at SELECT …', {
+      originalError: new Error('relation "Event" does not exist'),
+    });
     const { formatted, logged } = format(bug);
     expect(formatted).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(logged).toHaveLength(1);
@@ -30,9 +32,15 @@ describe('what clients see of errors', () => {
       message: 'a Venue with the same organizationId, slug already exists',
       extensions: { code: 'CONFLICT' },
     });
-    const byIndex = { code: 'P2002', clientVersion: '7', meta: { modelName: 'Venue', driverAdapterError: { cause: { constraint: { index: 'Venue_organizationId_slug_key' } } } } };
+    const byIndex = {
+      code: 'P2002',
+      clientVersion: '7',
+      meta: { modelName: 'Venue', driverAdapterError: { cause: { constraint: { index: 'Venue_organizationId_slug_key' } } } },
+    };
     expect(translateDatabaseError(byIndex)?.message).toBe('a Venue with the same organizationId, slug already exists');
-    expect(translateDatabaseError({ code: 'P2025', clientVersion: '7', meta: { modelName: 'Event' } })?.extensions.code).toBe('NOT_FOUND');
+    expect(translateDatabaseError({ code: 'P2025', clientVersion: '7', meta: { modelName: 'Event' } })?.extensions.code).toBe(
+      'NOT_FOUND',
+    );
     expect(translateDatabaseError(new Error('boom'))).toBeUndefined();
   });
 });

@@ -1,7 +1,13 @@
 import { MemoryTransport } from '../src/bus';
 import { liveEvents } from '../src/live';
 
-const event = (id: string, seriesId: string) => ({ id, topic: 'checkin.recorded', source: 'access', occurredAt: new Date().toISOString(), payload: { seriesId } });
+const event = (id: string, seriesId: string) => ({
+  id,
+  topic: 'checkin.recorded',
+  source: 'access',
+  occurredAt: new Date().toISOString(),
+  payload: { seriesId },
+});
 
 describe('liveEvents', () => {
   it('yields matching bus events once each, in order', async () => {

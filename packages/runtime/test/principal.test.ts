@@ -1,7 +1,12 @@
 import { PrincipalError, signPrincipal, verifyPrincipal, type Principal } from '../src/principal';
 
 const SECRET = 'a-secret-of-sufficient-length';
-const alice: Principal = { kind: 'user', id: 'alice', memberships: [{ organizationId: 'org-1', role: 'ADMIN' }], scopes: ['read'] };
+const alice: Principal = {
+  kind: 'user',
+  id: 'alice',
+  memberships: [{ organizationId: 'org-1', role: 'ADMIN' }],
+  scopes: ['read'],
+};
 
 const reasonOf = (fn: () => unknown) => {
   try {

@@ -25,20 +25,31 @@ export async function signUp(platform: TestPlatform, name = 'user'): Promise<Acc
 }
 
 /** A GraphQL call as this account; returns the whole response. */
-export const as = (platform: TestPlatform, account: Pick<Account, 'accessToken'>) =>
-  <T = Record<string, any>>(query: string, variables?: Record<string, unknown>) => platform.request<T>(query, variables, { token: account.accessToken });
+export const as =
+  (platform: TestPlatform, account: Pick<Account, 'accessToken'>) =>
+  <T = Record<string, any>>(query: string, variables?: Record<string, unknown>) =>
+    platform.request<T>(query, variables, { token: account.accessToken });
 
 /** An organisation owned by `owner`, created by the owner themself. */
 export async function createOrganization(platform: TestPlatform, owner: Account, slug: string): Promise<string> {
-  const { body } = await as(platform, owner)(`mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`, {
-    input: { name: slug, slug: `${slug}-${Date.now().toString(36)}-${counter++}` },
-  });
+  const { body } = await as(platform, owner)(
+    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
+    {
+      input: { name: slug, slug: `${slug}-${Date.now().toString(36)}-${counter++}` },
+    },
+  );
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return (body.data as any).createOrganization.id;
 }
 
 /** Invites `invitee` with `role` (acting as `inviter`) and accepts; returns the membership id. */
-export async function addMember(platform: TestPlatform, inviter: Account, organizationId: string, invitee: Account, role: string): Promise<string> {
+export async function addMember(
+  platform: TestPlatform,
+  inviter: Account,
+  organizationId: string,
+  invitee: Account,
+  role: string,
+): Promise<string> {
   const invited = await as(platform, inviter)(
     `mutation($org: ID!, $email: String!, $role: Role!) { inviteMember(organizationId: $org, email: $email, role: $role) { token } }`,
     { org: organizationId, email: invitee.email, role },

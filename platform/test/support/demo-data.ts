@@ -9,12 +9,30 @@ export async function createDemoWorld(platform: TestPlatform, tag = Math.random(
     `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id name } }`,
     { input: { name: `Festival ${tag}`, slug: `festival-${tag}`, ownerId: user.id } },
   );
-  const { createVenue: venue } = await platform.data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
-    input: { organizationId: org.id, name: 'Riverside Park', slug: `riverside-${tag}`, timeZone: 'Europe/Berlin', city: 'Berlin' },
-  });
-  const { createEvent: event } = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
-    input: { venueId: venue.id, title: 'Summer Sound', slug: `summer-sound-${tag}`, startsAt: '2027-07-01T14:00:00Z', endsAt: '2027-07-03T23:00:00Z' },
-  });
+  const { createVenue: venue } = await platform.data(
+    `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`,
+    {
+      input: {
+        organizationId: org.id,
+        name: 'Riverside Park',
+        slug: `riverside-${tag}`,
+        timeZone: 'Europe/Berlin',
+        city: 'Berlin',
+      },
+    },
+  );
+  const { createEvent: event } = await platform.data(
+    `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
+    {
+      input: {
+        venueId: venue.id,
+        title: 'Summer Sound',
+        slug: `summer-sound-${tag}`,
+        startsAt: '2027-07-01T14:00:00Z',
+        endsAt: '2027-07-03T23:00:00Z',
+      },
+    },
+  );
   const { createGate: gate } = await platform.data(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
     input: { eventId: event.id, name: 'Main', direction: 'BOTH' },
   });
@@ -32,15 +50,21 @@ export async function createDemoWorld(platform: TestPlatform, tag = Math.random(
     },
   );
   for (const to of ['SCHEDULED', 'ACTIVE']) {
-    await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, { id: series.id, to });
+    await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
+      id: series.id,
+      to,
+    });
   }
   const { createWristband: wristband } = await platform.data(
     `mutation($input: CreateWristbandInput!) { createWristband(input: $input) { id nfcId } }`,
     { input: { eventId: event.id, nfcId: `04:A2:${tag}`, category: 'ga', seriesIds: [series.id] } },
   );
-  const { createSource: source } = await platform.data(`mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`, {
-    input: { name: 'City listings', kind: 'ICAL', url: `https://listings.example.com/${tag}.ics` },
-  });
+  const { createSource: source } = await platform.data(
+    `mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`,
+    {
+      input: { name: 'City listings', kind: 'ICAL', url: `https://listings.example.com/${tag}.ics` },
+    },
+  );
   await platform.data(`mutation($input: AttributeEventInput!) { attributeEvent(input: $input) { id } }`, {
     input: { sourceId: source.id, eventId: event.id, externalId: `uid-${tag}@listings` },
   });

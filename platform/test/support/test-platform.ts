@@ -84,7 +84,13 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       return body.data as never;
     },
     wsClient(connectionParams = { authorization: `Bearer ${devToken}` }) {
-      const client = createClient({ url: platform.gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
+      const client = createClient({
+        url: platform.gateway.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams,
+      });
       clients.push(client);
       return client;
     },

@@ -18,13 +18,22 @@ function createLoaders(db: AccessDb) {
       (ids) => db.eventSeries.findMany({ where: { eventId: { in: [...ids] } }, orderBy: { startsAt: 'asc' } }),
       (s) => s.eventId,
     ),
-    gatesOfEvent: loaderByParent<Gate>((ids) => db.gate.findMany({ where: { eventId: { in: [...ids] } }, orderBy: { name: 'asc' } }), (g) => g.eventId),
+    gatesOfEvent: loaderByParent<Gate>(
+      (ids) => db.gate.findMany({ where: { eventId: { in: [...ids] } }, orderBy: { name: 'asc' } }),
+      (g) => g.eventId,
+    ),
     gatesOfSeries: loaderByParent<Gate & { seriesId: string }>(
       async (ids) =>
-        (await db.seriesGate.findMany({ where: { seriesId: { in: [...ids] } }, include: { gate: true } })).map((sg) => ({ ...sg.gate, seriesId: sg.seriesId })),
+        (await db.seriesGate.findMany({ where: { seriesId: { in: [...ids] } }, include: { gate: true } })).map((sg) => ({
+          ...sg.gate,
+          seriesId: sg.seriesId,
+        })),
       (g) => g.seriesId,
     ),
   };
 }
 
-export const createContext = (base: SubgraphContext<AccessDb, AccessTx>): AccessContext => ({ ...base, loaders: createLoaders(base.db) });
+export const createContext = (base: SubgraphContext<AccessDb, AccessTx>): AccessContext => ({
+  ...base,
+  loaders: createLoaders(base.db),
+});

@@ -11,7 +11,11 @@ export const projectEvents = ({ db, bus, group }: ConsumerServices<AccessDb>) =>
   bus.consume!(group('event-projection'), 'event.*', async (event) => {
     const { eventId, organizationId, status } = event.payload as { eventId: string; organizationId: string; status: string };
     // idempotent: replaying an event writes the same row
-    await db.knownEvent.upsert({ where: { eventId }, create: { eventId, organizationId, status }, update: { organizationId, status } });
+    await db.knownEvent.upsert({
+      where: { eventId },
+      create: { eventId, organizationId, status },
+      update: { organizationId, status },
+    });
   });
 
 /** How long a just-created event may take to reach access through the bus. */

@@ -16,7 +16,9 @@ const admissible: CheckInFacts = {
 describe('decideCheckIn', () => {
   it('admits an active, assigned wristband at an assigned gate with room left', () => {
     expect(decideCheckIn(admissible)).toEqual({ allowed: true });
-    expect(decideCheckIn({ ...admissible, direction: 'EXIT', inside: true, gate: { direction: 'EXIT' } })).toEqual({ allowed: true });
+    expect(decideCheckIn({ ...admissible, direction: 'EXIT', inside: true, gate: { direction: 'EXIT' } })).toEqual({
+      allowed: true,
+    });
   });
 
   it.each<[string, Partial<CheckInFacts>]>([
@@ -31,11 +33,17 @@ describe('decideCheckIn', () => {
     ['CAPACITY_REACHED', { insideCount: 10 }],
     ['NOT_INSIDE', { direction: 'EXIT' }],
   ])('denies with %s', (reason, change) => {
-    expect(decideCheckIn({ ...admissible, ...change })).toEqual({ allowed: false, reason, message: DENIAL_REASONS[reason as keyof typeof DENIAL_REASONS] });
+    expect(decideCheckIn({ ...admissible, ...change })).toEqual({
+      allowed: false,
+      reason,
+      message: DENIAL_REASONS[reason as keyof typeof DENIAL_REASONS],
+    });
   });
 
   it('gives the first failing rule when several fail, so the same facts always give the same reason', () => {
-    expect(decideCheckIn({ ...admissible, wristband: { status: 'REVOKED' }, gateAssigned: false, insideCount: 99 })).toMatchObject({
+    expect(
+      decideCheckIn({ ...admissible, wristband: { status: 'REVOKED' }, gateAssigned: false, insideCount: 99 }),
+    ).toMatchObject({
       reason: 'WRISTBAND_NOT_ACTIVE',
     });
   });
@@ -55,11 +63,19 @@ describe('the series lifecycle', () => {
   it('cancels from any status that is not final, and never leaves a final one', () => {
     for (const from of ['DRAFT', 'SCHEDULED', 'ACTIVE'] as const) expect(checkSeriesTransition(from, 'CANCELLED').ok).toBe(true);
     expect(checkSeriesTransition('COMPLETED', 'CANCELLED')).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
-    expect(checkSeriesTransition('CANCELLED', 'ACTIVE')).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION', message: expect.stringContaining('final') });
+    expect(checkSeriesTransition('CANCELLED', 'ACTIVE')).toMatchObject({
+      ok: false,
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringContaining('final'),
+    });
   });
 
   it('refuses skipping a step and standing still', () => {
-    expect(checkSeriesTransition('DRAFT', 'ACTIVE')).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION', message: expect.stringContaining('allowed: SCHEDULED, CANCELLED') });
+    expect(checkSeriesTransition('DRAFT', 'ACTIVE')).toMatchObject({
+      ok: false,
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringContaining('allowed: SCHEDULED, CANCELLED'),
+    });
     expect(checkSeriesTransition('ACTIVE', 'ACTIVE')).toMatchObject({ ok: false, code: 'NO_CHANGE' });
   });
 });

@@ -8,5 +8,9 @@ import type { EventsDb } from './context';
 export const projectPublications = ({ db, bus, group }: ConsumerServices<EventsDb>) =>
   bus.consume!(group('calendar-publications'), 'event.published', async (event) => {
     const { eventId } = event.payload as { eventId: string };
-    await db.calendarPublishedEvent.upsert({ where: { eventId }, create: { eventId, firstPublishedAt: new Date(event.occurredAt) }, update: {} });
+    await db.calendarPublishedEvent.upsert({
+      where: { eventId },
+      create: { eventId, firstPublishedAt: new Date(event.occurredAt) },
+      update: {},
+    });
   });

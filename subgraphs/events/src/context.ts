@@ -11,7 +11,9 @@ export interface EventsContext extends SubgraphContext<EventsDb, EventsTx> {
 
 export function createLoaders(db: EventsDb) {
   return {
-    event: loaderById<Event>((ids) => eventCacheFor(db).loadMany(ids, (missing) => db.event.findMany({ where: { id: { in: missing } } }))),
+    event: loaderById<Event>((ids) =>
+      eventCacheFor(db).loadMany(ids, (missing) => db.event.findMany({ where: { id: { in: missing } } })),
+    ),
     venue: loaderById<Venue>((ids) => db.venue.findMany({ where: { id: { in: [...ids] } } })),
     eventsOfVenue: loaderByParent<Event>(
       (ids) => db.event.findMany({ where: { venueId: { in: [...ids] } }, orderBy: { startsAt: 'asc' } }),
@@ -24,4 +26,7 @@ export function createLoaders(db: EventsDb) {
   };
 }
 
-export const createContext = (base: SubgraphContext<EventsDb, EventsTx>): EventsContext => ({ ...base, loaders: createLoaders(base.db) });
+export const createContext = (base: SubgraphContext<EventsDb, EventsTx>): EventsContext => ({
+  ...base,
+  loaders: createLoaders(base.db),
+});

@@ -15,13 +15,18 @@ export function canSeeEvent(
   if (principal.showOrganizationIds && !principal.showOrganizationIds.includes(event.organizationId)) return false;
   if (can(principal, 'organization.read', event.organizationId)) return true;
   const visibility = event.visibility ?? 'PUBLIC';
-  return PUBLIC_STATUSES.includes(event.status as EventStatus) && (visibility === 'PUBLIC' || (visibility === 'UNLISTED' && how.direct === true));
+  return (
+    PUBLIC_STATUSES.includes(event.status as EventStatus) &&
+    (visibility === 'PUBLIC' || (visibility === 'UNLISTED' && how.direct === true))
+  );
 }
 
 /** The same rule as a database filter, for lists. */
 export function visibleEventsWhere(principal: Principal): Prisma.EventWhereInput {
   const readable = readableOrganizations(principal);
-  const shown: Prisma.EventWhereInput = principal.showOrganizationIds ? { organizationId: { in: principal.showOrganizationIds } } : {};
+  const shown: Prisma.EventWhereInput = principal.showOrganizationIds
+    ? { organizationId: { in: principal.showOrganizationIds } }
+    : {};
   if (readable === 'all') return shown;
   const listedPublicly: Prisma.EventWhereInput = { status: { in: [...PUBLIC_STATUSES] }, visibility: 'PUBLIC' };
   return { AND: [shown, { OR: [listedPublicly, { organizationId: { in: readable } }] }] };

@@ -3,9 +3,23 @@ import { join } from 'node:path';
 // ical.js is an ES module with a CommonJS build; this package is CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
-import { escapeText, foldLine, htmlToText, offsetAt, renderCalendar, transitions, vtimezone, type CalendarEvent } from '../src/calendar';
+import {
+  escapeText,
+  foldLine,
+  htmlToText,
+  offsetAt,
+  renderCalendar,
+  transitions,
+  vtimezone,
+  type CalendarEvent,
+} from '../src/calendar';
 
-const venue = (timeZone: string, extra: Partial<CalendarEvent['venue']> = {}): CalendarEvent['venue'] => ({ name: 'Riverside Park', timeZone, city: 'Berlin', ...extra });
+const venue = (timeZone: string, extra: Partial<CalendarEvent['venue']> = {}): CalendarEvent['venue'] => ({
+  name: 'Riverside Park',
+  timeZone,
+  city: 'Berlin',
+  ...extra,
+});
 const event = (over: Partial<CalendarEvent> = {}): CalendarEvent => ({
   id: '6f1c1a52-0000-4000-8000-000000000001',
   title: 'Summer Sound',
@@ -65,9 +79,9 @@ describe('lexical rules', () => {
   });
 
   it('turns the sanitised description into text', () => {
-    expect(htmlToText('<p>One <em>two</em></p><ul><li>a</li><li>b</li></ul><p>see <a href="https://x.org">site</a> &lt;3</p>')).toBe(
-      'One two\n\n• a\n• b\n\nsee site (https://x.org) <3',
-    );
+    expect(
+      htmlToText('<p>One <em>two</em></p><ul><li>a</li><li>b</li></ul><p>see <a href="https://x.org">site</a> &lt;3</p>'),
+    ).toBe('One two\n\n• a\n• b\n\nsee site (https://x.org) <3');
   });
 });
 
@@ -78,8 +92,12 @@ describe('time zones', () => {
       { at: Date.UTC(2027, 9, 31, 1), from: 120, to: 60 },
     ]);
     const lines = vtimezone('Europe/Berlin', 2026, 2027).join('\n');
-    expect(lines).toContain('BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\nDTSTART:20260329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU');
-    expect(lines).toContain('BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\nDTSTART:20261025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU');
+    expect(lines).toContain(
+      'BEGIN:DAYLIGHT\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nTZNAME:CEST\nDTSTART:20260329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+    );
+    expect(lines).toContain(
+      'BEGIN:STANDARD\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nTZNAME:CET\nDTSTART:20261025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+    );
   });
 
   it('describes New York (second Sunday of March, first of November)', () => {
@@ -112,13 +130,19 @@ describe('time zones', () => {
   ])('round-trips %s through ical.js at the right instants (%s, %s)', (timeZone, a, b) => {
     const text = renderCalendar({
       name: 'zones',
-      events: [event({ id: 'a', startsAt: new Date(a), endsAt: new Date(new Date(a).getTime() + 3600_000), venue: venue(timeZone) }), event({ id: 'b', startsAt: new Date(b), endsAt: new Date(new Date(b).getTime() + 3600_000), venue: venue(timeZone) })],
+      events: [
+        event({ id: 'a', startsAt: new Date(a), endsAt: new Date(new Date(a).getTime() + 3600_000), venue: venue(timeZone) }),
+        event({ id: 'b', startsAt: new Date(b), endsAt: new Date(new Date(b).getTime() + 3600_000), venue: venue(timeZone) }),
+      ],
     });
     checkStrictly(text);
     const calendar = parse(text);
     for (const vtz of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(vtz);
     const vevents = calendar.getAllSubcomponents('vevent').map((c) => new ICAL.Event(c));
-    expect(vevents.map((e) => e.startDate.toJSDate().toISOString())).toEqual([new Date(a).toISOString(), new Date(b).toISOString()]);
+    expect(vevents.map((e) => e.startDate.toJSDate().toISOString())).toEqual([
+      new Date(a).toISOString(),
+      new Date(b).toISOString(),
+    ]);
     expect(vevents[0]!.startDate.zone.tzid).toBe(timeZone);
     // and the offsets are those Intl gives
     expect(vevents[1]!.startDate.utcOffset() / 60).toBe(offsetAt(timeZone, new Date(b).getTime()));
@@ -141,7 +165,13 @@ describe('renderCalendar', () => {
         event({
           title: 'Jazz, blues; and\nmore',
           categories: ['Jazz', 'Live, music'],
-          venue: venue('Europe/Berlin', { addressLine1: 'Uferweg 1', postalCode: '10115', latitude: 52.52, longitude: 13.405, countryCode: 'DE' }),
+          venue: venue('Europe/Berlin', {
+            addressLine1: 'Uferweg 1',
+            postalCode: '10115',
+            latitude: 52.52,
+            longitude: 13.405,
+            countryCode: 'DE',
+          }),
         }),
         event({ id: '6f1c1a52-0000-4000-8000-000000000002', status: 'ARCHIVED', sequence: 7 }),
       ],
@@ -191,7 +221,11 @@ describe('renderCalendar', () => {
     const berlin = /BEGIN:VTIMEZONE\r?\nTZID:Europe\/Berlin[\s\S]*?END:VTIMEZONE/.exec(fixture)![0].replace(/\r\n/g, '\n');
     const ours = vtimezone('Europe/Berlin', 2026, 2027).join('\n');
     // the same observances and rules as Google writes; only the first DTSTART year differs
-    const shape = (s: string) => s.replace(/DTSTART:\d{4}/g, 'DTSTART:YYYY').split('\n').filter((l) => !l.startsWith('X-'));
+    const shape = (s: string) =>
+      s
+        .replace(/DTSTART:\d{4}/g, 'DTSTART:YYYY')
+        .split('\n')
+        .filter((l) => !l.startsWith('X-'));
     expect(shape(ours)).toEqual(shape(berlin));
     // and every fixture's property names are ones ical.js knows how to read, as ours
     expect(files.length).toBeGreaterThan(0);

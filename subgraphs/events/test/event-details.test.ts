@@ -1,5 +1,12 @@
 import { deletionProblem } from '../src/domain/deletion';
-import { changedFields, coordinateProblems, labels, priceProblems, sanitizeDescription, urlProblems } from '../src/domain/event-details';
+import {
+  changedFields,
+  coordinateProblems,
+  labels,
+  priceProblems,
+  sanitizeDescription,
+  urlProblems,
+} from '../src/domain/event-details';
 
 describe('event details', () => {
   it('price: free has none; paid needs one, in order, with a currency', () => {
@@ -8,7 +15,10 @@ describe('event details', () => {
     expect(priceProblems({ costType: 'DONATION' })).toEqual([]);
     expect(priceProblems({ costType: 'FREE', priceMin: 0, currency: 'EUR' }).map((p) => p.field)).toEqual(['priceMin']);
     expect(priceProblems({ costType: 'PAID', priceMin: 10.5, currency: 'EUR' }).map((p) => p.field)).toEqual(['priceMin']);
-    expect(priceProblems({ costType: 'VARIABLE', priceMin: 500, priceMax: 100, currency: 'eur' }).map((p) => p.field)).toEqual(['priceMax', 'currency']);
+    expect(priceProblems({ costType: 'VARIABLE', priceMin: 500, priceMax: 100, currency: 'eur' }).map((p) => p.field)).toEqual([
+      'priceMax',
+      'currency',
+    ]);
   });
 
   it('coordinates: together and in range', () => {
@@ -25,19 +35,23 @@ describe('event details', () => {
   });
 
   it('urls: http(s) only, naming the offending entry', () => {
-    expect(urlProblems('imageUrls', ['https://a.example/1.png', 'javascript:alert(1)'])).toEqual([{ field: 'imageUrls[1]', message: 'must be an http(s) URL' }]);
+    expect(urlProblems('imageUrls', ['https://a.example/1.png', 'javascript:alert(1)'])).toEqual([
+      { field: 'imageUrls[1]', message: 'must be an http(s) URL' },
+    ]);
     expect(urlProblems('ticketUrl', [null])).toEqual([]);
   });
 
   it('descriptions keep formatting and lose anything that runs', () => {
-    expect(sanitizeDescription('<h3>Line-up</h3><ul><li><em>Trio</em></li></ul><img src=x onerror=alert(1)><iframe></iframe>')).toBe(
-      '<h3>Line-up</h3><ul><li><em>Trio</em></li></ul>',
-    );
+    expect(
+      sanitizeDescription('<h3>Line-up</h3><ul><li><em>Trio</em></li></ul><img src=x onerror=alert(1)><iframe></iframe>'),
+    ).toBe('<h3>Line-up</h3><ul><li><em>Trio</em></li></ul>');
   });
 
   it('changed fields compare dates by instant', () => {
     const before = { title: 'A', startsAt: new Date('2027-01-01T10:00:00Z'), tags: ['x'] };
-    expect(changedFields(before, { title: 'A', startsAt: new Date('2027-01-01T10:00:00.000Z'), tags: ['x', 'y'] })).toEqual(['tags']);
+    expect(changedFields(before, { title: 'A', startsAt: new Date('2027-01-01T10:00:00.000Z'), tags: ['x', 'y'] })).toEqual([
+      'tags',
+    ]);
   });
 
   it('an event with dependents is archived, not deleted', () => {

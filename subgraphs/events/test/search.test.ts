@@ -37,15 +37,22 @@ describe('search cursors', () => {
     expect(decodeCursor(cursor, sort)).toEqual({ sort, key, id });
   });
 
-  it.each(['', 'not a cursor!', 'eyJ4IjoxfQ', Buffer.from('[1,"START","yesterday","x"]').toString('base64url'), Buffer.from(`[1,"DISTANCE","far","${id}"]`).toString('base64url')])(
-    'refuses %j naming after',
-    (after) => {
-      expect(fieldOf(() => decodeCursor(after, after.length > 40 && after.includes('RElTVEFOQ0') ? 'DISTANCE' : 'START'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-    },
-  );
+  it.each([
+    '',
+    'not a cursor!',
+    'eyJ4IjoxfQ',
+    Buffer.from('[1,"START","yesterday","x"]').toString('base64url'),
+    Buffer.from(`[1,"DISTANCE","far","${id}"]`).toString('base64url'),
+  ])('refuses %j naming after', (after) => {
+    expect(
+      fieldOf(() => decodeCursor(after, after.length > 40 && after.includes('RElTVEFOQ0') ? 'DISTANCE' : 'START')),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
 
   it("refuses another sort's cursor", () => {
-    expect(fieldOf(() => decodeCursor(encodeCursor({ sort: 'START', key: '2027-01-01T00:00:00.000Z', id }), 'POPULARITY'))).toMatchObject({ field: 'after' });
+    expect(
+      fieldOf(() => decodeCursor(encodeCursor({ sort: 'START', key: '2027-01-01T00:00:00.000Z', id }), 'POPULARITY')),
+    ).toMatchObject({ field: 'after' });
   });
 });
 
@@ -53,7 +60,7 @@ describe('search validation', () => {
   const check = (filter: SearchFilterInput, sort: SearchSort = 'START') => checkSearch(filter, sort, parseId);
 
   it('defaults statuses to the public ones and normalises categories', () => {
-    const filter = check({ categories: [' Jazz', 'jazz', ''] , text: '  ' });
+    const filter = check({ categories: [' Jazz', 'jazz', ''], text: '  ' });
     expect(filter.statuses).toEqual(['PUBLISHED', 'ON_SALE', 'PAUSED', 'CLOSED']);
     expect(filter.categories).toEqual(['jazz']);
     expect(filter.text).toBeNull();
@@ -87,15 +94,25 @@ describe('search validation', () => {
 
 describe('local day ranges', () => {
   it('begin at local midnight, across DST changes', () => {
-    expect(dayRange('2027-06-01', '2027-06-01', 'Europe/Berlin')).toEqual({ from: new Date('2027-05-31T22:00:00Z'), to: new Date('2027-06-01T22:00:00Z') });
+    expect(dayRange('2027-06-01', '2027-06-01', 'Europe/Berlin')).toEqual({
+      from: new Date('2027-05-31T22:00:00Z'),
+      to: new Date('2027-06-01T22:00:00Z'),
+    });
     // 2027-03-28: Berlin springs forward, the day is 23 hours long
-    expect(dayRange('2027-03-28', '2027-03-28', 'Europe/Berlin')).toEqual({ from: new Date('2027-03-27T23:00:00Z'), to: new Date('2027-03-28T22:00:00Z') });
+    expect(dayRange('2027-03-28', '2027-03-28', 'Europe/Berlin')).toEqual({
+      from: new Date('2027-03-27T23:00:00Z'),
+      to: new Date('2027-03-28T22:00:00Z'),
+    });
     expect(dayRange('2027-01-01', null, 'UTC').from).toEqual(new Date('2027-01-01T00:00:00Z'));
     expect(dayRange(null, '2027-12-31', 'Asia/Kolkata').to).toEqual(new Date('2027-12-31T18:30:00Z'));
   });
 
   it('intersect with from/to when both are given', () => {
-    const filter = checkSearch({ from: new Date('2027-06-01T12:00:00Z'), fromDate: '2027-06-01', toDate: '2027-06-02' }, 'START', parseId);
+    const filter = checkSearch(
+      { from: new Date('2027-06-01T12:00:00Z'), fromDate: '2027-06-01', toDate: '2027-06-02' },
+      'START',
+      parseId,
+    );
     expect(filter.from).toEqual(new Date('2027-06-01T12:00:00Z'));
     expect(filter.to).toEqual(new Date('2027-06-03T00:00:00Z'));
   });
@@ -116,7 +133,9 @@ describe('geo', () => {
       const lat1 = (near.latitude * Math.PI) / 180;
       const b = (bearing * Math.PI) / 180;
       const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(b));
-      const lng2 = (near.longitude * Math.PI) / 180 + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+      const lng2 =
+        (near.longitude * Math.PI) / 180 +
+        Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
       const point = { latitude: (lat2 * 180) / Math.PI, longitude: (lng2 * 180) / Math.PI };
       expect(point.latitude).toBeGreaterThanOrEqual(box.minLat);
       expect(point.latitude).toBeLessThanOrEqual(box.maxLat);

@@ -23,4 +23,7 @@ function createLoaders(db: IngestDb) {
   };
 }
 
-export const createContext = (base: SubgraphContext<IngestDb, IngestTx>): IngestContext => ({ ...base, loaders: createLoaders(base.db) });
+export const createContext = (base: SubgraphContext<IngestDb, IngestTx>): IngestContext => ({
+  ...base,
+  loaders: createLoaders(base.db),
+});

@@ -14,7 +14,10 @@ function createLoaders(db: UsersDb) {
     user: loaderById<User>((ids) => db.user.findMany({ where: { id: { in: [...ids] } } })),
     organization: loaderById<Organization>((ids) => db.organization.findMany({ where: { id: { in: [...ids] } } })),
     membership: loaderById<Membership>((ids) => db.membership.findMany({ where: { id: { in: [...ids] } } })),
-    membershipsOfUser: loaderByParent<Membership>((ids) => db.membership.findMany({ where: { userId: { in: [...ids] } } }), (m) => m.userId),
+    membershipsOfUser: loaderByParent<Membership>(
+      (ids) => db.membership.findMany({ where: { userId: { in: [...ids] } } }),
+      (m) => m.userId,
+    ),
     membershipsOfOrganization: loaderByParent<Membership>(
       (ids) => db.membership.findMany({ where: { organizationId: { in: [...ids] } }, orderBy: { createdAt: 'asc' } }),
       (m) => m.organizationId,
@@ -22,4 +25,7 @@ function createLoaders(db: UsersDb) {
   };
 }
 
-export const createContext = (base: SubgraphContext<UsersDb, UsersTx>): UsersContext => ({ ...base, loaders: createLoaders(base.db) });
+export const createContext = (base: SubgraphContext<UsersDb, UsersTx>): UsersContext => ({
+  ...base,
+  loaders: createLoaders(base.db),
+});

@@ -34,8 +34,12 @@ describe('topics and patterns', () => {
     expect(eventTypesProblem(['checkin.recorded', 'event.*', '*', 'ingest.run.*'])).toBeNull();
     expect(eventTypesProblem([...WEBHOOK_TOPICS])).toBeNull();
     expect(eventTypesProblem([])).toMatchObject({ index: -1 });
-    expect(eventTypesProblem(['event.*', 'user.created'])).toMatchObject({ index: 1, message: expect.stringContaining('"user.created" is not a webhook event type') });
-    for (const bad of ['nothing.*', 'event.', '>', 'event.>', 'EVENT.CREATED', 'event.*.x', '']) expect(eventTypesProblem([bad])).toMatchObject({ index: 0 });
+    expect(eventTypesProblem(['event.*', 'user.created'])).toMatchObject({
+      index: 1,
+      message: expect.stringContaining('"user.created" is not a webhook event type'),
+    });
+    for (const bad of ['nothing.*', 'event.', '>', 'event.>', 'EVENT.CREATED', 'event.*.x', ''])
+      expect(eventTypesProblem([bad])).toMatchObject({ index: 0 });
   });
 });
 
@@ -117,16 +121,32 @@ describe('signatures', () => {
   it('after a rotation carries one signature per secret; either verifies', () => {
     const header = signatureHeader(['whsec_new', 'whsec_old'], 100, body);
     expect(header.split(',')).toHaveLength(2);
-    for (const s of ['whsec_new', 'whsec_old']) expect(verifySignature({ secret: s, rawBody: body, timestamp: '100', signature: header, nowSeconds: 100 })).toEqual({ ok: true });
-    expect(verifySignature({ secret: 'whsec_x', rawBody: body, timestamp: '100', signature: header, nowSeconds: 100 }).ok).toBe(false);
+    for (const s of ['whsec_new', 'whsec_old'])
+      expect(verifySignature({ secret: s, rawBody: body, timestamp: '100', signature: header, nowSeconds: 100 })).toEqual({
+        ok: true,
+      });
+    expect(verifySignature({ secret: 'whsec_x', rawBody: body, timestamp: '100', signature: header, nowSeconds: 100 }).ok).toBe(
+      false,
+    );
   });
 });
 
 describe('settings', () => {
   it('defaults, overrides, and names a bad setting', () => {
-    expect(loadWebhookSettings({})).toMatchObject({ timeoutMs: 10_000, concurrency: 8, maxAttempts: 12, disableAfterFailures: 20, backoff: { baseMs: 10_000, capMs: 3_600_000, jitter: 'full' } });
-    expect(loadWebhookSettings({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_BACKOFF_JITTER: 'none' })).toMatchObject({ maxAttempts: 3, backoff: { jitter: 'none' } });
+    expect(loadWebhookSettings({})).toMatchObject({
+      timeoutMs: 10_000,
+      concurrency: 8,
+      maxAttempts: 12,
+      disableAfterFailures: 20,
+      backoff: { baseMs: 10_000, capMs: 3_600_000, jitter: 'full' },
+    });
+    expect(loadWebhookSettings({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_BACKOFF_JITTER: 'none' })).toMatchObject({
+      maxAttempts: 3,
+      backoff: { jitter: 'none' },
+    });
     expect(() => loadWebhookSettings({ WEBHOOK_CONCURRENCY: '0' })).toThrow(/WEBHOOK_CONCURRENCY/);
-    expect(() => loadWebhookSettings({ WEBHOOK_BACKOFF_BASE_MS: '10', WEBHOOK_BACKOFF_CAP_MS: '5' })).toThrow(/WEBHOOK_BACKOFF_CAP_MS/);
+    expect(() => loadWebhookSettings({ WEBHOOK_BACKOFF_BASE_MS: '10', WEBHOOK_BACKOFF_CAP_MS: '5' })).toThrow(
+      /WEBHOOK_BACKOFF_CAP_MS/,
+    );
   });
 });

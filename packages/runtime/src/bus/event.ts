@@ -40,7 +40,9 @@ export function assertTopicPattern(pattern: string): void {
   const tokens = typeof pattern === 'string' ? pattern.split('.') : [''];
   const ok = tokens.every((t, i) => t === '*' || (t === '>' && i === tokens.length - 1) || TOKEN.test(t));
   if (!ok) {
-    throw new TypeError(`invalid topic pattern ${JSON.stringify(pattern)}: use dot-separated tokens, '*' for one token, '>' as the last token`);
+    throw new TypeError(
+      `invalid topic pattern ${JSON.stringify(pattern)}: use dot-separated tokens, '*' for one token, '>' as the last token`,
+    );
   }
 }
 

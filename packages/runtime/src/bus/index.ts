@@ -18,9 +18,7 @@ export * from './dedupe';
 export { MemoryTransport, type MemoryTransportOptions } from './memory-transport';
 export { NatsTransport, connectNatsTransport, type NatsTransportOptions } from './nats-transport';
 
-export type BusConfig =
-  | { kind: 'memory' }
-  | { kind: 'nats'; url: string; stream?: string; subjectPrefix?: string };
+export type BusConfig = { kind: 'memory' } | { kind: 'nats'; url: string; stream?: string; subjectPrefix?: string };
 
 /**
  * The transport for this process: in memory when every subgraph runs in one
@@ -32,6 +30,11 @@ export async function createBus(config: BusConfig, options: { logger?: BusLogger
     case 'memory':
       return new MemoryTransport({ logger: options.logger });
     case 'nats':
-      return connectNatsTransport({ url: config.url, stream: config.stream, subjectPrefix: config.subjectPrefix, logger: options.logger });
+      return connectNatsTransport({
+        url: config.url,
+        stream: config.stream,
+        subjectPrefix: config.subjectPrefix,
+        logger: options.logger,
+      });
   }
 }

@@ -1,4 +1,11 @@
-import { assertTopic, assertTopicPattern, topicMatches, type BusEvent, type DurableEventHandler, type EventHandler } from './event';
+import {
+  assertTopic,
+  assertTopicPattern,
+  topicMatches,
+  type BusEvent,
+  type DurableEventHandler,
+  type EventHandler,
+} from './event';
 import {
   assertGroupName,
   consoleLogger,
@@ -72,17 +79,19 @@ export class MemoryTransport implements BusTransport {
     events.forEach((e) => assertTopic(e.topic));
     const batch = events.map((event) => ({ topic: event.topic, json: JSON.stringify(event) }));
     // fan out on a later turn of the event loop: publish() is done (and the relay marks its rows) before any handler runs
-    this.fanOut = this.fanOut.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => {
-      if (this.closed) return;
-      for (const { topic, json } of batch) {
-        for (const sub of this.subscribers) {
-          if (topicMatches(sub.pattern, topic)) this.deliverLive(sub, json);
+    this.fanOut = this.fanOut
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => {
+        if (this.closed) return;
+        for (const { topic, json } of batch) {
+          for (const sub of this.subscribers) {
+            if (topicMatches(sub.pattern, topic)) this.deliverLive(sub, json);
+          }
+          for (const group of this.groups.values()) {
+            if (topicMatches(group.pattern, topic)) this.dispatch(group, { json, attempt: 1 });
+          }
         }
-        for (const group of this.groups.values()) {
-          if (topicMatches(group.pattern, topic)) this.dispatch(group, { json, attempt: 1 });
-        }
-      }
-    });
+      });
   }
 
   subscribe(topicPattern: string, handler: EventHandler): Unsubscribe {
@@ -139,7 +148,10 @@ export class MemoryTransport implements BusTransport {
       try {
         await sub.handler(JSON.parse(json) as BusEvent);
       } catch (err) {
-        this.logger.warn({ ...errorInfo(err), pattern: sub.pattern }, 'bus subscriber failed; live subscriptions are not retried');
+        this.logger.warn(
+          { ...errorInfo(err), pattern: sub.pattern },
+          'bus subscriber failed; live subscriptions are not retried',
+        );
       }
     });
   }
@@ -165,11 +177,17 @@ export class MemoryTransport implements BusTransport {
       } catch (err) {
         const { maxDeliver, retryDelaysMs } = group.options;
         if (maxDeliver !== undefined && maxDeliver > 0 && delivery.attempt >= maxDeliver) {
-          this.logger.error({ ...errorInfo(err), eventId: event.id, attempt: delivery.attempt }, 'bus consumer gave up on an event');
+          this.logger.error(
+            { ...errorInfo(err), eventId: event.id, attempt: delivery.attempt },
+            'bus consumer gave up on an event',
+          );
           return;
         }
         const delay = retryDelay(retryDelaysMs, delivery.attempt);
-        this.logger.warn({ ...errorInfo(err), eventId: event.id, attempt: delivery.attempt, retryInMs: delay }, 'bus consumer failed; will redeliver');
+        this.logger.warn(
+          { ...errorInfo(err), eventId: event.id, attempt: delivery.attempt, retryInMs: delay },
+          'bus consumer failed; will redeliver',
+        );
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           this.dispatch(group, { json: delivery.json, attempt: delivery.attempt + 1 });

@@ -13,7 +13,14 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
-import { assertTopic, assertTopicPattern, parseBusEvent, type BusEvent, type DurableEventHandler, type EventHandler } from './event';
+import {
+  assertTopic,
+  assertTopicPattern,
+  parseBusEvent,
+  type BusEvent,
+  type DurableEventHandler,
+  type EventHandler,
+} from './event';
 import {
   assertGroupName,
   consoleLogger,
@@ -61,7 +68,11 @@ export async function connectNatsTransport(options: NatsTransportOptions = {}): 
   const owned = !options.connection;
   const nc =
     options.connection ??
-    (await connect({ servers: options.url ?? 'nats://127.0.0.1:4222', name: options.name ?? 'eventgraph-bus', maxReconnectAttempts: -1 }));
+    (await connect({
+      servers: options.url ?? 'nats://127.0.0.1:4222',
+      name: options.name ?? 'eventgraph-bus',
+      maxReconnectAttempts: -1,
+    }));
   try {
     const transport = new NatsTransport(nc, owned, options, await nc.jetstreamManager());
     await transport.ensureStream();
@@ -172,7 +183,10 @@ export class NatsTransport implements BusTransport {
           try {
             await handler(event);
           } catch (err) {
-            this.logger.warn({ ...errorInfo(err), pattern: topicPattern, eventId: event.id }, 'bus subscriber failed; live subscriptions are not retried');
+            this.logger.warn(
+              { ...errorInfo(err), pattern: topicPattern, eventId: event.id },
+              'bus subscriber failed; live subscriptions are not retried',
+            );
           }
         },
       ];
@@ -203,7 +217,10 @@ export class NatsTransport implements BusTransport {
               msg.term('handler failed maxDeliver times');
             } else {
               const delay = retryDelay(options.retryDelaysMs, attempt);
-              this.logger.warn({ ...errorInfo(err), group, eventId: event.id, attempt, retryInMs: delay }, 'bus consumer failed; will redeliver');
+              this.logger.warn(
+                { ...errorInfo(err), group, eventId: event.id, attempt, retryInMs: delay },
+                'bus consumer failed; will redeliver',
+              );
               msg.nak(delay);
             }
           } finally {
@@ -239,7 +256,9 @@ export class NatsTransport implements BusTransport {
     const existing = await this.jsm.consumers.info(this.stream, group).catch(() => undefined);
     if (existing) {
       if (existing.config.filter_subject !== config.filter_subject) {
-        throw new Error(`consumer group ${group} already consumes ${existing.config.filter_subject}, not ${config.filter_subject}`);
+        throw new Error(
+          `consumer group ${group} already consumes ${existing.config.filter_subject}, not ${config.filter_subject}`,
+        );
       }
       return;
     }
@@ -273,19 +292,19 @@ export class NatsTransport implements BusTransport {
     };
     this.loops.add(loop);
     loop.done = (async () => {
-        try {
-          const [iterator, onMessage] = await setup();
-          messages = iterator;
-          if (stopped) iterator.stop();
-          markReady();
-          for await (const msg of iterator) await onMessage(msg);
-        } catch (err) {
-          failReady(err);
-          if (!stopped) this.logger.error(errorInfo(err), 'bus consumer stopped');
-        } finally {
-          this.loops.delete(loop);
-        }
-      })();
+      try {
+        const [iterator, onMessage] = await setup();
+        messages = iterator;
+        if (stopped) iterator.stop();
+        markReady();
+        for await (const msg of iterator) await onMessage(msg);
+      } catch (err) {
+        failReady(err);
+        if (!stopped) this.logger.error(errorInfo(err), 'bus consumer stopped');
+      } finally {
+        this.loops.delete(loop);
+      }
+    })();
     return Object.assign(() => loop.stop(), { ready });
   }
 

@@ -158,6 +158,8 @@ export async function prunePublished(db: SqlExecutor, retentionMs: number, batch
 
 /** How many rows still wait for the relay (for health checks and metrics). */
 export async function countUnpublished(db: SqlExecutor): Promise<number> {
-  const rows = await db.$queryRawUnsafe<Array<{ n: unknown }>>(`SELECT count(*)::int AS "n" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`);
+  const rows = await db.$queryRawUnsafe<Array<{ n: unknown }>>(
+    `SELECT count(*)::int AS "n" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`,
+  );
   return Number(rows[0]?.n ?? 0);
 }

@@ -137,7 +137,10 @@ export class OutboxRelay {
       this.failures++;
       const base = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (this.failures - 1));
       next = Math.round(base * (0.5 + Math.random() / 2)); // jitter, so replicas do not retry in step
-      this.logger.warn({ ...errorInfo(err), relay: this.name, failures: this.failures, retryInMs: next }, 'outbox relay pass failed; rows stay unpublished');
+      this.logger.warn(
+        { ...errorInfo(err), relay: this.name, failures: this.failures, retryInMs: next },
+        'outbox relay pass failed; rows stay unpublished',
+      );
     } finally {
       this.looping = false;
     }
@@ -162,7 +165,10 @@ export class OutboxRelay {
       await this.transport.publish(events);
     } catch (err) {
       await releaseClaims(this.db, ids).catch((releaseErr: unknown) =>
-        this.logger.warn({ ...errorInfo(releaseErr), relay: this.name }, 'could not release outbox claims; they expire with their lease'),
+        this.logger.warn(
+          { ...errorInfo(releaseErr), relay: this.name },
+          'could not release outbox claims; they expire with their lease',
+        ),
       );
       throw err;
     }

@@ -70,4 +70,6 @@ export function assertGroupName(group: string): void {
   }
 }
 
-export const errorInfo = (err: unknown) => ({ err: err instanceof Error ? { message: err.message, name: err.name, stack: err.stack } : err });
+export const errorInfo = (err: unknown) => ({
+  err: err instanceof Error ? { message: err.message, name: err.name, stack: err.stack } : err,
+});

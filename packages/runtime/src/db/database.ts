@@ -139,7 +139,9 @@ async function ensureSchema(url: string, schema: string): Promise<void> {
 export async function dropSchemas(url: string, prefix: string): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
+    const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
+      `${prefix}%`,
+    ]);
     for (const { nspname } of rows) await pool.query(`DROP SCHEMA "${nspname}" CASCADE`);
   } finally {
     await pool.end();

@@ -20,7 +20,10 @@ async function readSchemaFiles(prismaDir: string): Promise<SchemaFiles> {
 export async function readMigrations(prismaDir: string): Promise<MigrationList> {
   const baseDir = join(prismaDir, 'migrations');
   const entries = await readdir(baseDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const lock = await readFile(join(baseDir, LOCKFILE), 'utf8').catch(() => null);
   return {
     baseDir,
@@ -29,13 +32,20 @@ export async function readMigrations(prismaDir: string): Promise<MigrationList> 
     migrationDirectories: await Promise.all(
       names.map(async (name) => ({
         path: name,
-        migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: await readFile(join(baseDir, name, 'migration.sql'), 'utf8') } },
+        migrationFile: {
+          path: 'migration.sql',
+          content: { tag: 'ok' as const, value: await readFile(join(baseDir, name, 'migration.sql'), 'utf8') },
+        },
       })),
     ),
   };
 }
 
-async function withEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, schema: SchemaFiles, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+async function withEngine<T>(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  schema: SchemaFiles,
+  fn: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   const { SchemaEngine } = await loadSchemaEngine();
   const datamodels = schema.map((f) => [f.path, f.content] as [string, string]);
   const engine = await SchemaEngine.new({ datamodels }, () => {}, bindMigrationAwareSqlAdapterFactory(factory));
@@ -49,7 +59,9 @@ async function withEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, sch
 /** Applies the migrations not yet recorded in `_prisma_migrations`; returns their names. */
 export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, prismaDir: string): Promise<string[]> {
   const [schema, migrationsList] = await Promise.all([readSchemaFiles(prismaDir), readMigrations(prismaDir)]);
-  const { appliedMigrationNames } = await withEngine(factory, schema, (engine) => engine.applyMigrations({ migrationsList, filters: NO_FILTERS }));
+  const { appliedMigrationNames } = await withEngine(factory, schema, (engine) =>
+    engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+  );
   return appliedMigrationNames;
 }
 
@@ -68,7 +80,13 @@ export async function createMigration(prismaDir: string, name: string, now = new
       const from = migrationsList.migrationDirectories.length
         ? ({ tag: 'schemaDatasource', files: schema, configDir: prismaDir } as const)
         : ({ tag: 'empty' } as const);
-      const diff = await engine.diff({ from, to: { tag: 'schemaDatamodel', files: schema }, script: true, exitCode: null, filters: NO_FILTERS });
+      const diff = await engine.diff({
+        from,
+        to: { tag: 'schemaDatamodel', files: schema },
+        script: true,
+        exitCode: null,
+        filters: NO_FILTERS,
+      });
       return diff.stdout;
     });
     if (!script.trim() || /^-- This is an empty migration\.\s*$/.test(script.trim())) return null;

@@ -20,14 +20,18 @@ function counting<T extends object>(target: T, metrics: QueryMetrics): T {
         };
       }
       if (property === 'startTransaction' || property === 'connect' || property === 'connectToShadowDb') {
-        return async (...args: unknown[]) => counting(await (value as (...a: unknown[]) => Promise<object>).apply(object, args), metrics);
+        return async (...args: unknown[]) =>
+          counting(await (value as (...a: unknown[]) => Promise<object>).apply(object, args), metrics);
       }
       return (value as (...a: unknown[]) => unknown).bind(object);
     },
   });
 }
 
-export function withQueryMetrics(factory: SqlMigrationAwareDriverAdapterFactory): { factory: SqlMigrationAwareDriverAdapterFactory; metrics: QueryMetrics } {
+export function withQueryMetrics(factory: SqlMigrationAwareDriverAdapterFactory): {
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  metrics: QueryMetrics;
+} {
   const metrics: QueryMetrics = { statements: 0 };
   return { factory: counting(factory, metrics), metrics };
 }

@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path';
  */
 export interface SchemaEngineModule {
   SchemaEngine: {
-    new: (options: { datamodels: [string, string][] | undefined }, log: (line: string) => void, adapter: object) => Promise<SchemaEngine>;
+    new: (
+      options: { datamodels: [string, string][] | undefined },
+      log: (line: string) => void,
+      adapter: object,
+    ) => Promise<SchemaEngine>;
   };
 }
 
@@ -30,8 +34,17 @@ type DiffTarget =
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 export interface SchemaEngine {
-  applyMigrations(input: { migrationsList: MigrationList; filters: typeof NO_FILTERS }): Promise<{ appliedMigrationNames: string[] }>;
-  diff(params: { from: DiffTarget; to: DiffTarget; script: boolean; exitCode: boolean | null; filters: typeof NO_FILTERS }): Promise<{ exitCode: number; stdout: string }>;
+  applyMigrations(input: {
+    migrationsList: MigrationList;
+    filters: typeof NO_FILTERS;
+  }): Promise<{ appliedMigrationNames: string[] }>;
+  diff(params: {
+    from: DiffTarget;
+    to: DiffTarget;
+    script: boolean;
+    exitCode: boolean | null;
+    filters: typeof NO_FILTERS;
+  }): Promise<{ exitCode: number; stdout: string }>;
   free(): void;
 }
 
@@ -43,7 +56,11 @@ export function loadSchemaEngine(): Promise<SchemaEngineModule> {
     const glue = (await import(gluePath)) as Record<string, unknown> & { __wbg_set_wasm(exports: unknown): void };
     const bytes = await readFile(join(dirname(gluePath), 'schema_engine_bg.wasm'));
     // Node's global WebAssembly; its types live in the DOM lib, which this project does not load
-    const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: { __wbindgen_start(): void } } }> } }).WebAssembly;
+    const wasm = (
+      globalThis as unknown as {
+        WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: { __wbindgen_start(): void } } }> };
+      }
+    ).WebAssembly;
     const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': withUnrefTimers(glue) });
     glue.__wbg_set_wasm(instance.exports);
     instance.exports.__wbindgen_start();

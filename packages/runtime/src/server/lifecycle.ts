@@ -30,7 +30,10 @@ export function closeGracefully(server: Server, graceMs = 10_000): Promise<void>
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM, then exits. */
-export function stopOnSignals(stop: () => Promise<void>, log: { info(msg: string): void; error(o: object, msg: string): void }): void {
+export function stopOnSignals(
+  stop: () => Promise<void>,
+  log: { info(msg: string): void; error(o: object, msg: string): void },
+): void {
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) return;

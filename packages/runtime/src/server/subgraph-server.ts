@@ -90,7 +90,10 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
     const requestLog = log.child({ requestId });
     const started = process.hrtime.bigint();
     res.on('finish', () =>
-      requestLog.debug({ status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 }, 'request finished'),
+      requestLog.debug(
+        { status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request finished',
+      ),
     );
     const context = async () => options.createContext({ principal, requestId, log: requestLog });
     handleGraphQLRequest(apollo, req, res, context).catch((err) => {

@@ -95,10 +95,15 @@ describe('MemoryTransport', () => {
     const logger = recordingLogger();
     const t = new MemoryTransport({ logger });
     let calls = 0;
-    t.consume('g', 'x.y', () => {
-      calls++;
-      throw new Error('always');
-    }, { maxDeliver: 2, retryDelaysMs: [1] });
+    t.consume(
+      'g',
+      'x.y',
+      () => {
+        calls++;
+        throw new Error('always');
+      },
+      { maxDeliver: 2, retryDelaysMs: [1] },
+    );
     await t.publish([event('x.y')]);
     await waitFor(() => logger.lines.includes('error bus consumer gave up on an event'));
     expect(calls).toBe(2);

@@ -104,17 +104,25 @@ describeIfReachable('NATS', NATS_URL)('NATS JetStream transport', () => {
     const t = await transport();
     const attempts: Array<[number, number]> = [];
     const done: number[] = [];
-    const off = t.consume('webhooks-retry', 'order.*', (e, d) => {
-      attempts.push([e.payload.n as number, d.attempt]);
-      if (e.payload.n === 1 && d.attempt === 1) throw new Error('receiver returned 503');
-      done.push(e.payload.n as number);
-    }, { retryDelaysMs: [100] });
+    const off = t.consume(
+      'webhooks-retry',
+      'order.*',
+      (e, d) => {
+        attempts.push([e.payload.n as number, d.attempt]);
+        if (e.payload.n === 1 && d.attempt === 1) throw new Error('receiver returned 503');
+        done.push(e.payload.n as number);
+      },
+      { retryDelaysMs: [100] },
+    );
     await off.ready;
     await t.publish([event('order.placed', { n: 1 }), event('order.placed', { n: 2 })]);
     await waitFor(() => done.length === 2, 5_000);
     await sleep(300); // acked: nothing comes back
     expect(done.sort()).toEqual([1, 2]);
-    expect(attempts.filter(([n]) => n === 1)).toEqual([[1, 1], [1, 2]]);
+    expect(attempts.filter(([n]) => n === 1)).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
     expect(attempts.filter(([n]) => n === 2)).toEqual([[2, 1]]);
   });
 
@@ -156,10 +164,15 @@ describeIfReachable('NATS', NATS_URL)('NATS JetStream transport', () => {
     const logger = recordingLogger();
     const t = await transport({ logger });
     let calls = 0;
-    const off = t.consume('webhooks-poison', 'poison.*', () => {
-      calls++;
-      throw new Error('always fails');
-    }, { maxDeliver: 2, retryDelaysMs: [50] });
+    const off = t.consume(
+      'webhooks-poison',
+      'poison.*',
+      () => {
+        calls++;
+        throw new Error('always fails');
+      },
+      { maxDeliver: 2, retryDelaysMs: [50] },
+    );
     await off.ready;
     await t.publish([event('poison.pill')]);
     await waitFor(() => logger.lines.includes('error bus consumer gave up on an event'), 5_000);
@@ -176,7 +189,10 @@ describeIfReachable('NATS', NATS_URL)('NATS JetStream transport', () => {
       const consumerSide = await transport();
       const received: string[] = [];
       const effects: string[] = [];
-      const off = consumerSide.subscribe('checkin.>', dedupeById((e) => void effects.push(e.id)));
+      const off = consumerSide.subscribe(
+        'checkin.>',
+        dedupeById((e) => void effects.push(e.id)),
+      );
       const raw = consumerSide.subscribe('checkin.>', (e) => void received.push(e.id));
       await Promise.all([off.ready, raw.ready]);
 

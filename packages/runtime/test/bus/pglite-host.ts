@@ -18,7 +18,8 @@ export interface TestPGlite {
   close(): Promise<void>;
 }
 
-const vmModulesEnabled = () => [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('--experimental-vm-modules'));
+const vmModulesEnabled = () =>
+  [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('--experimental-vm-modules'));
 
 export async function openTestPGlite(): Promise<TestPGlite> {
   if (vmModulesEnabled()) {
@@ -100,8 +101,10 @@ async function openInWorker(): Promise<TestPGlite> {
     });
 
   const executor = (tx?: number): SqlExecutor => ({
-    $executeRawUnsafe: async (sql, ...params) => (await call<{ affectedRows: number }>({ op: 'query', sql, params, tx })).affectedRows,
-    $queryRawUnsafe: async <T>(sql: string, ...params: unknown[]) => (await call<{ rows: unknown }>({ op: 'query', sql, params, tx })).rows as T,
+    $executeRawUnsafe: async (sql, ...params) =>
+      (await call<{ affectedRows: number }>({ op: 'query', sql, params, tx })).affectedRows,
+    $queryRawUnsafe: async <T>(sql: string, ...params: unknown[]) =>
+      (await call<{ rows: unknown }>({ op: 'query', sql, params, tx })).rows as T,
   });
   const db: TransactionalDb = {
     ...executor(),

@@ -23,7 +23,8 @@ describe('outbox relay on PGlite', () => {
     relays.push(relay);
     return relay;
   };
-  const record = (topic: string, payload: Record<string, unknown>) => db.$transaction((tx) => recordEvent(tx, 'checkins', topic, payload));
+  const record = (topic: string, payload: Record<string, unknown>) =>
+    db.$transaction((tx) => recordEvent(tx, 'checkins', topic, payload));
 
   // one PGlite for the suite (it takes a second to start); a fresh table per test
   beforeAll(async () => {
@@ -133,7 +134,10 @@ describe('outbox relay on PGlite', () => {
     const deliveries: string[] = [];
     const effects: string[] = [];
     bus.subscribe('>', (e) => void deliveries.push(e.id));
-    bus.subscribe('>', dedupeById((e) => void effects.push(e.id)));
+    bus.subscribe(
+      '>',
+      dedupeById((e) => void effects.push(e.id)),
+    );
 
     // relay A sends, then hangs forever (a crashed process as far as the table is concerned)
     let unhang!: (err: Error) => void;

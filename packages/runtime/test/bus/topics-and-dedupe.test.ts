@@ -1,4 +1,12 @@
-import { assertTopic, assertTopicPattern, dedupeById, RecentEventIds, retryDelay, topicMatches, type BusEvent } from '../../src/bus';
+import {
+  assertTopic,
+  assertTopicPattern,
+  dedupeById,
+  RecentEventIds,
+  retryDelay,
+  topicMatches,
+  type BusEvent,
+} from '../../src/bus';
 
 describe('topic patterns (NATS-style)', () => {
   it.each([

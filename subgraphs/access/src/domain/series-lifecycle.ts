@@ -11,4 +11,5 @@ export const SERIES_TRANSITIONS: Transitions<SeriesStatus> = {
   CANCELLED: [],
 };
 
-export const checkSeriesTransition = (from: SeriesStatus, to: SeriesStatus) => checkTransition('series', SERIES_TRANSITIONS, from, to);
+export const checkSeriesTransition = (from: SeriesStatus, to: SeriesStatus) =>
+  checkTransition('series', SERIES_TRANSITIONS, from, to);

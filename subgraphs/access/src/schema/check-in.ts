@@ -1,4 +1,15 @@
-import { badInput, can, clearLoaders, liveEvents, notFound, parseId, requireAuthenticated, requirePermission, requireText, type Principal } from '@eventgraph/runtime';
+import {
+  badInput,
+  can,
+  clearLoaders,
+  liveEvents,
+  notFound,
+  parseId,
+  requireAuthenticated,
+  requirePermission,
+  requireText,
+  type Principal,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { decideCheckIn, DENIAL_REASONS, type Direction } from '../domain/check-in';
 import type { CheckIn } from '../generated/prisma/client';
@@ -58,7 +69,14 @@ const CheckInInput = builder.inputType('CheckInInput', {
  * concurrent scans of one series are decided one after another and capacity
  * cannot be exceeded.
  */
-async function scanFacts(tx: AccessTx, principal: Principal, seriesId: string, gateId: string, nfcId: string, direction: Direction) {
+async function scanFacts(
+  tx: AccessTx,
+  principal: Principal,
+  seriesId: string,
+  gateId: string,
+  nfcId: string,
+  direction: Direction,
+) {
   await tx.$queryRawUnsafe('SELECT 1 FROM "EventSeries" WHERE "id" = $1::uuid FOR UPDATE', seriesId);
   const series = await tx.eventSeries.findUnique({ where: { id: seriesId } });
   if (!series || !can(principal, 'organization.read', series.organizationId)) throw notFound('EventSeries', seriesId);
@@ -72,7 +90,10 @@ async function scanFacts(tx: AccessTx, principal: Principal, seriesId: string, g
     : null;
   const gateLink = await tx.seriesGate.findUnique({ where: { seriesId_gateId: { seriesId, gateId } } });
   const lastAllowed = wristband
-    ? await tx.checkIn.findFirst({ where: { wristbandId: wristband.id, seriesId, allowed: true }, orderBy: { scannedAt: 'desc' } })
+    ? await tx.checkIn.findFirst({
+        where: { wristbandId: wristband.id, seriesId, allowed: true },
+        orderBy: { scannedAt: 'desc' },
+      })
     : null;
   const entries = await tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'ENTRY' } });
   const exits = await tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'EXIT' } });

@@ -54,7 +54,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const event = await knownEvent(ctx.db, parseId('eventId', input.eventId));
       requirePermission(ctx.principal, 'gates.manage', event.organizationId);
-      const data = { organizationId: event.organizationId, eventId: event.eventId, name: requireText('name', input.name, 80), direction: input.direction };
+      const data = {
+        organizationId: event.organizationId,
+        eventId: event.eventId,
+        name: requireText('name', input.name, 80),
+        direction: input.direction,
+      };
       return ctx.transact(async (tx, announce) => {
         const gate = await tx.gate.create({ data });
         await announce('gate.created', { gateId: gate.id, eventId: gate.eventId, organizationId: gate.organizationId });

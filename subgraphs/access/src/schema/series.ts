@@ -73,7 +73,8 @@ builder.mutationFields((t) => ({
       for (const gateId of gateIds) {
         const gate = gates.find((g) => g.id === gateId);
         if (!gate) throw notFound('Gate', gateId);
-        if (gate.eventId !== eventId) throw new DomainError('GATE_OF_OTHER_EVENT', `gate ${gateId} belongs to another event`, { field: 'gateIds' });
+        if (gate.eventId !== eventId)
+          throw new DomainError('GATE_OF_OTHER_EVENT', `gate ${gateId} belongs to another event`, { field: 'gateIds' });
       }
       return ctx.transact(async (tx, announce) => {
         const series = await tx.eventSeries.create({
@@ -106,7 +107,12 @@ builder.mutationFields((t) => ({
         if (!check.ok) throw new DomainError(check.code, check.message, { from: current.status, to: args.to });
         const { count } = await tx.eventSeries.updateMany({ where: { id, status: current.status }, data: { status: args.to } });
         if (count !== 1) throw new DomainError('CONFLICT', 'the series changed while it was being updated; try again');
-        await announce('series.transitioned', { seriesId: id, organizationId: current.organizationId, from: current.status, to: args.to });
+        await announce('series.transitioned', {
+          seriesId: id,
+          organizationId: current.organizationId,
+          from: current.status,
+          to: args.to,
+        });
         return (await tx.eventSeries.findUnique({ where: { id } }))!;
       });
     },

@@ -51,7 +51,8 @@ builder.mutationFields((t) => ({
       for (const seriesId of seriesIds) {
         const found = series.find((s) => s.id === seriesId);
         if (!found) throw notFound('EventSeries', seriesId);
-        if (found.eventId !== eventId) throw new DomainError('SERIES_OF_OTHER_EVENT', `series ${seriesId} belongs to another event`, { field: 'seriesIds' });
+        if (found.eventId !== eventId)
+          throw new DomainError('SERIES_OF_OTHER_EVENT', `series ${seriesId} belongs to another event`, { field: 'seriesIds' });
       }
       const data = {
         organizationId,
@@ -74,10 +75,12 @@ builder.mutationFields((t) => ({
       const wristbandId = parseId('wristbandId', args.wristbandId);
       const seriesId = parseId('seriesId', args.seriesId);
       const [wristband, series] = await Promise.all([ctx.loaders.wristband.load(wristbandId), ctx.loaders.series.load(seriesId)]);
-      if (!wristband || !can(ctx.principal, 'organization.read', wristband.organizationId)) throw notFound('Wristband', wristbandId);
+      if (!wristband || !can(ctx.principal, 'organization.read', wristband.organizationId))
+        throw notFound('Wristband', wristbandId);
       if (!series || series.organizationId !== wristband.organizationId) throw notFound('EventSeries', seriesId);
       requirePermission(ctx.principal, 'wristbands.assign', wristband.organizationId);
-      if (series.eventId !== wristband.eventId) throw new DomainError('SERIES_OF_OTHER_EVENT', `series ${seriesId} belongs to another event`);
+      if (series.eventId !== wristband.eventId)
+        throw new DomainError('SERIES_OF_OTHER_EVENT', `series ${seriesId} belongs to another event`);
       await ctx.db.wristbandAssignment.upsert({
         where: { wristbandId_seriesId: { wristbandId, seriesId } },
         create: { wristbandId, seriesId },

@@ -83,7 +83,9 @@ export function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li[^>]*>/gi, '\n• ')
-    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, text: string) => (text.trim() && text.trim() !== href ? `${text} (${href})` : href))
+    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, text: string) =>
+      text.trim() && text.trim() !== href ? `${text} (${href})` : href,
+    )
     .replace(/<\/(ul|ol)>/gi, '\n\n')
     .replace(/<\/(p|h3|h4|blockquote|div)>/gi, '\n')
     .replace(/<[^>]*>/g, '')

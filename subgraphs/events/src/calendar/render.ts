@@ -61,7 +61,9 @@ export const eventUid = (id: string) => `${id}@${UID_DOMAIN}`;
 
 function location(venue: CalendarEvent['venue']): string {
   const cityLine = [venue.postalCode, venue.city].filter(Boolean).join(' ');
-  return [venue.name, venue.addressLine1, venue.addressLine2, cityLine, venue.region, venue.countryCode].filter((part) => part && part.trim()).join(', ');
+  return [venue.name, venue.addressLine1, venue.addressLine2, cityLine, venue.region, venue.countryCode]
+    .filter((part) => part && part.trim())
+    .join(', ');
 }
 
 function dateTime(name: 'DTSTART' | 'DTEND', at: Date, timeZone: string): string {
@@ -87,7 +89,8 @@ function vevent(event: CalendarEvent): string[] {
   if (description) lines.push(`DESCRIPTION:${escapeText(description)}`);
   const where = location(event.venue);
   if (where) lines.push(`LOCATION:${escapeText(where)}`);
-  if (event.venue.latitude != null && event.venue.longitude != null) lines.push(`GEO:${event.venue.latitude};${event.venue.longitude}`);
+  if (event.venue.latitude != null && event.venue.longitude != null)
+    lines.push(`GEO:${event.venue.latitude};${event.venue.longitude}`);
   if (event.url) lines.push(`URL:${uri(event.url)}`);
   if (event.categories.length) lines.push(`CATEGORIES:${event.categories.map(escapeText).join(',')}`);
   lines.push(

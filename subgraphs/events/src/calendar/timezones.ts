@@ -45,7 +45,14 @@ export const isUtc = (timeZone: string) => /^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal
 export function localTime(timeZone: string, at: Date): LocalTime {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
 }
 
 /** The zone's offset from UTC at an instant, in minutes. */
@@ -58,7 +65,9 @@ export function offsetAt(timeZone: string, at: number): number {
 /** TZNAME (optional in RFC 5545): a letter abbreviation if some English locale knows one (EST, CEST, AEDT, IST). */
 function abbreviation(timeZone: string, at: number): string | undefined {
   for (const locale of ['en-US', 'en-GB', 'en-AU', 'en-IN']) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value;
+    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(new Date(at))
+      .find((p) => p.type === 'timeZoneName')?.value;
     if (name && /^[A-Z]{2,6}$/.test(name)) return name;
   }
   return undefined;
@@ -139,7 +148,14 @@ export function vtimezone(timeZone: string, fromYear: number, toYear: number): s
     const observances: Observance[] = changes.map((c) => {
       const start = localTime('UTC', new Date(c.at + c.from * MINUTE));
       // a change to the larger offset is daylight saving time, a change back (or a permanent move) standard time
-      return { kind: c.to > c.from ? 'DAYLIGHT' : 'STANDARD', from: c.from, to: c.to, start, name: abbreviation(timeZone, c.at), rule: yearlyRule(start) };
+      return {
+        kind: c.to > c.from ? 'DAYLIGHT' : 'STANDARD',
+        from: c.from,
+        to: c.to,
+        start,
+        name: abbreviation(timeZone, c.at),
+        rule: yearlyRule(start),
+      };
     });
     // DST-less permanent shifts upward are not daylight time: a zone whose offsets only ever go up is standard
     if (!observances.some((o) => o.kind === 'STANDARD')) for (const o of observances) o.kind = 'STANDARD';
@@ -157,7 +173,12 @@ export function vtimezone(timeZone: string, fromYear: number, toYear: number): s
       const regular =
         group.length > 1 &&
         group.every(
-          (o) => o.rule === first.rule && o.from === first.from && o.to === first.to && o.start.hour === first.start.hour && o.start.minute === first.start.minute,
+          (o) =>
+            o.rule === first.rule &&
+            o.from === first.from &&
+            o.to === first.to &&
+            o.start.hour === first.start.hour &&
+            o.start.minute === first.start.minute,
         );
       if (regular) lines.push(...firstLines(first), `RRULE:FREQ=YEARLY;${first.rule}`, `END:${kind}`);
       else for (const o of group) lines.push(...firstLines(o), `END:${kind}`);

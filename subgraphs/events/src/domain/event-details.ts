@@ -24,7 +24,9 @@ const HTTP_URL = (value: string) => {
 
 export function urlProblems(field: string, values: readonly (string | null | undefined)[]): Problem[] {
   return values.flatMap((value, i) =>
-    value == null || HTTP_URL(value) ? [] : [{ field: values.length > 1 ? `${field}[${i}]` : field, message: 'must be an http(s) URL' }],
+    value == null || HTTP_URL(value)
+      ? []
+      : [{ field: values.length > 1 ? `${field}[${i}]` : field, message: 'must be an http(s) URL' }],
   );
 }
 
@@ -52,27 +54,40 @@ export function priceProblems(price: Price): Problem[] {
   const hasPrice = priceMin != null || priceMax != null;
   if (costType === 'FREE' && hasPrice) problems.push({ field: 'priceMin', message: 'a free event has no price' });
   if (costType === 'PAID' && priceMin == null) problems.push({ field: 'priceMin', message: 'a paid event needs a price' });
-  for (const [field, value] of [['priceMin', priceMin], ['priceMax', priceMax]] as const) {
-    if (value != null && (!Number.isInteger(value) || value < 0)) problems.push({ field, message: 'must be a whole number of minor units, 0 or more' });
+  for (const [field, value] of [
+    ['priceMin', priceMin],
+    ['priceMax', priceMax],
+  ] as const) {
+    if (value != null && (!Number.isInteger(value) || value < 0))
+      problems.push({ field, message: 'must be a whole number of minor units, 0 or more' });
   }
-  if (priceMin != null && priceMax != null && priceMax < priceMin) problems.push({ field: 'priceMax', message: 'must not be below priceMin' });
-  if (hasPrice && !(currency && /^[A-Z]{3}$/.test(currency))) problems.push({ field: 'currency', message: 'an ISO 4217 code such as EUR is needed with a price' });
+  if (priceMin != null && priceMax != null && priceMax < priceMin)
+    problems.push({ field: 'priceMax', message: 'must not be below priceMin' });
+  if (hasPrice && !(currency && /^[A-Z]{3}$/.test(currency)))
+    problems.push({ field: 'currency', message: 'an ISO 4217 code such as EUR is needed with a price' });
   return problems;
 }
 
 export function coordinateProblems(latitude?: number | null, longitude?: number | null): Problem[] {
   const problems: Problem[] = [];
-  if ((latitude == null) !== (longitude == null)) problems.push({ field: latitude == null ? 'latitude' : 'longitude', message: 'give latitude and longitude together' });
-  if (latitude != null && !(latitude >= -90 && latitude <= 90)) problems.push({ field: 'latitude', message: 'must be between -90 and 90' });
-  if (longitude != null && !(longitude >= -180 && longitude <= 180)) problems.push({ field: 'longitude', message: 'must be between -180 and 180' });
+  if ((latitude == null) !== (longitude == null))
+    problems.push({ field: latitude == null ? 'latitude' : 'longitude', message: 'give latitude and longitude together' });
+  if (latitude != null && !(latitude >= -90 && latitude <= 90))
+    problems.push({ field: 'latitude', message: 'must be between -90 and 90' });
+  if (longitude != null && !(longitude >= -180 && longitude <= 180))
+    problems.push({ field: 'longitude', message: 'must be between -180 and 180' });
   return problems;
 }
 
 export const countryProblems = (countryCode?: string | null): Problem[] =>
-  countryCode == null || /^[A-Z]{2}$/.test(countryCode) ? [] : [{ field: 'countryCode', message: 'must be an ISO 3166-1 alpha-2 code such as DE' }];
+  countryCode == null || /^[A-Z]{2}$/.test(countryCode)
+    ? []
+    : [{ field: 'countryCode', message: 'must be an ISO 3166-1 alpha-2 code such as DE' }];
 
 export const capacityProblems = (maxCapacity?: number | null): Problem[] =>
-  maxCapacity == null || (Number.isInteger(maxCapacity) && maxCapacity >= 0) ? [] : [{ field: 'maxCapacity', message: 'must be a whole number, 0 or more' }];
+  maxCapacity == null || (Number.isInteger(maxCapacity) && maxCapacity >= 0)
+    ? []
+    : [{ field: 'maxCapacity', message: 'must be a whole number, 0 or more' }];
 
 /**
  * Rich text as partners may render it without escaping: a small set of

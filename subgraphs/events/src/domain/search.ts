@@ -84,7 +84,8 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
 function parseDate(field: string, value: string): { y: number; m: number; d: number } {
   const match = DATE.exec(value);
   const parts = match ? { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) } : null;
-  const valid = parts && new Date(Date.UTC(parts.y, parts.m - 1, parts.d)).getUTCDate() === parts.d && parts.m >= 1 && parts.m <= 12;
+  const valid =
+    parts && new Date(Date.UTC(parts.y, parts.m - 1, parts.d)).getUTCDate() === parts.d && parts.m >= 1 && parts.m <= 12;
   if (!valid) throw badInput(field, `"${value}" is not a date (YYYY-MM-DD)`);
   return parts;
 }
@@ -115,8 +116,10 @@ const earlier = (a: Date | null, b: Date | null) => (a && b ? (a < b ? a : b) : 
 
 export function checkNear(near: Near, field = 'near'): Near {
   const { latitude, longitude, radiusKm } = near;
-  if (!Number.isFinite(latitude) || latitude < -90 || latitude > 90) throw badInput(`${field}.latitude`, 'must be between -90 and 90');
-  if (!Number.isFinite(longitude) || longitude < -180 || longitude > 180) throw badInput(`${field}.longitude`, 'must be between -180 and 180');
+  if (!Number.isFinite(latitude) || latitude < -90 || latitude > 90)
+    throw badInput(`${field}.latitude`, 'must be between -90 and 90');
+  if (!Number.isFinite(longitude) || longitude < -180 || longitude > 180)
+    throw badInput(`${field}.longitude`, 'must be between -180 and 180');
   if (!Number.isFinite(radiusKm) || radiusKm <= 0 || radiusKm > MAX_RADIUS_KM) {
     throw badInput(`${field}.radiusKm`, `must be more than 0 and at most ${MAX_RADIUS_KM}`);
   }
@@ -124,7 +127,11 @@ export function checkNear(near: Near, field = 'near'): Near {
 }
 
 /** Validates a search filter against the sort asked for; throws BAD_USER_INPUT naming the field. */
-export function checkSearch(input: SearchFilterInput | null | undefined, sort: SearchSort, parseId: (field: string, id: string) => string): SearchFilter {
+export function checkSearch(
+  input: SearchFilterInput | null | undefined,
+  sort: SearchSort,
+  parseId: (field: string, id: string) => string,
+): SearchFilter {
   const f = input ?? {};
   const text = f.text?.trim() || null;
   if (text && text.length > MAX_TEXT) throw badInput('text', `at most ${MAX_TEXT} characters`);
@@ -163,7 +170,8 @@ export function checkSearch(input: SearchFilterInput | null | undefined, sort: S
 
 export function checkFirst(first: number | null | undefined): number {
   const size = first ?? SEARCH_PAGE.default;
-  if (!Number.isInteger(size) || size < 1 || size > SEARCH_PAGE.max) throw badInput('first', `must be between 1 and ${SEARCH_PAGE.max}`);
+  if (!Number.isInteger(size) || size < 1 || size > SEARCH_PAGE.max)
+    throw badInput('first', `must be between 1 and ${SEARCH_PAGE.max}`);
   return size;
 }
 
@@ -211,9 +219,12 @@ export function boundingBox(near: Near): { minLat: number; maxLat: number; minLn
   const dLat = (near.radiusKm / EARTH_RADIUS_KM) * (180 / Math.PI);
   const minLat = near.latitude - dLat;
   const maxLat = near.latitude + dLat;
-  if (minLat <= -90 || maxLat >= 90) return { minLat: Math.max(minLat, -90), maxLat: Math.min(maxLat, 90), minLng: null, maxLng: null };
+  if (minLat <= -90 || maxLat >= 90)
+    return { minLat: Math.max(minLat, -90), maxLat: Math.min(maxLat, 90), minLng: null, maxLng: null };
   // widest longitude span of the circle is at the latitude nearest to the pole
-  const dLng = Math.asin(Math.min(1, Math.sin(near.radiusKm / EARTH_RADIUS_KM) / Math.cos((near.latitude * Math.PI) / 180))) * (180 / Math.PI);
+  const dLng =
+    Math.asin(Math.min(1, Math.sin(near.radiusKm / EARTH_RADIUS_KM) / Math.cos((near.latitude * Math.PI) / 180))) *
+    (180 / Math.PI);
   const minLng = near.longitude - dLng;
   const maxLng = near.longitude + dLng;
   if (minLng < -180 || maxLng > 180 || dLng >= 90) return { minLat, maxLat, minLng: null, maxLng: null };

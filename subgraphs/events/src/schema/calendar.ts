@@ -1,5 +1,14 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { ANONYMOUS, badInput, DomainError, ErrorCode, parseId, readableOrganizations, requirePermission, type Principal } from '@eventgraph/runtime';
+import {
+  ANONYMOUS,
+  badInput,
+  DomainError,
+  ErrorCode,
+  parseId,
+  readableOrganizations,
+  requirePermission,
+  type Principal,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { renderCalendar, type CalendarEvent } from '../calendar';
 import { PUBLIC_STATUSES } from '../domain/event-lifecycle';
@@ -52,7 +61,11 @@ function deriveToken(secret: string, row: { id: string; nonce: string }): string
 }
 
 /** Events of `scope` for a list feed: live ones the principal may list, plus cancelled ones it could have listed. */
-async function listFeedEvents(ctx: EventsContext, principal: Principal, scope: Prisma.EventWhereInput): Promise<EventWithVenue[]> {
+async function listFeedEvents(
+  ctx: EventsContext,
+  principal: Principal,
+  scope: Prisma.EventWhereInput,
+): Promise<EventWithVenue[]> {
   const recent: Prisma.EventWhereInput = { endsAt: { gte: new Date(Date.now() - FEED_PAST_DAYS * 86_400_000) } };
   const readable = readableOrganizations(principal);
   const live = await ctx.db.event.findMany({
@@ -63,13 +76,21 @@ async function listFeedEvents(ctx: EventsContext, principal: Principal, scope: P
   });
   const archived = await ctx.db.event.findMany({
     where: {
-      AND: [scope, recent, { status: 'ARCHIVED' }, readable === 'all' ? {} : { OR: [{ visibility: 'PUBLIC' }, { organizationId: { in: readable } }] }],
+      AND: [
+        scope,
+        recent,
+        { status: 'ARCHIVED' },
+        readable === 'all' ? {} : { OR: [{ visibility: 'PUBLIC' }, { organizationId: { in: readable } }] },
+      ],
     },
     include: { venue: true },
     orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     take: FEED_MAX_EVENTS,
   });
-  const published = await publishedOnce(ctx, archived.map((e) => e.id));
+  const published = await publishedOnce(
+    ctx,
+    archived.map((e) => e.id),
+  );
   return [...live, ...archived.filter((e) => published.has(e.id))]
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id.localeCompare(b.id))
     .slice(0, FEED_MAX_EVENTS);
@@ -138,7 +159,10 @@ const CalendarFeedUrlRef = builder.objectRef<FeedUrl>('CalendarFeedUrl').impleme
     "A private calendar feed of one organisation for the calling user: its public events and the ones the user may read as a member. Subscribe a calendar to the gateway's origin + `path`; anyone holding the URL sees the feed, so regenerate it if it leaks.",
   fields: (t) => ({
     organizationId: t.exposeID('organizationId'),
-    path: t.string({ description: 'relative to the gateway, e.g. /calendar/private/egc_….ics', resolve: (f) => `/calendar/private/${f.token}.ics` }),
+    path: t.string({
+      description: 'relative to the gateway, e.g. /calendar/private/egc_….ics',
+      resolve: (f) => `/calendar/private/${f.token}.ics`,
+    }),
     token: t.exposeString('token'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -152,15 +176,22 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
       if (!event || event.status === 'DRAFT') return null;
       if (event.status === 'ARCHIVED') {
         const shown = { ...event, status: 'PUBLISHED' }; // could the principal have seen it before it was archived?
-        if (!canSeeEvent(principal, shown, { direct: true }) || !(await publishedOnce(ctx, [event.id])).has(event.id)) return null;
+        if (!canSeeEvent(principal, shown, { direct: true }) || !(await publishedOnce(ctx, [event.id])).has(event.id))
+          return null;
       } else if (!canSeeEvent(principal, event, { direct: true })) return null;
-      return { ics: renderCalendar({ name: event.title, events: [toCalendarEvent(event)], timeZones: [event.venue.timeZone] }), filename: `${event.slug}.ics` };
+      return {
+        ics: renderCalendar({ name: event.title, events: [toCalendarEvent(event)], timeZones: [event.venue.timeZone] }),
+        filename: `${event.slug}.ics`,
+      };
     }
     case 'VENUE': {
       const venue = await ctx.db.venue.findUnique({ where: { id: parseId('id', id) } });
       if (!venue) return null;
       const events = await listFeedEvents(ctx, principal, { venueId: venue.id });
-      return { ics: renderCalendar({ name: venue.name, events: events.map(toCalendarEvent), timeZones: [venue.timeZone] }), filename: `${venue.slug}.ics` };
+      return {
+        ics: renderCalendar({ name: venue.name, events: events.map(toCalendarEvent), timeZones: [venue.timeZone] }),
+        filename: `${venue.slug}.ics`,
+      };
     }
     case 'ORGANIZATION': {
       const organizationId = parseId('id', id);
@@ -169,7 +200,10 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
       if (venues.length === 0) return null;
       const events = await listFeedEvents(ctx, principal, { organizationId });
       return {
-        ics: renderCalendar({ name: `Events at ${venues.map((v) => v.name).join(', ')}`.slice(0, 200), events: events.map(toCalendarEvent) }),
+        ics: renderCalendar({
+          name: `Events at ${venues.map((v) => v.name).join(', ')}`.slice(0, 200),
+          events: events.map(toCalendarEvent),
+        }),
         filename: `organization-${organizationId}.ics`,
       };
     }
@@ -178,17 +212,26 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
       const row = await ctx.db.calendarFeedToken.findUnique({ where: { secretHash: hashToken(id) } });
       // the gateway signs the token's user with their memberships as of this request
       if (!row || principal.kind !== 'user' || principal.id !== row.userId) return null;
-      const venues = await ctx.db.venue.findMany({ where: { organizationId: row.organizationId }, orderBy: { createdAt: 'asc' } });
+      const venues = await ctx.db.venue.findMany({
+        where: { organizationId: row.organizationId },
+        orderBy: { createdAt: 'asc' },
+      });
       const events = await listFeedEvents(ctx, principal, { organizationId: row.organizationId });
       return {
-        ics: renderCalendar({ name: `Events at ${venues.map((v) => v.name).join(', ') || 'your organisation'} (private)`.slice(0, 200), events: events.map(toCalendarEvent) }),
+        ics: renderCalendar({
+          name: `Events at ${venues.map((v) => v.name).join(', ') || 'your organisation'} (private)`.slice(0, 200),
+          events: events.map(toCalendarEvent),
+        }),
         filename: `private-${row.organizationId}.ics`,
       };
     }
     case 'SEARCH': {
       const saved = await ctx.db.savedSearch.findUnique({ where: { id: parseId('id', id) } });
       if (!saved) return null;
-      return { ics: renderCalendar({ name: saved.name, events: (await searchFeedEvents(ctx, saved)).map(toCalendarEvent) }), filename: `search-${saved.id}.ics` };
+      return {
+        ics: renderCalendar({ name: saved.name, events: (await searchFeedEvents(ctx, saved)).map(toCalendarEvent) }),
+        filename: `search-${saved.id}.ics`,
+      };
     }
     default:
       throw badInput('kind', 'one of ORGANIZATION, VENUE, EVENT, PRIVATE, SEARCH');
@@ -196,12 +239,14 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
 }
 
 function requireGateway(principal: Principal): void {
-  if (principal.kind !== 'service' || principal.id !== 'gateway') throw new DomainError(ErrorCode.FORBIDDEN, 'only the gateway resolves calendar feed tokens');
+  if (principal.kind !== 'service' || principal.id !== 'gateway')
+    throw new DomainError(ErrorCode.FORBIDDEN, 'only the gateway resolves calendar feed tokens');
 }
 
 function requireMember(principal: Principal, organizationId: string): string {
   requirePermission(principal, 'organization.read', organizationId);
-  if (principal.kind !== 'user' || !principal.id) throw new DomainError(ErrorCode.FORBIDDEN, 'private calendar feeds belong to users');
+  if (principal.kind !== 'user' || !principal.id)
+    throw new DomainError(ErrorCode.FORBIDDEN, 'private calendar feeds belong to users');
   return principal.id;
 }
 
@@ -231,24 +276,30 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   calendarFeedUrl: t.field({
     type: CalendarFeedUrlRef,
-    description: "The calling user's private calendar feed of an organisation (organization.read), created on first use; the same URL until regenerated.",
+    description:
+      "The calling user's private calendar feed of an organisation (organization.read), created on first use; the same URL until regenerated.",
     args: { organizationId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       const userId = requireMember(ctx.principal, organizationId);
       const secret = ctx.settings.EVENTGRAPH_PRINCIPAL_SECRET;
-      const existing = await ctx.db.calendarFeedToken.findUnique({ where: { userId_organizationId: { userId, organizationId } } });
+      const existing = await ctx.db.calendarFeedToken.findUnique({
+        where: { userId_organizationId: { userId, organizationId } },
+      });
       if (existing) {
         const token = deriveToken(secret, existing);
         // a rotated platform secret derives another token: store its hash, so the URL shown works
-        if (hashToken(token) !== existing.secretHash) await ctx.db.calendarFeedToken.update({ where: { id: existing.id }, data: { secretHash: hashToken(token) } });
+        if (hashToken(token) !== existing.secretHash)
+          await ctx.db.calendarFeedToken.update({ where: { id: existing.id }, data: { secretHash: hashToken(token) } });
         return { organizationId, token, createdAt: existing.createdAt };
       }
       const id = crypto.randomUUID();
       const nonce = randomBytes(16).toString('base64url');
       const token = deriveToken(secret, { id, nonce });
       try {
-        const row = await ctx.db.calendarFeedToken.create({ data: { id, userId, organizationId, nonce, secretHash: hashToken(token) } });
+        const row = await ctx.db.calendarFeedToken.create({
+          data: { id, userId, organizationId, nonce, secretHash: hashToken(token) },
+        });
         return { organizationId, token, createdAt: row.createdAt };
       } catch (err) {
         if ((err as { code?: string }).code !== 'P2002') throw err;
@@ -258,7 +309,7 @@ builder.mutationFields((t) => ({
   }),
   regenerateCalendarFeedUrl: t.field({
     type: CalendarFeedUrlRef,
-    description: 'Replaces the calling user\'s private feed URL of an organisation; the old URL answers 404 at once.',
+    description: "Replaces the calling user's private feed URL of an organisation; the old URL answers 404 at once.",
     args: { organizationId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);

@@ -1,4 +1,15 @@
-import { badInput, clearLoaders, DomainError, liveEvents, notFound, parseId, parsePageSize, parseSlug, requirePermission, requireText } from '@eventgraph/runtime';
+import {
+  badInput,
+  clearLoaders,
+  DomainError,
+  liveEvents,
+  notFound,
+  parseId,
+  parsePageSize,
+  parseSlug,
+  requirePermission,
+  requireText,
+} from '@eventgraph/runtime';
 import { canSeeEvent, visibleEventsWhere } from '../visibility';
 import { builder } from '../builder';
 import { checkEventTransition, type EventStatus } from '../domain/event-lifecycle';
@@ -24,7 +35,8 @@ export const EventStatusEnum = builder.enumType('EventStatus', {
 
 export const CostTypeEnum = builder.enumType('CostType', { values: ['FREE', 'PAID', 'DONATION', 'VARIABLE'] as const });
 export const VisibilityEnum = builder.enumType('Visibility', {
-  description: 'PUBLIC: listed for everyone once published; UNLISTED: reachable by id or link only; PRIVATE and FRIENDS: the organisation (or, for user events, the people it chooses)',
+  description:
+    'PUBLIC: listed for everyone once published; UNLISTED: reachable by id or link only; PRIVATE and FRIENDS: the organisation (or, for user events, the people it chooses)',
   values: ['PUBLIC', 'UNLISTED', 'PRIVATE', 'FRIENDS'] as const,
 });
 export const EventOriginEnum = builder.enumType('EventOrigin', { values: ['SOURCE', 'ORGANIZATION', 'USER'] as const });
@@ -57,12 +69,18 @@ EventRef.implement({
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     status: t.field({ type: EventStatusEnum, resolve: (e) => e.status }),
-    description: t.exposeString('description', { description: 'sanitised HTML: p, br, strong, em, u, lists, links, h3, h4, blockquote' }),
+    description: t.exposeString('description', {
+      description: 'sanitised HTML: p, br, strong, em, u, lists, links, h3, h4, blockquote',
+    }),
     categories: t.exposeStringList('categories'),
     tags: t.exposeStringList('tags'),
     imageUrls: t.exposeStringList('imageUrls'),
     costType: t.field({ type: CostTypeEnum, resolve: (e) => e.costType }),
-    price: t.field({ type: PriceRangeRef, nullable: true, resolve: (e) => (e.priceMin == null && e.priceMax == null ? null : e) }),
+    price: t.field({
+      type: PriceRangeRef,
+      nullable: true,
+      resolve: (e) => (e.priceMin == null && e.priceMax == null ? null : e),
+    }),
     externalUrl: t.exposeString('externalUrl', { nullable: true }),
     ticketUrl: t.exposeString('ticketUrl', { nullable: true }),
     origin: t.field({ type: EventOriginEnum, resolve: (e) => e.origin }),
@@ -175,10 +193,14 @@ function eventDetails(input: EventInput, current?: Event): Partial<EventDetails>
   const schedule = checkSchedule((data.startsAt ?? current?.startsAt) as Date, (data.endsAt ?? current?.endsAt) as Date);
   if (schedule) problems.push(schedule);
   if (input.description != null) {
-    if (input.description.length > LIMITS.description) problems.push({ field: 'description', message: `at most ${LIMITS.description} characters` });
+    if (input.description.length > LIMITS.description)
+      problems.push({ field: 'description', message: `at most ${LIMITS.description} characters` });
     data.description = sanitizeDescription(input.description);
   }
-  for (const [field, max] of [['categories', LIMITS.categories], ['tags', LIMITS.tags]] as const) {
+  for (const [field, max] of [
+    ['categories', LIMITS.categories],
+    ['tags', LIMITS.tags],
+  ] as const) {
     if (input[field] == null) continue;
     const cleaned = labels(field, input[field]!, max);
     problems.push(...cleaned.problems);
@@ -228,14 +250,20 @@ builder.mutationFields((t) => ({
       requirePermission(ctx.principal, 'events.write', venue.organizationId);
       return ctx.transact(async (tx, announce) => {
         const event = await tx.event.create({ data: { ...details, organizationId: venue.organizationId } });
-        await announce(EVENT_TOPICS.created, { eventId: event.id, organizationId: event.organizationId, status: event.status, visibility: event.visibility });
+        await announce(EVENT_TOPICS.created, {
+          eventId: event.id,
+          organizationId: event.organizationId,
+          status: event.status,
+          visibility: event.visibility,
+        });
         return event;
       });
     },
   }),
   updateEvent: t.field({
     type: EventRef,
-    description: 'Changes an event. A new time or venue is announced (event.updated with rescheduled / venueChanged), so series and tickets can follow.',
+    description:
+      'Changes an event. A new time or venue is announced (event.updated with rescheduled / venueChanged), so series and tickets can follow.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateEventInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const id = parseId('id', args.id);
@@ -303,9 +331,18 @@ builder.mutationFields((t) => ({
         const check = checkEventTransition(current.status as EventStatus, args.to);
         if (!check.ok) throw new DomainError(check.code, check.message, { from: current.status, to: args.to });
         // the status in the WHERE makes a concurrent transition fail instead of both winning
-        const { count } = await tx.event.updateMany({ where: { id, status: current.status }, data: { status: args.to, sequence: { increment: 1 } } });
+        const { count } = await tx.event.updateMany({
+          where: { id, status: current.status },
+          data: { status: args.to, sequence: { increment: 1 } },
+        });
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
-        const change = { eventId: id, organizationId: current.organizationId, from: current.status, status: args.to, visibility: current.visibility };
+        const change = {
+          eventId: id,
+          organizationId: current.organizationId,
+          from: current.status,
+          status: args.to,
+          visibility: current.visibility,
+        };
         await announce(EVENT_TOPICS.statusChanged, change);
         // the moment partners and webhooks usually wait for, under a name of its own
         if (args.to === 'PUBLISHED') await announce(EVENT_TOPICS.published, change);
@@ -322,7 +359,11 @@ interface EventChange {
   changedFields: string[];
 }
 
-const CHANGE_KINDS = { [EVENT_TOPICS.created]: 'CREATED', [EVENT_TOPICS.updated]: 'UPDATED', [EVENT_TOPICS.statusChanged]: 'STATUS_CHANGED' } as const;
+const CHANGE_KINDS = {
+  [EVENT_TOPICS.created]: 'CREATED',
+  [EVENT_TOPICS.updated]: 'UPDATED',
+  [EVENT_TOPICS.statusChanged]: 'STATUS_CHANGED',
+} as const;
 type ChangeKind = (typeof CHANGE_KINDS)[keyof typeof CHANGE_KINDS];
 
 const EventChangeKind = builder.enumType('EventChangeKind', { values: ['CREATED', 'UPDATED', 'STATUS_CHANGED'] as const });
@@ -353,7 +394,11 @@ builder.subscriptionFields((t) => ({
           (!eventId || payload.eventId === eventId) &&
           canSeeEvent(
             ctx.principal,
-            { status: payload.status as string, organizationId: payload.organizationId as string, visibility: payload.visibility as string | undefined },
+            {
+              status: payload.status as string,
+              organizationId: payload.organizationId as string,
+              visibility: payload.visibility as string | undefined,
+            },
             { direct: Boolean(eventId) },
           )
         );

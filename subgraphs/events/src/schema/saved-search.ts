@@ -1,4 +1,12 @@
-import { DomainError, ErrorCode, notFound, parseId, requireAuthenticated, requireText, type Principal } from '@eventgraph/runtime';
+import {
+  DomainError,
+  ErrorCode,
+  notFound,
+  parseId,
+  requireAuthenticated,
+  requireText,
+  type Principal,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { checkFirst, checkSearch, SEARCH_PAGE, type SearchFilter, type SearchFilterInput } from '../domain/search';
 import type { SavedSearch } from '../generated/prisma/client';
@@ -16,7 +24,20 @@ export const MAX_SAVED_SEARCHES = 100;
 export const MAX_SAVED_SEARCH_NAME = 100;
 
 /** The input fields in a fixed order (the stored JSON keeps it). */
-const FILTER_FIELDS = ['text', 'from', 'to', 'fromDate', 'toDate', 'timeZone', 'categories', 'near', 'venueId', 'organizationId', 'cost', 'statuses'] as const;
+const FILTER_FIELDS = [
+  'text',
+  'from',
+  'to',
+  'fromDate',
+  'toDate',
+  'timeZone',
+  'categories',
+  'near',
+  'venueId',
+  'organizationId',
+  'cost',
+  'statuses',
+] as const;
 const INSTANTS = new Set<string>(['from', 'to']);
 
 /** The filter as given, without empty fields, instants as ISO strings: what is stored and shown. */
@@ -43,13 +64,15 @@ export function filterInput(stored: unknown): SearchFilterInput {
 }
 
 /** A saved search's filter, validated again (START order: results and feeds list by start). */
-export const savedSearchFilter = (row: Pick<SavedSearch, 'filter'>): SearchFilter => checkSearch(filterInput(row.filter), 'START', parseId);
+export const savedSearchFilter = (row: Pick<SavedSearch, 'filter'>): SearchFilter =>
+  checkSearch(filterInput(row.filter), 'START', parseId);
 
 export const savedSearchPath = (id: string) => `/calendar/searches/${id}.ics`;
 
 function requireUser(principal: Principal): string {
   requireAuthenticated(principal);
-  if (principal.kind !== 'user' || !principal.id) throw new DomainError(ErrorCode.FORBIDDEN, 'saved searches belong to signed-in users');
+  if (principal.kind !== 'user' || !principal.id)
+    throw new DomainError(ErrorCode.FORBIDDEN, 'saved searches belong to signed-in users');
   return principal.id;
 }
 
@@ -63,7 +86,8 @@ async function ownSavedSearch(ctx: EventsContext, rawId: string): Promise<SavedS
 }
 
 const SavedSearchRef = builder.objectRef<SavedSearch>('SavedSearch').implement({
-  description: "A named event search of the calling user. Only its owner sees it; its calendar feed lists what the search finds for anyone (published PUBLIC events), since calendar apps fetch without credentials.",
+  description:
+    'A named event search of the calling user. Only its owner sees it; its calendar feed lists what the search finds for anyone (published PUBLIC events), since calendar apps fetch without credentials.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -80,7 +104,8 @@ const SavedSearchRef = builder.objectRef<SavedSearch>('SavedSearch').implement({
       resolve: (s, args, ctx) => runSearch(ctx, ctx.principal, savedSearchFilter(s), 'START', checkFirst(args.first), args.after),
     }),
     calendarPath: t.string({
-      description: "the search's iCalendar feed, relative to the gateway (/calendar/searches/<id>.ics): its published PUBLIC matches, for anyone holding the URL",
+      description:
+        "the search's iCalendar feed, relative to the gateway (/calendar/searches/<id>.ics): its published PUBLIC matches, for anyone holding the URL",
       resolve: (s) => savedSearchPath(s.id),
     }),
   }),
@@ -97,7 +122,7 @@ builder.queryFields((t) => ({
   }),
   savedSearch: t.field({
     type: SavedSearchRef,
-    description: 'One of the calling user\'s saved searches (NOT_FOUND for anyone else\'s).',
+    description: "One of the calling user's saved searches (NOT_FOUND for anyone else's).",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => ownSavedSearch(ctx, String(args.id)),
   }),

@@ -33,10 +33,14 @@ function anyOf(column: Prisma.Sql, values: readonly string[], type: string): Pri
 }
 
 export const EventSortEnum = builder.enumType('EventSort', {
-  description: 'START: soonest first; DISTANCE: nearest first (needs filter.near); RELEVANCE: best text match first (needs filter.text); POPULARITY: most viewed, shared and RSVPed first',
+  description:
+    'START: soonest first; DISTANCE: nearest first (needs filter.near); RELEVANCE: best text match first (needs filter.text); POPULARITY: most viewed, shared and RSVPed first',
   values: SEARCH_SORTS,
 });
-const CostFilterEnum = builder.enumType('CostFilter', { description: 'FREE: FREE or DONATION; PAID: PAID or VARIABLE', values: COSTS });
+const CostFilterEnum = builder.enumType('CostFilter', {
+  description: 'FREE: FREE or DONATION; PAID: PAID or VARIABLE',
+  values: COSTS,
+});
 
 const NearInput = builder.inputType('NearInput', {
   fields: (t) => ({
@@ -48,7 +52,9 @@ const NearInput = builder.inputType('NearInput', {
 
 export const EventSearchFilter = builder.inputType('EventSearchFilter', {
   fields: (t) => ({
-    text: t.string({ description: 'keywords, web-search syntax ("quoted phrases", -excluded, or): title, categories, tags, description, venue' }),
+    text: t.string({
+      description: 'keywords, web-search syntax ("quoted phrases", -excluded, or): title, categories, tags, description, venue',
+    }),
     from: t.field({ type: 'DateTime', description: 'events that end after this instant' }),
     to: t.field({ type: 'DateTime', description: 'events that start before this instant' }),
     fromDate: t.string({ description: 'YYYY-MM-DD: events overlapping this local day or later (in timeZone)' }),
@@ -59,7 +65,10 @@ export const EventSearchFilter = builder.inputType('EventSearchFilter', {
     venueId: t.id(),
     organizationId: t.id(),
     cost: t.field({ type: CostFilterEnum }),
-    statuses: t.field({ type: [EventStatusEnum], description: 'default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED); others only for your organisations' }),
+    statuses: t.field({
+      type: [EventStatusEnum],
+      description: 'default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED); others only for your organisations',
+    }),
   }),
 });
 
@@ -85,7 +94,11 @@ const EdgeRef = builder.objectRef<Edge>('EventSearchEdge').implement({
     cursor: t.exposeString('cursor'),
     node: t.field({ type: EventRef, resolve: (e) => e.node }),
     distanceKm: t.float({ nullable: true, description: 'great-circle distance from filter.near', resolve: (e) => e.distanceKm }),
-    rank: t.float({ nullable: true, description: 'text relevance (ts_rank_cd) when filter.text is given', resolve: (e) => e.rank }),
+    rank: t.float({
+      nullable: true,
+      description: 'text relevance (ts_rank_cd) when filter.text is given',
+      resolve: (e) => e.rank,
+    }),
   }),
 });
 
@@ -119,7 +132,9 @@ export function visibilitySql(principal: Principal): Prisma.Sql {
   const readable = readableOrganizations(principal);
   if (readable !== 'all') {
     const listedPublicly = sql`(${anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC')`;
-    parts.push(readable.length ? sql`(${listedPublicly} OR ${anyOf(sql`e."organizationId"`, readable, 'uuid')})` : listedPublicly);
+    parts.push(
+      readable.length ? sql`(${listedPublicly} OR ${anyOf(sql`e."organizationId"`, readable, 'uuid')})` : listedPublicly,
+    );
   }
   return parts.length ? join(parts, ' AND ') : sql`TRUE`;
 }
@@ -174,12 +189,23 @@ function afterSql(cursor: CursorKey): Prisma.Sql {
 }
 
 const cursorOf = (sort: SearchSort, hit: Hit): string => {
-  const key = { START: hit.startsAt.toISOString(), DISTANCE: hit.distanceKm ?? 0, RELEVANCE: hit.rank ?? 0, POPULARITY: hit.popularity }[sort];
+  const key = {
+    START: hit.startsAt.toISOString(),
+    DISTANCE: hit.distanceKm ?? 0,
+    RELEVANCE: hit.rank ?? 0,
+    POPULARITY: hit.popularity,
+  }[sort];
   return encodeCursor({ sort, key, id: hit.id });
 };
 
 /** The SQL of one page of a search (exported for the benchmark's EXPLAIN). */
-export function searchPageSql(filter: SearchFilter, sort: SearchSort, principal: Principal, limit: number, after?: CursorKey): Prisma.Sql {
+export function searchPageSql(
+  filter: SearchFilter,
+  sort: SearchSort,
+  principal: Principal,
+  limit: number,
+  after?: CursorKey,
+): Prisma.Sql {
   const distance = filter.near ? distanceSql(filter.near) : sql`NULL::float8`;
   const rank = filter.text ? sql`ts_rank_cd(e."searchDocument", ${tsQuery(filter.text)})::float8` : sql`NULL::float8`;
   return sql`SELECT s.* FROM (
@@ -214,17 +240,26 @@ export async function runSearch(
   const cursor = after != null ? decodeCursor(after, sort) : undefined;
   const hits = await ctx.db.$queryRaw<Hit[]>(searchPageSql(filter, sort, principal, first + 1, cursor));
   const page = hits.slice(0, first);
-  const events = await eventsById(ctx, page.map((h) => h.id));
+  const events = await eventsById(
+    ctx,
+    page.map((h) => h.id),
+  );
   let count: Promise<number> | undefined;
   return {
     edges: page.filter((h) => events.has(h.id)).map((h) => ({ ...h, node: events.get(h.id)!, cursor: cursorOf(sort, h) })),
     hasNextPage: hits.length > first,
-    totalCount: () => (count ??= ctx.db.$queryRaw<{ count: number }[]>(searchCountSql(filter, principal)).then((r) => Number(r[0]!.count))),
+    totalCount: () =>
+      (count ??= ctx.db.$queryRaw<{ count: number }[]>(searchCountSql(filter, principal)).then((r) => Number(r[0]!.count))),
   };
 }
 
 /** The ids of up to `limit` matches in START order (calendar feeds), without loading the events. */
-export async function searchIds(ctx: EventsContext, principal: Principal, filter: SearchFilter, limit: number): Promise<string[]> {
+export async function searchIds(
+  ctx: EventsContext,
+  principal: Principal,
+  filter: SearchFilter,
+  limit: number,
+): Promise<string[]> {
   const hits = await ctx.db.$queryRaw<Hit[]>(searchPageSql(filter, 'START', principal, limit));
   return hits.map((h) => h.id);
 }
@@ -271,8 +306,13 @@ builder.queryFields((t) => ({
           ${near ? sql`AND ${nearSql(near)}` : empty}
         ORDER BY "score" DESC, e."startsAt" ASC, e."id" ASC
         LIMIT ${first}`);
-      const events = await eventsById(ctx, rows.map((r) => r.id));
-      return rows.filter((r) => events.has(r.id)).map((r) => ({ node: events.get(r.id)!, score: Number(r.score), distanceKm: r.distanceKm }));
+      const events = await eventsById(
+        ctx,
+        rows.map((r) => r.id),
+      );
+      return rows
+        .filter((r) => events.has(r.id))
+        .map((r) => ({ node: events.get(r.id)!, score: Number(r.score), distanceKm: r.distanceKm }));
     },
   }),
 }));

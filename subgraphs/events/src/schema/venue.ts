@@ -35,7 +35,9 @@ VenueRef.implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     slug: t.exposeString('slug'),
-    timeZone: t.exposeString('timeZone', { description: "IANA time zone, e.g. Europe/Berlin: the zone of its events' local times" }),
+    timeZone: t.exposeString('timeZone', {
+      description: "IANA time zone, e.g. Europe/Berlin: the zone of its events' local times",
+    }),
     city: t.exposeString('city', { nullable: true }),
     address: t.field({ type: AddressRef, resolve: (venue) => venue }),
     coordinates: t.field({
@@ -48,7 +50,8 @@ VenueRef.implement({
     organization: t.field({ type: OrganizationRef, nullable: true, resolve: (venue) => ({ id: venue.organizationId }) }),
     events: t.field({
       type: [EventRef],
-      resolve: async (venue, _args, ctx) => (await ctx.loaders.eventsOfVenue.load(venue.id)).filter((e) => canSeeEvent(ctx.principal, e)),
+      resolve: async (venue, _args, ctx) =>
+        (await ctx.loaders.eventsOfVenue.load(venue.id)).filter((e) => canSeeEvent(ctx.principal, e)),
     }),
   }),
 });
@@ -95,7 +98,8 @@ function venueDetails(input: VenueInput, current?: Venue): Prisma.VenueUnchecked
   if (input.name != null) data.name = requireText('name', input.name);
   if (input.slug != null) data.slug = parseSlug('slug', input.slug);
   if (input.timeZone != null) {
-    if (!isTimeZone(input.timeZone)) problems.push({ field: 'timeZone', message: `"${input.timeZone}" is not an IANA time zone` });
+    if (!isTimeZone(input.timeZone))
+      problems.push({ field: 'timeZone', message: `"${input.timeZone}" is not an IANA time zone` });
     data.timeZone = input.timeZone;
   }
   for (const field of ['addressLine1', 'addressLine2', 'postalCode', 'city', 'region'] as const) {
@@ -131,7 +135,8 @@ builder.mutationFields((t) => ({
   }),
   updateVenue: t.field({
     type: VenueRef,
-    description: "Changes a venue; a new time zone or place is announced (venue.updated) since its events' local times follow it.",
+    description:
+      "Changes a venue; a new time zone or place is announced (venue.updated) since its events' local times follow it.",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVenueInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const id = parseId('id', args.id);

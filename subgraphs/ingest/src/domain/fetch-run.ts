@@ -9,7 +9,8 @@ export const FETCH_RUN_TRANSITIONS: Transitions<FetchRunStatus> = {
   FAILED: [],
 };
 
-export const checkFetchRunTransition = (from: FetchRunStatus, to: FetchRunStatus) => checkTransition('fetch run', FETCH_RUN_TRANSITIONS, from, to);
+export const checkFetchRunTransition = (from: FetchRunStatus, to: FetchRunStatus) =>
+  checkTransition('fetch run', FETCH_RUN_TRANSITIONS, from, to);
 
 /** Sources are fetched over http(s) only: no file:// or internal schemes reach the fetcher. */
 export function isFetchableUrl(value: string): boolean {

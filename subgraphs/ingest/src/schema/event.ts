@@ -9,7 +9,8 @@ export const EventRef = builder.externalRef('Event', builder.selection<{ id: str
     sources: t.field({
       type: [SourceRef],
       description: 'The sources this event was aggregated from.',
-      resolve: async (event, _args, ctx) => (await ctx.loaders.sourcesOfEvent.load(event.id)).filter((s) => canSeeSource(ctx.principal, s)),
+      resolve: async (event, _args, ctx) =>
+        (await ctx.loaders.sourcesOfEvent.load(event.id)).filter((s) => canSeeSource(ctx.principal, s)),
     }),
   }),
 });

@@ -106,7 +106,9 @@ builder.subscriptionFields((t) => ({
       return liveEvents(
         ctx.bus,
         'ingest.run.finished',
-        (e) => (!sourceId || e.payload.sourceId === sourceId) && canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null }),
+        (e) =>
+          (!sourceId || e.payload.sourceId === sourceId) &&
+          canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null }),
       );
     },
     resolve: async (busEvent, _args, ctx) => {

@@ -1,4 +1,14 @@
-import { badInput, isPlatformService, notFound, parseId, readableOrganizations, requirePermission, requireText, DomainError, ErrorCode } from '@eventgraph/runtime';
+import {
+  badInput,
+  isPlatformService,
+  notFound,
+  parseId,
+  readableOrganizations,
+  requirePermission,
+  requireText,
+  DomainError,
+  ErrorCode,
+} from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
 import { canSeeSource, requireSourceOperator } from '../visibility';
 import { builder } from '../builder';
@@ -73,7 +83,8 @@ builder.mutationFields((t) => ({
       if (!isFetchableUrl(input.url)) throw badInput('url', 'must be an http(s) URL');
       const organizationId = input.organizationId ? parseId('organizationId', input.organizationId) : null;
       if (organizationId) requirePermission(ctx.principal, 'integrations.manage', organizationId);
-      else if (!isPlatformService(ctx.principal)) throw new DomainError(ErrorCode.FORBIDDEN, 'platform-wide sources are registered by the platform; give organizationId');
+      else if (!isPlatformService(ctx.principal))
+        throw new DomainError(ErrorCode.FORBIDDEN, 'platform-wide sources are registered by the platform; give organizationId');
       const data = {
         organizationId,
         name: requireText('name', input.name),

@@ -15,7 +15,10 @@ export const isLocked = (state: ThrottleState | null, now: Date) => Boolean(stat
 
 export function afterFailure(state: ThrottleState | null, now: Date): ThrottleState {
   const failures = (state && !isLocked(state, now) && state.lockedUntil ? 0 : (state?.failures ?? 0)) + 1;
-  return failures >= MAX_FAILURES ? { failures, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) } : { failures, lockedUntil: null };
+  return failures >= MAX_FAILURES
+    ? { failures, lockedUntil: new Date(now.getTime() + LOCK_MINUTES * 60_000) }
+    : { failures, lockedUntil: null };
 }
 
-export const retryAfterSeconds = (state: ThrottleState, now: Date) => Math.max(1, Math.ceil(((state.lockedUntil?.getTime() ?? 0) - now.getTime()) / 1000));
+export const retryAfterSeconds = (state: ThrottleState, now: Date) =>
+  Math.max(1, Math.ceil(((state.lockedUntil?.getTime() ?? 0) - now.getTime()) / 1000));

@@ -5,18 +5,28 @@ import { canAssignRole } from './roles';
 export type MembershipProblem = { code: 'FORBIDDEN' | 'LAST_OWNER'; message: string } | null;
 
 const forbidden = (message: string): MembershipProblem => ({ code: 'FORBIDDEN', message });
-const lastOwner: MembershipProblem = { code: 'LAST_OWNER', message: 'an organisation keeps at least one owner; transfer ownership first' };
+const lastOwner: MembershipProblem = {
+  code: 'LAST_OWNER',
+  message: 'an organisation keeps at least one owner; transfer ownership first',
+};
 
 /** Changing someone's role: the actor must be able to give both the old and the new role. */
 export function checkRoleChange(p: { actorRole: Role; currentRole: Role; newRole: Role; ownerCount: number }): MembershipProblem {
-  if (!canAssignRole(p.actorRole, p.newRole)) return forbidden(`a ${p.actorRole.toLowerCase()} cannot give the ${p.newRole.toLowerCase()} role`);
-  if (!canAssignRole(p.actorRole, p.currentRole)) return forbidden(`a ${p.actorRole.toLowerCase()} cannot change a ${p.currentRole.toLowerCase()}`);
+  if (!canAssignRole(p.actorRole, p.newRole))
+    return forbidden(`a ${p.actorRole.toLowerCase()} cannot give the ${p.newRole.toLowerCase()} role`);
+  if (!canAssignRole(p.actorRole, p.currentRole))
+    return forbidden(`a ${p.actorRole.toLowerCase()} cannot change a ${p.currentRole.toLowerCase()}`);
   if (p.currentRole === 'OWNER' && p.newRole !== 'OWNER' && p.ownerCount <= 1) return lastOwner;
   return null;
 }
 
 /** Removing a member, or leaving: anyone may leave; removing others follows the role rules. */
-export function checkRemoval(p: { actorRole: Role | null; targetRole: Role; isSelf: boolean; ownerCount: number }): MembershipProblem {
+export function checkRemoval(p: {
+  actorRole: Role | null;
+  targetRole: Role;
+  isSelf: boolean;
+  ownerCount: number;
+}): MembershipProblem {
   if (p.targetRole === 'OWNER' && p.ownerCount <= 1) return lastOwner;
   if (p.isSelf) return null;
   if (!p.actorRole || !canAssignRole(p.actorRole, p.targetRole)) return forbidden('you cannot remove this member');

@@ -48,7 +48,8 @@ export function topicMatchesPattern(pattern: string, topic: string): boolean {
   return pattern === topic;
 }
 
-export const subscribesTo = (eventTypes: readonly string[], topic: string) => eventTypes.some((p) => topicMatchesPattern(p, topic));
+export const subscribesTo = (eventTypes: readonly string[], topic: string) =>
+  eventTypes.some((p) => topicMatchesPattern(p, topic));
 
 export type EventTypesProblem = { index: number; message: string } | null;
 
@@ -58,7 +59,11 @@ export function eventTypesProblem(eventTypes: readonly string[]): EventTypesProb
   if (eventTypes.length > 50) return { index: -1, message: 'at most 50 event types' };
   for (const [index, value] of eventTypes.entries()) {
     const known = PATTERN.test(value) && WEBHOOK_TOPICS.some((topic) => topicMatchesPattern(value, topic));
-    if (!known) return { index, message: `${JSON.stringify(value)} is not a webhook event type; use one of ${WEBHOOK_TOPICS.join(', ')}, a prefix like event.*, or *` };
+    if (!known)
+      return {
+        index,
+        message: `${JSON.stringify(value)} is not a webhook event type; use one of ${WEBHOOK_TOPICS.join(', ')}, a prefix like event.*, or *`,
+      };
   }
   return null;
 }
@@ -109,10 +114,12 @@ export interface RetryLimits {
 }
 
 /** What happens to a delivery after an attempt that failed: another try later, or dead. */
-export const afterFailedAttempt = (limits: RetryLimits, attempts: number): 'retry' | 'dead' => (attempts >= limits.maxAttempts ? 'dead' : 'retry');
+export const afterFailedAttempt = (limits: RetryLimits, attempts: number): 'retry' | 'dead' =>
+  attempts >= limits.maxAttempts ? 'dead' : 'retry';
 
 /** Is an endpoint with this failure streak to be disabled? */
-export const shouldDisableEndpoint = (limits: RetryLimits, consecutiveFailures: number) => consecutiveFailures >= limits.disableAfterFailures;
+export const shouldDisableEndpoint = (limits: RetryLimits, consecutiveFailures: number) =>
+  consecutiveFailures >= limits.disableAfterFailures;
 
 /** 2xx is success; everything else (3xx included: redirects are not followed) is a failure. */
 export const isSuccessStatus = (status: number) => status >= 200 && status < 300;
@@ -132,7 +139,8 @@ export const computeSignature = (secret: string, timestamp: number | string, raw
 export const signatureHeader = (secrets: readonly string[], timestamp: number, rawBody: string) =>
   secrets.map((secret) => `v1=${computeSignature(secret, timestamp, rawBody)}`).join(',');
 
-export type VerifyResult = { ok: true } | { ok: false; reason: 'MISSING_HEADERS' | 'BAD_TIMESTAMP' | 'TIMESTAMP_OUT_OF_TOLERANCE' | 'BAD_SIGNATURE' };
+export type VerifyResult =
+  { ok: true } | { ok: false; reason: 'MISSING_HEADERS' | 'BAD_TIMESTAMP' | 'TIMESTAMP_OUT_OF_TOLERANCE' | 'BAD_SIGNATURE' };
 
 /**
  * What a receiver does with a delivery before trusting it: the timestamp is
@@ -152,7 +160,8 @@ export function verifySignature(input: {
   if (!timestamp || !signature) return { ok: false, reason: 'MISSING_HEADERS' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'BAD_TIMESTAMP' };
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - Number(timestamp)) > (input.toleranceSeconds ?? 300)) return { ok: false, reason: 'TIMESTAMP_OUT_OF_TOLERANCE' };
+  if (Math.abs(now - Number(timestamp)) > (input.toleranceSeconds ?? 300))
+    return { ok: false, reason: 'TIMESTAMP_OUT_OF_TOLERANCE' };
   const expected = Buffer.from(computeSignature(secret, timestamp, rawBody), 'hex');
   const matches = signature
     .split(',')

@@ -15,7 +15,11 @@ export const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({
     rateLimitPerMinute: t.exposeInt('rateLimitPerMinute'),
     active: t.boolean({ resolve: (key) => apiKeyUsable(key, new Date()) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'set by rotation: the end of the overlap window' }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'set by rotation: the end of the overlap window',
+    }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
   }),
 });
@@ -34,7 +38,10 @@ const IssuedKeyRef = builder.objectRef<IssuedKey>('IssuedApiKey').implement({
 });
 
 builder.objectField(PartnerAppRef, 'apiKeys', (t) =>
-  t.field({ type: [ApiKeyRef], resolve: (app, _args, ctx) => ctx.db.apiKey.findMany({ where: { partnerAppId: app.id }, orderBy: { createdAt: 'asc' } }) }),
+  t.field({
+    type: [ApiKeyRef],
+    resolve: (app, _args, ctx) => ctx.db.apiKey.findMany({ where: { partnerAppId: app.id }, orderBy: { createdAt: 'asc' } }),
+  }),
 );
 
 function checkKeySettings(scopes: string[], rateLimitPerMinute: number): void {
@@ -70,7 +77,14 @@ builder.mutationFields((t) => ({
       const id = randomUUID();
       const credential = issueCredential(API_KEY_PREFIX, id);
       const apiKey = await ctx.db.apiKey.create({
-        data: { id, partnerAppId: app.id, name: requireText('name', args.name, 80), secretHash: credential.hash, scopes, rateLimitPerMinute },
+        data: {
+          id,
+          partnerAppId: app.id,
+          name: requireText('name', args.name, 80),
+          secretHash: credential.hash,
+          scopes,
+          rateLimitPerMinute,
+        },
       });
       return { apiKey, secret: credential.token };
     },
@@ -83,14 +97,22 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { key, app } = await managedKey(ctx, parseId('id', args.id));
       const overlap = args.overlapMinutes ?? 60;
-      if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_MINUTES) throw badInput('overlapMinutes', `must be between 0 and ${MAX_OVERLAP_MINUTES}`);
+      if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_MINUTES)
+        throw badInput('overlapMinutes', `must be between 0 and ${MAX_OVERLAP_MINUTES}`);
       if (!apiKeyUsable(key, new Date())) throw new DomainError(ErrorCode.CONFLICT, 'only an active key can be rotated');
       const id = randomUUID();
       const credential = issueCredential(API_KEY_PREFIX, id);
       const apiKey = await ctx.transact(async (tx, announce) => {
         await tx.apiKey.update({ where: { id: key.id }, data: { expiresAt: new Date(Date.now() + overlap * 60_000) } });
         const created = await tx.apiKey.create({
-          data: { id, partnerAppId: app.id, name: key.name, secretHash: credential.hash, scopes: key.scopes, rateLimitPerMinute: key.rateLimitPerMinute },
+          data: {
+            id,
+            partnerAppId: app.id,
+            name: key.name,
+            secretHash: credential.hash,
+            scopes: key.scopes,
+            rateLimitPerMinute: key.rateLimitPerMinute,
+          },
         });
         await announce('apikey.changed', { organizationId: app.organizationId, apiKeyId: key.id });
         return created;

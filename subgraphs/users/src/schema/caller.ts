@@ -78,7 +78,10 @@ builder.queryFields((t) => ({
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       requireGateway(ctx);
-      const user = await ctx.db.user.findUnique({ where: { id: parseId('userId', args.userId) }, include: { memberships: true } });
+      const user = await ctx.db.user.findUnique({
+        where: { id: parseId('userId', args.userId) },
+        include: { memberships: true },
+      });
       if (!user) return null;
       return {
         ...NONE,
@@ -141,7 +144,10 @@ builder.queryFields((t) => ({
     args: { partnerAppId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       requireGateway(ctx);
-      const rows = await ctx.db.trustedDocument.findMany({ where: { partnerAppId: parseId('partnerAppId', args.partnerAppId) }, select: { sha256: true } });
+      const rows = await ctx.db.trustedDocument.findMany({
+        where: { partnerAppId: parseId('partnerAppId', args.partnerAppId) },
+        select: { sha256: true },
+      });
       return rows.map((r) => r.sha256);
     },
   }),

@@ -4,7 +4,13 @@ import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import { deviceUsable, PROVISIONING_HOURS } from '../domain/api-keys';
 import type { Device } from '../generated/prisma/client';
-import { DEVICE_CREDENTIAL_PREFIX, issueCredential, parseCredential, PROVISIONING_PREFIX, secretMatches } from '../security/credentials';
+import {
+  DEVICE_CREDENTIAL_PREFIX,
+  issueCredential,
+  parseCredential,
+  PROVISIONING_PREFIX,
+  secretMatches,
+} from '../security/credentials';
 
 export const DeviceRef = builder.objectRef<Device>('Device').implement({
   description: "A scanner at an organisation's gates.",
@@ -64,7 +70,11 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   registerDevice: t.field({
     type: ProvisioningRef,
-    args: { organizationId: t.arg.id({ required: true }), name: t.arg.string({ required: true }), gateIds: t.arg.idList({ required: true }) },
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true }),
+      gateIds: t.arg.idList({ required: true }),
+    },
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'integrations.manage', organizationId);
@@ -91,13 +101,23 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const parts = parseCredential(PROVISIONING_PREFIX, args.provisioningToken);
       const device = parts ? await ctx.db.device.findUnique({ where: { id: parts.id } }) : null;
-      const valid = device && !device.revokedAt && secretMatches(parts!.secret, device.provisioningHash) && device.provisioningExpiresAt! > new Date();
-      if (!valid) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the provisioning token is not valid (used, expired or unknown)');
+      const valid =
+        device &&
+        !device.revokedAt &&
+        secretMatches(parts!.secret, device.provisioningHash) &&
+        device.provisioningExpiresAt! > new Date();
+      if (!valid)
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the provisioning token is not valid (used, expired or unknown)');
       const credential = issueCredential(DEVICE_CREDENTIAL_PREFIX, device.id);
       // the WHERE on the hash makes the exchange one-time even under concurrent attempts
       const { count } = await ctx.db.device.updateMany({
         where: { id: device.id, provisioningHash: device.provisioningHash },
-        data: { provisioningHash: null, provisioningExpiresAt: null, credentialHash: credential.hash, credentialIssuedAt: new Date() },
+        data: {
+          provisioningHash: null,
+          provisioningExpiresAt: null,
+          credentialHash: credential.hash,
+          credentialIssuedAt: new Date(),
+        },
       });
       if (count !== 1) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the provisioning token was already used');
       return { device: (await ctx.db.device.findUnique({ where: { id: device.id } }))!, token: credential.token };
@@ -113,7 +133,10 @@ builder.mutationFields((t) => ({
       if (device.revokedAt) throw new DomainError(ErrorCode.CONFLICT, 'a revoked device cannot be given a credential');
       const credential = issueCredential(DEVICE_CREDENTIAL_PREFIX, device.id);
       const updated = await ctx.transact(async (tx, announce) => {
-        const rolled = await tx.device.update({ where: { id: device.id }, data: { credentialHash: credential.hash, credentialIssuedAt: new Date() } });
+        const rolled = await tx.device.update({
+          where: { id: device.id },
+          data: { credentialHash: credential.hash, credentialIssuedAt: new Date() },
+        });
         await announce('device.changed', { organizationId: device.organizationId, deviceId: device.id });
         return rolled;
       });
@@ -140,7 +163,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const device = await managedDevice(ctx, parseId('id', args.id));
       return ctx.transact(async (tx, announce) => {
-        const revoked = await tx.device.update({ where: { id: device.id }, data: { revokedAt: device.revokedAt ?? new Date(), credentialHash: null, provisioningHash: null } });
+        const revoked = await tx.device.update({
+          where: { id: device.id },
+          data: { revokedAt: device.revokedAt ?? new Date(), credentialHash: null, provisioningHash: null },
+        });
         await announce('device.changed', { organizationId: device.organizationId, deviceId: device.id });
         return revoked;
       });

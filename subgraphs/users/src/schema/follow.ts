@@ -23,7 +23,8 @@ function signedInUser(ctx: UsersContext): string {
 builder.queryFields((t) => ({
   myFollows: t.field({
     type: [FollowRef],
-    resolve: (_root, _args, ctx) => ctx.db.follow.findMany({ where: { followerId: signedInUser(ctx) }, orderBy: { createdAt: 'asc' }, take: 1000 }),
+    resolve: (_root, _args, ctx) =>
+      ctx.db.follow.findMany({ where: { followerId: signedInUser(ctx) }, orderBy: { createdAt: 'asc' }, take: 1000 }),
   }),
 }));
 
@@ -34,9 +35,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const followerId = signedInUser(ctx);
       const targetId = parseId('targetId', args.targetId);
-      if (args.targetType === 'USER' && targetId === followerId) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'targetId: you cannot follow yourself', { field: 'targetId' });
-      if (args.targetType === 'USER' && !(await ctx.loaders.user.load(targetId))) throw new DomainError(ErrorCode.NOT_FOUND, `User ${targetId} was not found`);
-      if (args.targetType === 'ORGANIZATION' && !(await ctx.loaders.organization.load(targetId))) throw new DomainError(ErrorCode.NOT_FOUND, `Organization ${targetId} was not found`);
+      if (args.targetType === 'USER' && targetId === followerId)
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, 'targetId: you cannot follow yourself', { field: 'targetId' });
+      if (args.targetType === 'USER' && !(await ctx.loaders.user.load(targetId)))
+        throw new DomainError(ErrorCode.NOT_FOUND, `User ${targetId} was not found`);
+      if (args.targetType === 'ORGANIZATION' && !(await ctx.loaders.organization.load(targetId)))
+        throw new DomainError(ErrorCode.NOT_FOUND, `Organization ${targetId} was not found`);
       const key = { followerId_targetType_targetId: { followerId, targetType: args.targetType, targetId } };
       return ctx.db.follow.upsert({ where: key, create: { followerId, targetType: args.targetType, targetId }, update: {} });
     },
@@ -46,7 +50,9 @@ builder.mutationFields((t) => ({
     args: { targetType: t.arg({ type: FollowTargetEnum, required: true }), targetId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const followerId = signedInUser(ctx);
-      const { count } = await ctx.db.follow.deleteMany({ where: { followerId, targetType: args.targetType, targetId: parseId('targetId', args.targetId) } });
+      const { count } = await ctx.db.follow.deleteMany({
+        where: { followerId, targetType: args.targetType, targetId: parseId('targetId', args.targetId) },
+      });
       return count > 0;
     },
   }),

@@ -54,11 +54,16 @@ MembershipRef.implement({
     role: t.field({ type: RoleEnum, resolve: (m) => m.role }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     user: t.field({ type: UserRef, resolve: async (m, _args, ctx) => (await ctx.loaders.user.load(m.userId))! }),
-    organization: t.field({ type: OrganizationRef, resolve: async (m, _args, ctx) => (await ctx.loaders.organization.load(m.organizationId))! }),
+    organization: t.field({
+      type: OrganizationRef,
+      resolve: async (m, _args, ctx) => (await ctx.loaders.organization.load(m.organizationId))!,
+    }),
   }),
 });
 
-export const InvitationStateEnum = builder.enumType('InvitationState', { values: ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED', 'EXPIRED'] as const });
+export const InvitationStateEnum = builder.enumType('InvitationState', {
+  values: ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED', 'EXPIRED'] as const,
+});
 
 const InvitationRef = builder.objectRef<Invitation>('Invitation').implement({
   description: 'An offer of a role in an organisation to whoever holds the email.',
@@ -68,7 +73,10 @@ const InvitationRef = builder.objectRef<Invitation>('Invitation').implement({
     role: t.field({ type: RoleEnum, resolve: (i) => i.role }),
     state: t.field({ type: InvitationStateEnum, resolve: (i) => invitationState(i, new Date()) }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    organization: t.field({ type: OrganizationRef, resolve: async (i, _args, ctx) => (await ctx.loaders.organization.load(i.organizationId))! }),
+    organization: t.field({
+      type: OrganizationRef,
+      resolve: async (i, _args, ctx) => (await ctx.loaders.organization.load(i.organizationId))!,
+    }),
   }),
 });
 
@@ -91,7 +99,11 @@ function refuse(problem: MembershipProblem): void {
 
 /** The caller's role in the organisation; platform services act as owners. */
 function actorRole(ctx: UsersContext, organizationId: string): Role | null {
-  return isPlatformService(ctx.principal) ? 'OWNER' : ctx.principal.kind === 'user' ? roleIn(ctx.principal, organizationId) : null;
+  return isPlatformService(ctx.principal)
+    ? 'OWNER'
+    : ctx.principal.kind === 'user'
+      ? roleIn(ctx.principal, organizationId)
+      : null;
 }
 
 const ownerCount = (tx: UsersTx, organizationId: string) => tx.membership.count({ where: { organizationId, role: 'OWNER' } });
@@ -103,7 +115,8 @@ const lockOrganization = (tx: UsersTx, organizationId: string) =>
 async function findInvitation(ctx: UsersContext, token: string): Promise<Invitation> {
   const parts = splitToken(token);
   const invitation = parts ? await ctx.db.invitation.findUnique({ where: { id: parts.id } }) : null;
-  if (!invitation || !sameHash(invitation.secretHash, sha256(parts!.secret))) throw new DomainError(ErrorCode.NOT_FOUND, 'this invitation does not exist');
+  if (!invitation || !sameHash(invitation.secretHash, sha256(parts!.secret)))
+    throw new DomainError(ErrorCode.NOT_FOUND, 'this invitation does not exist');
   const state = invitationState(invitation, new Date());
   if (state === 'EXPIRED') throw new DomainError('INVITATION_EXPIRED', 'this invitation has expired; ask for a new one');
   if (state !== 'PENDING') throw new DomainError('INVITATION_CLOSED', `this invitation was already ${state.toLowerCase()}`);
@@ -126,7 +139,11 @@ builder.mutationFields((t) => ({
   addMember: t.field({
     type: MembershipRef,
     description: 'Platform services only (seeding, migrations): people join through invitations.',
-    args: { organizationId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      userId: t.arg.id({ required: true }),
+      role: t.arg({ type: RoleEnum, required: true }),
+    },
     resolve: async (_root, args, ctx) => {
       if (!isPlatformService(ctx.principal)) throw new DomainError(ErrorCode.FORBIDDEN, 'invite members with inviteMember');
       const organizationId = parseId('organizationId', args.organizationId);
@@ -143,7 +160,11 @@ builder.mutationFields((t) => ({
 
   inviteMember: t.field({
     type: InvitationTicketRef,
-    args: { organizationId: t.arg.id({ required: true }), email: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      email: t.arg.string({ required: true }),
+      role: t.arg({ type: RoleEnum, required: true }),
+    },
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'members.manage', organizationId);
@@ -179,16 +200,24 @@ builder.mutationFields((t) => ({
       if (ctx.principal.kind !== 'user') throw new DomainError(ErrorCode.FORBIDDEN, 'sign in as the invited user');
       const invitation = await findInvitation(ctx, args.token);
       const user = (await ctx.loaders.user.load(ctx.principal.id!))!;
-      if (user.email !== invitation.email) throw new DomainError(ErrorCode.FORBIDDEN, 'this invitation was sent to another email address');
+      if (user.email !== invitation.email)
+        throw new DomainError(ErrorCode.FORBIDDEN, 'this invitation was sent to another email address');
       return ctx.transact(async (tx, announce) => {
-        const { count } = await tx.invitation.updateMany({ where: { id: invitation.id, status: 'PENDING' }, data: { status: 'ACCEPTED', respondedAt: new Date() } });
+        const { count } = await tx.invitation.updateMany({
+          where: { id: invitation.id, status: 'PENDING' },
+          data: { status: 'ACCEPTED', respondedAt: new Date() },
+        });
         if (count !== 1) throw new DomainError('INVITATION_CLOSED', 'this invitation was already answered');
         const membership = await tx.membership.upsert({
           where: { organizationId_userId: { organizationId: invitation.organizationId, userId: user.id } },
           create: { organizationId: invitation.organizationId, userId: user.id, role: invitation.role },
           update: { role: invitation.role },
         });
-        await announce('membership.changed', { organizationId: invitation.organizationId, userId: user.id, role: invitation.role });
+        await announce('membership.changed', {
+          organizationId: invitation.organizationId,
+          userId: user.id,
+          role: invitation.role,
+        });
         return membership;
       });
     },
@@ -210,7 +239,8 @@ builder.mutationFields((t) => ({
       const id = parseId('id', args.id);
       const invitation = await ctx.db.invitation.findUnique({ where: { id } });
       if (!invitation || !can(ctx.principal, 'members.manage', invitation.organizationId)) throw notFound('Invitation', id);
-      if (invitation.status !== 'PENDING') throw new DomainError('INVITATION_CLOSED', `this invitation was already ${invitation.status.toLowerCase()}`);
+      if (invitation.status !== 'PENDING')
+        throw new DomainError('INVITATION_CLOSED', `this invitation was already ${invitation.status.toLowerCase()}`);
       return ctx.db.invitation.update({ where: { id }, data: { status: 'REVOKED', respondedAt: new Date() } });
     },
   }),
@@ -226,7 +256,14 @@ builder.mutationFields((t) => ({
       return ctx.transact(async (tx, announce) => {
         await lockOrganization(tx, target.organizationId);
         const current = (await tx.membership.findUnique({ where: { id } }))!;
-        refuse(checkRoleChange({ actorRole: actorRole(ctx, target.organizationId)!, currentRole: current.role, newRole: args.role, ownerCount: await ownerCount(tx, target.organizationId) }));
+        refuse(
+          checkRoleChange({
+            actorRole: actorRole(ctx, target.organizationId)!,
+            currentRole: current.role,
+            newRole: args.role,
+            ownerCount: await ownerCount(tx, target.organizationId),
+          }),
+        );
         const updated = await tx.membership.update({ where: { id }, data: { role: args.role } });
         await announce('membership.changed', { organizationId: target.organizationId, userId: target.userId, role: args.role });
         return updated;
@@ -246,7 +283,14 @@ builder.mutationFields((t) => ({
       return ctx.transact(async (tx, announce) => {
         await lockOrganization(tx, target.organizationId);
         const isSelf = ctx.principal.kind === 'user' && ctx.principal.id === target.userId;
-        refuse(checkRemoval({ actorRole: actorRole(ctx, target.organizationId), targetRole: target.role, isSelf, ownerCount: await ownerCount(tx, target.organizationId) }));
+        refuse(
+          checkRemoval({
+            actorRole: actorRole(ctx, target.organizationId),
+            targetRole: target.role,
+            isSelf,
+            ownerCount: await ownerCount(tx, target.organizationId),
+          }),
+        );
         await tx.membership.delete({ where: { id } });
         await announce('membership.changed', { organizationId: target.organizationId, userId: target.userId, role: null });
         return true;
@@ -268,10 +312,18 @@ builder.mutationFields((t) => ({
       const fromUserId = ctx.principal.id!;
       return ctx.transact(async (tx, announce) => {
         await lockOrganization(tx, organizationId);
-        const recipient = await tx.membership.findUnique({ where: { organizationId_userId: { organizationId, userId: toUserId } } });
-        if (!recipient) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'toUserId: ownership goes to an existing member', { field: 'toUserId' });
+        const recipient = await tx.membership.findUnique({
+          where: { organizationId_userId: { organizationId, userId: toUserId } },
+        });
+        if (!recipient)
+          throw new DomainError(ErrorCode.BAD_USER_INPUT, 'toUserId: ownership goes to an existing member', {
+            field: 'toUserId',
+          });
         await tx.membership.update({ where: { id: recipient.id }, data: { role: 'OWNER' } });
-        await tx.membership.update({ where: { organizationId_userId: { organizationId, userId: fromUserId } }, data: { role: 'ADMIN' } });
+        await tx.membership.update({
+          where: { organizationId_userId: { organizationId, userId: fromUserId } },
+          data: { role: 'ADMIN' },
+        });
         await announce('membership.changed', { organizationId, userId: toUserId, role: 'OWNER' });
         await announce('membership.changed', { organizationId, userId: fromUserId, role: 'ADMIN' });
         return (await tx.organization.findUnique({ where: { id: organizationId } }))!;

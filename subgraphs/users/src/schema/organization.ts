@@ -1,4 +1,13 @@
-import { DomainError, ErrorCode, isPlatformService, notFound, parseId, parseSlug, requireAuthenticated, requireText } from '@eventgraph/runtime';
+import {
+  DomainError,
+  ErrorCode,
+  isPlatformService,
+  notFound,
+  parseId,
+  parseSlug,
+  requireAuthenticated,
+  requireText,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { Organization } from '../generated/prisma/client';
 import { MembershipRef, visibleMemberships } from './membership';

@@ -8,7 +8,11 @@ import type { PartnerApp } from '../generated/prisma/client';
 export const PartnerAppRef = builder.objectRef<PartnerApp>('PartnerApp');
 
 /** An organisation's partner apps are its data: other callers get null / NOT_FOUND. */
-export async function managedPartnerApp(ctx: UsersContext, id: string, permission: 'organization.read' | 'integrations.manage' = 'integrations.manage') {
+export async function managedPartnerApp(
+  ctx: UsersContext,
+  id: string,
+  permission: 'organization.read' | 'integrations.manage' = 'integrations.manage',
+) {
   const app = await ctx.db.partnerApp.findUnique({ where: { id } });
   if (!app || !can(ctx.principal, 'organization.read', app.organizationId)) throw notFound('PartnerApp', id);
   requirePermission(ctx.principal, permission, app.organizationId);
@@ -36,14 +40,17 @@ const WhiteLabelRef = builder.objectRef<PartnerApp>('WhiteLabel').implement({
 });
 
 PartnerAppRef.implement({
-  description: "A partner application of an organisation: its keys, its white-label configuration, its trusted operations.",
+  description: 'A partner application of an organisation: its keys, its white-label configuration, its trusted operations.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     whiteLabel: t.field({ type: WhiteLabelRef, resolve: (app) => app }),
     trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly'),
     trustedDocumentHashes: t.stringList({
-      resolve: async (app, _args, ctx) => (await ctx.db.trustedDocument.findMany({ where: { partnerAppId: app.id }, select: { sha256: true } })).map((d) => d.sha256),
+      resolve: async (app, _args, ctx) =>
+        (await ctx.db.trustedDocument.findMany({ where: { partnerAppId: app.id }, select: { sha256: true } })).map(
+          (d) => d.sha256,
+        ),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -73,7 +80,10 @@ const WhiteLabelInput = builder.inputType('WhiteLabelInput', {
 });
 
 function whiteLabelData(input: typeof WhiteLabelInput.$inferInput) {
-  for (const [field, color] of [['primaryColor', input.primaryColor], ['accentColor', input.accentColor]] as const) {
+  for (const [field, color] of [
+    ['primaryColor', input.primaryColor],
+    ['accentColor', input.accentColor],
+  ] as const) {
     if (color && !COLOR.test(color)) throw badInput(`whiteLabel.${field}`, 'must be a #rrggbb colour');
   }
   const visibilities = input.allowedVisibilities ?? ['PUBLIC'];
@@ -81,9 +91,16 @@ function whiteLabelData(input: typeof WhiteLabelInput.$inferInput) {
   if (unknown.length) throw badInput('whiteLabel.allowedVisibilities', `unknown: ${unknown.join(', ')}`);
   return {
     brandName: requireText('whiteLabel.brandName', input.brandName, 80),
-    brandColors: { ...(input.primaryColor ? { primary: input.primaryColor } : {}), ...(input.accentColor ? { accent: input.accentColor } : {}) },
-    allowedOrganizationIds: (input.allowedOrganizationIds ?? []).map((id, i) => parseId(`whiteLabel.allowedOrganizationIds[${i}]`, id)),
-    allowedCategories: (input.allowedCategories ?? []).map((c, i) => requireText(`whiteLabel.allowedCategories[${i}]`, c, 60).toLowerCase()),
+    brandColors: {
+      ...(input.primaryColor ? { primary: input.primaryColor } : {}),
+      ...(input.accentColor ? { accent: input.accentColor } : {}),
+    },
+    allowedOrganizationIds: (input.allowedOrganizationIds ?? []).map((id, i) =>
+      parseId(`whiteLabel.allowedOrganizationIds[${i}]`, id),
+    ),
+    allowedCategories: (input.allowedCategories ?? []).map((c, i) =>
+      requireText(`whiteLabel.allowedCategories[${i}]`, c, 60).toLowerCase(),
+    ),
     allowedVisibilities: visibilities,
   };
 }
@@ -94,7 +111,11 @@ export const documentHash = (document: string) => createHash('sha256').update(do
 builder.mutationFields((t) => ({
   createPartnerApp: t.field({
     type: PartnerAppRef,
-    args: { organizationId: t.arg.id({ required: true }), name: t.arg.string({ required: true }), whiteLabel: t.arg({ type: WhiteLabelInput, required: true }) },
+    args: {
+      organizationId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true }),
+      whiteLabel: t.arg({ type: WhiteLabelInput, required: true }),
+    },
     resolve: (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'integrations.manage', organizationId);
@@ -108,13 +129,20 @@ builder.mutationFields((t) => ({
   }),
   updatePartnerApp: t.field({
     type: PartnerAppRef,
-    args: { id: t.arg.id({ required: true }), whiteLabel: t.arg({ type: WhiteLabelInput }), trustedDocumentsOnly: t.arg.boolean() },
+    args: {
+      id: t.arg.id({ required: true }),
+      whiteLabel: t.arg({ type: WhiteLabelInput }),
+      trustedDocumentsOnly: t.arg.boolean(),
+    },
     resolve: async (_root, args, ctx) => {
       const app = await managedPartnerApp(ctx, parseId('id', args.id));
       return ctx.transact(async (tx, announce) => {
         const updated = await tx.partnerApp.update({
           where: { id: app.id },
-          data: { ...(args.whiteLabel ? whiteLabelData(args.whiteLabel) : {}), ...(args.trustedDocumentsOnly != null ? { trustedDocumentsOnly: args.trustedDocumentsOnly } : {}) },
+          data: {
+            ...(args.whiteLabel ? whiteLabelData(args.whiteLabel) : {}),
+            ...(args.trustedDocumentsOnly != null ? { trustedDocumentsOnly: args.trustedDocumentsOnly } : {}),
+          },
         });
         await announce('partner_app.changed', { organizationId: app.organizationId, partnerAppId: app.id });
         return updated;
@@ -127,7 +155,8 @@ builder.mutationFields((t) => ({
     args: { partnerAppId: t.arg.id({ required: true }), documents: t.arg.stringList({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const app = await managedPartnerApp(ctx, parseId('partnerAppId', args.partnerAppId));
-      if (args.documents.length === 0 || args.documents.length > 500) throw badInput('documents', 'give between 1 and 500 operations');
+      if (args.documents.length === 0 || args.documents.length > 500)
+        throw badInput('documents', 'give between 1 and 500 operations');
       args.documents.forEach((document, i) => {
         try {
           parse(document);

@@ -48,7 +48,8 @@ builder.externalRef('Event', builder.selection<{ id: string }>('id')).implement(
       description: "the signed-in user's answer",
       resolve: async (event, _args, ctx) =>
         ctx.principal.kind === 'user'
-          ? ((await ctx.db.rsvp.findUnique({ where: { userId_eventId: { userId: ctx.principal.id!, eventId: event.id } } }))?.status ?? null)
+          ? ((await ctx.db.rsvp.findUnique({ where: { userId_eventId: { userId: ctx.principal.id!, eventId: event.id } } }))
+              ?.status ?? null)
           : null,
     }),
     rsvps: t.field({
@@ -80,7 +81,11 @@ builder.mutationFields((t) => ({
       const isMember = Boolean(known && can(ctx.principal, 'organization.read', known.organizationId));
       if (!known || !canAnswer(known, isMember)) throw notFound('Event', eventId);
       return ctx.transact(async (tx, announce) => {
-        await tx.rsvp.upsert({ where: { userId_eventId: { userId, eventId } }, create: { userId, eventId, status: args.status }, update: { status: args.status } });
+        await tx.rsvp.upsert({
+          where: { userId_eventId: { userId, eventId } },
+          create: { userId, eventId, status: args.status },
+          update: { status: args.status },
+        });
         const counts = await countsOf(tx, eventId);
         await announce('rsvp.changed', { eventId, organizationId: known.organizationId, userId, status: args.status, ...counts });
         return counts;

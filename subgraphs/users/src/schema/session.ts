@@ -42,15 +42,24 @@ function checkPassword(field: string, password: string, email?: string): void {
 }
 
 const invalidCredentials = () => new DomainError(ErrorCode.UNAUTHENTICATED, 'the email or password is incorrect');
-const invalidRefresh = (reason: string) => new DomainError(ErrorCode.UNAUTHENTICATED, 'the refresh token is not valid; sign in again', { reason });
+const invalidRefresh = (reason: string) =>
+  new DomainError(ErrorCode.UNAUTHENTICATED, 'the refresh token is not valid; sign in again', { reason });
 
 /** Opens a session: a new refresh-token family (or the next token of `familyId`) and an access token. */
 async function openSession(ctx: UsersContext, tx: UsersTx, user: User, familyId: string = randomUUID()): Promise<AuthSession> {
   const secret = newSecret();
   const refreshTokenExpiresAt = new Date(Date.now() + ctx.settings.REFRESH_TOKEN_TTL_SECONDS * 1000);
-  const row = await tx.refreshToken.create({ data: { familyId, userId: user.id, secretHash: sha256(secret), expiresAt: refreshTokenExpiresAt } });
+  const row = await tx.refreshToken.create({
+    data: { familyId, userId: user.id, secretHash: sha256(secret), expiresAt: refreshTokenExpiresAt },
+  });
   const access = await issueAccessToken(user.id, ctx.settings.EVENTGRAPH_JWT_SECRET, ctx.settings.ACCESS_TOKEN_TTL_SECONDS);
-  return { user, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: `${row.id}.${secret}`, refreshTokenExpiresAt };
+  return {
+    user,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: `${row.id}.${secret}`,
+    refreshTokenExpiresAt,
+  };
 }
 
 const revokeFamily = (tx: UsersTx, familyId: string) =>
@@ -75,7 +84,8 @@ builder.mutationFields((t) => ({
       checkPassword('password', input.password, email);
       const passwordHash = await hashPassword(input.password);
       return ctx.transact(async (tx, announce) => {
-        if (await tx.user.findUnique({ where: { email } })) throw new DomainError(ErrorCode.CONFLICT, 'an account with this email already exists', { field: 'email' });
+        if (await tx.user.findUnique({ where: { email } }))
+          throw new DomainError(ErrorCode.CONFLICT, 'an account with this email already exists', { field: 'email' });
         const user = await tx.user.create({ data: { email, displayName, passwordHash } });
         await announce('user.created', { userId: user.id });
         return openSession(ctx, tx, user);
@@ -94,7 +104,9 @@ builder.mutationFields((t) => ({
       const throttle = await ctx.db.loginThrottle.findUnique({ where: { emailHash } });
       if (throttle && isLocked(throttle, now)) {
         const retryAfter = retryAfterSeconds(throttle, now);
-        throw new DomainError(ErrorCode.RATE_LIMITED, `too many failed attempts; try again in ${retryAfter} seconds`, { retryAfterSeconds: retryAfter });
+        throw new DomainError(ErrorCode.RATE_LIMITED, `too many failed attempts; try again in ${retryAfter} seconds`, {
+          retryAfterSeconds: retryAfter,
+        });
       }
       const user = await ctx.db.user.findUnique({ where: { email } });
       if (!(await verifyPassword(args.password, user?.passwordHash))) {
@@ -127,7 +139,10 @@ builder.mutationFields((t) => ({
         }
         if (outcome !== 'rotate') throw invalidRefresh(outcome.toUpperCase());
         // the status in the WHERE makes a concurrent second use lose instead of forking the family
-        const { count } = await tx.refreshToken.updateMany({ where: { id: stored.id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: new Date() } });
+        const { count } = await tx.refreshToken.updateMany({
+          where: { id: stored.id, rotatedAt: null, revokedAt: null },
+          data: { rotatedAt: new Date() },
+        });
         if (count !== 1) throw invalidRefresh('REUSED');
         return { session: await openSession(ctx, tx, stored.user, stored.familyId), reuse: false };
       });
@@ -157,11 +172,14 @@ builder.mutationFields((t) => ({
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       requireAuthenticated(ctx.principal);
-      if (ctx.principal.kind !== 'user') throw new DomainError(ErrorCode.FORBIDDEN, 'only a signed-in user can change their password');
+      if (ctx.principal.kind !== 'user')
+        throw new DomainError(ErrorCode.FORBIDDEN, 'only a signed-in user can change their password');
       const user = await ctx.db.user.findUnique({ where: { id: ctx.principal.id! } });
-      if (!user || !(await verifyPassword(args.currentPassword, user.passwordHash))) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the current password is incorrect');
+      if (!user || !(await verifyPassword(args.currentPassword, user.passwordHash)))
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the current password is incorrect');
       checkPassword('newPassword', args.newPassword, user.email);
-      if (await verifyPassword(args.newPassword, user.passwordHash)) throw badInput('newPassword', 'must differ from the current password');
+      if (await verifyPassword(args.newPassword, user.passwordHash))
+        throw badInput('newPassword', 'must differ from the current password');
       const passwordHash = await hashPassword(args.newPassword);
       return ctx.transact(async (tx, announce) => {
         // access tokens issued before this instant stop working too (the gateway compares)

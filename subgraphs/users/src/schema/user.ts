@@ -1,4 +1,12 @@
-import { badInput, DomainError, ErrorCode, isPlatformService, parseId, requireAuthenticated, requireText } from '@eventgraph/runtime';
+import {
+  badInput,
+  DomainError,
+  ErrorCode,
+  isPlatformService,
+  parseId,
+  requireAuthenticated,
+  requireText,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import { normaliseEmail } from '../domain/email';
@@ -32,8 +40,17 @@ UserRef.implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     displayName: t.exposeString('displayName'),
-    email: t.string({ nullable: true, description: 'visible to the user themself only', resolve: (user, _args, ctx) => (selfOrService(user, ctx) ? user.email : null) }),
-    preferences: t.field({ type: PreferencesRef, nullable: true, description: 'visible to the user themself only', resolve: (user, _args, ctx) => (selfOrService(user, ctx) ? user : null) }),
+    email: t.string({
+      nullable: true,
+      description: 'visible to the user themself only',
+      resolve: (user, _args, ctx) => (selfOrService(user, ctx) ? user.email : null),
+    }),
+    preferences: t.field({
+      type: PreferencesRef,
+      nullable: true,
+      description: 'visible to the user themself only',
+      resolve: (user, _args, ctx) => (selfOrService(user, ctx) ? user : null),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     memberships: t.field({
       type: [MembershipRef],
@@ -111,14 +128,18 @@ builder.mutationFields((t) => ({
     type: UserRef,
     args: { displayName: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) =>
-      ctx.db.user.update({ where: { id: currentUserId(ctx) }, data: { displayName: requireText('displayName', args.displayName, 120) } }),
+      ctx.db.user.update({
+        where: { id: currentUserId(ctx) },
+        data: { displayName: requireText('displayName', args.displayName, 120) },
+      }),
   }),
   updatePreferences: t.field({
     type: UserRef,
     args: { input: t.arg({ type: UpdatePreferencesInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const id = currentUserId(ctx);
-      if (input.maxDistanceKm != null && (input.maxDistanceKm < 1 || input.maxDistanceKm > 20_000)) throw badInput('maxDistanceKm', 'must be between 1 and 20000');
+      if (input.maxDistanceKm != null && (input.maxDistanceKm < 1 || input.maxDistanceKm > 20_000))
+        throw badInput('maxDistanceKm', 'must be between 1 and 20000');
       return ctx.db.user.update({
         where: { id },
         data: {

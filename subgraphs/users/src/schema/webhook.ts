@@ -22,7 +22,8 @@ export const WebhookEndpointRef = builder.objectRef<WebhookEndpoint>('WebhookEnd
 export const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery');
 
 const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
-  description: 'PENDING: waiting for its first attempt (or a redelivery by hand); FAILED: the last attempt failed, another is scheduled; SUCCEEDED; DEAD: out of attempts.',
+  description:
+    'PENDING: waiting for its first attempt (or a redelivery by hand); FAILED: the last attempt failed, another is scheduled; SUCCEEDED; DEAD: out of attempts.',
   values: ['PENDING', 'SUCCEEDED', 'FAILED', 'DEAD'] as const,
 });
 
@@ -66,7 +67,12 @@ builder.asEntity(WebhookDeliveryRef, {
   },
 });
 
-const deliveriesOf = (ctx: UsersContext, endpointId: string, status: WebhookDelivery['status'] | null | undefined, first: number | null | undefined) =>
+const deliveriesOf = (
+  ctx: UsersContext,
+  endpointId: string,
+  status: WebhookDelivery['status'] | null | undefined,
+  first: number | null | undefined,
+) =>
   ctx.db.webhookDelivery.findMany({
     where: { endpointId, ...(status ? { status } : {}) },
     orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
@@ -74,20 +80,31 @@ const deliveriesOf = (ctx: UsersContext, endpointId: string, status: WebhookDeli
   });
 
 WebhookEndpointRef.implement({
-  description: "An organisation's HTTP(S) endpoint receiving its bus events, signed with the endpoint's secret. Disabled by itself after failing repeatedly.",
+  description:
+    "An organisation's HTTP(S) endpoint receiving its bus events, signed with the endpoint's secret. Disabled by itself after failing repeatedly.",
   fields: (t) => ({
     id: t.exposeID('id'),
-    organization: t.field({ type: OrganizationRef, resolve: async (e, _args, ctx) => (await ctx.loaders.organization.load(e.organizationId))! }),
+    organization: t.field({
+      type: OrganizationRef,
+      resolve: async (e, _args, ctx) => (await ctx.loaders.organization.load(e.organizationId))!,
+    }),
     partnerApp: t.field({
       type: PartnerAppRef,
       nullable: true,
-      resolve: (e, _args, ctx) => (e.partnerAppId ? ctx.db.partnerApp.findFirst({ where: { id: e.partnerAppId, organizationId: e.organizationId } }) : null),
+      resolve: (e, _args, ctx) =>
+        e.partnerAppId ? ctx.db.partnerApp.findFirst({ where: { id: e.partnerAppId, organizationId: e.organizationId } }) : null,
     }),
     url: t.exposeString('url'),
     eventTypes: t.exposeStringList('eventTypes', { description: 'topics or patterns (`event.*`, `*`) from webhookEventTypes' }),
     enabled: t.exposeBoolean('enabled'),
-    consecutiveFailures: t.exposeInt('consecutiveFailures', { description: 'failed attempts in a row; a success resets it, reaching the limit disables the endpoint' }),
-    disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: 'set when the endpoint disabled itself after failing repeatedly' }),
+    consecutiveFailures: t.exposeInt('consecutiveFailures', {
+      description: 'failed attempts in a row; a success resets it, reaching the limit disables the endpoint',
+    }),
+    disabledAt: t.expose('disabledAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'set when the endpoint disabled itself after failing repeatedly',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveries: t.field({
       type: [WebhookDeliveryRef],
@@ -103,7 +120,10 @@ const WebhookAttemptRef = builder.objectRef<WebhookAttempt>('WebhookAttempt').im
   fields: (t) => ({
     id: t.exposeID('id'),
     at: t.expose('at', { type: 'DateTime' }),
-    statusCode: t.exposeInt('statusCode', { nullable: true, description: 'null when no answer came (timeout, refused connection)' }),
+    statusCode: t.exposeInt('statusCode', {
+      nullable: true,
+      description: 'null when no answer came (timeout, refused connection)',
+    }),
     error: t.exposeString('error', { nullable: true }),
     durationMs: t.exposeInt('durationMs'),
   }),
@@ -115,8 +135,13 @@ WebhookDeliveryRef.implement({
   description: 'One bus event for one endpoint, with every attempt to send it.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    endpoint: t.field({ type: WebhookEndpointRef, resolve: async (d, _args, ctx) => (await ctx.db.webhookEndpoint.findUnique({ where: { id: d.endpointId } }))! }),
-    eventId: t.exposeID('eventId', { description: 'the Eventgraph-Webhook-Id header and the body\'s "id": the same on every attempt' }),
+    endpoint: t.field({
+      type: WebhookEndpointRef,
+      resolve: async (d, _args, ctx) => (await ctx.db.webhookEndpoint.findUnique({ where: { id: d.endpointId } }))!,
+    }),
+    eventId: t.exposeID('eventId', {
+      description: 'the Eventgraph-Webhook-Id header and the body\'s "id": the same on every attempt',
+    }),
     topic: t.exposeString('topic', { description: 'the body\'s "type"' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     body: t.string({ description: 'the JSON body every attempt posts', resolve: (d) => deliveryBody(d) }),
@@ -130,7 +155,8 @@ WebhookDeliveryRef.implement({
     attempts: t.field({
       type: [WebhookAttemptRef],
       description: 'every attempt, oldest first',
-      resolve: (d, _args, ctx) => ctx.db.webhookAttempt.findMany({ where: { deliveryId: d.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], take: 500 }),
+      resolve: (d, _args, ctx) =>
+        ctx.db.webhookAttempt.findMany({ where: { deliveryId: d.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], take: 500 }),
     }),
   }),
 });
@@ -153,7 +179,9 @@ builder.objectField(OrganizationRef, 'webhookEndpoints', (t) =>
     type: [WebhookEndpointRef],
     description: "the organisation's webhook endpoints; empty unless the caller may manage its integrations",
     resolve: (org, _args, ctx) =>
-      can(ctx.principal, 'integrations.manage', org.id) ? ctx.db.webhookEndpoint.findMany({ where: { organizationId: org.id }, orderBy: { createdAt: 'asc' } }) : [],
+      can(ctx.principal, 'integrations.manage', org.id)
+        ? ctx.db.webhookEndpoint.findMany({ where: { organizationId: org.id }, orderBy: { createdAt: 'asc' } })
+        : [],
   }),
 );
 
@@ -190,7 +218,10 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
   fields: (t) => ({
     organizationId: t.id({ required: true }),
     url: t.string({ required: true, description: 'http:// or https://' }),
-    eventTypes: t.stringList({ required: true, description: 'topics or patterns from webhookEventTypes, e.g. ["checkin.recorded", "event.*"]' }),
+    eventTypes: t.stringList({
+      required: true,
+      description: 'topics or patterns from webhookEventTypes, e.g. ["checkin.recorded", "event.*"]',
+    }),
     partnerAppId: t.id({ description: "one of the organisation's partner apps, if the endpoint belongs to it" }),
   }),
 });
@@ -217,7 +248,10 @@ builder.mutationFields((t) => ({
       if (input.partnerAppId) {
         partnerAppId = parseId('partnerAppId', input.partnerAppId);
         const app = await ctx.db.partnerApp.findUnique({ where: { id: partnerAppId } });
-        if (!app || app.organizationId !== organizationId) throw new DomainError('NOT_FOUND', `PartnerApp ${partnerAppId} was not found in this organisation`, { field: 'partnerAppId' });
+        if (!app || app.organizationId !== organizationId)
+          throw new DomainError('NOT_FOUND', `PartnerApp ${partnerAppId} was not found in this organisation`, {
+            field: 'partnerAppId',
+          });
       }
       if (!(await ctx.loaders.organization.load(organizationId))) throw notFound('Organization', organizationId);
       const secret = newWebhookSecret();
@@ -238,7 +272,8 @@ builder.mutationFields((t) => ({
       const data: Partial<WebhookEndpoint> = {};
       if (input.url != null) data.url = parseUrl('url', input.url);
       if (input.eventTypes != null) data.eventTypes = parseEventTypes('eventTypes', input.eventTypes);
-      if (input.enabled === true && !endpoint.enabled) Object.assign(data, { enabled: true, consecutiveFailures: 0, disabledAt: null });
+      if (input.enabled === true && !endpoint.enabled)
+        Object.assign(data, { enabled: true, consecutiveFailures: 0, disabledAt: null });
       if (input.enabled === false && endpoint.enabled) Object.assign(data, { enabled: false, disabledAt: null });
       const updated = await ctx.db.webhookEndpoint.update({ where: { id: endpoint.id }, data });
       if (data.enabled) wakeWebhookWorker(ctx.db);
@@ -248,7 +283,8 @@ builder.mutationFields((t) => ({
 
   rotateWebhookSecret: t.field({
     type: WebhookEndpointSecretRef,
-    description: 'A new signing secret, shown once. For a while (a day by default) deliveries carry a signature with the old secret too, so receivers can switch over.',
+    description:
+      'A new signing secret, shown once. For a while (a day by default) deliveries carry a signature with the old secret too, so receivers can switch over.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const endpoint = await managedEndpoint(ctx, 'id', args.id);
@@ -282,14 +318,17 @@ builder.mutationFields((t) => ({
 
   redeliverWebhook: t.field({
     type: WebhookDeliveryRef,
-    description: 'Sends a delivery again now, whatever its status (DEAD included), with a fresh retry budget. The body and its id stay the same.',
+    description:
+      'Sends a delivery again now, whatever its status (DEAD included), with a fresh retry budget. The body and its id stay the same.',
     args: { deliveryId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const id = parseId('deliveryId', args.deliveryId);
       const delivery = await ctx.db.webhookDelivery.findUnique({ where: { id }, include: { endpoint: true } });
-      if (!delivery || !can(ctx.principal, 'organization.read', delivery.endpoint.organizationId)) throw notFound('WebhookDelivery', id);
+      if (!delivery || !can(ctx.principal, 'organization.read', delivery.endpoint.organizationId))
+        throw notFound('WebhookDelivery', id);
       requirePermission(ctx.principal, 'integrations.manage', delivery.endpoint.organizationId);
-      if (!delivery.endpoint.enabled) throw new DomainError('ENDPOINT_DISABLED', 'the endpoint is disabled; enable it with updateWebhookEndpoint first');
+      if (!delivery.endpoint.enabled)
+        throw new DomainError('ENDPOINT_DISABLED', 'the endpoint is disabled; enable it with updateWebhookEndpoint first');
       // not while a worker is sending it: its outcome would overwrite this
       const { count } = await ctx.db.webhookDelivery.updateMany({
         where: { id, OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] },

@@ -19,4 +19,5 @@ export function parseCredential(prefix: string, token: string): { id: string; se
   return match ? { id: match[1]!.toLowerCase(), secret: match[2]! } : null;
 }
 
-export const secretMatches = (secret: string, hash: string | null | undefined) => Boolean(hash) && sameHash(sha256(secret), hash!);
+export const secretMatches = (secret: string, hash: string | null | undefined) =>
+  Boolean(hash) && sameHash(sha256(secret), hash!);

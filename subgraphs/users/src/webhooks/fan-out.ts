@@ -16,7 +16,10 @@ export const fanOutWebhooks = ({ db, bus, group }: ConsumerServices<UsersDb>) =>
   bus.consume!(group('webhook-fanout'), '>', async (event) => {
     const organizationId = event.payload.organizationId;
     if (typeof organizationId !== 'string' || !UUID.test(organizationId) || !TOPICS.has(event.topic)) return;
-    const endpoints = await db.webhookEndpoint.findMany({ where: { organizationId, enabled: true }, select: { id: true, eventTypes: true } });
+    const endpoints = await db.webhookEndpoint.findMany({
+      where: { organizationId, enabled: true },
+      select: { id: true, eventTypes: true },
+    });
     const targets = endpoints.filter((endpoint) => subscribesTo(endpoint.eventTypes, event.topic));
     if (targets.length === 0) return;
     const { count } = await db.webhookDelivery.createMany({

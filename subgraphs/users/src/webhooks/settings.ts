@@ -51,12 +51,17 @@ export function loadWebhookSettings(env: Record<string, string | undefined> = pr
     concurrency: int('WEBHOOK_CONCURRENCY', 1),
     maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 1),
     disableAfterFailures: int('WEBHOOK_DISABLE_AFTER_FAILURES', 1),
-    backoff: { baseMs: int('WEBHOOK_BACKOFF_BASE_MS', 1), capMs: int('WEBHOOK_BACKOFF_CAP_MS', 1), jitter: jitter as BackoffPolicy['jitter'] },
+    backoff: {
+      baseMs: int('WEBHOOK_BACKOFF_BASE_MS', 1),
+      capMs: int('WEBHOOK_BACKOFF_CAP_MS', 1),
+      jitter: jitter as BackoffPolicy['jitter'],
+    },
     pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 10),
     leaseMs: timeoutMs + 30_000,
     secretOverlapMs: int('WEBHOOK_SECRET_OVERLAP_SECONDS', 0) * 1000,
   };
-  if (settings.backoff.capMs < settings.backoff.baseMs) problems.push('WEBHOOK_BACKOFF_CAP_MS: must be at least WEBHOOK_BACKOFF_BASE_MS');
+  if (settings.backoff.capMs < settings.backoff.baseMs)
+    problems.push('WEBHOOK_BACKOFF_CAP_MS: must be at least WEBHOOK_BACKOFF_BASE_MS');
   if (problems.length) throw new ConfigError(problems);
   return settings;
 }

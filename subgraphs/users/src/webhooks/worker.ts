@@ -154,7 +154,10 @@ export class WebhookWorker {
     try {
       if (outcome === STOPPED) {
         // stopping: give the claim back so the next worker sends it at once; this try does not count
-        await this.db.webhookDelivery.updateMany({ where: { id: delivery.id, leaseToken: token }, data: { leaseUntil: null, leaseToken: null } });
+        await this.db.webhookDelivery.updateMany({
+          where: { id: delivery.id, leaseToken: token },
+          data: { leaseUntil: null, leaseToken: null },
+        });
         return;
       }
       await this.record(delivery, token, outcome);
@@ -167,7 +170,8 @@ export class WebhookWorker {
   private async send(delivery: Claimed, stopSignal: AbortSignal): Promise<Outcome | typeof STOPPED> {
     const body = deliveryBody(delivery);
     const timestamp = Math.floor(Date.now() / 1000);
-    const overlap = delivery.previousSecret && delivery.previousSecretExpiresAt && new Date(delivery.previousSecretExpiresAt) > new Date();
+    const overlap =
+      delivery.previousSecret && delivery.previousSecretExpiresAt && new Date(delivery.previousSecretExpiresAt) > new Date();
     const secrets = overlap ? [delivery.secret, delivery.previousSecret!] : [delivery.secret];
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -188,7 +192,11 @@ export class WebhookWorker {
       const text = await response.text().catch(() => '');
       if (isSuccessStatus(response.status)) return { statusCode: response.status, error: null, durationMs: elapsed() };
       const excerpt = text.slice(0, 200).trim();
-      return { statusCode: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`, durationMs: elapsed() };
+      return {
+        statusCode: response.status,
+        error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
+        durationMs: elapsed(),
+      };
     } catch (err) {
       if (stopSignal.aborted) return STOPPED;
       const name = (err as Error)?.name;
@@ -213,15 +221,28 @@ export class WebhookWorker {
         ? { status: 'SUCCEEDED' as const, deliveredAt: now }
         : afterFailedAttempt(this.settings, attempts) === 'dead'
           ? { status: 'DEAD' as const }
-          : { status: 'FAILED' as const, nextAttemptAt: new Date(now.getTime() + backoffDelayMs(this.settings.backoff, attempts)) };
+          : {
+              status: 'FAILED' as const,
+              nextAttemptAt: new Date(now.getTime() + backoffDelayMs(this.settings.backoff, attempts)),
+            };
       const { count } = await tx.webhookDelivery.updateMany({
         where: { id: delivery.id, leaseToken: token },
-        data: { ...next, attempts, lastStatusCode: outcome.statusCode, lastError: outcome.error, leaseUntil: null, leaseToken: null },
+        data: {
+          ...next,
+          attempts,
+          lastStatusCode: outcome.statusCode,
+          lastError: outcome.error,
+          leaseUntil: null,
+          leaseToken: null,
+        },
       });
       // our claim lapsed and someone else has the delivery now: the attempt is logged, the rest is theirs
       if (count === 0) return;
       if (ok) {
-        await tx.webhookEndpoint.updateMany({ where: { id: delivery.endpointId, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0 } });
+        await tx.webhookEndpoint.updateMany({
+          where: { id: delivery.endpointId, consecutiveFailures: { gt: 0 } },
+          data: { consecutiveFailures: 0 },
+        });
       } else {
         await this.countFailure(tx, delivery.endpointId);
       }
@@ -229,11 +250,20 @@ export class WebhookWorker {
   }
 
   private async countFailure(tx: UsersTx, endpointId: string): Promise<void> {
-    const endpoint = await tx.webhookEndpoint.update({ where: { id: endpointId }, data: { consecutiveFailures: { increment: 1 } } });
+    const endpoint = await tx.webhookEndpoint.update({
+      where: { id: endpointId },
+      data: { consecutiveFailures: { increment: 1 } },
+    });
     if (!endpoint.enabled || !shouldDisableEndpoint(this.settings, endpoint.consecutiveFailures)) return;
-    const { count } = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, enabled: true }, data: { enabled: false, disabledAt: new Date() } });
+    const { count } = await tx.webhookEndpoint.updateMany({
+      where: { id: endpointId, enabled: true },
+      data: { enabled: false, disabledAt: new Date() },
+    });
     if (count !== 1) return;
-    this.log.warn({ endpointId, consecutiveFailures: endpoint.consecutiveFailures }, 'webhook endpoint disabled after failing repeatedly');
+    this.log.warn(
+      { endpointId, consecutiveFailures: endpoint.consecutiveFailures },
+      'webhook endpoint disabled after failing repeatedly',
+    );
     // the relay publishes it on its next poll
     await recordEvent(tx as unknown as SqlExecutor, 'users', 'webhook.endpoint_disabled', {
       organizationId: endpoint.organizationId,
@@ -244,7 +274,10 @@ export class WebhookWorker {
 }
 
 /** Starts the webhook worker of the users subgraph; stopping it waits for attempts in flight to be aborted and released. */
-export function deliverWebhooks({ db, log }: ConsumerServices<UsersDb>, settings: WebhookSettings = loadWebhookSettings()): () => Promise<void> {
+export function deliverWebhooks(
+  { db, log }: ConsumerServices<UsersDb>,
+  settings: WebhookSettings = loadWebhookSettings(),
+): () => Promise<void> {
   const worker = new WebhookWorker(db, log.child({ component: 'webhooks' }), settings).start();
   return () => worker.stop();
 }
