@@ -32,13 +32,13 @@ beforeAll(async () => {
     u: admin.id,
   });
   const created = await asAdmin(
-    `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "City guide", whiteLabel: { brandName: "City Guide", primaryColor: "#112233", allowedCategories: ["Jazz"] }) { id whiteLabel { brandName primaryColor allowedCategories allowedVisibilities } } }`,
+    `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "City guide", whiteLabel: { brandName: "City Guide", primaryColor: "#112233" }) { id whiteLabel { brandName primaryColor allowedCategories allowedVisibilities } } }`,
     { o: world.org.id },
   );
   expect(created.data.createPartnerApp.whiteLabel).toEqual({
     brandName: 'City Guide',
     primaryColor: '#112233',
-    allowedCategories: ['jazz'],
+    allowedCategories: [],
     allowedVisibilities: ['PUBLIC'],
   });
   partnerAppId = created.data.createPartnerApp.id;
@@ -111,6 +111,53 @@ describe('API keys', () => {
     );
     const widened = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
     expect(widened).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
+
+    // categories and visibilities narrow it further, in lists, by id and in search alike
+    const jazz = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+      input: {
+        venueId: world.venue.id,
+        title: 'Jazz night',
+        slug: 'jazz-night',
+        startsAt: '2027-09-01T19:00:00Z',
+        endsAt: '2027-09-01T23:00:00Z',
+        categories: ['Jazz'],
+      },
+    });
+    const unlisted = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+      input: {
+        venueId: world.venue.id,
+        title: 'Jazz secret',
+        slug: 'jazz-secret',
+        startsAt: '2027-09-02T19:00:00Z',
+        endsAt: '2027-09-02T23:00:00Z',
+        categories: ['jazz'],
+        visibility: 'UNLISTED',
+      },
+    });
+    for (const id of [jazz.createEvent.id, unlisted.createEvent.id])
+      await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id });
+    await asAdmin(
+      `mutation($id: ID!, $o: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "City Guide", allowedOrganizationIds: [$o], allowedCategories: ["JAZZ"] }) { id } }`,
+      {
+        id: partnerAppId,
+        o: other.org.id,
+      },
+    );
+    const jazzOnly = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
+    expect(jazzOnly).toEqual([jazz.createEvent.id]);
+    const searched = await withToken(key.secret, `{ searchEvents(first: 50) { totalCount edges { node { id } } } }`);
+    expect((searched.body.data as any).searchEvents).toEqual({ totalCount: 1, edges: [{ node: { id: jazz.createEvent.id } }] });
+    const BY_ID = `query($id: ID!) { event(id: $id) { id } }`;
+    expect((await withToken(key.secret, BY_ID, { id: world.event.id })).body.data).toEqual({ event: null });
+    // UNLISTED is not among the app's visibilities (PUBLIC only), so not even by id
+    expect((await withToken(key.secret, BY_ID, { id: unlisted.createEvent.id })).body.data).toEqual({ event: null });
+    await asAdmin(
+      `mutation($id: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "City Guide", allowedVisibilities: ["PUBLIC", "UNLISTED"] }) { id } }`,
+      { id: partnerAppId },
+    );
+    expect((await withToken(key.secret, BY_ID, { id: unlisted.createEvent.id })).body.data).toEqual({
+      event: { id: unlisted.createEvent.id },
+    });
   });
 
   it('refuses unknown and malformed keys', async () => {

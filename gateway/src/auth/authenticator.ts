@@ -82,7 +82,7 @@ async function credentialPrincipal(token: string, options: AuthenticatorOptions)
     throw unauthenticated('the key or device credential is not valid (unknown, revoked or expired)', 'INVALID_CREDENTIAL');
   const principal: Principal = { kind: caller.kind, id: caller.id, memberships: caller.memberships, scopes: caller.scopes };
   if (caller.kind === 'device') principal.gateIds = caller.gateIds;
-  if (caller.showOrganizationIds) principal.showOrganizationIds = caller.showOrganizationIds;
+  if (caller.whiteLabel) principal.whiteLabel = caller.whiteLabel;
   return {
     principal,
     requestsPerMinute: caller.rateLimitPerMinute ?? undefined,

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { PRINCIPAL_HEADER, signPrincipal, type BusTransport, type Membership, type Principal } from '@eventgraph/runtime';
+import {
+  PRINCIPAL_HEADER,
+  signPrincipal,
+  type BusTransport,
+  type Membership,
+  type Principal,
+  type WhiteLabel,
+} from '@eventgraph/runtime';
 
 /** The gateway's own identity when it asks the users subgraph about a caller. */
 export const GATEWAY_PRINCIPAL: Principal = { kind: 'service', id: 'gateway', memberships: [], scopes: [] };
@@ -21,7 +28,7 @@ export interface CredentialCaller {
   trustedDocumentsOnly: boolean;
   expiresAt: Date | null;
   gateIds: string[];
-  showOrganizationIds: string[] | null;
+  whiteLabel: WhiteLabel | null;
 }
 
 interface Cached<T> {
@@ -87,7 +94,8 @@ export class CallerDirectory {
         _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null;
       }>(
         `query($credential: String!) { _credentialCaller(credential: $credential) {
-          kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds showOrganizationIds } }`,
+          kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds
+          whiteLabel { organizationIds categories visibilities } } }`,
         { credential: token },
       );
       const found = data._credentialCaller;

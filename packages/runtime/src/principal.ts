@@ -22,8 +22,17 @@ export interface Principal {
   scopes: string[];
   /** devices: the gates they may scan at */
   gateIds?: string[];
-  /** partner API keys (white label): the organisations whose events the partner may show */
-  showOrganizationIds?: string[];
+  /** partner API keys: what the partner's white-label configuration lets it show */
+  whiteLabel?: WhiteLabel;
+}
+
+export interface WhiteLabel {
+  /** the organisations whose events the partner may show (its own among them) */
+  organizationIds: string[];
+  /** the categories it may show; empty: all */
+  categories: string[];
+  /** the visibilities it may show, e.g. PUBLIC */
+  visibilities: string[];
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', memberships: [], scopes: [] }) as Principal;
@@ -85,6 +94,6 @@ export function verifyPrincipal(token: string | undefined | null, secret: string
     scopes: claims.scopes ?? [],
   };
   if (claims.gateIds) principal.gateIds = claims.gateIds;
-  if (claims.showOrganizationIds) principal.showOrganizationIds = claims.showOrganizationIds;
+  if (claims.whiteLabel) principal.whiteLabel = claims.whiteLabel;
   return principal;
 }

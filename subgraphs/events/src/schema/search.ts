@@ -125,10 +125,22 @@ const TrendingRef = builder.objectRef<{ node: Event; score: number; distanceKm: 
   }),
 });
 
+/** withinWhiteLabel (../visibility) as SQL over the alias `e`. */
+function whiteLabelSql(principal: Principal): Prisma.Sql {
+  const grant = principal.whiteLabel;
+  if (!grant) return sql`TRUE`;
+  const parts = [
+    anyOf(sql`e."organizationId"`, grant.organizationIds, 'uuid'),
+    anyOf(sql`e."visibility"`, grant.visibilities, '"Visibility"'),
+  ];
+  if (grant.categories.length) parts.push(sql`e."categories" && ARRAY[${join(grant.categories)}]::text[]`);
+  return join(parts, ' AND ');
+}
+
 /** visibleEventsWhere (../visibility) as SQL over the alias `e`: lists show PUBLIC published events and the caller's own. */
 export function visibilitySql(principal: Principal): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
-  if (principal.showOrganizationIds) parts.push(anyOf(sql`e."organizationId"`, principal.showOrganizationIds, 'uuid'));
+  parts.push(whiteLabelSql(principal));
   const readable = readableOrganizations(principal);
   if (readable !== 'all') {
     const listedPublicly = sql`(${anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC')`;
@@ -300,7 +312,7 @@ builder.queryFields((t) => ({
           SELECT sum(d."views") AS "views", sum(d."shares") AS "shares" FROM "EventDailyStat" d
           WHERE d."eventId" = e."id" AND d."day" >= ${since}::timestamptz::date
         ) st ON TRUE
-        WHERE ${ctx.principal.showOrganizationIds ? anyOf(sql`e."organizationId"`, ctx.principal.showOrganizationIds, 'uuid') : sql`TRUE`}
+        WHERE ${whiteLabelSql(ctx.principal)}
           AND ${anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC'
           AND e."startsAt" >= ${now}::timestamptz AND e."startsAt" < ${until}::timestamptz
           ${near ? sql`AND ${nearSql(near)}` : empty}

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, parseId, type Membership } from '@eventgraph/runtime';
+import { DomainError, ErrorCode, parseId, type Membership, type WhiteLabel } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { apiKeyUsable, deviceUsable } from '../domain/api-keys';
 import { API_KEY_PREFIX, DEVICE_CREDENTIAL_PREFIX, parseCredential, secretMatches } from '../security/credentials';
@@ -24,8 +24,8 @@ interface Caller {
   expiresAt: Date | null;
   /** devices */
   gateIds: string[];
-  /** partner keys: the organisations whose events the partner may show (its own and those it is allowed) */
-  showOrganizationIds: string[] | null;
+  /** partner keys: what the partner app's white-label configuration lets it show */
+  whiteLabel: WhiteLabel | null;
 }
 
 const NONE = {
@@ -36,7 +36,7 @@ const NONE = {
   trustedDocumentsOnly: false,
   expiresAt: null,
   gateIds: [],
-  showOrganizationIds: null,
+  whiteLabel: null,
 };
 
 const MembershipGrantRef = builder.objectRef<Membership>('MembershipGrant').implement({
@@ -44,6 +44,15 @@ const MembershipGrantRef = builder.objectRef<Membership>('MembershipGrant').impl
   fields: (t) => ({
     organizationId: t.exposeID('organizationId'),
     role: t.exposeString('role'),
+  }),
+});
+
+const WhiteLabelGrantRef = builder.objectRef<WhiteLabel>('WhiteLabelGrant').implement({
+  inaccessible: true,
+  fields: (t) => ({
+    organizationIds: t.exposeIDList('organizationIds'),
+    categories: t.exposeStringList('categories'),
+    visibilities: t.exposeStringList('visibilities'),
   }),
 });
 
@@ -60,7 +69,7 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly'),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     gateIds: t.exposeIDList('gateIds'),
-    showOrganizationIds: t.exposeIDList('showOrganizationIds', { nullable: true }),
+    whiteLabel: t.field({ type: WhiteLabelGrantRef, nullable: true, resolve: (c) => c.whiteLabel }),
   }),
 });
 
@@ -117,7 +126,11 @@ builder.queryFields((t) => ({
           partnerAppId: row.partnerAppId,
           trustedDocumentsOnly: row.partnerApp.trustedDocumentsOnly,
           expiresAt: row.expiresAt,
-          showOrganizationIds: [...new Set([row.partnerApp.organizationId, ...row.partnerApp.allowedOrganizationIds])],
+          whiteLabel: {
+            organizationIds: [...new Set([row.partnerApp.organizationId, ...row.partnerApp.allowedOrganizationIds])],
+            categories: row.partnerApp.allowedCategories,
+            visibilities: row.partnerApp.allowedVisibilities,
+          },
         };
       }
       const device = parseCredential(DEVICE_CREDENTIAL_PREFIX, args.credential);
