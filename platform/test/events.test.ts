@@ -156,6 +156,20 @@ describe('changing an event', () => {
     expect((await dev(PUBLISH, { id: created.id })).data.transitionEvent).toEqual({ status: 'PUBLISHED', sequence: 2 });
   });
 
+  it('announces a published event that is archived as cancelled; a draft archived is not', async () => {
+    const heard: string[] = [];
+    const stop = platform.bus.subscribe('event.cancelled', (e) => void heard.push(e.payload.eventId as string));
+    const published = (await dev(CREATE, { input: base() })).data.createEvent.id as string;
+    const draft = (await dev(CREATE, { input: base() })).data.createEvent.id as string;
+    await dev(PUBLISH, { id: published });
+    for (const id of [published, draft])
+      await dev(`mutation($id: ID!) { transitionEvent(id: $id, to: ARCHIVED) { status } }`, { id });
+    const deadline = Date.now() + 2000;
+    while (!heard.includes(published) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    stop();
+    expect(heard).toEqual([published]);
+  });
+
   it('checks the whole event after a partial change', async () => {
     const created = (await dev(CREATE, { input: base() })).data.createEvent;
     const body = await dev(UPDATE, { id: created.id, input: { endsAt: '2027-06-01T17:00:00Z' } });

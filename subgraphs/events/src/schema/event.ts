@@ -12,7 +12,7 @@ import {
 } from '@eventgraph/runtime';
 import { canSeeEvent, visibleEventsWhere } from '../visibility';
 import { builder } from '../builder';
-import { checkEventTransition, type EventStatus } from '../domain/event-lifecycle';
+import { checkEventTransition, PUBLIC_STATUSES, type EventStatus } from '../domain/event-lifecycle';
 import { deletionProblem } from '../domain/deletion';
 import {
   CALENDAR_FIELDS,
@@ -236,6 +236,7 @@ const EVENT_TOPICS = {
   updated: 'event.updated',
   statusChanged: 'event.status_changed',
   published: 'event.published',
+  cancelled: 'event.cancelled',
   deleted: 'event.deleted',
 } as const;
 
@@ -346,6 +347,9 @@ builder.mutationFields((t) => ({
         await announce(EVENT_TOPICS.statusChanged, change);
         // the moment partners and webhooks usually wait for, under a name of its own
         if (args.to === 'PUBLISHED') await announce(EVENT_TOPICS.published, change);
+        // an event the public has seen that is archived will not happen: calendars and partners hear "cancelled"
+        if (args.to === 'ARCHIVED' && PUBLIC_STATUSES.includes(current.status as EventStatus))
+          await announce(EVENT_TOPICS.cancelled, change);
         return (await tx.event.findUnique({ where: { id } }))!;
       });
     },
