@@ -97,3 +97,39 @@ describe('follows', () => {
     expect(codeOf(await call(ana, FOLLOW, { t: 'ORGANIZATION', id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
   });
 });
+
+describe('the personalised feed', () => {
+  it('ranks upcoming visible events by followed organisations and venues, then preferred categories and keywords', async () => {
+    const cara = await signUp(platform, 'cara');
+    const other = await createDemoWorld(platform);
+    const create = async (venueId: string, slug: string, title: string, categories: string[], publish = true) => {
+      const { createEvent } = await platform.data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
+        input: { venueId, title, slug, categories, startsAt: '2027-10-01T19:00:00Z', endsAt: '2027-10-01T23:00:00Z' },
+      });
+      if (publish)
+        await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: createEvent.id });
+      return createEvent.id as string;
+    };
+    const followed = await create(world.venue.id, 'feed-followed', 'Harbour nights', []);
+    const techno = await create(other.venue.id, 'feed-techno', 'Warehouse', ['techno']);
+    const keyword = await create(other.venue.id, 'feed-keyword', 'Open air cinema', []);
+    await create(world.venue.id, 'feed-draft', 'Secret draft', ['techno'], false);
+    await create(other.venue.id, 'feed-unrelated', 'Book fair', ['books']);
+
+    await call(cara, `mutation($id: ID!) { follow(targetType: ORGANIZATION, targetId: $id) { targetId } }`, { id: world.org.id });
+    await call(cara, `mutation { updatePreferences(input: { categories: ["Techno"], keywords: ["open air"] }) { id } }`);
+
+    const FEED = `{ myFeed(first: 10) { id title } }`;
+    const feed = await eventually(
+      () => call(cara, FEED),
+      (b) => (b.data?.myFeed?.length ?? 0) >= 3,
+    );
+    const ids = feed.data.myFeed.map((e: { id: string }) => e.id);
+    expect(ids).toEqual(expect.arrayContaining([followed, world.event.id, techno, keyword]));
+    // the followed organisation's events (Summer Sound in July, then Harbour nights) before category and keyword matches
+    expect(ids.slice(0, 2)).toEqual([world.event.id, followed]);
+    expect(feed.data.myFeed.map((e: { title: string }) => e.title)).not.toContain('Secret draft');
+    expect(feed.data.myFeed.map((e: { title: string }) => e.title)).not.toContain('Book fair');
+    expect(codeOf((await platform.request(FEED, {}, { token: null })).body as Body)).toBe('UNAUTHENTICATED');
+  });
+});

@@ -1,19 +1,39 @@
 import type { ConsumerServices } from '@eventgraph/runtime';
 import type { UsersDb } from './context';
 
+interface EventSummary {
+  eventId?: string;
+  organizationId?: string;
+  status?: string;
+  visibility?: string;
+  title?: string;
+  venueId?: string;
+  startsAt?: string;
+  categories?: string[];
+}
+
 /**
- * Users never reads the events subgraph's tables: it keeps each event's
- * organisation, status and visibility from `event.*` bus events, which is what
- * deciding who may answer an event needs.
+ * Users never reads the events subgraph's tables: it keeps what it needs of
+ * each event (who may see it, when, where, what kind) from `event.*` bus
+ * events, to decide who may answer an event and to build personalised feeds.
  */
 export const projectEvents = ({ db, bus, group }: ConsumerServices<UsersDb>) =>
   bus.consume!(group('event-projection'), 'event.*', async (event) => {
-    const { eventId, organizationId, status, visibility } = event.payload as Record<string, string | undefined>;
+    const summary = event.payload as EventSummary;
+    const { eventId, organizationId, status } = summary;
     if (!eventId || !organizationId || !status) return;
     if (event.topic === 'event.deleted') {
       await db.knownEvent.deleteMany({ where: { eventId } });
       return;
     }
-    const data = { organizationId, status, ...(visibility ? { visibility } : {}) };
+    const data = {
+      organizationId,
+      status,
+      ...(summary.visibility ? { visibility: summary.visibility } : {}),
+      ...(summary.title ? { title: summary.title } : {}),
+      ...(summary.venueId ? { venueId: summary.venueId } : {}),
+      ...(summary.startsAt ? { startsAt: new Date(summary.startsAt) } : {}),
+      ...(summary.categories ? { categories: summary.categories } : {}),
+    };
     await db.knownEvent.upsert({ where: { eventId }, create: { eventId, ...data }, update: data });
   });

@@ -231,6 +231,21 @@ function eventDetails(input: EventInput, current?: Event): Partial<EventDetails>
   return data;
 }
 
+/**
+ * What every event announcement carries: enough for other subgraphs' projections (who may see it, when,
+ * where, what kind) without reading this subgraph's tables.
+ */
+const summaryOf = (event: Event) => ({
+  eventId: event.id,
+  organizationId: event.organizationId,
+  status: event.status,
+  visibility: event.visibility,
+  title: event.title,
+  venueId: event.venueId,
+  startsAt: event.startsAt.toISOString(),
+  categories: event.categories,
+});
+
 const EVENT_TOPICS = {
   created: 'event.created',
   updated: 'event.updated',
@@ -251,12 +266,7 @@ builder.mutationFields((t) => ({
       requirePermission(ctx.principal, 'events.write', venue.organizationId);
       return ctx.transact(async (tx, announce) => {
         const event = await tx.event.create({ data: { ...details, organizationId: venue.organizationId } });
-        await announce(EVENT_TOPICS.created, {
-          eventId: event.id,
-          organizationId: event.organizationId,
-          status: event.status,
-          visibility: event.visibility,
-        });
+        await announce(EVENT_TOPICS.created, summaryOf(event));
         return event;
       });
     },
@@ -289,10 +299,7 @@ builder.mutationFields((t) => ({
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
         const updated = (await tx.event.findUnique({ where: { id } }))!;
         await announce(EVENT_TOPICS.updated, {
-          eventId: id,
-          organizationId: updated.organizationId,
-          status: updated.status,
-          visibility: updated.visibility,
+          ...summaryOf(updated),
           changed,
           rescheduled: changed.includes('startsAt') || changed.includes('endsAt'),
           venueChanged: changed.includes('venueId'),
@@ -337,13 +344,7 @@ builder.mutationFields((t) => ({
           data: { status: args.to, sequence: { increment: 1 } },
         });
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
-        const change = {
-          eventId: id,
-          organizationId: current.organizationId,
-          from: current.status,
-          status: args.to,
-          visibility: current.visibility,
-        };
+        const change = { ...summaryOf({ ...current, status: args.to }), from: current.status };
         await announce(EVENT_TOPICS.statusChanged, change);
         // the moment partners and webhooks usually wait for, under a name of its own
         if (args.to === 'PUBLISHED') await announce(EVENT_TOPICS.published, change);

@@ -9,6 +9,7 @@ import './api-key';
 import './device';
 import './rsvp';
 import './follow';
+import './feed';
 import './webhook';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

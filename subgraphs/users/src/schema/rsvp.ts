@@ -38,7 +38,7 @@ async function countsOf(db: UsersDb | UsersTx, eventId: string): Promise<RsvpCou
 }
 
 /** Events belong to the events subgraph; users adds who is going. */
-builder.externalRef('Event', builder.selection<{ id: string }>('id')).implement({
+export const EventRef = builder.externalRef('Event', builder.selection<{ id: string }>('id')).implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     rsvpCounts: t.field({ type: RsvpCountsRef, resolve: (event, _args, ctx) => countsOf(ctx.db, event.id) }),
