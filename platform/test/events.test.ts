@@ -196,6 +196,34 @@ describe('changing an event', () => {
   });
 });
 
+describe('layer-1 events', () => {
+  it('are read-only to users: only the platform records and changes events from sources', async () => {
+    const manager = await signUp(platform, 'manager');
+    await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: MANAGER) { id } }`, {
+      o: world.org.id,
+      u: manager.id,
+    });
+    const asManager = (query: string, variables?: Record<string, unknown>) =>
+      as(platform, manager)(query, variables).then((r) => r.body as Body);
+
+    const refused = await asManager(CREATE, { input: { ...base(), origin: 'SOURCE' } });
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(refused.errors![0]!.extensions).toMatchObject({ field: 'origin' });
+
+    const ingested = (await dev(CREATE, { input: { ...base(), origin: 'SOURCE' } })).data.createEvent;
+    expect(ingested.origin).toBe('SOURCE');
+    const edit = await asManager(UPDATE, { id: ingested.id, input: { title: 'Mine now' } });
+    expect(codeOf(edit)).toBe('FORBIDDEN');
+    expect(edit.errors![0]!.extensions).toMatchObject({ reason: 'SOURCE_EVENT' });
+    expect(codeOf(await asManager(PUBLISH, { id: ingested.id }))).toBe('FORBIDDEN');
+    expect(codeOf(await asManager(`mutation($id: ID!) { deleteEvent(id: $id) }`, { id: ingested.id }))).toBe('FORBIDDEN');
+
+    // the manager's own organisation events stay theirs to change
+    const own = (await asManager(CREATE, { input: base() })).data.createEvent;
+    expect(codeOf(await asManager(UPDATE, { id: own.id, input: { title: 'Ours' } }))).toBe('OK');
+  });
+});
+
 describe('visibility', () => {
   it('lists PUBLIC events, shows UNLISTED ones by id only, keeps PRIVATE ones to the organisation', async () => {
     const make = async (visibility: string) => {

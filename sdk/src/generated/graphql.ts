@@ -65,6 +65,8 @@ export type CreateEventInput = {
   externalUrl?: string | null | undefined;
   ticketUrl?: string | null | undefined;
   visibility?: Visibility | null | undefined;
+  /** platform services only: SOURCE for events aggregated by ingest */
+  origin?: EventOrigin | null | undefined;
 };
 
 export type CreateEventSeriesInput = {
@@ -133,6 +135,11 @@ export type EventChangeKind =
   | 'CREATED'
   | 'UPDATED'
   | 'STATUS_CHANGED';
+
+export type EventOrigin =
+  | 'SOURCE'
+  | 'ORGANIZATION'
+  | 'USER';
 
 export type EventStatus =
   | 'DRAFT'

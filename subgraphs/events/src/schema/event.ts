@@ -2,6 +2,7 @@ import {
   badInput,
   clearLoaders,
   DomainError,
+  isPlatformService,
   liveEvents,
   notFound,
   parseId,
@@ -9,6 +10,7 @@ import {
   parseSlug,
   requirePermission,
   requireText,
+  type Principal,
 } from '@eventgraph/runtime';
 import { canSeeEvent, visibleEventsWhere } from '../visibility';
 import { builder } from '../builder';
@@ -145,6 +147,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     externalUrl: t.string(),
     ticketUrl: t.string(),
     visibility: t.field({ type: VisibilityEnum }),
+    origin: t.field({ type: EventOriginEnum, description: 'platform services only: SOURCE for events aggregated by ingest' }),
   }),
 });
 
@@ -231,6 +234,16 @@ function eventDetails(input: EventInput, current?: Event): Partial<EventDetails>
   return data;
 }
 
+/** Layer-1 events (aggregated from sources) are read-only to everyone but the platform itself. */
+function requireWritable(principal: Principal, event: Event): void {
+  requirePermission(principal, 'events.write', event.organizationId);
+  if (event.origin === 'SOURCE' && !isPlatformService(principal)) {
+    throw new DomainError('FORBIDDEN', 'this event comes from a source and is read-only; it changes when its source does', {
+      reason: 'SOURCE_EVENT',
+    });
+  }
+}
+
 /**
  * What every event announcement carries: enough for other subgraphs' projections (who may see it, when,
  * where, what kind) without reading this subgraph's tables.
@@ -264,8 +277,14 @@ builder.mutationFields((t) => ({
       const venue = await ctx.loaders.venue.load(details.venueId);
       if (!venue) throw notFound('Venue', details.venueId);
       requirePermission(ctx.principal, 'events.write', venue.organizationId);
+      if (input.origin && input.origin !== 'ORGANIZATION' && !isPlatformService(ctx.principal)) {
+        throw new DomainError('FORBIDDEN', 'origin: only the platform records events from sources or users this way', {
+          field: 'origin',
+        });
+      }
+      const origin = input.origin ?? 'ORGANIZATION';
       return ctx.transact(async (tx, announce) => {
-        const event = await tx.event.create({ data: { ...details, organizationId: venue.organizationId } });
+        const event = await tx.event.create({ data: { ...details, origin, organizationId: venue.organizationId } });
         await announce(EVENT_TOPICS.created, summaryOf(event));
         return event;
       });
@@ -280,7 +299,7 @@ builder.mutationFields((t) => ({
       const id = parseId('id', args.id);
       const current = await ctx.db.event.findUnique({ where: { id } });
       if (!current || !canSeeEvent(ctx.principal, current, { direct: true })) throw notFound('Event', id);
-      requirePermission(ctx.principal, 'events.write', current.organizationId);
+      requireWritable(ctx.principal, current);
       if (current.status === 'ARCHIVED') throw new DomainError('EVENT_ARCHIVED', 'an archived event cannot change');
       const details = eventDetails(args.input as EventInput, current);
       if (details.venueId) {
@@ -316,7 +335,7 @@ builder.mutationFields((t) => ({
       const id = parseId('id', args.id);
       const current = await ctx.db.event.findUnique({ where: { id } });
       if (!current || !canSeeEvent(ctx.principal, current, { direct: true })) throw notFound('Event', id);
-      requirePermission(ctx.principal, 'events.write', current.organizationId);
+      requireWritable(ctx.principal, current);
       return ctx.transact(async (tx, announce) => {
         const problem = deletionProblem(await tx.eventDependent.findMany({ where: { eventId: id } }));
         if (problem) throw new DomainError('EVENT_HAS_DEPENDENTS', problem);
@@ -335,7 +354,7 @@ builder.mutationFields((t) => ({
       return ctx.transact(async (tx, announce) => {
         const current = await tx.event.findUnique({ where: { id } });
         if (!current || !canSeeEvent(ctx.principal, current, { direct: true })) throw notFound('Event', id);
-        requirePermission(ctx.principal, 'events.write', current.organizationId);
+        requireWritable(ctx.principal, current);
         const check = checkEventTransition(current.status as EventStatus, args.to);
         if (!check.ok) throw new DomainError(check.code, check.message, { from: current.status, to: args.to });
         // the status in the WHERE makes a concurrent transition fail instead of both winning
