@@ -129,6 +129,26 @@ builder.queryFields((t) => ({
   }),
 }));
 
+type InputFields = PothosSchemaTypes.InputFieldBuilder<
+  typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never,
+  'InputObject'
+>;
+
+/** The details an event is created with and can change later; all optional. */
+const eventDetailFields = (t: InputFields) => ({
+  description: t.string(),
+  categories: t.stringList(),
+  tags: t.stringList(),
+  imageUrls: t.stringList(),
+  costType: t.field({ type: CostTypeEnum }),
+  priceMin: t.int(),
+  priceMax: t.int(),
+  currency: t.string(),
+  externalUrl: t.string(),
+  ticketUrl: t.string(),
+  visibility: t.field({ type: VisibilityEnum }),
+});
+
 const CreateEventInput = builder.inputType('CreateEventInput', {
   fields: (t) => ({
     venueId: t.id({ required: true }),
@@ -136,17 +156,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     slug: t.string({ required: true }),
     startsAt: t.field({ type: 'DateTime', required: true }),
     endsAt: t.field({ type: 'DateTime', required: true }),
-    description: t.string(),
-    categories: t.stringList(),
-    tags: t.stringList(),
-    imageUrls: t.stringList(),
-    costType: t.field({ type: CostTypeEnum }),
-    priceMin: t.int(),
-    priceMax: t.int(),
-    currency: t.string(),
-    externalUrl: t.string(),
-    ticketUrl: t.string(),
-    visibility: t.field({ type: VisibilityEnum }),
+    ...eventDetailFields(t),
     origin: t.field({ type: EventOriginEnum, description: 'platform services only: SOURCE for events aggregated by ingest' }),
   }),
 });
@@ -159,17 +169,7 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
     slug: t.string(),
     startsAt: t.field({ type: 'DateTime' }),
     endsAt: t.field({ type: 'DateTime' }),
-    description: t.string(),
-    categories: t.stringList(),
-    tags: t.stringList(),
-    imageUrls: t.stringList(),
-    costType: t.field({ type: CostTypeEnum }),
-    priceMin: t.int(),
-    priceMax: t.int(),
-    currency: t.string(),
-    externalUrl: t.string(),
-    ticketUrl: t.string(),
-    visibility: t.field({ type: VisibilityEnum }),
+    ...eventDetailFields(t),
   }),
 });
 
