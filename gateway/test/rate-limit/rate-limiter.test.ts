@@ -42,7 +42,7 @@ describe.each(factories)('%s', (_name, create) => {
 
   it('admits a burst of `capacity`, then refuses with the time until the next token', async () => {
     const limiter = create();
-    const policy: BucketPolicy = { capacity: 5, refillPerSecond: 10 };
+    const policy: BucketPolicy = { capacity: 5, refillPerSecond: 2 };
     const k = key();
     const burst = [];
     for (let i = 0; i < 5; i++) burst.push(await limiter.take(k, policy));
@@ -56,22 +56,24 @@ describe.each(factories)('%s', (_name, create) => {
     const refused = await limiter.take(k, policy);
     expect(refused.allowed).toBe(false);
     expect(refused.remaining).toBe(0);
-    // one token takes 100 ms at 10/s, part of which has already passed
-    expect(refused.retryAfterMs).toBeGreaterThan(50);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(100);
+    // one token takes 500 ms at 2/s, part of which has already passed
+    expect(refused.retryAfterMs).toBeGreaterThan(250);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(500);
   });
 
   it('refills over time at the sustained rate, never above capacity', async () => {
     const limiter = create();
-    const policy: BucketPolicy = { capacity: 2, refillPerSecond: 20 };
+    // 250 ms per token: slow enough that a loaded machine's gap between two
+    // takes cannot refill one, fast enough to keep the test short
+    const policy: BucketPolicy = { capacity: 2, refillPerSecond: 4 };
     const k = key();
     await limiter.take(k, policy);
     await limiter.take(k, policy);
     expect((await limiter.take(k, policy)).allowed).toBe(false);
-    await sleep(60); // 50 ms per token
+    await sleep(300);
     expect(await limiter.take(k, policy)).toMatchObject({ allowed: true, remaining: 0 });
     expect((await limiter.take(k, policy)).allowed).toBe(false);
-    await sleep(200); // enough for 4 tokens, capped at 2
+    await sleep(1_100); // enough for 4 tokens, capped at 2
     expect(await limiter.take(k, policy)).toMatchObject({ allowed: true, remaining: 1 });
   });
 
@@ -124,14 +126,14 @@ describe('RedisRateLimiter across replicas', () => {
 
   it('refills from Redis server time, whatever the local clock says', async () => {
     const limiter = replica();
-    const policy: BucketPolicy = { capacity: 1, refillPerSecond: 20 };
+    const policy: BucketPolicy = { capacity: 1, refillPerSecond: 4 };
     const key = `clock:${randomUUID()}`;
     await limiter.take(key, policy);
     const dateNow = jest.spyOn(Date, 'now').mockReturnValue(0);
     const perfNow = jest.spyOn(performance, 'now').mockReturnValue(0);
     try {
       expect((await limiter.take(key, policy)).allowed).toBe(false);
-      await sleep(60);
+      await sleep(300);
       expect((await limiter.take(key, policy)).allowed).toBe(true);
     } finally {
       dateNow.mockRestore();
