@@ -25,7 +25,7 @@ const KIND = { CREATED: 'created', UPDATED: 'changed', STATUS_CHANGED: 'now' } a
 
 export const describeChange = ({ kind, event }: Change) =>
   event
-    ? `${KIND[kind]}${kind === 'STATUS_CHANGED' ? ` ${event.status}` : ''} — ${event.title} at ${event.venue.name} (${event.startsAt.slice(0, 10)})`
+    ? `${KIND[kind]}${kind === 'STATUS_CHANGED' ? ` ${event.status}` : ''} — ${event.title} at ${event.venue?.name} (${event.startsAt.slice(0, 10)})`
     : `${KIND[kind]} — an event since deleted`;
 
 export async function main(options: DashboardOptions) {
@@ -58,7 +58,7 @@ export async function main(options: DashboardOptions) {
 
   const { events } = await client.request(EventsDocument, { organizationId, first: 100 });
   print(`Dashboard for organisation ${organizationId}: ${events.length} event(s)`);
-  for (const e of events) print(`  ${e.status.padEnd(9)} ${e.title} at ${e.venue.name} (${e.startsAt.slice(0, 10)})`);
+  for (const e of events) print(`  ${e.status.padEnd(9)} ${e.title} at ${e.venue?.name} (${e.startsAt.slice(0, 10)})`);
 
   const stream = client.subscribe(EventChangedDocument, { organizationId });
   const changes: Change[] = [];

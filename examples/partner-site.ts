@@ -53,9 +53,9 @@ export async function main({ client, print = console.log, organization, now = ne
   print(`${org.name} — upcoming events`);
   if (!upcoming.length) print('  (nothing announced yet)');
   for (const e of upcoming) {
-    const where = [e.venue.name, e.venue.city].filter(Boolean).join(', ');
+    const where = [e.venue?.name, e.venue?.city].filter(Boolean).join(', ');
     print(
-      `  ${localTime(e.startsAt, e.venue.timeZone)} (${e.venue.timeZone})  ${e.title} @ ${where}  [${LABEL[e.status] ?? e.status}]`,
+      `  ${localTime(e.startsAt, e.venue?.timeZone ?? 'UTC')} (${e.venue?.timeZone ?? 'UTC'})  ${e.title} @ ${where}  [${LABEL[e.status] ?? e.status}]`,
     );
   }
   return { organization: { id: org.id, name: org.name, slug: org.slug }, upcoming };

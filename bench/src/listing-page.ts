@@ -187,13 +187,16 @@ async function seed(platform: BenchPlatform, options: ListingBenchOptions, log: 
         input: { eventId: createEvent.id, name: 'Main', direction: 'BOTH' },
       },
     );
-    for (let s = 0; s < (i % 9 === 0 ? 2 : 1); s++) {
+    // series of one event may not overlap: they share the event's time
+    const count = i % 9 === 0 ? 2 : 1;
+    const span = (Date.parse(input.endsAt) - Date.parse(input.startsAt)) / count;
+    for (let s = 0; s < count; s++) {
       await platform.data(`mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`, {
         input: {
           eventId: createEvent.id,
           name: `Day ${s + 1}`,
-          startsAt: input.startsAt,
-          endsAt: input.endsAt,
+          startsAt: new Date(Date.parse(input.startsAt) + s * span).toISOString(),
+          endsAt: new Date(Date.parse(input.startsAt) + (s + 1) * span).toISOString(),
           capacity: 500,
           gateIds: [createGate.id],
         },

@@ -82,8 +82,9 @@ async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: n
       input: {
         eventId: event.id,
         name: 'Day 1',
-        startsAt: '2027-07-01T14:00:00Z',
-        endsAt: '2027-07-01T23:59:00Z',
+        // running now, so its check-in window is open
+        startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+        endsAt: new Date(Date.now() + 86_400_000).toISOString(),
         capacity,
         gateIds: [gate.id],
       },

@@ -112,13 +112,19 @@ export async function createDemoGate(client: EventgraphClient) {
     input: {
       eventId: event.id,
       name: 'Day 1',
-      startsAt: at(1, 14),
-      endsAt: at(1, 23),
+      // running now, so the demo can scan at once
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+      endsAt: new Date(Date.now() + DAY).toISOString(),
       capacity: 2,
       gateIds: [gate.id],
     },
   });
-  for (const to of ['SCHEDULED', 'ACTIVE'] as const) await client.request(TransitionEventSeriesDocument, { id: series.id, to });
+  for (const to of ['SCHEDULED', 'ACTIVE'] as const) {
+    // its window is open: the scheduler may make it ACTIVE first
+    await client.request(TransitionEventSeriesDocument, { id: series.id, to }).catch((err: unknown) => {
+      if ((err as { code?: string }).code !== 'NO_CHANGE') throw err;
+    });
+  }
   const wristbands = [];
   for (const [n, category] of [
     ['01', 'GA'],

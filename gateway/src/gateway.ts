@@ -22,6 +22,7 @@ import {
 import { createAuthenticator, type Authenticated } from './auth/authenticator';
 import { CallerDirectory } from './auth/caller-directory';
 import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
+import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
@@ -143,6 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const calendar = createCalendarRoutes({ eventsUrl: urls.events!, principalSecret, callers, logger: log });
+  const imports = createImportRoutes({ accessUrl: urls.access!, principalSecret, logger: log });
 
   /** Answers with the refusal when the caller's bucket is empty; true when the request may go on. */
   const admitted = async (authenticated: Authenticated, req: IncomingMessage, res: ServerResponse) => {
@@ -153,20 +155,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return false;
   };
 
-  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+  /** The caller of an HTTP request, once authenticated and within their rate limit; otherwise answers the refusal. */
+  const authenticateHttp = async (req: IncomingMessage, res: ServerResponse): Promise<Authenticated | undefined> => {
     let authenticated: Authenticated;
     try {
       authenticated = await authenticator.authenticate(header(req, 'authorization'));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return sendJson(
-        res,
-        401,
-        { errors: [{ message: err.message, extensions: err.extensions }] },
-        { 'www-authenticate': 'Bearer' },
-      );
+      sendJson(res, 401, { errors: [{ message: err.message, extensions: err.extensions }] }, { 'www-authenticate': 'Bearer' });
+      return undefined;
     }
-    if (!(await admitted(authenticated, req, res))) return;
+    return (await admitted(authenticated, req, res)) ? authenticated : undefined;
+  };
+
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const authenticated = await authenticateHttp(req, res);
+    if (!authenticated) return;
     const { principal, trustedDocumentsOf } = authenticated;
     const context = async (): Promise<GatewayContext> => ({
       principal,
@@ -182,6 +186,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (await admitted({ principal: ANONYMOUS }, req, res)) await calendar(req, res, pathname, requestId);
   };
 
+  // keys in trusted-documents mode may run their registered operations only, so no imports either
+  const serveImport = async (req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string) => {
+    const authenticated = await authenticateHttp(req, res);
+    if (!authenticated) return;
+    if (authenticated.trustedDocumentsOf)
+      return sendJson(res, 403, graphqlErrorBody('this API key runs its registered operations only', 'UNTRUSTED_OPERATION'));
+    await imports(req, res, pathname, authenticated.principal, requestId);
+  };
+
   let ready = true;
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -192,7 +205,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ? serveGraphQL
         : pathname.startsWith(CALENDAR_PREFIX)
           ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveCalendar(rq, rs, id, pathname)
-          : undefined;
+          : pathname.startsWith(IMPORT_PREFIX)
+            ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveImport(rq, rs, id, pathname)
+            : undefined;
     if (!route) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);

@@ -15,7 +15,8 @@ const Q = {
   createVenue: `mutation($org: ID!, $slug: String!) { createVenue(input: { organizationId: $org, name: "Hall", slug: $slug, timeZone: "Europe/Paris" }) { id } }`,
   createEvent: `mutation($venue: ID!, $slug: String!) { createEvent(input: { venueId: $venue, title: "Gig", slug: $slug, startsAt: "2027-05-01T18:00:00Z", endsAt: "2027-05-01T23:00:00Z" }) { id } }`,
   createGate: `mutation($event: ID!, $name: String!) { createGate(input: { eventId: $event, name: $name, direction: BOTH }) { id } }`,
-  createSeries: `mutation($event: ID!, $gate: ID!) { createEventSeries(input: { eventId: $event, name: "Night", startsAt: "2027-05-01T18:00:00Z", endsAt: "2027-05-01T23:00:00Z", capacity: 100, gateIds: [$gate] }) { id } }`,
+  // series of one event may not overlap: tests creating more than one give other times
+  createSeries: `mutation($event: ID!, $gate: ID!, $from: DateTime = "2027-05-01T18:00:00Z", $to: DateTime = "2027-05-01T23:00:00Z") { createEventSeries(input: { eventId: $event, name: "Night", startsAt: $from, endsAt: $to, capacity: 100, gateIds: [$gate] }) { id } }`,
   transitionSeries: `mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`,
   createWristband: `mutation($event: ID!, $nfc: String!, $series: ID!) { createWristband(input: { eventId: $event, nfcId: $nfc, category: "GA", seriesIds: [$series] }) { id } }`,
   checkIn: `mutation($series: ID!, $gate: ID!, $nfc: String!) { checkIn(input: { seriesId: $series, gateId: $gate, nfcId: $nfc }) { allowed reason } }`,
@@ -56,7 +57,12 @@ describe('each role can do what its rank allows, and no more', () => {
     ['createVenue (manager and up)', 'managerA', 'memberA', () => [Q.createVenue, { org: ids.orgA, slug: slug() }]],
     ['createEvent (manager and up)', 'managerA', 'viewerA', () => [Q.createEvent, { venue: ids.venueA, slug: slug() }]],
     ['createGate (admin and up)', 'adminA', 'managerA', () => [Q.createGate, { event: ids.eventA, name: slug() }]],
-    ['createEventSeries (manager and up)', 'managerA', 'memberA', () => [Q.createSeries, { event: ids.eventA, gate: ids.gateA }]],
+    [
+      'createEventSeries (manager and up)',
+      'managerA',
+      'memberA',
+      () => [Q.createSeries, { event: ids.eventA, gate: ids.gateA, from: '2027-05-02T18:00:00Z', to: '2027-05-02T23:00:00Z' }],
+    ],
     [
       'createWristband (manager and up)',
       'managerA',
@@ -73,7 +79,12 @@ describe('each role can do what its rank allows, and no more', () => {
   });
 
   it('series transitions need an admin', async () => {
-    const { data } = await call('managerA', Q.createSeries, { event: ids.eventA, gate: ids.gateA });
+    const { data } = await call('managerA', Q.createSeries, {
+      event: ids.eventA,
+      gate: ids.gateA,
+      from: '2027-05-03T18:00:00Z',
+      to: '2027-05-03T23:00:00Z',
+    });
     expect(codeOf(await call('managerA', Q.transitionSeries, { id: data.createEventSeries.id, to: 'SCHEDULED' }))).toBe(
       'FORBIDDEN',
     );

@@ -26,4 +26,4 @@ it('npm run db:migrate brings every subgraph database up to date, once', async (
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
-});
+}, 180_000); // two runs of the real program, each starting four embedded databases

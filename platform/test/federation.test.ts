@@ -125,4 +125,7 @@ async function waitForUpstreams(p: TestPlatform, count: number, timeoutMs = 5000
       throw new Error(`expected ${count} upstream subscriptions, have ${p.gateway.engine.upstreamCount()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+  // the gateway counts an upstream once it has asked for it; the subgraph listens to the bus a moment later
+  // (graphql-ws does not acknowledge a subscription), so a scan made at once could go unseen
+  if (count > 0) await new Promise((r) => setTimeout(r, 150));
 }

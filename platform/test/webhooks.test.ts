@@ -312,10 +312,10 @@ describe('failures, retries and giving up', () => {
     expect(delivery.attempts[0].error).toMatch(/HTTP 500/);
     const at: number[] = delivery.attempts.map((a: { at: string }) => new Date(a.at).getTime());
     const gaps = [at[1]! - at[0]!, at[2]! - at[1]!] as const;
-    // backoff 200 ms, then 400 ms (no jitter in this test), each after the attempt itself
+    // backoff 200 ms, then 400 ms (no jitter in this test), each after the attempt itself; the worker's own
+    // latency comes on top of each, so only the lower bounds are exact on a busy machine
     expect(gaps[0]).toBeGreaterThanOrEqual(200);
     expect(gaps[1]).toBeGreaterThanOrEqual(400);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]);
     // the success reset the endpoint's failure streak
     expect(await endpointState(org, endpointId)).toMatchObject({ enabled: true, consecutiveFailures: 0 });
   });

@@ -36,7 +36,7 @@ export const SCOPE_PERMISSIONS: Record<string, readonly Permission[]> = {
   'events:read': [],
   'org:read': ['organization.read', 'checkins.read'],
   'org:write': ['organization.read', 'events.write', 'series.create', 'wristbands.assign'],
-  scan: ['organization.read', 'checkins.scan'],
+  scan: ['organization.read', 'checkins.read', 'checkins.scan'],
 };
 export const SCOPES = Object.keys(SCOPE_PERMISSIONS);
 

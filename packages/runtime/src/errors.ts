@@ -78,12 +78,22 @@ interface PrismaKnownError {
   meta?: {
     modelName?: string;
     target?: string[];
-    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+    driverAdapterError?: { cause?: { originalCode?: string; constraint?: { fields?: string[]; index?: string } } };
   };
 }
 
 const isPrismaKnownError = (err: unknown): err is PrismaKnownError =>
   typeof err === 'object' && err !== null && typeof (err as PrismaKnownError).code === 'string' && 'clientVersion' in err;
+
+/**
+ * A transaction PostgreSQL aborted so that another could go on (a deadlock, a serialization
+ * failure): running it again is the remedy.
+ */
+export function isTransactionConflict(err: unknown): boolean {
+  if (!isPrismaKnownError(err)) return false;
+  const sqlState = err.meta?.driverAdapterError?.cause?.originalCode;
+  return err.code === 'P2034' || sqlState === '40P01' || sqlState === '40001';
+}
 
 /**
  * The database rejections a caller can act on, said without SQL: a unique

@@ -15,3 +15,4 @@ export * from './bus';
 export { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
 export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';
+export * from './time-zones';

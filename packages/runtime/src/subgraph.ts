@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { GraphQLSchema } from 'graphql';
 import type { BusEvent } from './bus/event';
@@ -19,7 +20,12 @@ const PUBLISH_WAIT_MS = 250;
 export type Announce = (topic: string, payload: Record<string, unknown>) => Promise<void>;
 
 export interface TransactionalClient<Tx> extends PrismaLike {
-  $transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  $transaction<T>(fn: (tx: Tx) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T>;
+}
+
+export interface TransactOptions {
+  /** how long the transaction may stay open (Prisma's default is 5 s); long-running imports raise it */
+  timeoutMs?: number;
 }
 
 /** What every resolver of a subgraph gets. */
@@ -28,8 +34,15 @@ export interface SubgraphContext<Db, Tx> extends RequestContext {
   settings: PlatformSettings;
   bus: BusTransport;
   /** one transaction for the change and the events announcing it; the events are published right after the commit */
-  transact<T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T>;
+  transact<T>(fn: (tx: Tx, announce: Announce) => Promise<T>, options?: TransactOptions): Promise<T>;
 }
+
+/**
+ * A plain HTTP route of a subgraph, for what GraphQL cannot carry (a streamed upload of a million rows).
+ * It is served with the same signed-principal check as GraphQL and gets the same context; it answers
+ * through `res` itself. Keyed `'<METHOD> <path>'`, e.g. `'POST /imports/wristbands'`.
+ */
+export type SubgraphRoute<C> = (req: IncomingMessage, res: ServerResponse, ctx: C) => Promise<void>;
 
 /** A subgraph as a value: everything the launcher, the tests and `src/server.ts` need to run it. */
 export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C extends SubgraphContext<Db, Tx>> {
@@ -44,6 +57,8 @@ export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C ex
    * workers; each returns its stop function, awaited before the database closes
    */
   consumers?: Array<(services: ConsumerServices<Db>) => () => void | Promise<void>>;
+  /** plain HTTP routes next to /graphql (see SubgraphRoute) */
+  routes?: Record<string, SubgraphRoute<C>>;
   /** runs right after a transaction that announced events commits, before the mutation answers (cache invalidation) */
   afterCommit?(events: BusEvent[], services: { db: Db }): void;
 }
@@ -91,12 +106,14 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, bus: options.bus, log, group }));
 
-  const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>): Promise<T> => {
+  const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>, txOptions?: TransactOptions): Promise<T> => {
     const announced: BusEvent[] = [];
-    const result = await db.$transaction((tx) =>
-      fn(tx, async (topic, payload) => {
-        announced.push(await recordEvent(tx as unknown as SqlExecutor, name, topic, payload));
-      }),
+    const result = await db.$transaction(
+      (tx) =>
+        fn(tx, async (topic, payload) => {
+          announced.push(await recordEvent(tx as unknown as SqlExecutor, name, topic, payload));
+        }),
+      txOptions?.timeoutMs ? { timeout: txOptions.timeoutMs } : undefined,
     );
     if (announced.length === 0) return result;
     // this process's own caches learn of the change before anyone can ask again
@@ -116,6 +133,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
       principalSecret: options.settings.EVENTGRAPH_PRINCIPAL_SECRET,
       logger: log,
       createContext: (base) => definition.createContext({ ...base, db, settings: options.settings, bus: options.bus, transact }),
+      routes: definition.routes,
       isReady: () => database.ping(),
       onStopped: async () => {
         await Promise.allSettled(stopConsumers.map((stop) => stop()));

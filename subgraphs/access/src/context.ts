@@ -1,8 +1,21 @@
 import { loaderById, loaderByParent, type SubgraphContext } from '@eventgraph/runtime';
-import type { CheckIn, EventSeries, Gate, Prisma, PrismaClient, Wristband } from './generated/prisma/client';
+import type {
+  CheckIn,
+  EventSeries,
+  Gate,
+  Prisma,
+  PrismaClient,
+  SeriesCategoryLimit,
+  SeriesTransition,
+  Wristband,
+} from './generated/prisma/client';
+import { wristbandLoaders } from './wristband-loaders';
 
 export type AccessDb = PrismaClient;
 export type AccessTx = Prisma.TransactionClient;
+export type CategoryLimitWithOccupancy = SeriesCategoryLimit & { inside: number };
+
+const statusRank = (status: string) => ['DRAFT', 'SCHEDULED', 'ACTIVE', 'COMPLETED', 'CANCELLED'].indexOf(status);
 
 export interface AccessContext extends SubgraphContext<AccessDb, AccessTx> {
   loaders: ReturnType<typeof createLoaders>;
@@ -30,6 +43,37 @@ function createLoaders(db: AccessDb) {
         })),
       (g) => g.seriesId,
     ),
+    transitionsOfSeries: loaderByParent<SeriesTransition>(
+      async (ids) =>
+        // statuses only move forward, so the target status orders moves made in the same instant
+        (await db.seriesTransition.findMany({ where: { seriesId: { in: [...ids] } } })).sort(
+          (a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || statusRank(a.toStatus) - statusRank(b.toStatus),
+        ),
+      (t) => t.seriesId,
+    ),
+    categoryLimitsOfSeries: loaderByParent<CategoryLimitWithOccupancy>(
+      async (ids) => {
+        const limits = await db.seriesCategoryLimit.findMany({
+          where: { seriesId: { in: [...ids] } },
+          orderBy: { category: 'asc' },
+        });
+        // how many are inside per limited category: the sum of its occupancy shards
+        const occupancy = await db.occupancyShard.groupBy({
+          by: ['seriesId', 'pool'],
+          where: { seriesId: { in: [...ids] }, pool: { not: '' } },
+          _sum: { inside: true },
+        });
+        const inside = (l: SeriesCategoryLimit) =>
+          occupancy.find((o) => o.seriesId === l.seriesId && o.pool === l.category)?._sum.inside ?? 0;
+        return limits.map((l) => ({ ...l, inside: inside(l) }));
+      },
+      (l) => l.seriesId,
+    ),
+    childrenOfSeries: loaderByParent<EventSeries>(
+      (ids) => db.eventSeries.findMany({ where: { parentId: { in: [...ids] } }, orderBy: { sequenceNumber: 'asc' } }),
+      (s) => s.parentId!,
+    ),
+    ...wristbandLoaders(db),
   };
 }
 

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type AccessContext, type AccessDb, type AccessTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
+import { importRoutes } from './imports/routes';
 import { projectEvents } from './known-events';
+import { startScheduler } from './scheduler';
 import { schema } from './schema';
 
 /** access: gates, event series, wristbands and check-ins at the gates. */
@@ -12,5 +14,8 @@ export const accessSubgraph: SubgraphDefinition<AccessDb, AccessTx, AccessContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  consumers: [projectEvents],
+  // the scheduler moves series on as their check-in windows open and they end
+  consumers: [projectEvents, (services) => startScheduler(services)],
+  // streamed bulk imports, forwarded by the gateway's POST /imports/… routes
+  routes: importRoutes,
 };

@@ -9,7 +9,13 @@ import type { KnownEvent } from './generated/prisma/client';
  */
 export const projectEvents = ({ db, bus, group }: ConsumerServices<AccessDb>) =>
   bus.consume!(group('event-projection'), 'event.*', async (event) => {
-    const { eventId, organizationId, status } = event.payload as { eventId: string; organizationId: string; status: string };
+    const { eventId, organizationId, status } = event.payload as {
+      eventId: string;
+      organizationId: string | null;
+      status: string;
+    };
+    // a user's own event has no organisation, so no gates, series or wristbands: access has nothing to know of it
+    if (!organizationId) return;
     // idempotent: replaying an event writes the same row
     await db.knownEvent.upsert({
       where: { eventId },

@@ -5,6 +5,7 @@ import { PrismaClient } from './generated/prisma/client';
 import { projectDependents } from './dependents';
 import { projectRsvpCounts } from './popularity';
 import { projectPublications } from './calendar-publications';
+import { projectUserFollows } from './user-follows';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { schema } from './schema';
 
@@ -15,6 +16,6 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  consumers: [projectDependents, projectRsvpCounts, forgetEventsChangedElsewhere, projectPublications],
+  consumers: [projectDependents, projectRsvpCounts, forgetEventsChangedElsewhere, projectPublications, projectUserFollows],
   afterCommit: forgetChangedEvents,
 };

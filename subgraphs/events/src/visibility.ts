@@ -1,41 +1,63 @@
-import { can, readableOrganizations, type Principal } from '@eventgraph/runtime';
+import { can, isPlatformService, readableOrganizations, type Principal } from '@eventgraph/runtime';
 import { PUBLIC_STATUSES, type EventStatus } from './domain/event-lifecycle';
 import type { Prisma } from './generated/prisma/client';
 
-/** What a white-label partner key may show: its app's organisations, categories and visibilities. */
-export function withinWhiteLabel(
-  principal: Principal,
-  event: { organizationId: string; visibility?: string | null; categories?: string[] },
-): boolean {
+/** What visibility looks at: an event row, or the summary a bus event carries. */
+export interface EventAudience {
+  status: string;
+  organizationId: string | null;
+  ownerUserId?: string | null;
+  visibility?: string | null;
+  categories?: string[];
+}
+
+/** The signed-in user behind a principal (API keys, devices and services are not users). */
+export const userOf = (principal: Principal): string | null => (principal.kind === 'user' ? (principal.id ?? null) : null);
+
+/**
+ * What a white-label partner key may show: its app's organisations, categories and visibilities. Users' own
+ * events belong to no organisation, so partners never show them.
+ */
+export function withinWhiteLabel(principal: Principal, event: EventAudience): boolean {
   const grant = principal.whiteLabel;
   if (!grant) return true;
-  if (!grant.organizationIds.includes(event.organizationId)) return false;
+  if (!event.organizationId || !grant.organizationIds.includes(event.organizationId)) return false;
   if (!grant.visibilities.includes(event.visibility ?? 'PUBLIC')) return false;
   // an event whose categories are not known here (a bus payload) is not shown to a category-limited partner
   return grant.categories.length === 0 || (event.categories ?? []).some((c) => grant.categories.includes(c));
 }
 
 /**
- * Who sees an event: its organisation always; everyone else once it is published and PUBLIC, or UNLISTED
- * when they ask for it directly (by id, by link, through a reference) rather than through a list.
+ * Who sees an event: its organisation (or, for a user's own event, its owner) always; everyone else once it
+ * is published and PUBLIC, or UNLISTED when they ask for it directly (by id, by link, through a reference)
+ * rather than through a list. A user's FRIENDS event is seen by the owner's friends (mutual follows: `friends`
+ * holds the caller's); PRIVATE ones, and an organisation's FRIENDS ones, by their owner only.
  * A white-label partner key shows only what its partner app allows.
  */
 export function canSeeEvent(
   principal: Principal,
-  event: { status: string; organizationId: string; visibility?: string | null; categories?: string[] },
-  how: { direct?: boolean } = {},
+  event: EventAudience,
+  how: { direct?: boolean; friends?: ReadonlySet<string> } = {},
 ): boolean {
   if (!withinWhiteLabel(principal, event)) return false;
-  if (can(principal, 'organization.read', event.organizationId)) return true;
-  const visibility = event.visibility ?? 'PUBLIC';
-  return (
-    PUBLIC_STATUSES.includes(event.status as EventStatus) &&
-    (visibility === 'PUBLIC' || (visibility === 'UNLISTED' && how.direct === true))
-  );
+  if (event.ownerUserId) {
+    if (isPlatformService(principal) || userOf(principal) === event.ownerUserId) return true;
+  } else if (event.organizationId && can(principal, 'organization.read', event.organizationId)) return true;
+  if (!PUBLIC_STATUSES.includes(event.status as EventStatus)) return false;
+  switch (event.visibility ?? 'PUBLIC') {
+    case 'PUBLIC':
+      return true;
+    case 'UNLISTED':
+      return how.direct === true;
+    case 'FRIENDS':
+      return Boolean(event.ownerUserId && how.friends?.has(event.ownerUserId));
+    default:
+      return false;
+  }
 }
 
-/** The same rule as a database filter, for lists. */
-export function visibleEventsWhere(principal: Principal): Prisma.EventWhereInput {
+/** canSeeEvent for a list, as a database filter (`friends`: the caller's friends). */
+export function visibleEventsWhere(principal: Principal, friends: Iterable<string> = []): Prisma.EventWhereInput {
   const readable = readableOrganizations(principal);
   const grant = principal.whiteLabel;
   const shown: Prisma.EventWhereInput = grant
@@ -46,6 +68,26 @@ export function visibleEventsWhere(principal: Principal): Prisma.EventWhereInput
       }
     : {};
   if (readable === 'all') return shown;
-  const listedPublicly: Prisma.EventWhereInput = { status: { in: [...PUBLIC_STATUSES] }, visibility: 'PUBLIC' };
-  return { AND: [shown, { OR: [listedPublicly, { organizationId: { in: readable } }] }] };
+  const published = { status: { in: [...PUBLIC_STATUSES] } };
+  const seen: Prisma.EventWhereInput[] = [{ ...published, visibility: 'PUBLIC' }];
+  if (readable.length) seen.push({ organizationId: { in: readable } });
+  const me = userOf(principal);
+  if (me) seen.push({ ownerUserId: me });
+  const friendIds = [...friends];
+  if (friendIds.length) seen.push({ ...published, visibility: 'FRIENDS', ownerUserId: { in: friendIds } });
+  return { AND: [shown, { OR: seen }] };
 }
+
+/**
+ * In a user's own views, an event one of their own events stands in for is left out (the own event is listed
+ * instead: see domain/own-events.ts). Everyone else still sees it.
+ */
+export function notReplacedWhere(principal: Principal): Prisma.EventWhereInput {
+  const me = userOf(principal);
+  return me ? { replacedBy: { none: { ownerUserId: me } } } : {};
+}
+
+/** What a list shows the caller: what they may see, without what their own events replace. */
+export const listedEventsWhere = (principal: Principal, friends: Iterable<string> = []): Prisma.EventWhereInput => ({
+  AND: [visibleEventsWhere(principal, friends), notReplacedWhere(principal)],
+});

@@ -3,7 +3,10 @@ import type { UsersDb } from './context';
 
 interface EventSummary {
   eventId?: string;
-  organizationId?: string;
+  organizationId?: string | null;
+  /** a user's own event: its owner (organizationId is then null) and the events it stands for */
+  ownerUserId?: string | null;
+  replaces?: string[];
   status?: string;
   visibility?: string;
   title?: string;
@@ -20,15 +23,17 @@ interface EventSummary {
 export const projectEvents = ({ db, bus, group }: ConsumerServices<UsersDb>) =>
   bus.consume!(group('event-projection'), 'event.*', async (event) => {
     const summary = event.payload as EventSummary;
-    const { eventId, organizationId, status } = summary;
-    if (!eventId || !organizationId || !status) return;
+    const { eventId, organizationId, ownerUserId, status } = summary;
+    if (!eventId || !(organizationId || ownerUserId) || !status) return;
     if (event.topic === 'event.deleted') {
       await db.knownEvent.deleteMany({ where: { eventId } });
       return;
     }
     const data = {
-      organizationId,
+      organizationId: organizationId ?? null,
+      ownerUserId: ownerUserId ?? null,
       status,
+      ...(Array.isArray(summary.replaces) ? { replaces: summary.replaces } : {}),
       ...(summary.visibility ? { visibility: summary.visibility } : {}),
       ...(summary.title ? { title: summary.title } : {}),
       ...(summary.venueId ? { venueId: summary.venueId } : {}),

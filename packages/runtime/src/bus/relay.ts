@@ -51,6 +51,8 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   /** passes run one at a time; the loop and flush() both queue on this */
   private chain: Promise<unknown> = Promise.resolve();
+  /** a flush queued on the chain that has not started yet */
+  private queuedFlush: Promise<number> | undefined;
   private looping = false;
   private pokedDuringPass = false;
   private failures = 0;
@@ -97,7 +99,15 @@ export class OutboxRelay {
    * For shutdown, scripts and tests; the loop does not need it.
    */
   flush(): Promise<number> {
-    return this.exclusive(() => this.publishUntilEmpty(false));
+    // callers that arrive while a flush waits its turn share it: it starts after their commits, so it
+    // publishes their rows too, and a burst of mutations costs one pass instead of one each
+    if (this.queuedFlush) return this.queuedFlush;
+    const flush = this.exclusive(() => {
+      this.queuedFlush = undefined;
+      return this.publishUntilEmpty(false);
+    });
+    this.queuedFlush = flush;
+    return flush;
   }
 
   /** Stops the loop after the batch in flight has been published and marked. */

@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { Pool } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { memorySnapshot } from './memory-snapshot';
 import { applyMigrations } from './migrations';
 import { withQueryMetrics, type QueryMetrics } from './query-metrics';
 
@@ -56,6 +57,8 @@ export interface Driver {
   factory: SqlMigrationAwareDriverAdapterFactory;
   metrics: QueryMetrics;
   schema: string;
+  /** embedded in memory: the PGlite itself (for snapshots) */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -65,13 +68,14 @@ export interface Driver {
  * Server: one schema per subgraph, selected through the connection's search_path
  * so the same migrations run unchanged in both places.
  */
-export async function openDriver(name: string, location: DatabaseLocation, poolSize = 10): Promise<Driver> {
+export async function openDriver(name: string, location: DatabaseLocation, poolSize = 10, snapshot?: Blob): Promise<Driver> {
   if (location.kind === 'embedded') {
     const dataDir = location.dataDir === 'memory' ? undefined : resolve(location.dataDir, name);
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    const pglite = new PGlite(dataDir);
+    // (PGlite ignores the options when its first argument is undefined)
+    const pglite = dataDir ? new PGlite(dataDir) : new PGlite(snapshot ? { loadDataDir: snapshot } : {});
     await pglite.waitReady;
-    return { ...withQueryMetrics(new PrismaPGlite(pglite)), schema: 'public', close: () => pglite.close() };
+    return { ...withQueryMetrics(new PrismaPGlite(pglite)), schema: 'public', pglite, close: () => pglite.close() };
   }
   const schema = location.schema ?? name;
   await ensureSchema(location.url, schema);
@@ -92,10 +96,13 @@ export async function openDatabase<Client extends PrismaLike>(options: OpenDatab
       await migrator.close();
     }
   }
-  const driver = await openDriver(options.name, options.location, options.poolSize);
+  const inMemory = options.location.kind === 'embedded' && options.location.dataDir === 'memory';
+  const snapshot = options.migrate !== false && inMemory ? await memorySnapshot(options.name, options.prismaDir) : undefined;
+  const driver = await openDriver(options.name, options.location, options.poolSize, snapshot?.data);
   try {
-    if (options.migrate !== false && options.location.kind === 'embedded') {
+    if (options.migrate !== false && options.location.kind === 'embedded' && !snapshot?.data) {
       appliedMigrations = await applyMigrations(driver.factory, options.prismaDir);
+      await snapshot?.save(driver.pglite!);
     }
   } catch (err) {
     await driver.close();

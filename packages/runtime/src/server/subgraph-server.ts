@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { formatClientError } from '../errors';
@@ -30,6 +30,8 @@ export interface StartSubgraphOptions<C extends RequestContext> {
   createContext(base: RequestContext): C | Promise<C>;
   /** readiness: can this subgraph serve requests right now (database reachable)? */
   isReady?(): Promise<boolean>;
+  /** plain HTTP routes, keyed '<METHOD> <path>'; same principal check and context as GraphQL */
+  routes?: Record<string, (req: IncomingMessage, res: ServerResponse, ctx: C) => Promise<void>>;
   /** runs after the last request has finished: close the database, the bus relay */
   onStopped?(): Promise<void>;
 }
@@ -45,6 +47,25 @@ const headerValue = (req: IncomingMessage, name: string) => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
+
+const ROUTE_STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+};
+
+/** A route's failure as JSON in the GraphQL error shape: domain errors as they are (422 unless a known code), the rest generic. */
+function sendRouteError(res: ServerResponse, err: unknown, log: Logger): void {
+  const raw = err instanceof GraphQLError ? err.toJSON() : { message: String(err) };
+  const formatted = formatClientError(raw, err, (cause) => log.error({ err: cause }, 'route failed'));
+  const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  const status = code === 'INTERNAL_SERVER_ERROR' ? 500 : (ROUTE_STATUS[code] ?? 422);
+  if (res.headersSent) return void res.end();
+  sendJson(res, status, { errors: [{ message: formatted.message, extensions: formatted.extensions }] }, { connection: 'close' });
+}
 
 /**
  * Starts a subgraph: Apollo Server over HTTP and graphql-ws on the same port and
@@ -76,7 +97,8 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
       void check.then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', service: name }));
       return;
     }
-    if (url.pathname !== path) return sendJson(res, 404, graphqlErrorBody(`no route for ${url.pathname}`, 'NOT_FOUND'));
+    const route = options.routes?.[`${req.method ?? 'GET'} ${url.pathname}`];
+    if (url.pathname !== path && !route) return sendJson(res, 404, graphqlErrorBody(`no route for ${url.pathname}`, 'NOT_FOUND'));
 
     const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
@@ -96,7 +118,10 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
       ),
     );
     const context = async () => options.createContext({ principal, requestId, log: requestLog });
-    handleGraphQLRequest(apollo, req, res, context).catch((err) => {
+    const handled = route
+      ? context().then((ctx) => route(req, res, ctx).catch((err) => sendRouteError(res, err, requestLog)))
+      : handleGraphQLRequest(apollo, req, res, context);
+    handled.catch((err) => {
       requestLog.error({ err }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       else res.end();

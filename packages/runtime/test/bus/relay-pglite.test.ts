@@ -215,6 +215,20 @@ describe('outbox relay on PGlite', () => {
     expect(await relay.flush()).toBe(0);
   });
 
+  it('lets concurrent flushes share a pass that has not started yet, and still publishes every row', async () => {
+    const transport = new RecordingTransport();
+    transport.delayMs = 30;
+    const relay = newRelay(transport);
+    await record('a.b', { i: 0 });
+    const first = relay.flush(); // starts at once
+    for (let i = 1; i < 6; i++) await record('a.b', { i });
+    const waiting = Array.from({ length: 20 }, () => relay.flush()); // all queue behind the first: one pass
+    expect(new Set(waiting).size).toBe(1);
+    const [published, shared] = await Promise.all([first, waiting[0]]);
+    expect(published! + shared!).toBe(6);
+    expect(transport.published.map((e) => e.payload.i)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('prunes published rows older than the retention, and only those', async () => {
     const relay = newRelay(new RecordingTransport(), { retentionMs: 3600_000 });
     for (let i = 0; i < 5; i++) await record('a.b', { i });

@@ -5,18 +5,18 @@ import {
   liveEvents,
   notFound,
   parseId,
+  parsePageSize,
   requireAuthenticated,
-  requirePermission,
   requireText,
-  type Principal,
 } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { decideCheckIn, DENIAL_REASONS, type Direction } from '../domain/check-in';
+import { recordScan, verifyScan, type Scan } from '../check-in/scan';
+import { DENIAL_REASONS, type DenialReason } from '../domain/check-in';
+import { CLOCK_SKEW_MS, conflictsWithAnotherScan, inTimeOrder, MAX_OFFLINE_BATCH, offlineOutcome } from '../domain/offline-scans';
 import type { CheckIn } from '../generated/prisma/client';
-import type { AccessTx } from '../context';
 import { GateRef } from './gate';
-import { EventSeriesRef } from './series';
-import { WristbandRef } from './wristband';
+import { EventSeriesRef, readableSeries } from './series';
+import { WristbandRef, WristbandStatusEnum } from './wristband';
 
 export const ScanDirectionEnum = builder.enumType('ScanDirection', { values: ['ENTRY', 'EXIT'] as const });
 
@@ -36,6 +36,8 @@ builder.asEntity(CheckInRef, {
   },
 });
 
+const reasonOf = (c: CheckIn) => c.reason as DenialReason | null;
+
 CheckInRef.implement({
   description: 'One scan at a gate, allowed or denied; every scan is kept.',
   fields: (t) => ({
@@ -43,8 +45,25 @@ CheckInRef.implement({
     nfcId: t.exposeString('nfcId'),
     direction: t.field({ type: ScanDirectionEnum, resolve: (c) => c.direction }),
     allowed: t.exposeBoolean('allowed'),
-    reason: t.field({ type: DenialReasonEnum, nullable: true, resolve: (c) => c.reason as keyof typeof DENIAL_REASONS | null }),
-    scannedAt: t.expose('scannedAt', { type: 'DateTime' }),
+    reason: t.field({ type: DenialReasonEnum, nullable: true, resolve: reasonOf }),
+    message: t.string({
+      nullable: true,
+      description: 'the denial, said for people',
+      resolve: (c) => c.reason && DENIAL_REASONS[reasonOf(c)!],
+    }),
+    wristbandStatus: t.field({
+      type: WristbandStatusEnum,
+      nullable: true,
+      description: 'for WRISTBAND_NOT_ACTIVE: the status the wristband had',
+      resolve: (c) => c.wristbandStatus,
+    }),
+    category: t.exposeString('category', { nullable: true }),
+    scanId: t.exposeString('scanId', { nullable: true }),
+    offline: t.exposeBoolean('offline', { description: 'made while the scanner was offline, uploaded later' }),
+    scannerKind: t.exposeString('scannerKind', { description: 'device, user or apiKey' }),
+    scannerId: t.exposeString('scannerId', { description: 'the id of the device, user or API key that scanned' }),
+    scannedAt: t.expose('scannedAt', { type: 'DateTime', description: 'when the scan happened at the gate' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'when the server recorded it' }),
     gate: t.field({ type: GateRef, resolve: async (c, _args, ctx) => (await ctx.loaders.gate.load(c.gateId))! }),
     series: t.field({ type: EventSeriesRef, resolve: async (c, _args, ctx) => (await ctx.loaders.series.load(c.seriesId))! }),
     wristband: t.field({
@@ -61,93 +80,159 @@ const CheckInInput = builder.inputType('CheckInInput', {
     gateId: t.id({ required: true }),
     nfcId: t.string({ required: true }),
     direction: t.field({ type: ScanDirectionEnum, required: true, defaultValue: 'ENTRY' }),
+    scanId: t.string({
+      required: false,
+      description: "the scanner's own id for this scan (e.g. a UUID): sending it again returns the first answer, counted once",
+    }),
   }),
 });
 
-/**
- * Gathers the facts for one scan. The series row is locked first so that
- * concurrent scans of one series are decided one after another and capacity
- * cannot be exceeded.
- */
-async function scanFacts(
-  tx: AccessTx,
-  principal: Principal,
-  seriesId: string,
-  gateId: string,
-  nfcId: string,
-  direction: Direction,
-) {
-  await tx.$queryRawUnsafe('SELECT 1 FROM "EventSeries" WHERE "id" = $1::uuid FOR UPDATE', seriesId);
-  const series = await tx.eventSeries.findUnique({ where: { id: seriesId } });
-  if (!series || !can(principal, 'organization.read', series.organizationId)) throw notFound('EventSeries', seriesId);
-  requirePermission(principal, 'checkins.scan', series.organizationId);
-  const gate = await tx.gate.findUnique({ where: { id: gateId } });
-  if (!gate || gate.organizationId !== series.organizationId) throw notFound('Gate', gateId);
-  const wristband = await tx.wristband.findUnique({ where: { eventId_nfcId: { eventId: series.eventId, nfcId } } });
-  // one after another: a transaction is one connection, which runs one statement at a time anyway
-  const assignment = wristband
-    ? await tx.wristbandAssignment.findUnique({ where: { wristbandId_seriesId: { wristbandId: wristband.id, seriesId } } })
-    : null;
-  const gateLink = await tx.seriesGate.findUnique({ where: { seriesId_gateId: { seriesId, gateId } } });
-  const lastAllowed = wristband
-    ? await tx.checkIn.findFirst({
-        where: { wristbandId: wristband.id, seriesId, allowed: true },
-        orderBy: { scannedAt: 'desc' },
-      })
-    : null;
-  const entries = await tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'ENTRY' } });
-  const exits = await tx.checkIn.count({ where: { seriesId, allowed: true, direction: 'EXIT' } });
+const OfflineScanInput = builder.inputType('OfflineScanInput', {
+  fields: (t) => ({
+    scanId: t.string({ required: true, description: "the device's id for the scan; uploads are idempotent by it" }),
+    seriesId: t.id({ required: true }),
+    gateId: t.id({ required: true }),
+    nfcId: t.string({ required: true }),
+    direction: t.field({ type: ScanDirectionEnum, required: true }),
+    scannedAt: t.field({ type: 'DateTime', required: true, description: 'when the scan happened, by the device clock' }),
+  }),
+});
+
+interface ScanArgs {
+  seriesId: string | number;
+  gateId: string | number;
+  nfcId: string;
+  direction: 'ENTRY' | 'EXIT';
+  scanId?: string | null;
+}
+
+function parseScan(input: ScanArgs, scannedAt: Date, offline: boolean, prefix = ''): Scan {
   return {
-    series,
-    gate,
-    wristband,
-    facts: {
-      direction,
-      deviceAllowed: principal.kind !== 'device' || (principal.gateIds ?? []).includes(gateId),
-      wristband,
-      series,
-      gate,
-      wristbandAssigned: Boolean(assignment),
-      gateAssigned: Boolean(gateLink),
-      inside: lastAllowed?.direction === 'ENTRY',
-      insideCount: entries - exits,
-    },
+    seriesId: parseId(`${prefix}seriesId`, input.seriesId),
+    gateId: parseId(`${prefix}gateId`, input.gateId),
+    nfcId: requireText(`${prefix}nfcId`, input.nfcId, 64),
+    direction: input.direction,
+    scannedAt,
+    offline,
+    scanId: input.scanId ? requireText(`${prefix}scanId`, input.scanId, 100) : undefined,
   };
 }
+
+const AccessDecisionRef = builder.objectRef<Awaited<ReturnType<typeof verifyScan>>>('AccessDecision').implement({
+  description: 'What a scan would be answered now; nothing is recorded.',
+  fields: (t) => ({
+    allowed: t.boolean({ resolve: (v) => v.decision.allowed }),
+    reason: t.field({ type: DenialReasonEnum, nullable: true, resolve: (v) => (v.decision.allowed ? null : v.decision.reason) }),
+    message: t.string({ nullable: true, resolve: (v) => (v.decision.allowed ? null : v.decision.message) }),
+    wristbandStatus: t.field({
+      type: WristbandStatusEnum,
+      nullable: true,
+      resolve: (v) => (!v.decision.allowed && v.decision.reason === 'WRISTBAND_NOT_ACTIVE' ? v.wristband!.status : null),
+    }),
+    wristband: t.field({
+      type: WristbandRef,
+      nullable: true,
+      resolve: (v, _args, ctx) => (v.wristband ? ctx.loaders.wristband.load(v.wristband.id) : null),
+    }),
+  }),
+});
+
+const OfflineOutcomeEnum = builder.enumType('OfflineScanOutcome', {
+  values: {
+    APPLIED: { description: 'recorded and counted as the server decided it (allowed)' },
+    DUPLICATE: { description: 'uploaded before: the first answer, nothing counted again' },
+    CONFLICT: { description: 'the server denies what the device admitted offline; logged, not counted' },
+  },
+});
+
+interface OfflineScanResult {
+  scanId: string;
+  outcome: 'APPLIED' | 'DUPLICATE' | 'CONFLICT';
+  checkIn: CheckIn;
+  conflictingCheckInId: string | null;
+}
+
+const OfflineScanResultRef = builder.objectRef<OfflineScanResult>('OfflineScanResult').implement({
+  fields: (t) => ({
+    scanId: t.exposeString('scanId'),
+    outcome: t.field({ type: OfflineOutcomeEnum, resolve: (r) => r.outcome }),
+    checkIn: t.field({ type: CheckInRef, resolve: (r) => r.checkIn }),
+    conflictsWith: t.field({
+      type: CheckInRef,
+      nullable: true,
+      description: 'for a CONFLICT caused by another scan of the wristband (e.g. admitted at another gate): that scan',
+      resolve: (r, _args, ctx) => (r.conflictingCheckInId ? ctx.loaders.checkIn.load(r.conflictingCheckInId) : null),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  verifyAccess: t.field({
+    type: AccessDecisionRef,
+    description: 'Would this wristband be let through at this gate now? The same rules as checkIn, with no side effect.',
+    args: { input: t.arg({ type: CheckInInput, required: true }) },
+    resolve: (_root, { input }, ctx) => verifyScan(ctx.db, ctx.principal, parseScan(input, new Date(), false)),
+  }),
+  checkIns: t.field({
+    type: [CheckInRef],
+    description: 'The scan log of a series (optionally of one gate), newest first.',
+    args: {
+      seriesId: t.arg.id({ required: true }),
+      gateId: t.arg.id(),
+      before: t.arg({ type: 'DateTime', description: 'only scans made before this time (the next page)' }),
+      first: t.arg.int({ defaultValue: 50 }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const series = await readableSeries(ctx, parseId('seriesId', args.seriesId));
+      if (!series || !can(ctx.principal, 'checkins.read', series.organizationId)) return [];
+      return ctx.db.checkIn.findMany({
+        where: {
+          seriesId: series.id,
+          ...(args.gateId ? { gateId: parseId('gateId', args.gateId) } : {}),
+          ...(args.before ? { scannedAt: { lt: args.before } } : {}),
+        },
+        orderBy: [{ scannedAt: 'desc' }, { id: 'desc' }],
+        take: parsePageSize('first', args.first, 50, 500),
+      });
+    },
+  }),
+}));
 
 builder.mutationFields((t) => ({
   checkIn: t.field({
     type: CheckInRef,
-    description: 'Scans a wristband at a gate; the answer is allowed, or denied with a reason. Every scan is logged.',
+    description:
+      'Scans a wristband at a gate; the answer is allowed, or denied with a reason. Every scan is logged; with a scanId, retries are answered once.',
     args: { input: t.arg({ type: CheckInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      const seriesId = parseId('seriesId', input.seriesId);
-      const gateId = parseId('gateId', input.gateId);
-      const nfcId = requireText('nfcId', input.nfcId, 64);
-      return ctx.transact(async (tx, announce) => {
-        const { series, gate, wristband, facts } = await scanFacts(tx, ctx.principal, seriesId, gateId, nfcId, input.direction);
-        const decision = decideCheckIn(facts);
-        const checkIn = await tx.checkIn.create({
-          data: {
-            organizationId: series.organizationId,
-            seriesId,
-            gateId: gate.id,
-            wristbandId: wristband?.id ?? null,
-            nfcId,
-            direction: input.direction,
-            allowed: decision.allowed,
-            reason: decision.allowed ? null : decision.reason,
-          },
-        });
-        await announce('checkin.recorded', {
-          checkInId: checkIn.id,
-          seriesId,
-          gateId,
-          organizationId: series.organizationId,
-          allowed: decision.allowed,
-        });
-        return checkIn;
+    resolve: async (_root, { input }, ctx) => (await recordScan(ctx, parseScan(input, new Date(), false))).checkIn,
+  }),
+  uploadOfflineScans: t.field({
+    type: [OfflineScanResultRef],
+    description:
+      'Scans a device made while offline, with their original times. They are applied in time order; each gets a result; an upload repeated is never counted twice.',
+    args: { scans: t.arg({ type: [OfflineScanInput], required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireAuthenticated(ctx.principal);
+      if (args.scans.length > MAX_OFFLINE_BATCH)
+        throw badInput('scans', `at most ${MAX_OFFLINE_BATCH} scans per upload; send the rest in another`);
+      const latest = Date.now() + CLOCK_SKEW_MS;
+      const scans = args.scans.map((input, i) => {
+        if (input.scannedAt.getTime() > latest) throw badInput(`scans[${i}].scannedAt`, 'is in the future');
+        return parseScan(input, input.scannedAt, true, `scans[${i}].`);
       });
+      const results: OfflineScanResult[] = [];
+      // one at a time, in the order they happened: each scan's decision depends on the ones before
+      for (const scan of inTimeOrder(scans as Array<Scan & { scanId: string }>)) {
+        const { checkIn, duplicate, previousCheckInId } = await recordScan(ctx, scan);
+        const reason = reasonOf(checkIn);
+        results.push({
+          scanId: scan.scanId,
+          outcome: offlineOutcome(checkIn.allowed, duplicate),
+          checkIn,
+          conflictingCheckInId: !duplicate && reason && conflictsWithAnotherScan(reason) ? previousCheckInId : null,
+        });
+      }
+      return results;
     },
   }),
 }));

@@ -50,14 +50,9 @@ export function formatUtc(date: Date): string {
 }
 
 /** Wall-clock parts, as Intl gives them for a zone. */
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+import type { LocalTime } from '@eventgraph/runtime';
+
+export type { LocalTime };
 
 /** `YYYYMMDDTHHMMSS` (a floating or TZID-qualified local time) */
 export function formatLocal(t: LocalTime): string {

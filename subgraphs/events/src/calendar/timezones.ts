@@ -1,3 +1,4 @@
+import { localTime, utcOffsetMs } from '@eventgraph/runtime';
 import { formatLocal, formatOffset, type LocalTime } from './format';
 
 /**
@@ -8,59 +9,13 @@ import { formatLocal, formatOffset, type LocalTime } from './format';
  * irregular is written transition by transition.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether the runtime knows the zone. */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone as isKnownTimeZone, localTime } from '@eventgraph/runtime';
 
 /** Zones written as UTC (`…Z`) rather than with a TZID. */
 export const isUtc = (timeZone: string) => /^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal|Greenwich)([+-]?0)?$/i.test(timeZone);
 
-/** Wall-clock time in the zone at an instant. */
-export function localTime(timeZone: string, at: Date): LocalTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-  };
-}
-
 /** The zone's offset from UTC at an instant, in minutes. */
-export function offsetAt(timeZone: string, at: number): number {
-  const t = localTime(timeZone, new Date(at));
-  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-  return Math.round((wall - Math.floor(at / 1000) * 1000) / 60_000);
-}
+export const offsetAt = (timeZone: string, at: number): number => Math.round(utcOffsetMs(timeZone, at) / 60_000);
 
 /** TZNAME (optional in RFC 5545): a letter abbreviation if some English locale knows one (EST, CEST, AEDT, IST). */
 function abbreviation(timeZone: string, at: number): string | undefined {

@@ -103,7 +103,19 @@ export function sanitizeDescription(html: string): string {
 }
 
 /** The fields a calendar shows: a change to any of them bumps the event's SEQUENCE. */
-export const CALENDAR_FIELDS = ['title', 'description', 'startsAt', 'endsAt', 'venueId', 'status', 'externalUrl'] as const;
+export const CALENDAR_FIELDS = [
+  'title',
+  'description',
+  'startsAt',
+  'endsAt',
+  'venueId',
+  'status',
+  'externalUrl',
+  'locationName',
+  'timeZone',
+  'latitude',
+  'longitude',
+] as const;
 
 export function changedFields<T extends Record<string, unknown>>(before: T, after: Partial<T>): (keyof T)[] {
   return (Object.keys(after) as (keyof T)[]).filter((key) => {

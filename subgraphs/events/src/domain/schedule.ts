@@ -1,13 +1,6 @@
 /** Rules for when and where an event happens. */
 
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return name.length > 0;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone } from '@eventgraph/runtime';
 
 export type ScheduleProblem = { field: 'startsAt' | 'endsAt'; message: string };
 

@@ -13,7 +13,7 @@ import { builder } from '../builder';
 import { renderCalendar, type CalendarEvent } from '../calendar';
 import { PUBLIC_STATUSES } from '../domain/event-lifecycle';
 import type { Event, Prisma, Venue } from '../generated/prisma/client';
-import { canSeeEvent, visibleEventsWhere } from '../visibility';
+import { canSeeEvent, listedEventsWhere, notReplacedWhere, userOf } from '../visibility';
 import type { EventsContext } from '../context';
 import { savedSearchFilter } from './saved-search';
 import { searchIds } from './search';
@@ -36,7 +36,11 @@ const FEED_MAX_EVENTS = 1000;
 export const FEED_TOKEN_PREFIX = 'egc_';
 const FEED_TOKEN = /^egc_[A-Za-z0-9_-]{43}$/;
 
-type EventWithVenue = Event & { venue: Venue };
+type EventWithVenue = Event & { venue: Venue | null };
+
+/** Where a calendar puts an event: its venue, or a user event's own place and zone. */
+const placeOf = (e: EventWithVenue): CalendarEvent['venue'] =>
+  e.venue ?? { name: e.locationName ?? '', timeZone: e.timeZone ?? 'UTC', latitude: e.latitude, longitude: e.longitude };
 
 const toCalendarEvent = (e: EventWithVenue): CalendarEvent => ({
   id: e.id,
@@ -50,7 +54,7 @@ const toCalendarEvent = (e: EventWithVenue): CalendarEvent => ({
   url: e.externalUrl ?? e.ticketUrl,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
-  venue: e.venue,
+  venue: placeOf(e),
 });
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -69,7 +73,7 @@ async function listFeedEvents(
   const recent: Prisma.EventWhereInput = { endsAt: { gte: new Date(Date.now() - FEED_PAST_DAYS * 86_400_000) } };
   const readable = readableOrganizations(principal);
   const live = await ctx.db.event.findMany({
-    where: { AND: [scope, recent, { status: { in: [...PUBLIC_STATUSES] } }, visibleEventsWhere(principal)] },
+    where: { AND: [scope, recent, { status: { in: [...PUBLIC_STATUSES] } }, listedEventsWhere(principal)] },
     include: { venue: true },
     orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     take: FEED_MAX_EVENTS,
@@ -81,6 +85,7 @@ async function listFeedEvents(
         recent,
         { status: 'ARCHIVED' },
         readable === 'all' ? {} : { OR: [{ visibility: 'PUBLIC' }, { organizationId: { in: readable } }] },
+        notReplacedWhere(principal),
       ],
     },
     include: { venue: true },
@@ -117,6 +122,31 @@ async function searchFeedEvents(ctx: EventsContext, saved: Parameters<typeof sav
   const events = await ctx.db.event.findMany({ where: { id: { in: ids } }, include: { venue: true } });
   const byId = new Map(events.map((e) => [e.id, e]));
   return ids.map((i) => byId.get(i)).filter((e): e is EventWithVenue => e != null);
+}
+
+/**
+ * A user's view of an organisation's feed: their own events that stand in for the organisation's events (which
+ * listFeedEvents has left out) join it, so their calendar shows their version. Drafts stay out, as everywhere.
+ */
+async function withOwnStandIns(
+  ctx: EventsContext,
+  principal: Principal,
+  organizationId: string,
+  events: EventWithVenue[],
+): Promise<EventWithVenue[]> {
+  const me = userOf(principal);
+  if (!me) return events;
+  const own = await ctx.db.event.findMany({
+    where: {
+      ownerUserId: me,
+      status: { in: [...PUBLIC_STATUSES] },
+      replaces: { some: { publicEvent: { organizationId } } },
+    },
+    include: { venue: true },
+  });
+  return [...events, ...own.filter((o) => !events.some((e) => e.id === o.id))]
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id.localeCompare(b.id))
+    .slice(0, FEED_MAX_EVENTS);
 }
 
 async function publishedOnce(ctx: EventsContext, ids: string[]): Promise<Set<string>> {
@@ -180,7 +210,7 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
           return null;
       } else if (!canSeeEvent(principal, event, { direct: true })) return null;
       return {
-        ics: renderCalendar({ name: event.title, events: [toCalendarEvent(event)], timeZones: [event.venue.timeZone] }),
+        ics: renderCalendar({ name: event.title, events: [toCalendarEvent(event)], timeZones: [placeOf(event).timeZone] }),
         filename: `${event.slug}.ics`,
       };
     }
@@ -216,7 +246,12 @@ async function feedDocument(ctx: EventsContext, kind: string, id: string): Promi
         where: { organizationId: row.organizationId },
         orderBy: { createdAt: 'asc' },
       });
-      const events = await listFeedEvents(ctx, principal, { organizationId: row.organizationId });
+      const events = await withOwnStandIns(
+        ctx,
+        principal,
+        row.organizationId,
+        await listFeedEvents(ctx, principal, { organizationId: row.organizationId }),
+      );
       return {
         ics: renderCalendar({
           name: `Events at ${venues.map((v) => v.name).join(', ') || 'your organisation'} (private)`.slice(0, 200),

@@ -9,10 +9,11 @@ import {
   parsePageSize,
   parseSlug,
   requirePermission,
+  requireAuthenticated,
   requireText,
   type Principal,
 } from '@eventgraph/runtime';
-import { canSeeEvent, visibleEventsWhere } from '../visibility';
+import { canSeeEvent, listedEventsWhere, userOf } from '../visibility';
 import { builder } from '../builder';
 import { checkEventTransition, PUBLIC_STATUSES, type EventStatus } from '../domain/event-lifecycle';
 import { deletionProblem } from '../domain/deletion';
@@ -27,9 +28,13 @@ import {
   type Problem,
 } from '../domain/event-details';
 import { checkSchedule } from '../domain/schedule';
+import { orgOnlyProblems, placeProblems, SALES_STATUSES, userOnlyProblems, type Place } from '../domain/own-events';
 import type { Event, Prisma } from '../generated/prisma/client';
+import type { EventsContext, EventsTx } from '../context';
+import { refreshAround, refreshOwnEvent } from '../own-event-matches';
 import { OrganizationRef } from './organization';
-import { VenueRef } from './venue';
+import { CoordinatesRef, VenueRef } from './venue';
+import { UserRef } from './user';
 
 export const EventStatusEnum = builder.enumType('EventStatus', {
   values: ['DRAFT', 'PUBLISHED', 'ON_SALE', 'PAUSED', 'CLOSED', 'ARCHIVED'] as const,
@@ -58,7 +63,7 @@ builder.asEntity(EventRef, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: async ({ id }, ctx) => {
     const event = await ctx.loaders.event.load(id);
-    return event && canSeeEvent(ctx.principal, event, { direct: true }) ? event : null;
+    return event && canSeeEvent(ctx.principal, event, { direct: true, friends: await ctx.friends() }) ? event : null;
   },
 });
 
@@ -90,9 +95,46 @@ EventRef.implement({
     sequence: t.exposeInt('sequence', { description: 'grows with every change a calendar shows (iCalendar SEQUENCE)' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    venue: t.field({ type: VenueRef, resolve: async (e, _args, ctx) => (await ctx.loaders.venue.load(e.venueId))! }),
+    venue: t.field({
+      type: VenueRef,
+      nullable: true,
+      description: "where it happens; a user's own event may have no venue (see locationName and coordinates)",
+      resolve: (e, _args, ctx) => (e.venueId ? ctx.loaders.venue.load(e.venueId) : null),
+    }),
+    timeZone: t.string({
+      description: "IANA zone of its local times: its venue's, or a user event's own",
+      resolve: async (e, _args, ctx) =>
+        (e.venueId ? (await ctx.loaders.venue.load(e.venueId))?.timeZone : null) ?? e.timeZone ?? 'UTC',
+    }),
+    locationName: t.exposeString('locationName', { nullable: true, description: "a user event's free-text place" }),
+    coordinates: t.field({
+      type: CoordinatesRef,
+      nullable: true,
+      description: "its venue's coordinates, or a user event's own",
+      resolve: (e) => (e.latitude != null && e.longitude != null ? { latitude: e.latitude, longitude: e.longitude } : null),
+    }),
     // nullable like every reference into another subgraph: if that subgraph is down, only this field is lost
-    organization: t.field({ type: OrganizationRef, nullable: true, resolve: (e) => ({ id: e.organizationId }) }),
+    organization: t.field({
+      type: OrganizationRef,
+      nullable: true,
+      description: "the organisation it belongs to; null for a user's own event",
+      resolve: (e) => (e.organizationId ? { id: e.organizationId } : null),
+    }),
+    owner: t.field({
+      type: UserRef,
+      nullable: true,
+      description: "the user who created it, for user events (origin USER); null for organisations' events",
+      resolve: (e) => (e.ownerUserId ? { id: e.ownerUserId } : null),
+    }),
+    basedOn: t.field({
+      type: EventRef,
+      nullable: true,
+      description: "the event a user's own event stands for in its owner's views (basedOnEventId), if the caller may see it",
+      resolve: async (e, _args, ctx) => {
+        const based = e.basedOnEventId ? await ctx.loaders.event.load(e.basedOnEventId) : null;
+        return based && canSeeEvent(ctx.principal, based, { direct: true, friends: await ctx.friends() }) ? based : null;
+      },
+    }),
   }),
 });
 
@@ -105,23 +147,23 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const event = await ctx.loaders.event.load(parseId('id', id));
-      return event && canSeeEvent(ctx.principal, event, { direct: true }) ? event : null;
+      return event && canSeeEvent(ctx.principal, event, { direct: true, friends: await ctx.friends() }) ? event : null;
     },
   }),
   events: t.field({
     type: [EventRef],
-    description: `Events by start time; at most ${MAX_PAGE} per call.`,
+    description: `Events by start time, as the caller sees them (a signed-in user's own events in place of the ones they stand for); at most ${MAX_PAGE} per call.`,
     args: {
       organizationId: t.arg.id(),
       status: t.arg({ type: EventStatusEnum }),
       first: t.arg.int({ defaultValue: 20 }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: async (_root, args, ctx) =>
       ctx.db.event.findMany({
         where: {
           organizationId: args.organizationId ? parseId('organizationId', args.organizationId) : undefined,
           status: args.status ?? undefined,
-          ...visibleEventsWhere(ctx.principal),
+          ...listedEventsWhere(ctx.principal, await ctx.friends()),
         },
         orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
         take: parsePageSize('first', args.first, 20, MAX_PAGE),
@@ -161,8 +203,34 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
   }),
 });
 
+/** Where a user's own event is when it has no venue, and which event it stands for (user events only). */
+const ownEventFields = (t: InputFields) => ({
+  timeZone: t.string({ description: 'IANA zone; needed when there is no venue (an event at a venue is in its zone)' }),
+  locationName: t.string({ description: 'free-text place, e.g. "Anna\'s garden"' }),
+  latitude: t.float(),
+  longitude: t.float(),
+  basedOnEventId: t.id({
+    description: 'an event this one stands for in your views: it is left out of your lists, search, feed and calendars',
+  }),
+});
+
+const CreateMyEventInput = builder.inputType('CreateMyEventInput', {
+  description:
+    "A signed-in user's own event (origin USER, no organisation). visibility: PRIVATE (default, you only), FRIENDS (you and people you follow who follow you back), UNLISTED (anyone with the link) or PUBLIC. A venue is optional; without one, timeZone is needed. Ticketing and prices are for organisations: costType FREE or DONATION.",
+  fields: (t) => ({
+    venueId: t.id({ description: "any venue (venues are public); its time zone and coordinates become the event's" }),
+    title: t.string({ required: true }),
+    slug: t.string({ required: true, description: 'unique among your own events' }),
+    startsAt: t.field({ type: 'DateTime', required: true }),
+    endsAt: t.field({ type: 'DateTime', required: true }),
+    ...eventDetailFields(t),
+    ...ownEventFields(t),
+  }),
+});
+
 const UpdateEventInput = builder.inputType('UpdateEventInput', {
-  description: 'Only the fields given change; null clears an optional field.',
+  description:
+    "Only the fields given change; null clears an optional field. timeZone, locationName, latitude, longitude and basedOnEventId are for users' own events (whose venueId may also be null).",
   fields: (t) => ({
     venueId: t.id(),
     title: t.string(),
@@ -170,10 +238,12 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
     startsAt: t.field({ type: 'DateTime' }),
     endsAt: t.field({ type: 'DateTime' }),
     ...eventDetailFields(t),
+    ...ownEventFields(t),
   }),
 });
 
-type EventInput = Partial<typeof CreateEventInput.$inferInput>;
+type EventInput = Partial<Omit<typeof CreateEventInput.$inferInput, 'venueId'>> &
+  Partial<typeof CreateMyEventInput.$inferInput> & { venueId?: string | null };
 type EventDetails = Omit<Prisma.EventUncheckedCreateInput, 'organizationId'>;
 
 function refuse(problems: Problem[]): void {
@@ -234,9 +304,60 @@ function eventDetails(input: EventInput, current?: Event): Partial<EventDetails>
   return data;
 }
 
-/** Layer-1 events (aggregated from sources) are read-only to everyone but the platform itself. */
+/**
+ * Where a user's own event is, after `input` on top of `current`: a venue (its zone and coordinates then come
+ * from the venue: the discovery trigger copies them), or a place of its own. Validated with placeProblems.
+ */
+function ownEventPlace(input: EventInput, current?: Event): Partial<EventDetails> {
+  const pick = <K extends keyof Place>(field: K, fallback: Place[K]): Place[K] =>
+    input[field] !== undefined ? (input[field] as Place[K]) : fallback;
+  const venueId = input.venueId !== undefined ? input.venueId && parseId('venueId', input.venueId) : (current?.venueId ?? null);
+  const place: Place = venueId
+    ? { venueId, timeZone: input.timeZone, latitude: input.latitude, longitude: input.longitude }
+    : {
+        venueId: null,
+        timeZone: pick('timeZone', current?.timeZone),
+        // coordinates copied from a former venue are not the event's own
+        latitude: pick('latitude', current?.venueId ? null : current?.latitude),
+        longitude: pick('longitude', current?.venueId ? null : current?.longitude),
+      };
+  place.locationName = pick('locationName', current?.locationName);
+  refuse(placeProblems(place));
+  const data: Partial<EventDetails> = { venueId, locationName: place.locationName?.trim() ?? null };
+  if (venueId) data.timeZone = null;
+  else Object.assign(data, { timeZone: place.timeZone, latitude: place.latitude ?? null, longitude: place.longitude ?? null });
+  return data;
+}
+
+/** The event a user's own event stands for: one the user may see (NOT_FOUND naming the field otherwise). */
+async function basedOnEvent(ctx: EventsContext, rawId: string | null | undefined, ownId?: string): Promise<string | null> {
+  if (rawId == null) return null;
+  const id = parseId('basedOnEventId', rawId);
+  const event = await ctx.loaders.event.load(id);
+  if (!event || !canSeeEvent(ctx.principal, event, { direct: true, friends: await ctx.friends() }))
+    throw new DomainError('NOT_FOUND', `basedOnEventId: Event ${id} was not found`, { field: 'basedOnEventId' });
+  if (event.id === ownId || event.ownerUserId === userOf(ctx.principal))
+    throw badInput('basedOnEventId', 'must be an event other than your own');
+  return id;
+}
+
+/** The signed-in user creating their own event (API keys, devices and services have no events of their own). */
+function requireUser(principal: Principal): string {
+  requireAuthenticated(principal);
+  const me = userOf(principal);
+  if (!me) throw new DomainError('FORBIDDEN', 'only signed-in users create their own events; organisations use createEvent');
+  return me;
+}
+
+/** Layer-1 events (aggregated from sources) are read-only to everyone but the platform itself; a user's own event to everyone but its owner. */
 function requireWritable(principal: Principal, event: Event): void {
-  requirePermission(principal, 'events.write', event.organizationId);
+  if (event.ownerUserId) {
+    requireAuthenticated(principal);
+    if (userOf(principal) !== event.ownerUserId && !isPlatformService(principal))
+      throw new DomainError('FORBIDDEN', "this is another user's event; only its owner changes it", { reason: 'NOT_OWNER' });
+    return;
+  }
+  requirePermission(principal, 'events.write', event.organizationId!);
   if (event.origin === 'SOURCE' && !isPlatformService(principal)) {
     throw new DomainError('FORBIDDEN', 'this event comes from a source and is read-only; it changes when its source does', {
       reason: 'SOURCE_EVENT',
@@ -248,16 +369,36 @@ function requireWritable(principal: Principal, event: Event): void {
  * What every event announcement carries: enough for other subgraphs' projections (who may see it, when,
  * where, what kind) without reading this subgraph's tables.
  */
-const summaryOf = (event: Event) => ({
+const summaryOf = (event: Event, replaces?: string[]) => ({
   eventId: event.id,
   organizationId: event.organizationId,
+  ownerUserId: event.ownerUserId,
   status: event.status,
   visibility: event.visibility,
   title: event.title,
   venueId: event.venueId,
   startsAt: event.startsAt.toISOString(),
   categories: event.categories,
+  // a user event: the events it stands for in its owner's views (users' feed leaves them out)
+  ...(event.ownerUserId ? { replaces: replaces ?? [] } : {}),
 });
+
+/**
+ * After `event` was written in `tx`: recomputes which events users' own events stand in for, and announces
+ * the user events whose set changed (event.updated, changed: ["replaces"]). Returns `event`'s own set.
+ */
+async function refreshMatches(tx: EventsTx, announce: Announce, event: Event, before?: Event): Promise<string[] | undefined> {
+  if (event.ownerUserId) return refreshOwnEvent(tx, event);
+  for (const { own, replaces } of await refreshAround(tx, event, before))
+    await announce(EVENT_TOPICS.updated, {
+      ...summaryOf(own, replaces),
+      changed: ['replaces'],
+      rescheduled: false,
+      venueChanged: false,
+    });
+  return undefined;
+}
+type Announce = (topic: string, payload: Record<string, unknown>) => Promise<void>;
 
 const EVENT_TOPICS = {
   created: 'event.created',
@@ -273,7 +414,7 @@ builder.mutationFields((t) => ({
     type: EventRef,
     args: { input: t.arg({ type: CreateEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const details = eventDetails(input) as EventDetails;
+      const details = eventDetails(input) as EventDetails & { venueId: string };
       const venue = await ctx.loaders.venue.load(details.venueId);
       if (!venue) throw notFound('Venue', details.venueId);
       requirePermission(ctx.principal, 'events.write', venue.organizationId);
@@ -286,6 +427,27 @@ builder.mutationFields((t) => ({
       return ctx.transact(async (tx, announce) => {
         const event = await tx.event.create({ data: { ...details, origin, organizationId: venue.organizationId } });
         await announce(EVENT_TOPICS.created, summaryOf(event));
+        await refreshMatches(tx, announce, event);
+        return event;
+      });
+    },
+  }),
+  createMyEvent: t.field({
+    type: EventRef,
+    description:
+      "Creates a signed-in user's own event (origin USER), owned by the caller and changed only by them. It starts as a DRAFT: publish it with transitionEvent. In the caller's views it replaces the event it is based on (basedOnEventId) and any organisation's event with the same title, overlapping times and the same place.",
+    args: { input: t.arg({ type: CreateMyEventInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const ownerUserId = requireUser(ctx.principal);
+      refuse(orgOnlyProblems(input));
+      const details = { ...eventDetails(input), ...ownEventPlace(input) } as EventDetails;
+      if (details.venueId && !(await ctx.loaders.venue.load(details.venueId))) throw notFound('Venue', details.venueId);
+      const basedOnEventId = await basedOnEvent(ctx, input.basedOnEventId);
+      return ctx.transact(async (tx, announce) => {
+        const event = await tx.event.create({
+          data: { visibility: 'PRIVATE', ...details, basedOnEventId, origin: 'USER', ownerUserId, organizationId: null },
+        });
+        await announce(EVENT_TOPICS.created, summaryOf(event, await refreshMatches(tx, announce, event)));
         return event;
       });
     },
@@ -298,13 +460,25 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const id = parseId('id', args.id);
       const current = await ctx.db.event.findUnique({ where: { id } });
-      if (!current || !canSeeEvent(ctx.principal, current, { direct: true })) throw notFound('Event', id);
+      if (!current || !canSeeEvent(ctx.principal, current, { direct: true, friends: await ctx.friends() }))
+        throw notFound('Event', id);
       requireWritable(ctx.principal, current);
       if (current.status === 'ARCHIVED') throw new DomainError('EVENT_ARCHIVED', 'an archived event cannot change');
-      const details = eventDetails(args.input as EventInput, current);
-      if (details.venueId) {
-        const venue = await ctx.loaders.venue.load(details.venueId);
-        if (!venue || venue.organizationId !== current.organizationId) throw notFound('Venue', details.venueId);
+      const input = args.input as EventInput;
+      let details: Partial<EventDetails>;
+      if (current.ownerUserId) {
+        refuse(orgOnlyProblems(input));
+        details = { ...eventDetails(input, current), ...ownEventPlace(input, current) };
+        if (input.basedOnEventId !== undefined) details.basedOnEventId = await basedOnEvent(ctx, input.basedOnEventId, id);
+        if (details.venueId && !(await ctx.loaders.venue.load(details.venueId))) throw notFound('Venue', details.venueId);
+      } else {
+        refuse(userOnlyProblems(input));
+        if (input.venueId === null) throw badInput('venueId', "an organisation's event needs a venue");
+        details = eventDetails(input, current);
+        if (details.venueId) {
+          const venue = await ctx.loaders.venue.load(details.venueId);
+          if (!venue || venue.organizationId !== current.organizationId) throw notFound('Venue', details.venueId);
+        }
       }
       const changed = changedFields(current as Record<string, unknown>, details as Record<string, unknown>);
       if (changed.length === 0) return current;
@@ -318,7 +492,7 @@ builder.mutationFields((t) => ({
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
         const updated = (await tx.event.findUnique({ where: { id } }))!;
         await announce(EVENT_TOPICS.updated, {
-          ...summaryOf(updated),
+          ...summaryOf(updated, await refreshMatches(tx, announce, updated, current)),
           changed,
           rescheduled: changed.includes('startsAt') || changed.includes('endsAt'),
           venueChanged: changed.includes('venueId'),
@@ -334,13 +508,30 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const id = parseId('id', args.id);
       const current = await ctx.db.event.findUnique({ where: { id } });
-      if (!current || !canSeeEvent(ctx.principal, current, { direct: true })) throw notFound('Event', id);
+      if (!current || !canSeeEvent(ctx.principal, current, { direct: true, friends: await ctx.friends() }))
+        throw notFound('Event', id);
       requireWritable(ctx.principal, current);
       return ctx.transact(async (tx, announce) => {
         const problem = deletionProblem(await tx.eventDependent.findMany({ where: { eventId: id } }));
         if (problem) throw new DomainError('EVENT_HAS_DEPENDENTS', problem);
+        // user events that stood in for this one no longer do (the rows go with the event)
+        const standIns = await tx.ownEventMatch.findMany({ where: { publicEventId: id }, select: { ownEventId: true } });
         await tx.event.delete({ where: { id } });
-        await announce(EVENT_TOPICS.deleted, { eventId: id, organizationId: current.organizationId, status: current.status });
+        await announce(EVENT_TOPICS.deleted, {
+          eventId: id,
+          organizationId: current.organizationId,
+          ownerUserId: current.ownerUserId,
+          status: current.status,
+        });
+        for (const own of await tx.event.findMany({ where: { id: { in: standIns.map((m) => m.ownEventId) } } })) {
+          const replaces = (await tx.ownEventMatch.findMany({ where: { ownEventId: own.id } })).map((m) => m.publicEventId);
+          await announce(EVENT_TOPICS.updated, {
+            ...summaryOf(own, replaces.sort()),
+            changed: ['replaces'],
+            rescheduled: false,
+            venueChanged: false,
+          });
+        }
         return true;
       });
     },
@@ -349,28 +540,35 @@ builder.mutationFields((t) => ({
     type: EventRef,
     description: 'Moves an event along its lifecycle: DRAFT → PUBLISHED → ON_SALE ⇄ PAUSED → CLOSED, or ARCHIVED.',
     args: { id: t.arg.id({ required: true }), to: t.arg({ type: EventStatusEnum, required: true }) },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const id = parseId('id', args.id);
+      const friends = await ctx.friends(); // read before the transaction: the embedded database has one connection
       return ctx.transact(async (tx, announce) => {
         const current = await tx.event.findUnique({ where: { id } });
-        if (!current || !canSeeEvent(ctx.principal, current, { direct: true })) throw notFound('Event', id);
+        if (!current || !canSeeEvent(ctx.principal, current, { direct: true, friends })) throw notFound('Event', id);
         requireWritable(ctx.principal, current);
         const check = checkEventTransition(current.status as EventStatus, args.to);
         if (!check.ok) throw new DomainError(check.code, check.message, { from: current.status, to: args.to });
+        if (current.ownerUserId && SALES_STATUSES.includes(args.to))
+          throw new DomainError('ILLEGAL_TRANSITION', `a user's own event has no ticket sales: it cannot be ${args.to}`, {
+            from: current.status,
+            to: args.to,
+          });
         // the status in the WHERE makes a concurrent transition fail instead of both winning
         const { count } = await tx.event.updateMany({
           where: { id, status: current.status },
           data: { status: args.to, sequence: { increment: 1 } },
         });
         if (count !== 1) throw new DomainError('CONFLICT', 'the event changed while it was being updated; try again');
-        const change = { ...summaryOf({ ...current, status: args.to }), from: current.status };
+        const moved = (await tx.event.findUnique({ where: { id } }))!;
+        const change = { ...summaryOf(moved, await refreshMatches(tx, announce, moved, current)), from: current.status };
         await announce(EVENT_TOPICS.statusChanged, change);
         // the moment partners and webhooks usually wait for, under a name of its own
         if (args.to === 'PUBLISHED') await announce(EVENT_TOPICS.published, change);
         // an event the public has seen that is archived will not happen: calendars and partners hear "cancelled"
         if (args.to === 'ARCHIVED' && PUBLIC_STATUSES.includes(current.status as EventStatus))
           await announce(EVENT_TOPICS.cancelled, change);
-        return (await tx.event.findUnique({ where: { id } }))!;
+        return moved;
       });
     },
   }),
@@ -405,10 +603,12 @@ builder.subscriptionFields((t) => ({
     type: EventChangeRef,
     description: 'Events created, changed or moved along their lifecycle, for one organisation or one event.',
     args: { organizationId: t.arg.id(), eventId: t.arg.id() },
-    subscribe: (_root, args, ctx) => {
+    subscribe: async (_root, args, ctx) => {
       const organizationId = args.organizationId ? parseId('organizationId', args.organizationId) : undefined;
       const eventId = args.eventId ? parseId('eventId', args.eventId) : undefined;
       if (!organizationId && !eventId) throw badInput('organizationId', 'give organizationId or eventId');
+      // friends as of subscribing: a subscription sees FRIENDS events of the people who were friends then
+      const friends = await ctx.friends();
       // the same visibility as queries: changes of unpublished or private events reach only their organisation
       return liveEvents(ctx.bus, 'event.*', (e) => {
         const { payload } = e;
@@ -420,10 +620,11 @@ builder.subscriptionFields((t) => ({
             ctx.principal,
             {
               status: payload.status as string,
-              organizationId: payload.organizationId as string,
+              organizationId: (payload.organizationId as string | null | undefined) ?? null,
+              ownerUserId: payload.ownerUserId as string | null | undefined,
               visibility: payload.visibility as string | undefined,
             },
-            { direct: Boolean(eventId) },
+            { direct: Boolean(eventId), friends },
           )
         );
       });

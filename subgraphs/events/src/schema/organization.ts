@@ -1,6 +1,6 @@
 import { parsePageSize } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { visibleEventsWhere } from '../visibility';
+import { listedEventsWhere } from '../visibility';
 import { EventRef } from './event';
 import { VenueRef } from './venue';
 
@@ -17,7 +17,7 @@ export const OrganizationRef = builder.externalRef('Organization', builder.selec
       args: { first: t.arg.int({ defaultValue: 50 }) },
       resolve: (org, { first }, ctx) =>
         ctx.db.event.findMany({
-          where: { organizationId: org.id, ...visibleEventsWhere(ctx.principal) },
+          where: { organizationId: org.id, ...listedEventsWhere(ctx.principal) },
           orderBy: { startsAt: 'asc' },
           take: parsePageSize('first', first, 50, 100),
         }),

@@ -21,7 +21,7 @@ import {
 } from '../domain/search';
 import { Prisma, type Event } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
-import { canSeeEvent } from '../visibility';
+import { canSeeEvent, userOf } from '../visibility';
 import { EventRef, EventStatusEnum } from './event';
 
 const { sql, join, empty, raw } = Prisma;
@@ -137,18 +137,36 @@ function whiteLabelSql(principal: Principal): Prisma.Sql {
   return join(parts, ' AND ');
 }
 
-/** visibleEventsWhere (../visibility) as SQL over the alias `e`: lists show PUBLIC published events and the caller's own. */
+/**
+ * visibleEventsWhere (../visibility) as SQL over the alias `e`: lists show PUBLIC published events, the caller's
+ * organisations' and own events, and published FRIENDS events of the caller's friends (mutual follows).
+ */
 export function visibilitySql(principal: Principal): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
   parts.push(whiteLabelSql(principal));
   const readable = readableOrganizations(principal);
   if (readable !== 'all') {
-    const listedPublicly = sql`(${anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC')`;
-    parts.push(
-      readable.length ? sql`(${listedPublicly} OR ${anyOf(sql`e."organizationId"`, readable, 'uuid')})` : listedPublicly,
-    );
+    const published = anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"');
+    const seen = [sql`(${published} AND e."visibility" = 'PUBLIC')`];
+    if (readable.length) seen.push(anyOf(sql`e."organizationId"`, readable, 'uuid'));
+    const me = userOf(principal);
+    if (me) {
+      seen.push(sql`e."ownerUserId" = ${me}::uuid`);
+      seen.push(sql`(${published} AND e."visibility" = 'FRIENDS' AND e."ownerUserId" IS NOT NULL
+        AND EXISTS (SELECT 1 FROM "UserFollow" mine JOIN "UserFollow" theirs
+          ON theirs."followerId" = mine."followeeId" AND theirs."followeeId" = mine."followerId"
+          WHERE mine."followerId" = ${me}::uuid AND mine."followeeId" = e."ownerUserId"))`);
+    }
+    parts.push(sql`(${join(seen, ' OR ')})`);
   }
   return parts.length ? join(parts, ' AND ') : sql`TRUE`;
+}
+
+/** notReplacedWhere (../visibility) as SQL: a user's own events stand in for the events they replace. */
+export function notReplacedSql(principal: Principal): Prisma.Sql {
+  const me = userOf(principal);
+  if (!me) return sql`TRUE`;
+  return sql`NOT EXISTS (SELECT 1 FROM "OwnEventMatch" m WHERE m."ownerUserId" = ${me}::uuid AND m."publicEventId" = e."id")`;
 }
 
 const tsQuery = (text: string) => sql`websearch_to_tsquery('english', ${text})`;
@@ -167,7 +185,11 @@ function nearSql(near: Near): Prisma.Sql {
 }
 
 export function searchWhere(filter: SearchFilter, principal: Principal): Prisma.Sql {
-  const where: Prisma.Sql[] = [visibilitySql(principal), anyOf(sql`e."status"`, filter.statuses, '"EventStatus"')];
+  const where: Prisma.Sql[] = [
+    visibilitySql(principal),
+    notReplacedSql(principal),
+    anyOf(sql`e."status"`, filter.statuses, '"EventStatus"'),
+  ];
   if (filter.text) where.push(sql`e."searchDocument" @@ ${tsQuery(filter.text)}`);
   if (filter.from) where.push(sql`e."endsAt" > ${filter.from}::timestamptz`);
   if (filter.to) where.push(sql`e."startsAt" < ${filter.to}::timestamptz`);
@@ -312,7 +334,7 @@ builder.queryFields((t) => ({
           SELECT sum(d."views") AS "views", sum(d."shares") AS "shares" FROM "EventDailyStat" d
           WHERE d."eventId" = e."id" AND d."day" >= ${since}::timestamptz::date
         ) st ON TRUE
-        WHERE ${whiteLabelSql(ctx.principal)}
+        WHERE ${whiteLabelSql(ctx.principal)} AND ${notReplacedSql(ctx.principal)}
           AND ${anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC'
           AND e."startsAt" >= ${now}::timestamptz AND e."startsAt" < ${until}::timestamptz
           ${near ? sql`AND ${nearSql(near)}` : empty}
@@ -333,7 +355,7 @@ builder.queryFields((t) => ({
 async function record(ctx: EventsContext, rawId: string, what: 'view' | 'share'): Promise<boolean> {
   const id = parseId('id', rawId);
   const event = await ctx.loaders.event.load(id);
-  if (!event || !canSeeEvent(ctx.principal, event, { direct: true })) throw notFound('Event', id);
+  if (!event || !canSeeEvent(ctx.principal, event, { direct: true, friends: await ctx.friends() })) throw notFound('Event', id);
   // one statement: the counter and today's row change together (the trigger recomputes popularity)
   await ctx.db.$executeRaw(
     what === 'view'

@@ -25,7 +25,7 @@ const AddressRef = builder.objectRef<Venue>('Address').implement({
   }),
 });
 
-const CoordinatesRef = builder.objectRef<{ latitude: number; longitude: number }>('Coordinates').implement({
+export const CoordinatesRef = builder.objectRef<{ latitude: number; longitude: number }>('Coordinates').implement({
   fields: (t) => ({ latitude: t.exposeFloat('latitude'), longitude: t.exposeFloat('longitude') }),
 });
 
@@ -50,8 +50,14 @@ VenueRef.implement({
     organization: t.field({ type: OrganizationRef, nullable: true, resolve: (venue) => ({ id: venue.organizationId }) }),
     events: t.field({
       type: [EventRef],
-      resolve: async (venue, _args, ctx) =>
-        (await ctx.loaders.eventsOfVenue.load(venue.id)).filter((e) => canSeeEvent(ctx.principal, e)),
+      resolve: async (venue, _args, ctx) => {
+        const [events, friends, replaced] = await Promise.all([
+          ctx.loaders.eventsOfVenue.load(venue.id),
+          ctx.friends(),
+          ctx.replacedForCaller(),
+        ]);
+        return events.filter((e) => canSeeEvent(ctx.principal, e, { friends }) && !replaced.has(e.id));
+      },
     }),
   }),
 });

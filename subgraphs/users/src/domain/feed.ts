@@ -5,7 +5,9 @@
  */
 export interface FeedCandidate {
   eventId: string;
-  organizationId: string;
+  organizationId: string | null;
+  /** a user's own event: its owner */
+  ownerUserId?: string | null;
   venueId: string | null;
   title: string | null;
   categories: string[];
@@ -13,23 +15,43 @@ export interface FeedCandidate {
 }
 
 export interface Interests {
+  /** whose feed it is: their own events always belong in it */
+  userId?: string;
+  /** people followed: their events */
+  userIds?: ReadonlySet<string>;
   organizationIds: ReadonlySet<string>;
   venueIds: ReadonlySet<string>;
   categories: readonly string[];
   keywords: readonly string[];
 }
 
-export const FEED_WEIGHTS = { followedOrganization: 3, followedVenue: 2, category: 1, keyword: 1 } as const;
+export const FEED_WEIGHTS = {
+  own: 4,
+  followedOrganization: 3,
+  followedUser: 3,
+  followedVenue: 2,
+  category: 1,
+  keyword: 1,
+} as const;
 
 export function feedScore(event: FeedCandidate, interests: Interests): number {
   let score = 0;
-  if (interests.organizationIds.has(event.organizationId)) score += FEED_WEIGHTS.followedOrganization;
+  if (event.ownerUserId && event.ownerUserId === interests.userId) score += FEED_WEIGHTS.own;
+  if (event.ownerUserId && interests.userIds?.has(event.ownerUserId)) score += FEED_WEIGHTS.followedUser;
+  if (event.organizationId && interests.organizationIds.has(event.organizationId)) score += FEED_WEIGHTS.followedOrganization;
   if (event.venueId && interests.venueIds.has(event.venueId)) score += FEED_WEIGHTS.followedVenue;
   if (event.categories.some((c) => interests.categories.includes(c))) score += FEED_WEIGHTS.category;
   const title = event.title?.toLowerCase() ?? '';
   if (interests.keywords.some((k) => title.includes(k))) score += FEED_WEIGHTS.keyword;
   return score;
 }
+
+/**
+ * A user's own event wins over the events it stands for in that user's views: those are left out (`replaced`:
+ * the `replaces` of the user's own events, as the events subgraph computes them).
+ */
+export const withoutReplaced = <T extends { eventId: string }>(events: T[], replaced: ReadonlySet<string>): T[] =>
+  events.filter((e) => !replaced.has(e.eventId));
 
 /** Relevant events only, best first, soonest first among equals. */
 export function rankFeed<T extends FeedCandidate>(events: T[], interests: Interests, first: number): T[] {

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode, parseId, requireAuthenticated } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import type { UsersContext } from '../context';
+import type { UsersContext, UsersDb } from '../context';
 import type { Follow } from '../generated/prisma/client';
 
 export const FollowTargetEnum = builder.enumType('FollowTarget', { values: ['USER', 'ORGANIZATION', 'VENUE'] as const });
@@ -13,6 +13,17 @@ export const FollowRef = builder.objectRef<Follow>('Follow').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
+
+/** Friends are mutual follows: the people `userId` follows who follow `userId` back. */
+export async function friendsOf(db: UsersDb, userId: string): Promise<Set<string>> {
+  const following = await db.follow.findMany({ where: { followerId: userId, targetType: 'USER' }, select: { targetId: true } });
+  if (following.length === 0) return new Set();
+  const back = await db.follow.findMany({
+    where: { targetType: 'USER', targetId: userId, followerId: { in: following.map((f) => f.targetId) } },
+    select: { followerId: true },
+  });
+  return new Set(back.map((f) => f.followerId));
+}
 
 function signedInUser(ctx: UsersContext): string {
   requireAuthenticated(ctx.principal);
@@ -42,7 +53,16 @@ builder.mutationFields((t) => ({
       if (args.targetType === 'ORGANIZATION' && !(await ctx.loaders.organization.load(targetId)))
         throw new DomainError(ErrorCode.NOT_FOUND, `Organization ${targetId} was not found`);
       const key = { followerId_targetType_targetId: { followerId, targetType: args.targetType, targetId } };
-      return ctx.db.follow.upsert({ where: key, create: { followerId, targetType: args.targetType, targetId }, update: {} });
+      return ctx.transact(async (tx, announce) => {
+        const follow = await tx.follow.upsert({
+          where: key,
+          create: { followerId, targetType: args.targetType, targetId },
+          update: {},
+        });
+        // the new state, not a delta: a redelivered announcement changes nothing (events projects user → user follows: friends)
+        await announce('follow.changed', { followerId, targetType: args.targetType, targetId, following: true });
+        return follow;
+      });
     },
   }),
   unfollow: t.field({
@@ -50,10 +70,12 @@ builder.mutationFields((t) => ({
     args: { targetType: t.arg({ type: FollowTargetEnum, required: true }), targetId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const followerId = signedInUser(ctx);
-      const { count } = await ctx.db.follow.deleteMany({
-        where: { followerId, targetType: args.targetType, targetId: parseId('targetId', args.targetId) },
+      const targetId = parseId('targetId', args.targetId);
+      return ctx.transact(async (tx, announce) => {
+        const { count } = await tx.follow.deleteMany({ where: { followerId, targetType: args.targetType, targetId } });
+        if (count > 0) await announce('follow.changed', { followerId, targetType: args.targetType, targetId, following: false });
+        return count > 0;
       });
-      return count > 0;
     },
   }),
 }));

@@ -3,6 +3,7 @@ import { builder } from '../builder';
 import type { UsersContext, UsersDb, UsersTx } from '../context';
 import { canAnswer } from '../domain/rsvp';
 import type { Rsvp } from '../generated/prisma/client';
+import { friendsOf } from './follow';
 import { UserRef } from './user';
 
 export const RsvpStatusEnum = builder.enumType('RsvpStatus', { values: ['GOING', 'INTERESTED', 'NOT_GOING'] as const });
@@ -31,6 +32,12 @@ function signedInUser(ctx: UsersContext): string {
   return ctx.principal.id!;
 }
 
+/** Its organisation's members, or the owner of a user's own event. */
+const isInsider = (ctx: UsersContext, known: { organizationId: string | null; ownerUserId: string | null }) =>
+  known.organizationId
+    ? can(ctx.principal, 'organization.read', known.organizationId)
+    : ctx.principal.kind === 'user' && ctx.principal.id === known.ownerUserId;
+
 async function countsOf(db: UsersDb | UsersTx, eventId: string): Promise<RsvpCounts> {
   const groups = await db.rsvp.groupBy({ by: ['status'], where: { eventId }, _count: { _all: true } });
   const count = (status: string) => groups.find((g) => g.status === status)?._count._all ?? 0;
@@ -58,7 +65,7 @@ export const EventRef = builder.externalRef('Event', builder.selection<{ id: str
       args: { status: t.arg({ type: RsvpStatusEnum }), first: t.arg.int({ defaultValue: 50 }) },
       resolve: async (event, args, ctx) => {
         const known = await ctx.db.knownEvent.findUnique({ where: { eventId: event.id } });
-        if (!known || !can(ctx.principal, 'organization.read', known.organizationId)) return [];
+        if (!known || !isInsider(ctx, known)) return [];
         return ctx.db.rsvp.findMany({
           where: { eventId: event.id, ...(args.status ? { status: args.status } : {}) },
           orderBy: { updatedAt: 'desc' },
@@ -78,8 +85,8 @@ builder.mutationFields((t) => ({
       const userId = signedInUser(ctx);
       const eventId = parseId('eventId', args.eventId);
       const known = await ctx.db.knownEvent.findUnique({ where: { eventId } });
-      const isMember = Boolean(known && can(ctx.principal, 'organization.read', known.organizationId));
-      if (!known || !canAnswer(known, isMember)) throw notFound('Event', eventId);
+      const isFriend = Boolean(known?.ownerUserId && (await friendsOf(ctx.db, userId)).has(known.ownerUserId));
+      if (!known || !canAnswer(known, isInsider(ctx, known), isFriend)) throw notFound('Event', eventId);
       return ctx.transact(async (tx, announce) => {
         await tx.rsvp.upsert({
           where: { userId_eventId: { userId, eventId } },

@@ -1,0 +1,184 @@
+/**
+ * Check-in scans (`npm run -w @eventgraph/bench bench:checkin`): the whole platform on the PostgreSQL
+ * server (in this process, in-memory bus unless BENCH_BUS=nats), one event with BENCH_CHECKIN_GATES
+ * (default 4) gates and one ACTIVE series, and BENCH_CHECKIN_WRISTBANDS (default 1,000,000) wristbands
+ * assigned to it. The wristbands are loaded with one INSERT … SELECT generate_series into the access
+ * schema: loading is not what this measures (the import benchmark does that).
+ *
+ * Then `checkIn` mutations through the gateway as a provisioned scanner device (`egd_` credential,
+ * allowed at every gate), closed-loop at BENCH_CHECKIN_CONCURRENCY (default "16,64") from the forked
+ * load generator; each request scans a different random wristband at a gate in turn, so nearly every
+ * scan is an allowed entry that locks the wristband, moves the series' and category's inside counts
+ * and the gate counter, logs the scan and announces it on the bus. Every answer is checked (HTTP 200,
+ * `checkIn` in the body, no `errors`); allowed and denied answers are both counted as scans.
+ *
+ * Prints a Markdown table for bench/RESULTS.md. Environment: BENCH_WARMUP_MS, BENCH_DURATION_MS.
+ */
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { PrismaLike } from '@eventgraph/runtime';
+import { BENCH_CALLER_POLICIES } from './auth-overhead';
+import {
+  forkWorker,
+  machineInfo,
+  ms,
+  postgresVersion,
+  runWorker,
+  seedOrganization,
+  startBenchPlatform,
+  summarize,
+} from './common';
+import type { LoadJob, LoadResult } from './load-worker';
+
+const WRISTBANDS = Number(process.env.BENCH_CHECKIN_WRISTBANDS ?? 1_000_000);
+const GATES = Number(process.env.BENCH_CHECKIN_GATES ?? 4);
+const CONCURRENCIES = (process.env.BENCH_CHECKIN_CONCURRENCY ?? '16,64').split(',').map(Number);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
+/** distinct request bodies (wristband × gate) the load generator cycles through */
+const BODIES = 120_000;
+const HOUR = 3_600_000;
+
+const CHECK_IN = `mutation Scan($input: CheckInInput!) { checkIn(input: $input) { allowed reason } }`;
+
+async function main() {
+  const platform = await startBenchPlatform(process.env.BENCH_BUS === 'nats' ? 'nats' : 'memory', {
+    callerPolicies: BENCH_CALLER_POLICIES,
+  });
+  const worker = forkWorker('load-worker.ts');
+  try {
+    const { org, venue } = await seedOrganization(platform, `checkin${Date.now().toString(36)}`);
+    const startsAt = new Date(Date.now() - HOUR).toISOString();
+    const endsAt = new Date(Date.now() + 6 * HOUR).toISOString();
+    const { createEvent: event } = await platform.data<{ createEvent: { id: string } }>(
+      `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
+      { input: { venueId: venue.id, title: 'Bench Festival', slug: `bench-festival-${Date.now()}`, startsAt, endsAt } },
+    );
+    const gateIds: string[] = [];
+    for (let g = 0; g < GATES; g++) {
+      const { createGate } = await platform.data<{ createGate: { id: string } }>(
+        `mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`,
+        { input: { eventId: event.id, name: `Gate ${g + 1}`, direction: 'BOTH' } },
+      );
+      gateIds.push(createGate.id);
+    }
+    const { createEventSeries: series } = await platform.data<{ createEventSeries: { id: string } }>(
+      `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`,
+      {
+        input: {
+          eventId: event.id,
+          name: 'Day 1',
+          startsAt,
+          endsAt,
+          capacity: WRISTBANDS,
+          categoryLimits: [{ category: 'VIP', capacity: WRISTBANDS }],
+          gateIds,
+        },
+      },
+    );
+    for (const to of ['SCHEDULED', 'ACTIVE'])
+      await platform.data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
+        id: series.id,
+        to,
+      });
+
+    const loadStarted = performance.now();
+    const db = platform.subgraphs.access!.db as PrismaLike;
+    await db.$executeRawUnsafe(
+      `INSERT INTO "Wristband" ("id", "organizationId", "eventId", "nfcId", "category", "status", "createdAt")
+       SELECT gen_random_uuid(), $1::uuid, $2::uuid, 'BENCH-' || lpad(i::text, 7, '0'), CASE WHEN i % 20 = 0 THEN 'VIP' ELSE 'GA' END, 'ACTIVE', now()
+       FROM generate_series(1, $3::int) AS i`,
+      org.id,
+      event.id,
+      WRISTBANDS,
+    );
+    await db.$executeRawUnsafe(
+      `INSERT INTO "WristbandAssignment" ("wristbandId", "seriesId", "createdAt") SELECT "id", $2::uuid, now() FROM "Wristband" WHERE "eventId" = $1::uuid`,
+      event.id,
+      series.id,
+    );
+    await db.$executeRawUnsafe(`ANALYZE`);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    console.log(`loaded ${WRISTBANDS} wristbands and assignments in ${loadSeconds.toFixed(1)} s`);
+
+    const { registerDevice } = await platform.data<{ registerDevice: { provisioningToken: string } }>(
+      `mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "Bench scanner", gateIds: $g) { provisioningToken } }`,
+      { o: org.id, g: gateIds },
+    );
+    const provisioned = await fetch(platform.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation($t: String!) { provisionDevice(provisioningToken: $t) { credential } }`,
+        variables: { t: registerDevice.provisioningToken },
+      }),
+    });
+    const credential = ((await provisioned.json()) as { data: { provisionDevice: { credential: string } } }).data.provisionDevice
+      .credential;
+
+    // distinct wristbands in random order: scans spread over the whole table and index, never the same band twice in a run
+    const picked = new Set<number>();
+    while (picked.size < Math.min(BODIES, WRISTBANDS)) picked.add(1 + Math.floor(Math.random() * WRISTBANDS));
+    const bodies = [...picked].map((n, i) =>
+      JSON.stringify({
+        query: CHECK_IN,
+        variables: {
+          input: {
+            seriesId: series.id,
+            gateId: gateIds[i % GATES],
+            nfcId: `BENCH-${String(n).padStart(7, '0')}`,
+            direction: 'ENTRY',
+          },
+        },
+      }),
+    );
+
+    const rows: string[] = [];
+    let offset = 0;
+    for (const concurrency of CONCURRENCIES) {
+      const job: LoadJob = {
+        url: platform.gateway.url,
+        headers: { authorization: `Bearer ${credential}` },
+        // each run starts where the last stopped: no wristband is scanned twice
+        bodies: [...bodies.slice(offset), ...bodies.slice(0, offset)],
+        concurrency,
+        warmupMs: WARMUP_MS,
+        durationMs: DURATION_MS,
+        expect: '"checkIn"',
+      };
+      const result = await runWorker<LoadResult>(worker, job);
+      offset = (offset + result.requests + Math.ceil((result.rps * WARMUP_MS) / 1000)) % bodies.length;
+      const s = summarize(result.latencies);
+      const perHour = result.rps * 3600;
+      rows.push(
+        `| ${concurrency} | ${result.rps.toFixed(0)} | ${(perHour / 1e6).toFixed(2)} M | ${(perHour / 100_000).toFixed(0)}× | ${ms(s.p50)} | ${ms(s.p99)} | ${result.errors} |`,
+      );
+      console.log(rows.at(-1));
+      if (result.errorSamples.length) console.log('  errors:', result.errorSamples);
+    }
+    const metrics = await platform.data<{ seriesMetrics: { insideNow: number; entries: number } }>(
+      `query($s: ID!) { seriesMetrics(seriesId: $s) { insideNow entries } }`,
+      { s: series.id },
+    );
+    const m = machineInfo();
+    console.log(`
+#### Check-in scans, ${WRISTBANDS.toLocaleString('en')} wristbands (${new Date().toISOString().slice(0, 10)})
+
+${m.cpu}, ${m.cores} cores, Node ${m.node}, PostgreSQL ${await postgresVersion()}, ${platform.busKind} bus, load ${loadavg()[0]!.toFixed(2)}; ${GATES} gates, one series; ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up.
+
+| concurrency | scans/s | per hour | × 100,000/h | p50 ms | p99 ms | errors |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+After the runs the series' maintained metrics say ${metrics.seriesMetrics.insideNow} inside from ${metrics.seriesMetrics.entries} entries.
+`);
+  } finally {
+    worker.kill();
+    await platform.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { badInput, parseId, requireText, sendJson, type SubgraphRoute } from '@eventgraph/runtime';
+import type { AccessContext } from '../context';
+import { importTarget, type ImportMode } from './common';
+import { importTickets, type TicketFormat } from './tickets';
+import { importWristbands } from './wristbands';
+
+/**
+ * Streamed imports over plain HTTP (the gateway forwards `POST /imports/…` here with the signed principal):
+ * the request body is read as it arrives and the JSON report is the answer, so a million rows never sit in
+ * memory. Errors come back as JSON with a stable code (see the subgraph server's route errors).
+ */
+
+function mode(query: URLSearchParams): ImportMode {
+  const value = query.get('mode') ?? 'partial';
+  if (value === 'partial') return 'PARTIAL';
+  if (value === 'all-or-nothing') return 'ALL_OR_NOTHING';
+  throw badInput('mode', 'must be partial or all-or-nothing');
+}
+
+function format(query: URLSearchParams, contentType: string | undefined): TicketFormat {
+  const value = query.get('format') ?? (contentType?.includes('json') ? 'json' : 'csv');
+  if (value === 'csv' || value === 'json') return value.toUpperCase() as TicketFormat;
+  throw badInput('format', 'must be csv or json (a JSON array, or one object per line)');
+}
+
+const queryOf = (ctxUrl: string | undefined) => new URL(ctxUrl ?? '/', 'http://localhost').searchParams;
+const eventIdOf = (query: URLSearchParams) => parseId('eventId', query.get('eventId') ?? '');
+
+export const importRoutes: Record<string, SubgraphRoute<AccessContext>> = {
+  'POST /imports/wristbands': async (req, res, ctx) => {
+    const query = queryOf(req.url);
+    const importMode = mode(query);
+    const target = await importTarget(ctx, eventIdOf(query));
+    sendJson(res, 200, await importWristbands(ctx, target, req, importMode));
+  },
+  'POST /imports/tickets': async (req, res, ctx) => {
+    const query = queryOf(req.url);
+    const importMode = mode(query);
+    const ticketFormat = format(query, req.headers['content-type']);
+    const source = requireText('source', query.get('source') ?? '', 64);
+    const target = await importTarget(ctx, eventIdOf(query));
+    sendJson(res, 200, await importTickets(ctx, target, source, ticketFormat, req, importMode));
+  },
+};
