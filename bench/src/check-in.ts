@@ -12,7 +12,8 @@
  * and the gate counter, logs the scan and announces it on the bus. Every answer is checked (HTTP 200,
  * `checkIn` in the body, no `errors`); allowed and denied answers are both counted as scans.
  *
- * Prints a Markdown table for bench/RESULTS.md. Environment: BENCH_WARMUP_MS, BENCH_DURATION_MS.
+ * Prints a Markdown table for bench/RESULTS.md. Environment: BENCH_WARMUP_MS, BENCH_DURATION_MS;
+ * BENCH_PROFILE=1 also prints where the platform's CPU went during each measured run.
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +29,7 @@ import {
   startBenchPlatform,
   summarize,
 } from './common';
+import { cpuProfiler } from './cpu-profile';
 import type { LoadJob, LoadResult } from './load-worker';
 
 const WRISTBANDS = Number(process.env.BENCH_CHECKIN_WRISTBANDS ?? 1_000_000);
@@ -38,6 +40,7 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
 /** distinct request bodies (wristband × gate) the load generator cycles through */
 const BODIES = 120_000;
 const HOUR = 3_600_000;
+const PROFILE = process.env.BENCH_PROFILE === '1';
 
 const CHECK_IN = `mutation Scan($input: CheckInInput!) { checkIn(input: $input) { allowed reason } }`;
 
@@ -146,7 +149,14 @@ async function main() {
         durationMs: DURATION_MS,
         expect: '"checkIn"',
       };
-      const result = await runWorker<LoadResult>(worker, job);
+      const statementsBefore = statementCounts(platform);
+      const profiler = PROFILE ? await cpuProfiler() : undefined;
+      const result = await runWorker<LoadResult>(worker, job, (msg) => {
+        if (msg?.type === 'measuring') profiler?.start();
+      });
+      if (profiler) console.log(await profiler.stop());
+      const scans = result.requests + Math.ceil((result.rps * WARMUP_MS) / 1000);
+      console.log(`  SQL statements per scan: ${statementsPer(scans, statementsBefore, statementCounts(platform))}`);
       offset = (offset + result.requests + Math.ceil((result.rps * WARMUP_MS) / 1000)) % bodies.length;
       const s = summarize(result.latencies);
       const perHour = result.rps * 3600;
@@ -177,6 +187,15 @@ After the runs the series' maintained metrics say ${metrics.seriesMetrics.inside
     await platform.stop();
   }
 }
+
+const statementCounts = (platform: { subgraphs: Record<string, { queries: { statements: number } }> }) =>
+  Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.queries.statements]));
+
+/** roughly: the warm-up's scans are estimated from the measured rate */
+const statementsPer = (scans: number, before: Record<string, number>, after: Record<string, number>) =>
+  Object.keys(after)
+    .map((name) => `${name} ${((after[name]! - before[name]!) / scans).toFixed(1)}`)
+    .join(', ');
 
 main().catch((err) => {
   console.error(err);

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { SqlError } from './db/sql';
 
 /** Stable `extensions.code` values clients can switch on. Domain codes are added by each subgraph. */
 export const ErrorCode = {
@@ -90,6 +91,7 @@ const isPrismaKnownError = (err: unknown): err is PrismaKnownError =>
  * failure): running it again is the remedy.
  */
 export function isTransactionConflict(err: unknown): boolean {
+  if (err instanceof SqlError) return err.sqlState === '40P01' || err.sqlState === '40001';
   if (!isPrismaKnownError(err)) return false;
   const sqlState = err.meta?.driverAdapterError?.cause?.originalCode;
   return err.code === 'P2034' || sqlState === '40P01' || sqlState === '40001';
@@ -101,6 +103,7 @@ export function isTransactionConflict(err: unknown): boolean {
  * still check what they can first; this catches the races.
  */
 export function translateDatabaseError(err: unknown): DomainError | undefined {
+  if (err instanceof SqlError) return translateSqlError(err);
   if (!isPrismaKnownError(err)) return undefined;
   const model = err.meta?.modelName ?? 'record';
   if (err.code === 'P2002') {
@@ -112,6 +115,13 @@ export function translateDatabaseError(err: unknown): DomainError | undefined {
   if (err.code === 'P2025') return new DomainError(ErrorCode.NOT_FOUND, `${model} was not found`);
   if (err.code === 'P2003') return new DomainError(ErrorCode.BAD_USER_INPUT, `a referenced ${model} does not exist`);
   return undefined;
+}
+
+/** The same, for plain SQL (the constraint names the table and fields the way Prisma names them). */
+function translateSqlError(err: SqlError): DomainError | undefined {
+  if (err.sqlState !== '23505') return undefined;
+  const [model = 'record', ...fields] = err.constraint?.replace(/_key$/, '').split('_') ?? [];
+  return conflict(`a ${model} with the same ${fields.join(', ') || 'key'} already exists`, { fields });
 }
 
 /** Prisma names unique indexes `<Model>_<field>_<field>_key`; the fields are what a caller can act on. */

@@ -9,9 +9,23 @@ import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from '.
 import { createBus } from './bus';
 import { z } from 'zod';
 import { stopOnSignals } from './server/lifecycle';
-import { databaseLocation, openDatabase, type DatabaseLocation, type PrismaLike, type QueryMetrics } from './db';
+import {
+  databaseLocation,
+  openDatabase,
+  type DatabaseLocation,
+  type PrismaLike,
+  type QueryMetrics,
+  type Sql,
+  type SqlDatabase,
+} from './db';
 import { createLogger, type Logger } from './logger';
 import { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
+
+/** The outbox's view of a plain-SQL transaction. */
+const sqlExecutor = (tx: Sql): SqlExecutor => ({
+  $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await tx.query(text, values)) as T,
+  $executeRawUnsafe: (text: string, ...values: unknown[]) => tx.execute(text, values),
+});
 
 /** How long a mutation waits for its events to be published before it answers anyway. */
 const PUBLISH_WAIT_MS = 250;
@@ -35,6 +49,10 @@ export interface SubgraphContext<Db, Tx> extends RequestContext {
   bus: BusTransport;
   /** one transaction for the change and the events announcing it; the events are published right after the commit */
   transact<T>(fn: (tx: Tx, announce: Announce) => Promise<T>, options?: TransactOptions): Promise<T>;
+  /** plain SQL on the same database, for hot paths where Prisma's query layer costs more than the SQL */
+  sql: SqlDatabase;
+  /** `transact` in plain SQL */
+  transactSql<T>(fn: (tx: Sql, announce: Announce) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -115,13 +133,26 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
         }),
       txOptions?.timeoutMs ? { timeout: txOptions.timeoutMs } : undefined,
     );
-    if (announced.length === 0) return result;
+    await published(announced);
+    return result;
+  };
+  const transactSql = async <T>(fn: (tx: Sql, announce: Announce) => Promise<T>): Promise<T> => {
+    const announced: BusEvent[] = [];
+    const result = await database.sql.transaction((tx) =>
+      fn(tx, async (topic, payload) => {
+        announced.push(await recordEvent(sqlExecutor(tx), name, topic, payload));
+      }),
+    );
+    await published(announced);
+    return result;
+  };
+  const published = async (announced: BusEvent[]) => {
+    if (announced.length === 0) return;
     // this process's own caches learn of the change before anyone can ask again
     definition.afterCommit?.(announced, { db });
     // publish before answering, so whoever the caller talks to next has already heard of the change
     // (a revoked key, a new membership); bounded, since the relay retries on its own anyway
     await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);
-    return result;
   };
 
   try {
@@ -132,7 +163,16 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
       host: options.host,
       principalSecret: options.settings.EVENTGRAPH_PRINCIPAL_SECRET,
       logger: log,
-      createContext: (base) => definition.createContext({ ...base, db, settings: options.settings, bus: options.bus, transact }),
+      createContext: (base) =>
+        definition.createContext({
+          ...base,
+          db,
+          settings: options.settings,
+          bus: options.bus,
+          transact,
+          sql: database.sql,
+          transactSql,
+        }),
       routes: definition.routes,
       isReady: () => database.ping(),
       onStopped: async () => {

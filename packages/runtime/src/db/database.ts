@@ -8,6 +8,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { memorySnapshot } from './memory-snapshot';
 import { applyMigrations } from './migrations';
 import { withQueryMetrics, type QueryMetrics } from './query-metrics';
+import { pgliteSql, poolSql, type SqlDatabase } from './sql';
 
 /** Where a subgraph's data lives: the embedded default, or a schema on a PostgreSQL server. */
 export type DatabaseLocation =
@@ -35,6 +36,8 @@ export interface Database<Client extends PrismaLike> {
   appliedMigrations: string[];
   /** statements run through the client since it was opened */
   metrics: QueryMetrics;
+  /** plain SQL over the same connections, for hot paths (see sql.ts) */
+  sql: SqlDatabase;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export interface OpenDatabaseOptions<Client> {
 export interface Driver {
   factory: SqlMigrationAwareDriverAdapterFactory;
   metrics: QueryMetrics;
+  sql: SqlDatabase;
   schema: string;
   /** embedded in memory: the PGlite itself (for snapshots) */
   pglite?: PGlite;
@@ -75,12 +79,14 @@ export async function openDriver(name: string, location: DatabaseLocation, poolS
     // (PGlite ignores the options when its first argument is undefined)
     const pglite = dataDir ? new PGlite(dataDir) : new PGlite(snapshot ? { loadDataDir: snapshot } : {});
     await pglite.waitReady;
-    return { ...withQueryMetrics(new PrismaPGlite(pglite)), schema: 'public', pglite, close: () => pglite.close() };
+    const counted = withQueryMetrics(new PrismaPGlite(pglite));
+    return { ...counted, sql: pgliteSql(pglite, counted.metrics), schema: 'public', pglite, close: () => pglite.close() };
   }
   const schema = location.schema ?? name;
   await ensureSchema(location.url, schema);
   const pool = new Pool({ connectionString: location.url, max: poolSize, options: `-c search_path="${schema}"` });
-  return { ...withQueryMetrics(new PrismaPg(pool, { schema })), schema, close: () => pool.end() };
+  const counted = withQueryMetrics(new PrismaPg(pool, { schema }));
+  return { ...counted, sql: poolSql(pool, counted.metrics), schema, close: () => pool.end() };
 }
 
 /** Opens a subgraph's database, applies pending migrations and creates its Prisma Client. */
@@ -115,6 +121,7 @@ export async function openDatabase<Client extends PrismaLike>(options: OpenDatab
     schema: driver.schema,
     appliedMigrations,
     metrics: driver.metrics,
+    sql: driver.sql,
     async ping() {
       try {
         await client.$queryRawUnsafe('SELECT 1');

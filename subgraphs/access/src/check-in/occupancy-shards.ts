@@ -1,4 +1,4 @@
-import type { AccessDb, AccessTx } from '../context';
+import type { Sql } from '@eventgraph/runtime';
 import type { CheckInFacts } from '../domain/check-in';
 import { preferredShard, shardCount } from '../domain/occupancy';
 
@@ -19,16 +19,15 @@ const SHARE = `($3::int / $4::int + CASE WHEN "shard" < $3::int % $4::int THEN 1
  * limit): in the wristband's own shard if it has room, else in any shard with room, preferring one
  * no other scan holds. Returns the shard, or null when every shard is full.
  */
-async function takePlace(tx: AccessTx, seriesId: string, pool: string, capacity: number, wristbandId: string) {
+async function takePlace(tx: Sql, seriesId: string, pool: string, capacity: number, wristbandId: string) {
   const shards = shardCount(capacity);
   if (shards === 0) return null;
   const args = [seriesId, pool, capacity, shards] as const;
   const where = `"seriesId" = $1::uuid AND "pool" = $2 AND "shard" < $4::int AND "inside" < ${SHARE}`;
   const take = (which: string) =>
-    tx.$queryRawUnsafe<{ shard: number }[]>(
+    tx.query<{ shard: number }>(
       `UPDATE "OccupancyShard" SET "inside" = "inside" + 1 WHERE ${where} AND ${which} RETURNING "shard"`,
-      ...args,
-      preferredShard(wristbandId, shards),
+      [...args, preferredShard(wristbandId, shards)],
     );
   const elsewhere = (lock: string) =>
     `("seriesId", "pool", "shard") = (SELECT "seriesId", "pool", "shard" FROM "OccupancyShard" WHERE ${where}
@@ -37,12 +36,10 @@ async function takePlace(tx: AccessTx, seriesId: string, pool: string, capacity:
   let [taken] = await take(elsewhere('FOR UPDATE SKIP LOCKED'));
   if (taken) return taken.shard;
   // no free shard with room (or none there yet): make sure all exist, then look again
-  await tx.$executeRawUnsafe(
+  await tx.execute(
     `INSERT INTO "OccupancyShard" ("seriesId", "pool", "shard") SELECT $1::uuid, $2, i FROM generate_series(0, $3::int - 1) AS i
      ON CONFLICT DO NOTHING`,
-    seriesId,
-    pool,
-    shards,
+    [seriesId, pool, shards],
   );
   [taken] = await take(elsewhere('FOR UPDATE SKIP LOCKED'));
   // every shard with room is held by another scan: wait for one (it may fill up meanwhile); the
@@ -51,19 +48,17 @@ async function takePlace(tx: AccessTx, seriesId: string, pool: string, capacity:
   return taken?.shard ?? null;
 }
 
-export const giveBack = (tx: AccessTx, seriesId: string, pool: string, shard: number) =>
-  tx.$executeRawUnsafe(
+export const giveBack = (tx: Sql, seriesId: string, pool: string, shard: number) =>
+  tx.execute(
     `UPDATE "OccupancyShard" SET "inside" = GREATEST(0, "inside" - 1) WHERE "seriesId" = $1::uuid AND "pool" = $2 AND "shard" = $3::int`,
-    seriesId,
-    pool,
-    shard,
+    [seriesId, pool, shard],
   );
 
 /**
  * Finds room for an entry: the category's place first, then the series'; every scan takes them in
  * this order (wristband, category, series), so concurrent scans queue instead of deadlocking.
  */
-export async function takeRoom(tx: AccessTx, series: Series, band: Band) {
+export async function takeRoom(tx: Sql, series: Series, band: Band) {
   let categoryShard: number | null = null;
   if (band.categoryCapacity !== null) {
     categoryShard = await takePlace(tx, series.id, band.category, band.categoryCapacity, band.id);
@@ -78,11 +73,10 @@ export async function takeRoom(tx: AccessTx, series: Series, band: Band) {
 }
 
 /** Room as it is now, without taking any (verifyAccess). */
-export async function peekRoom(db: AccessDb, series: Series, band: Band): Promise<CheckInFacts['room']> {
-  const rows = await db.$queryRawUnsafe<{ pool: string; inside: number }[]>(
+export async function peekRoom(db: Sql, series: Series, band: Band): Promise<CheckInFacts['room']> {
+  const rows = await db.query<{ pool: string; inside: number }>(
     `SELECT "pool", SUM("inside")::int AS "inside" FROM "OccupancyShard" WHERE "seriesId" = $1::uuid AND "pool" IN ('', $2) GROUP BY "pool"`,
-    series.id,
-    band.category,
+    [series.id, band.category],
   );
   const inside = (pool: string) => rows.find((r) => r.pool === pool)?.inside ?? 0;
   return {

@@ -8,8 +8,9 @@ import {
   translateDatabaseError,
   type Announce,
   type Principal,
+  type Sql,
 } from '@eventgraph/runtime';
-import type { AccessContext, AccessDb, AccessTx } from '../context';
+import type { AccessContext } from '../context';
 import {
   decideCheckIn,
   needsRoom,
@@ -43,9 +44,7 @@ export interface ScanResult {
   previousCheckInId: string | null;
 }
 
-type Reader = AccessDb | AccessTx;
-
-/** The series and gate of a scan, and whether the gate serves the series. */
+/** The series and gate of a scan, whether the gate serves the series, and the wristband scanned (if the event has it). */
 interface Place {
   id: string;
   organizationId: string;
@@ -59,6 +58,9 @@ interface Place {
   gateOrganizationId: string | null;
   gateDirection: 'ENTRY' | 'EXIT' | 'BOTH' | null;
   gateAssigned: boolean;
+  wristbandId: string | null;
+  wristbandStatus: WristbandStatus | null;
+  wristbandCategory: string | null;
 }
 
 /** A wristband of the event, with its assignment to and presence in the series, and its category's limit there. */
@@ -82,42 +84,47 @@ interface Gathered {
   facts: CheckInFacts;
 }
 
+/** The series, the gate and the wristband in one statement; with FOR UPDATE the wristband row is locked. */
+const placeStatement = (lock: string) =>
+  `WITH band AS MATERIALIZED (
+     SELECT w."id", w."status", w."category" FROM "Wristband" w
+     WHERE w."eventId" = (SELECT "eventId" FROM "EventSeries" WHERE "id" = $1::uuid) AND w."nfcId" = $3 ${lock}
+   )
+   SELECT s."id", s."organizationId", s."eventId", s."status", s."entryRule", s."checkInOpensAt", s."checkInClosesAt", s."capacity",
+          g."id" AS "gateId", g."organizationId" AS "gateOrganizationId", g."direction" AS "gateDirection",
+          EXISTS (SELECT 1 FROM "SeriesGate" sg WHERE sg."seriesId" = s."id" AND sg."gateId" = g."id") AS "gateAssigned",
+          b."id" AS "wristbandId", b."status" AS "wristbandStatus", b."category" AS "wristbandCategory"
+   FROM "EventSeries" s LEFT JOIN "Gate" g ON g."id" = $2::uuid LEFT JOIN band b ON true
+   WHERE s."id" = $1::uuid`;
+const PLACE = placeStatement('');
+const PLACE_LOCKING_WRISTBAND = placeStatement('FOR UPDATE');
+
+/** The wristband's standing in the series, read after its lock (a statement of its own sees what the scan before wrote). */
+const BAND_STATE = `SELECT EXISTS (SELECT 1 FROM "WristbandAssignment" a WHERE a."wristbandId" = $1::uuid AND a."seriesId" = $2::uuid) AS "assigned",
+        (SELECT l."capacity" FROM "SeriesCategoryLimit" l WHERE l."seriesId" = $2::uuid AND l."category" = $3) AS "categoryCapacity",
+        p."inside", p."entries", p."lastCheckInId", p."seriesShard", p."categoryShard"
+ FROM (SELECT 1) AS one LEFT JOIN "Presence" p ON p."wristbandId" = $1::uuid AND p."seriesId" = $2::uuid`;
+
 /**
- * Everything the decision needs, in three statements (a scan is the hottest path there is). With
+ * Everything the decision needs, in two statements (a scan is the hottest path there is). With
  * `lock`, the wristband row is locked, so two scans of one wristband (at two gates at once) are
  * decided one after the other.
  */
-async function gatherFacts(db: Reader, principal: Principal, scan: Scan, lock: boolean): Promise<Gathered> {
-  const [series] = await db.$queryRawUnsafe<Place[]>(
-    `SELECT s."id", s."organizationId", s."eventId", s."status", s."entryRule", s."checkInOpensAt", s."checkInClosesAt", s."capacity",
-            g."id" AS "gateId", g."organizationId" AS "gateOrganizationId", g."direction" AS "gateDirection",
-            EXISTS (SELECT 1 FROM "SeriesGate" sg WHERE sg."seriesId" = s."id" AND sg."gateId" = g."id") AS "gateAssigned"
-     FROM "EventSeries" s LEFT JOIN "Gate" g ON g."id" = $2::uuid
-     WHERE s."id" = $1::uuid`,
-    scan.seriesId,
-    scan.gateId,
-  );
+async function gatherFacts(db: Sql, principal: Principal, scan: Scan, lock: boolean): Promise<Gathered> {
+  const [series] = await db.query<Place>(lock ? PLACE_LOCKING_WRISTBAND : PLACE, [scan.seriesId, scan.gateId, scan.nfcId]);
   if (!series || !can(principal, 'organization.read', series.organizationId)) throw notFound('EventSeries', scan.seriesId);
   requirePermission(principal, 'checkins.scan', series.organizationId);
   if (!series.gateId || series.gateOrganizationId !== series.organizationId) throw notFound('Gate', scan.gateId);
-  const [locked] = await db.$queryRawUnsafe<Pick<Band, 'id' | 'status' | 'category'>[]>(
-    `SELECT "id", "status", "category" FROM "Wristband" WHERE "eventId" = $1::uuid AND "nfcId" = $2${lock ? ' FOR UPDATE' : ''}`,
-    series.eventId,
-    scan.nfcId,
-  );
-  // read after the lock, in a statement of its own: it sees what the scan that held the lock wrote
-  const [state] = locked
-    ? await db.$queryRawUnsafe<Omit<Band, 'id' | 'status' | 'category'>[]>(
-        `SELECT EXISTS (SELECT 1 FROM "WristbandAssignment" a WHERE a."wristbandId" = $1::uuid AND a."seriesId" = $2::uuid) AS "assigned",
-                (SELECT l."capacity" FROM "SeriesCategoryLimit" l WHERE l."seriesId" = $2::uuid AND l."category" = $3) AS "categoryCapacity",
-                p."inside", p."entries", p."lastCheckInId", p."seriesShard", p."categoryShard"
-         FROM (SELECT 1) AS one LEFT JOIN "Presence" p ON p."wristbandId" = $1::uuid AND p."seriesId" = $2::uuid`,
-        locked.id,
+  const [state] = series.wristbandId
+    ? await db.query<Omit<Band, 'id' | 'status' | 'category'>>(BAND_STATE, [
+        series.wristbandId,
         series.id,
-        locked.category,
-      )
+        series.wristbandCategory,
+      ])
     : [];
-  const wristband: Band | null = locked ? { ...locked, ...state! } : null;
+  const wristband: Band | null = series.wristbandId
+    ? { id: series.wristbandId, status: series.wristbandStatus!, category: series.wristbandCategory!, ...state! }
+    : null;
   const presence = wristband?.inside == null ? null : { inside: wristband.inside, entries: wristband.entries! };
   return {
     series,
@@ -139,7 +146,7 @@ async function gatherFacts(db: Reader, principal: Principal, scan: Scan, lock: b
 }
 
 /** The answer a scan would get now, without recording anything (`verifyAccess`). */
-export async function verifyScan(db: AccessDb, principal: Principal, scan: Scan) {
+export async function verifyScan(db: Sql, principal: Principal, scan: Scan) {
   const gathered = await gatherFacts(db, principal, scan, false);
   let decision = decideCheckIn(gathered.facts);
   if (needsRoom(gathered.facts, decision)) {
@@ -150,7 +157,7 @@ export async function verifyScan(db: AccessDb, principal: Principal, scan: Scan)
 }
 
 /** Decides a scan being recorded; an allowed entry that takes room leaves with its places taken. */
-async function decideAndTakeRoom(tx: AccessTx, principal: Principal, scan: Scan) {
+async function decideAndTakeRoom(tx: Sql, principal: Principal, scan: Scan) {
   const gathered = await gatherFacts(tx, principal, scan, true);
   let decision = decideCheckIn(gathered.facts);
   let shards: Shards | null = null;
@@ -163,129 +170,8 @@ async function decideAndTakeRoom(tx: AccessTx, principal: Principal, scan: Scan)
   return { ...gathered, decision, shards };
 }
 
-/**
- * Moves the maintained aggregates by one allowed scan: an exit gives its places back (category,
- * then series: the order entries take them in); then one statement records the wristband's
- * presence and counts the scan in its gate and category counter.
- */
-async function applyEffect(tx: AccessTx, gathered: Gathered, taken: Shards | null, checkIn: CheckIn) {
-  const { series, gateId, facts } = gathered;
-  const band = gathered.wristband!;
-  const effect = scanEffect(facts);
-  let shards: Shards = { seriesShard: band.seriesShard, categoryShard: band.categoryShard };
-  if (facts.direction === 'EXIT') {
-    if (band.categoryShard !== null) await giveBack(tx, series.id, band.category, band.categoryShard);
-    if (band.seriesShard !== null) await giveBack(tx, series.id, '', band.seriesShard);
-    shards = { seriesShard: null, categoryShard: null };
-  } else if (taken) {
-    shards = taken;
-  }
-  await tx.$executeRawUnsafe(
-    `WITH presence AS (
-       INSERT INTO "Presence" ("wristbandId", "seriesId", "inside", "entries", "lastGateId", "lastCheckInId", "lastScanAt", "seriesShard", "categoryShard")
-       VALUES ($1::uuid, $2::uuid, $4, $5, $3::uuid, $6::uuid, $7::timestamptz, $12::int, $13::int)
-       ON CONFLICT ("wristbandId", "seriesId") DO UPDATE SET "inside" = EXCLUDED."inside", "entries" = EXCLUDED."entries",
-         "lastGateId" = EXCLUDED."lastGateId", "lastCheckInId" = EXCLUDED."lastCheckInId", "lastScanAt" = EXCLUDED."lastScanAt",
-         "seriesShard" = EXCLUDED."seriesShard", "categoryShard" = EXCLUDED."categoryShard"
-     )
-     INSERT INTO "SeriesCounter" ("seriesId", "gateId", "category", "shard", "entries", "exits", "inside")
-     VALUES ($2::uuid, $3::uuid, $8, $14::int, $9, $10, $11)
-     ON CONFLICT ("seriesId", "gateId", "category", "shard") DO UPDATE SET
-       "entries" = "SeriesCounter"."entries" + EXCLUDED."entries",
-       "exits" = "SeriesCounter"."exits" + EXCLUDED."exits",
-       "inside" = "SeriesCounter"."inside" + EXCLUDED."inside"`,
-    band.id,
-    series.id,
-    gateId,
-    effect.presence.inside,
-    effect.presence.entries,
-    checkIn.id,
-    checkIn.scannedAt,
-    band.category,
-    effect.entries,
-    effect.exits,
-    effect.insideDelta,
-    shards.seriesShard,
-    shards.categoryShard,
-    preferredShard(band.id, MAX_SHARDS),
-  );
-}
-
-/** The scan recorded before under the same scanner and scan id; the same id for a different scan is refused. */
-async function earlierScan(db: AccessDb, scannerId: string, scan: Scan): Promise<CheckIn | null> {
-  if (!scan.scanId) return null;
-  const earlier = await db.checkIn.findUnique({ where: { scannerId_scanId: { scannerId, scanId: scan.scanId } } });
-  if (
-    earlier &&
-    (earlier.seriesId !== scan.seriesId ||
-      earlier.gateId !== scan.gateId ||
-      earlier.nfcId !== scan.nfcId ||
-      earlier.direction !== scan.direction)
-  )
-    throw new DomainError(
-      'SCAN_ID_REUSED',
-      `scan ${scan.scanId} was recorded before for a different wristband, gate or direction`,
-      {
-        field: 'scanId',
-      },
-    );
-  return earlier;
-}
-
-const scannerOf = (principal: Principal) => ({ scannerKind: principal.kind, scannerId: principal.id ?? principal.kind });
-
-/**
- * Decides and records one scan in one transaction: the check-in (allowed or denied, always kept),
- * the aggregates it moves, and its `checkin.recorded` announcement. A scan id seen before returns
- * that scan's check-in and counts nothing, also when the same scan arrives twice at once.
- */
-export async function recordScan(ctx: AccessContext, scan: Scan): Promise<ScanResult> {
-  const scanner = scannerOf(ctx.principal);
-  const earlier = await earlierScan(ctx.db, scanner.scannerId, scan);
-  if (earlier) return { checkIn: earlier, duplicate: true, previousCheckInId: null };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.transact((tx, announce) => recordOnce(tx, announce, scanner, ctx.principal, scan));
-    } catch (err) {
-      // PostgreSQL undid this scan to break a deadlock with another: nothing of it was kept, so run it again
-      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) continue;
-      // the same scan id raced in twice: the other one won, and this is that scan
-      if (translateDatabaseError(err)?.extensions.code === 'CONFLICT') {
-        const winner = await earlierScan(ctx.db, scanner.scannerId, scan);
-        if (winner) return { checkIn: winner, duplicate: true, previousCheckInId: null };
-      }
-      throw err;
-    }
-  }
-}
-
-const MAX_ATTEMPTS = 3;
-
-async function recordOnce(
-  tx: AccessTx,
-  announce: Announce,
-  scanner: ReturnType<typeof scannerOf>,
-  principal: Principal,
-  scan: Scan,
-): Promise<ScanResult> {
-  const gathered = await decideAndTakeRoom(tx, principal, scan);
-  const { series, wristband, decision } = gathered;
-  const checkIn = await insertCheckIn(tx, checkInRow(scan, scanner, gathered, decision));
-  if (decision.allowed) await applyEffect(tx, gathered, gathered.shards, checkIn);
-  await announce('checkin.recorded', {
-    checkInId: checkIn.id,
-    seriesId: series.id,
-    gateId: checkIn.gateId,
-    organizationId: series.organizationId,
-    wristbandId: wristband?.id ?? null,
-    allowed: decision.allowed,
-    reason: checkIn.reason,
-    offline: scan.offline,
-  });
-  return { checkIn, duplicate: false, previousCheckInId: wristband?.lastCheckInId ?? null };
-}
-
 const CHECK_IN_COLUMNS = [
+  'id',
   'organizationId',
   'seriesId',
   'gateId',
@@ -302,7 +188,9 @@ const CHECK_IN_COLUMNS = [
   'offline',
   'scannedAt',
 ] as const;
+type CheckInRow = Omit<CheckIn, 'recordedAt'>;
 const CHECK_IN_CASTS: Partial<Record<(typeof CHECK_IN_COLUMNS)[number], string>> = {
+  id: 'uuid',
   organizationId: 'uuid',
   seriesId: 'uuid',
   gateId: 'uuid',
@@ -311,17 +199,137 @@ const CHECK_IN_CASTS: Partial<Record<(typeof CHECK_IN_COLUMNS)[number], string>>
   wristbandStatus: '"WristbandStatus"',
   scannedAt: 'timestamptz',
 };
+const INSERT_CHECK_IN = `INSERT INTO "CheckIn" (${CHECK_IN_COLUMNS.map((c) => `"${c}"`).join(', ')})
+  VALUES (${CHECK_IN_COLUMNS.map((c, i) => `$${i + 1}${CHECK_IN_CASTS[c] ? `::${CHECK_IN_CASTS[c]}` : ''}`).join(', ')})
+  RETURNING *`;
+const n = CHECK_IN_COLUMNS.length;
 
-/** The scan's row, written with plain SQL: Prisma's generated insert costs a few times more on this path. */
-async function insertCheckIn(tx: AccessTx, row: ReturnType<typeof checkInRow>): Promise<CheckIn> {
-  const columns = CHECK_IN_COLUMNS.map((c) => `"${c}"`).join(', ');
-  const values = CHECK_IN_COLUMNS.map((c, i) => `$${i + 2}${CHECK_IN_CASTS[c] ? `::${CHECK_IN_CASTS[c]}` : ''}`).join(', ');
-  const [checkIn] = await tx.$queryRawUnsafe<CheckIn[]>(
-    `INSERT INTO "CheckIn" ("id", ${columns}) VALUES ($1::uuid, ${values}) RETURNING *`,
-    randomUUID(),
-    ...CHECK_IN_COLUMNS.map((c) => row[c]),
-  );
+/**
+ * An allowed scan, in one statement: its check-in, the wristband's presence in the series, and the
+ * scan counted in its gate and category counter (the maintained aggregates the metrics read).
+ */
+const INSERT_ALLOWED_CHECK_IN = `WITH checkin AS (${INSERT_CHECK_IN}),
+  presence AS (
+    INSERT INTO "Presence" ("wristbandId", "seriesId", "inside", "entries", "lastGateId", "lastCheckInId", "lastScanAt", "seriesShard", "categoryShard")
+    VALUES ($5::uuid, $3::uuid, $${n + 1}, $${n + 2}, $4::uuid, $1::uuid, $16::timestamptz, $${n + 3}::int, $${n + 4}::int)
+    ON CONFLICT ("wristbandId", "seriesId") DO UPDATE SET "inside" = EXCLUDED."inside", "entries" = EXCLUDED."entries",
+      "lastGateId" = EXCLUDED."lastGateId", "lastCheckInId" = EXCLUDED."lastCheckInId", "lastScanAt" = EXCLUDED."lastScanAt",
+      "seriesShard" = EXCLUDED."seriesShard", "categoryShard" = EXCLUDED."categoryShard"
+  ),
+  counter AS (
+    INSERT INTO "SeriesCounter" ("seriesId", "gateId", "category", "shard", "entries", "exits", "inside")
+    VALUES ($3::uuid, $4::uuid, $11, $${n + 5}::int, $${n + 6}, $${n + 7}, $${n + 8})
+    ON CONFLICT ("seriesId", "gateId", "category", "shard") DO UPDATE SET
+      "entries" = "SeriesCounter"."entries" + EXCLUDED."entries",
+      "exits" = "SeriesCounter"."exits" + EXCLUDED."exits",
+      "inside" = "SeriesCounter"."inside" + EXCLUDED."inside"
+  )
+  SELECT * FROM checkin`;
+
+/**
+ * Records the check-in; for an allowed scan, also what it moves: an exit gives its places back
+ * (category, then series: the order entries take them in), and the presence and counters follow.
+ */
+async function insertCheckIn(tx: Sql, gathered: Gathered & { shards: Shards | null }, row: CheckInRow): Promise<CheckIn> {
+  const values = CHECK_IN_COLUMNS.map((c) => row[c]);
+  if (!row.allowed) return (await tx.query<CheckIn>(INSERT_CHECK_IN, values))[0]!;
+  const { series, facts } = gathered;
+  const band = gathered.wristband!;
+  const effect = scanEffect(facts);
+  let shards: Shards = gathered.shards ?? { seriesShard: band.seriesShard, categoryShard: band.categoryShard };
+  if (facts.direction === 'EXIT') {
+    if (band.categoryShard !== null) await giveBack(tx, series.id, band.category, band.categoryShard);
+    if (band.seriesShard !== null) await giveBack(tx, series.id, '', band.seriesShard);
+    shards = { seriesShard: null, categoryShard: null };
+  }
+  const [checkIn] = await tx.query<CheckIn>(INSERT_ALLOWED_CHECK_IN, [
+    ...values,
+    effect.presence.inside,
+    effect.presence.entries,
+    shards.seriesShard,
+    shards.categoryShard,
+    preferredShard(band.id, MAX_SHARDS),
+    effect.entries,
+    effect.exits,
+    effect.insideDelta,
+  ]);
   return checkIn!;
+}
+
+const EARLIER_SCAN = `SELECT * FROM "CheckIn" WHERE "scannerId" = $1 AND "scanId" = $2`;
+
+/** The scan recorded before under the same scanner and scan id; the same id for a different scan is refused. */
+async function earlierScan(db: Sql, scannerId: string, scan: Scan): Promise<CheckIn | null> {
+  if (!scan.scanId) return null;
+  const [earlier] = await db.query<CheckIn>(EARLIER_SCAN, [scannerId, scan.scanId]);
+  if (
+    earlier &&
+    (earlier.seriesId !== scan.seriesId ||
+      earlier.gateId !== scan.gateId ||
+      earlier.nfcId !== scan.nfcId ||
+      earlier.direction !== scan.direction)
+  )
+    throw new DomainError(
+      'SCAN_ID_REUSED',
+      `scan ${scan.scanId} was recorded before for a different wristband, gate or direction`,
+      {
+        field: 'scanId',
+      },
+    );
+  return earlier ?? null;
+}
+
+const scannerOf = (principal: Principal) => ({ scannerKind: principal.kind, scannerId: principal.id ?? principal.kind });
+
+/**
+ * Decides and records one scan in one transaction: the check-in (allowed or denied, always kept),
+ * the aggregates it moves, and its `checkin.recorded` announcement. A scan id seen before returns
+ * that scan's check-in and counts nothing, also when the same scan arrives twice at once. In plain
+ * SQL (prepared statements), since this is the path scanners wait on.
+ */
+export async function recordScan(ctx: AccessContext, scan: Scan): Promise<ScanResult> {
+  const scanner = scannerOf(ctx.principal);
+  const earlier = await earlierScan(ctx.sql, scanner.scannerId, scan);
+  if (earlier) return { checkIn: earlier, duplicate: true, previousCheckInId: null };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.transactSql((tx, announce) => recordOnce(tx, announce, scanner, ctx.principal, scan));
+    } catch (err) {
+      // PostgreSQL undid this scan to break a deadlock with another: nothing of it was kept, so run it again
+      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) continue;
+      // the same scan id raced in twice: the other one won, and this is that scan
+      if (translateDatabaseError(err)?.extensions.code === 'CONFLICT') {
+        const winner = await earlierScan(ctx.sql, scanner.scannerId, scan);
+        if (winner) return { checkIn: winner, duplicate: true, previousCheckInId: null };
+      }
+      throw err;
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 3;
+
+async function recordOnce(
+  tx: Sql,
+  announce: Announce,
+  scanner: ReturnType<typeof scannerOf>,
+  principal: Principal,
+  scan: Scan,
+): Promise<ScanResult> {
+  const gathered = await decideAndTakeRoom(tx, principal, scan);
+  const { series, wristband, decision } = gathered;
+  const checkIn = await insertCheckIn(tx, gathered, checkInRow(scan, scanner, gathered, decision));
+  await announce('checkin.recorded', {
+    checkInId: checkIn.id,
+    seriesId: series.id,
+    gateId: checkIn.gateId,
+    organizationId: series.organizationId,
+    wristbandId: wristband?.id ?? null,
+    allowed: decision.allowed,
+    reason: checkIn.reason,
+    offline: scan.offline,
+  });
+  return { checkIn, duplicate: false, previousCheckInId: wristband?.lastCheckInId ?? null };
 }
 
 function checkInRow(
@@ -329,9 +337,10 @@ function checkInRow(
   scanner: ReturnType<typeof scannerOf>,
   { series, gateId, wristband }: Gathered,
   decision: CheckInDecision,
-) {
+): CheckInRow {
   const denied = decision.allowed ? null : decision.reason;
   return {
+    id: randomUUID(),
     organizationId: series.organizationId,
     seriesId: series.id,
     gateId,

@@ -171,7 +171,7 @@ builder.queryFields((t) => ({
     type: AccessDecisionRef,
     description: 'Would this wristband be let through at this gate now? The same rules as checkIn, with no side effect.',
     args: { input: t.arg({ type: CheckInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => verifyScan(ctx.db, ctx.principal, parseScan(input, new Date(), false)),
+    resolve: (_root, { input }, ctx) => verifyScan(ctx.sql, ctx.principal, parseScan(input, new Date(), false)),
   }),
   checkIns: t.field({
     type: [CheckInRef],

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
+import type { Pool, PoolClient } from 'pg';
+import type { QueryMetrics } from './query-metrics';
+
+/**
+ * Plain SQL over a subgraph's own connections, beside its Prisma Client: for the few hot paths
+ * (a check-in at a gate) where Prisma's query layer costs more than the statements themselves.
+ * Statements take `$1…` parameters. On a PostgreSQL server each distinct statement is prepared
+ * once per connection (parsed and planned once, then only bound and run).
+ */
+export interface Sql {
+  /** the rows the statement returns */
+  query<T>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** how many rows the statement changed */
+  execute(text: string, params?: readonly unknown[]): Promise<number>;
+}
+
+export interface SqlDatabase extends Sql {
+  /** runs `fn` in one transaction (READ COMMITTED): committed if it resolves, rolled back if it throws */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+/** A statement PostgreSQL refused, said the same way for the server and PGlite. */
+export class SqlError extends Error {
+  constructor(
+    message: string,
+    /** the SQLSTATE, e.g. 23505 unique violation, 40P01 deadlock */
+    readonly sqlState: string | undefined,
+    /** the constraint it broke, if any */
+    readonly constraint: string | undefined,
+  ) {
+    super(message);
+    this.name = 'SqlError';
+  }
+}
+
+function asSqlError(err: unknown): unknown {
+  if (typeof err !== 'object' || err === null || typeof (err as { code?: unknown }).code !== 'string') return err;
+  const { message, code, constraint } = err as { message: string; code: string; constraint?: string };
+  return new SqlError(message, code, constraint);
+}
+
+const statementNames = new Map<string, string>();
+/** the same text gets the same name on every connection, so it is prepared once per connection */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `eg_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+export function poolSql(pool: Pool, metrics: QueryMetrics): SqlDatabase {
+  const run = async (client: Pool | PoolClient, text: string, params: readonly unknown[] = []) => {
+    metrics.statements++;
+    try {
+      return await client.query({ name: statementName(text), text, values: [...params] });
+    } catch (err) {
+      throw asSqlError(err);
+    }
+  };
+  const on = (client: Pool | PoolClient): Sql => ({
+    query: async <T>(text: string, params?: readonly unknown[]) => (await run(client, text, params)).rows as T[],
+    execute: async (text, params) => (await run(client, text, params)).rowCount ?? 0,
+  });
+  return {
+    ...on(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx = on(client);
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr));
+        throw asSqlError(err);
+      } finally {
+        // a connection that could not even roll back is not given to anyone else
+        client.release(broken as Error | undefined);
+      }
+    },
+  };
+}
+
+export function pgliteSql(pglite: PGlite, metrics: QueryMetrics): SqlDatabase {
+  const run = async <T>(db: PGlite | PGliteTransaction, text: string, params: readonly unknown[] = []) => {
+    metrics.statements++;
+    try {
+      return await db.query<T>(text, [...params]);
+    } catch (err) {
+      throw asSqlError(err);
+    }
+  };
+  const on = (db: PGlite | PGliteTransaction): Sql => ({
+    query: async <T>(text: string, params?: readonly unknown[]) => (await run<T>(db, text, params)).rows,
+    execute: async (text, params) => (await run(db, text, params)).affectedRows ?? 0,
+  });
+  return {
+    ...on(pglite),
+    async transaction(fn) {
+      try {
+        return await pglite.transaction((tx) => fn(on(tx)));
+      } catch (err) {
+        throw asSqlError(err);
+      }
+    },
+  };
+}
