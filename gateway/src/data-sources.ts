@@ -3,6 +3,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSource
 import { ErrorCode } from './subscriptions/errors';
 import type { UpstreamAuth } from './subscriptions/engine';
 import type { EngineLogger } from './subscriptions/logger';
+import { subgraphFetcher } from './subgraph-fetcher';
 
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -13,7 +14,7 @@ export interface FetchContext {
 
 /** The data source for one subgraph, shared by HTTP operations and subscription events. */
 export const subgraphDataSource = (name: string, url: string, logger: EngineLogger): GraphQLDataSource =>
-  new SoftFailingDataSource(name, new AuthForwardingDataSource({ url }), logger);
+  new SoftFailingDataSource(name, new AuthForwardingDataSource({ url, fetcher: subgraphFetcher }), logger);
 
 /** Sends the caller's upstreamAuth as HTTP headers on every entity fetch. */
 export class AuthForwardingDataSource extends RemoteGraphQLDataSource<Partial<FetchContext>> {
