@@ -84,6 +84,8 @@ export interface SubgraphDefinition<Db extends TransactionalClient<Tx>, Tx, C ex
 /** What a bus consumer of a subgraph works with. */
 export interface ConsumerServices<Db> {
   db: Db;
+  /** plain SQL on the same database, for consumers that run on every event of a busy topic */
+  sql: SqlDatabase;
   bus: BusTransport;
   log: Logger;
   /** names durable consumer groups after the database, so two deployments sharing a bus never split one group */
@@ -120,9 +122,12 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   });
   if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
   const db = database.client;
-  const relay = new OutboxRelay({ db, transport: options.bus, name, logger: log }).start();
+  // the relay's few statements run on every mutation that announces something: plain SQL, prepared
+  const relay = new OutboxRelay({ db: sqlExecutor(database.sql), transport: options.bus, name, logger: log }).start();
   const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-  const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, bus: options.bus, log, group }));
+  const stopConsumers = (definition.consumers ?? []).map((start) =>
+    start({ db, sql: database.sql, bus: options.bus, log, group }),
+  );
 
   const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>, txOptions?: TransactOptions): Promise<T> => {
     const announced: BusEvent[] = [];

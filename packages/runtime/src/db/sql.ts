@@ -7,7 +7,8 @@ import type { QueryMetrics } from './query-metrics';
  * Plain SQL over a subgraph's own connections, beside its Prisma Client: for the few hot paths
  * (a check-in at a gate) where Prisma's query layer costs more than the statements themselves.
  * Statements take `$1…` parameters. On a PostgreSQL server each distinct statement is prepared
- * once per connection (parsed and planned once, then only bound and run).
+ * once per connection (parsed and planned once, then only bound and run), so a statement's text
+ * must be fixed: values go in parameters, never into the text.
  */
 export interface Sql {
   /** the rows the statement returns */
