@@ -23,6 +23,7 @@ import {
   forkWorker,
   machineInfo,
   ms,
+  postgresCpuMs,
   postgresVersion,
   runWorker,
   seedOrganization,
@@ -137,6 +138,7 @@ async function main() {
     );
 
     const rows: string[] = [];
+    const cpuPerScan: number[] = [];
     let offset = 0;
     for (const concurrency of CONCURRENCIES) {
       const job: LoadJob = {
@@ -151,9 +153,15 @@ async function main() {
       };
       const statementsBefore = statementCounts(platform);
       const profiler = PROFILE ? await cpuProfiler() : undefined;
+      let cpu = { platform: process.cpuUsage(), postgres: postgresCpuMs() };
       const result = await runWorker<LoadResult>(worker, job, (msg) => {
-        if (msg?.type === 'measuring') profiler?.start();
+        if (msg?.type !== 'measuring') return;
+        profiler?.start();
+        cpu = { platform: process.cpuUsage(), postgres: postgresCpuMs() };
       });
+      const platformCpu = process.cpuUsage(cpu.platform);
+      const platformMsPerScan = (platformCpu.user + platformCpu.system) / 1000 / result.requests;
+      const postgresMsPerScan = cpu.postgres === null ? NaN : (postgresCpuMs()! - cpu.postgres) / result.requests;
       if (profiler) console.log(await profiler.stop());
       const scans = result.requests + Math.ceil((result.rps * WARMUP_MS) / 1000);
       console.log(`  SQL statements per scan: ${statementsPer(scans, statementsBefore, statementCounts(platform))}`);
@@ -161,9 +169,10 @@ async function main() {
       const s = summarize(result.latencies);
       const perHour = result.rps * 3600;
       rows.push(
-        `| ${concurrency} | ${result.rps.toFixed(0)} | ${(perHour / 1e6).toFixed(2)} M | ${(perHour / 100_000).toFixed(0)}× | ${ms(s.p50)} | ${ms(s.p99)} | ${result.errors} |`,
+        `| ${concurrency} | ${result.rps.toFixed(0)} | ${(perHour / 1e6).toFixed(2)} M | ${(perHour / 100_000).toFixed(0)}× | ${ms(s.p50)} | ${ms(s.p99)} | ${result.errors} | ${ms(platformMsPerScan, 2)} | ${ms(postgresMsPerScan, 2)} |`,
       );
       console.log(rows.at(-1));
+      cpuPerScan.push(platformMsPerScan + postgresMsPerScan);
       if (result.errorSamples.length) console.log('  errors:', result.errorSamples);
     }
     const metrics = await platform.data<{ seriesMetrics: { insideNow: number; entries: number } }>(
@@ -176,9 +185,11 @@ async function main() {
 
 ${m.cpu}, ${m.cores} cores, Node ${m.node}, PostgreSQL ${await postgresVersion()}, ${platform.busKind} bus, load ${loadavg()[0]!.toFixed(2)}; ${GATES} gates, one series; ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up.
 
-| concurrency | scans/s | per hour | × 100,000/h | p50 ms | p99 ms | errors |
-|---|---|---|---|---|---|---|
+| concurrency | scans/s | per hour | × 100,000/h | p50 ms | p99 ms | errors | platform CPU ms / scan | PostgreSQL CPU ms / scan |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+CPU per scan (platform and PostgreSQL together) ${cpuPerScan.map((c) => ms(c, 2)).join(' / ')} ms: at that cost all ${m.cores} cores could do at most ≈ ${Math.round((m.cores * 1000) / Math.min(...cpuPerScan))} scans/s.
 
 After the runs the series' maintained metrics say ${metrics.seriesMetrics.insideNow} inside from ${metrics.seriesMetrics.entries} entries.
 `);
