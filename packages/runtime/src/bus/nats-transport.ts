@@ -227,6 +227,8 @@ export class NatsTransport implements BusTransport {
             clearInterval(keepAlive);
           }
         },
+        // back to the group at once, for another member or the next start
+        (msg) => msg.nak(),
       ];
     });
   }
@@ -268,10 +270,12 @@ export class NatsTransport implements BusTransport {
 
   /**
    * Runs a message loop: `setup` creates the consumer and returns its
-   * message iterator and the per-message handler. Messages are handled one
-   * at a time, in order.
+   * message iterator, the per-message handler and what to do with a message
+   * that arrives after stopping. Messages are handled one at a time, in order.
    */
-  private run(setup: () => Promise<[ConsumerMessages, (msg: JsMsg) => Promise<void>]>): Unsubscribe {
+  private run(
+    setup: () => Promise<[ConsumerMessages, (msg: JsMsg) => Promise<void>, release?: (msg: JsMsg) => void]>,
+  ): Unsubscribe {
     if (this.closed) throw new Error('bus transport is closed');
     let messages: ConsumerMessages | undefined;
     let stopped = false;
@@ -293,11 +297,15 @@ export class NatsTransport implements BusTransport {
     this.loops.add(loop);
     loop.done = (async () => {
       try {
-        const [iterator, onMessage] = await setup();
+        const [iterator, onMessage, release] = await setup();
         messages = iterator;
         if (stopped) iterator.stop();
         markReady();
-        for await (const msg of iterator) await onMessage(msg);
+        for await (const msg of iterator) {
+          // stopping: what was prefetched is not handed to a handler whose database may be closing
+          if (stopped) release?.(msg);
+          else await onMessage(msg);
+        }
       } catch (err) {
         failReady(err);
         if (!stopped) this.logger.error(errorInfo(err), 'bus consumer stopped');
@@ -305,7 +313,14 @@ export class NatsTransport implements BusTransport {
         this.loops.delete(loop);
       }
     })();
-    return Object.assign(() => loop.stop(), { ready });
+    // the returned promise settles once the handler in flight (if any) has finished
+    return Object.assign(
+      () => {
+        loop.stop();
+        return loop.done;
+      },
+      { ready },
+    );
   }
 
   private decode(msg: JsMsg): BusEvent | undefined {

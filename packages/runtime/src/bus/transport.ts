@@ -4,9 +4,10 @@ import type { BusEvent, DurableEventHandler, EventHandler } from './event';
  * Stops a subscription or consumer. `ready` resolves once the transport is
  * actually receiving (immediately in memory; after the server-side consumer
  * exists with NATS), so callers that must not miss the next event can wait.
- * It is still a plain `() => void` for callers that do not care.
+ * Calling it may return a promise that settles once a handler in flight has
+ * finished (NATS consumers), so a subgraph can stop before closing its database.
  */
-export type Unsubscribe = (() => void) & { readonly ready: Promise<void> };
+export type Unsubscribe = (() => void | Promise<void>) & { readonly ready: Promise<void> };
 
 export interface ConsumeOptions {
   /** give up on an event after this many failed deliveries (default: never give up) */

@@ -126,6 +126,38 @@ describeIfReachable('NATS', NATS_URL)('NATS JetStream transport', () => {
     expect(attempts.filter(([n]) => n === 2)).toEqual([[2, 1]]);
   });
 
+  it('stopping a consumer waits for the handler in flight, and nothing it had prefetched is lost', async () => {
+    // a short ack wait, so a prefetched event the stopped member never saw comes back within the test
+    const t = await transport({ ackWaitMs: 1_000 });
+    const started: number[] = [];
+    const finished: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stop = t.consume('webhooks-stop', 'stop.*', async (e) => {
+      started.push(e.payload.n as number);
+      await gate;
+      finished.push(e.payload.n as number);
+    });
+    await stop.ready;
+    await t.publish(Array.from({ length: 5 }, (_, n) => event('stop.it', { n })));
+    await waitFor(() => started.length === 1);
+    let stopped = false;
+    const stopping = Promise.resolve(stop()).then(() => (stopped = true));
+    await sleep(100);
+    expect(stopped).toBe(false); // the first event's handler is still running
+    release();
+    await stopping;
+    expect(finished).toEqual([0]);
+    expect(started).toEqual([0]); // nothing more was handed to this member after the stop
+
+    // the others went back to the group (at least once): its next member gets them
+    const rest = new Set<number>();
+    const next = t.consume('webhooks-stop', 'stop.*', (e) => void rest.add(e.payload.n as number));
+    await next.ready;
+    await waitFor(() => rest.size === 4, 8_000);
+    expect([...rest].sort()).toEqual([1, 2, 3, 4]);
+  });
+
   it('durable consume survives its consumers: a group picks up what was published while it was away', async () => {
     const t1 = await transport();
     const seen: number[] = [];
