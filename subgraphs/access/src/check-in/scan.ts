@@ -202,7 +202,11 @@ const CHECK_IN_CASTS: Partial<Record<(typeof CHECK_IN_COLUMNS)[number], string>>
 const INSERT_CHECK_IN = `INSERT INTO "CheckIn" (${CHECK_IN_COLUMNS.map((c) => `"${c}"`).join(', ')})
   VALUES (${CHECK_IN_COLUMNS.map((c, i) => `$${i + 1}${CHECK_IN_CASTS[c] ? `::${CHECK_IN_CASTS[c]}` : ''}`).join(', ')})
   RETURNING *`;
-const n = CHECK_IN_COLUMNS.length;
+/** the parameter holding a check-in column's value */
+const col = (column: (typeof CHECK_IN_COLUMNS)[number]) => `$${CHECK_IN_COLUMNS.indexOf(column) + 1}`;
+/** the parameters after the check-in's columns, in the order insertCheckIn passes them */
+const EFFECT = ['inside', 'entries', 'seriesShard', 'categoryShard', 'counterShard', 'entered', 'exited', 'insideDelta'] as const;
+const fx = (name: (typeof EFFECT)[number]) => `$${CHECK_IN_COLUMNS.length + EFFECT.indexOf(name) + 1}`;
 
 /**
  * An allowed scan, in one statement: its check-in, the wristband's presence in the series, and the
@@ -211,14 +215,16 @@ const n = CHECK_IN_COLUMNS.length;
 const INSERT_ALLOWED_CHECK_IN = `WITH checkin AS (${INSERT_CHECK_IN}),
   presence AS (
     INSERT INTO "Presence" ("wristbandId", "seriesId", "inside", "entries", "lastGateId", "lastCheckInId", "lastScanAt", "seriesShard", "categoryShard")
-    VALUES ($5::uuid, $3::uuid, $${n + 1}, $${n + 2}, $4::uuid, $1::uuid, $16::timestamptz, $${n + 3}::int, $${n + 4}::int)
+    VALUES (${col('wristbandId')}::uuid, ${col('seriesId')}::uuid, ${fx('inside')}, ${fx('entries')}, ${col('gateId')}::uuid,
+      ${col('id')}::uuid, ${col('scannedAt')}::timestamptz, ${fx('seriesShard')}::int, ${fx('categoryShard')}::int)
     ON CONFLICT ("wristbandId", "seriesId") DO UPDATE SET "inside" = EXCLUDED."inside", "entries" = EXCLUDED."entries",
       "lastGateId" = EXCLUDED."lastGateId", "lastCheckInId" = EXCLUDED."lastCheckInId", "lastScanAt" = EXCLUDED."lastScanAt",
       "seriesShard" = EXCLUDED."seriesShard", "categoryShard" = EXCLUDED."categoryShard"
   ),
   counter AS (
     INSERT INTO "SeriesCounter" ("seriesId", "gateId", "category", "shard", "entries", "exits", "inside")
-    VALUES ($3::uuid, $4::uuid, $11, $${n + 5}::int, $${n + 6}, $${n + 7}, $${n + 8})
+    VALUES (${col('seriesId')}::uuid, ${col('gateId')}::uuid, ${col('category')}, ${fx('counterShard')}::int, ${fx('entered')},
+      ${fx('exited')}, ${fx('insideDelta')})
     ON CONFLICT ("seriesId", "gateId", "category", "shard") DO UPDATE SET
       "entries" = "SeriesCounter"."entries" + EXCLUDED."entries",
       "exits" = "SeriesCounter"."exits" + EXCLUDED."exits",
@@ -242,17 +248,17 @@ async function insertCheckIn(tx: Sql, gathered: Gathered & { shards: Shards | nu
     if (band.seriesShard !== null) await giveBack(tx, series.id, '', band.seriesShard);
     shards = { seriesShard: null, categoryShard: null };
   }
-  const [checkIn] = await tx.query<CheckIn>(INSERT_ALLOWED_CHECK_IN, [
-    ...values,
-    effect.presence.inside,
-    effect.presence.entries,
-    shards.seriesShard,
-    shards.categoryShard,
-    preferredShard(band.id, MAX_SHARDS),
-    effect.entries,
-    effect.exits,
-    effect.insideDelta,
-  ]);
+  const effects: Record<(typeof EFFECT)[number], unknown> = {
+    inside: effect.presence.inside,
+    entries: effect.presence.entries,
+    seriesShard: shards.seriesShard,
+    categoryShard: shards.categoryShard,
+    counterShard: preferredShard(band.id, MAX_SHARDS),
+    entered: effect.entries,
+    exited: effect.exits,
+    insideDelta: effect.insideDelta,
+  };
+  const [checkIn] = await tx.query<CheckIn>(INSERT_ALLOWED_CHECK_IN, [...values, ...EFFECT.map((name) => effects[name])]);
   return checkIn!;
 }
 
