@@ -214,6 +214,68 @@ describe('a scan at a gate', () => {
   });
 });
 
+describe('a category limit set while the series runs', () => {
+  const SET_LIMIT = `mutation($s: ID!, $c: String!, $n: Int!) { setSeriesCategoryLimit(seriesId: $s, category: $c, capacity: $n) {
+    categoryLimits { category capacity inside remaining } } }`;
+
+  it('counts the wristbands of the category already inside, and their exits give places back', async () => {
+    const s = await activeSeries({ capacity: 100, bands: { VIP: 6 } });
+    const vip = s.bands.VIP!;
+    for (const band of vip.slice(0, 3)) expect(allowedOf(await s.scan(band))).toBe(true);
+    const added = await platform.data(SET_LIMIT, { s: s.id, c: 'VIP', n: 4 });
+    expect(added.setSeriesCategoryLimit.categoryLimits).toEqual([{ category: 'VIP', capacity: 4, inside: 3, remaining: 1 }]);
+    expect(allowedOf(await s.scan(vip[3]!))).toBe(true);
+    expect((await s.scan(vip[4]!)).body.data!.checkIn).toMatchObject({ allowed: false, reason: 'CATEGORY_CAPACITY_REACHED' });
+    // one of those inside before the limit leaves: its place is free again
+    expect(allowedOf(await s.scan(vip[0]!, 'EXIT'))).toBe(true);
+    expect(allowedOf(await s.scan(vip[4]!))).toBe(true);
+    expect((await s.scan(vip[5]!)).body.data!.checkIn).toMatchObject({ allowed: false, reason: 'CATEGORY_CAPACITY_REACHED' });
+  });
+
+  it('may not go below those inside; set to them, it admits nobody of the category until one leaves', async () => {
+    const s = await activeSeries({ capacity: 100, categoryLimits: [{ category: 'VIP', capacity: 10 }], bands: { VIP: 6 } });
+    const vip = s.bands.VIP!;
+    for (const band of vip.slice(0, 5)) expect(allowedOf(await s.scan(band))).toBe(true);
+    const refused = await platform.request(SET_LIMIT, { s: s.id, c: 'VIP', n: 3 });
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'CATEGORY_LIMIT_BELOW_INSIDE',
+      field: 'capacity',
+      inside: 5,
+    });
+    expect(refused.body.errors?.[0]?.message).toMatch(/5 wristbands of the category are inside/);
+    const unchanged = await platform.data(`query($id: ID!) { eventSeries(id: $id) { categoryLimits { capacity inside } } }`, {
+      id: s.id,
+    });
+    expect(unchanged.eventSeries.categoryLimits).toEqual([{ capacity: 10, inside: 5 }]);
+
+    const stopped = await platform.data(SET_LIMIT, { s: s.id, c: 'VIP', n: 5 });
+    expect(stopped.setSeriesCategoryLimit.categoryLimits).toEqual([{ category: 'VIP', capacity: 5, inside: 5, remaining: 0 }]);
+    expect((await s.scan(vip[5]!)).body.data!.checkIn).toMatchObject({ allowed: false, reason: 'CATEGORY_CAPACITY_REACHED' });
+    expect(allowedOf(await s.scan(vip[2]!, 'EXIT'))).toBe(true);
+    expect(allowedOf(await s.scan(vip[5]!))).toBe(true);
+    expect((await s.scan(vip[2]!)).body.data!.checkIn).toMatchObject({ allowed: false, reason: 'CATEGORY_CAPACITY_REACHED' });
+  });
+
+  it('waits for scans in flight, so none is counted twice or missed', async () => {
+    const s = await activeSeries({ capacity: 100, bands: { VIP: 12 }, gates: 2 });
+    const vip = s.bands.VIP!;
+    const [scans, limit] = await Promise.all([
+      Promise.all(vip.slice(0, 8).map((band, i) => s.scan(band, 'ENTRY', i % 2))),
+      platform.data(SET_LIMIT, { s: s.id, c: 'VIP', n: 10 }),
+    ]);
+    expect(scans.filter((r) => r.body.errors)).toEqual([]);
+    const admittedBefore = scans.filter(allowedOf).length;
+    expect(admittedBefore).toBe(8);
+    expect(limit.setSeriesCategoryLimit.categoryLimits[0].capacity).toBe(10);
+    const rest = await Promise.all(vip.slice(8).map((band, i) => s.scan(band, 'ENTRY', i % 2)));
+    expect(rest.filter(allowedOf)).toHaveLength(2);
+    const { categoryLimits } = (
+      await platform.data(`query($id: ID!) { eventSeries(id: $id) { categoryLimits { inside remaining } } }`, { id: s.id })
+    ).eventSeries;
+    expect(categoryLimits).toEqual([{ inside: 10, remaining: 0 }]);
+  });
+});
+
 describe('concurrent scans', () => {
   it('never exceed the capacity of a series or a category', async () => {
     const s = await activeSeries({

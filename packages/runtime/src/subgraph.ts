@@ -14,18 +14,13 @@ import {
   openDatabase,
   type DatabaseLocation,
   type PrismaLike,
+  executorOf,
   type QueryMetrics,
   type Sql,
   type SqlDatabase,
 } from './db';
 import { createLogger, type Logger } from './logger';
 import { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
-
-/** The outbox's view of a plain-SQL transaction. */
-const sqlExecutor = (tx: Sql): SqlExecutor => ({
-  $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await tx.query(text, values)) as T,
-  $executeRawUnsafe: (text: string, ...values: unknown[]) => tx.execute(text, values),
-});
 
 /** How long a mutation waits for its events to be published before it answers anyway. */
 const PUBLISH_WAIT_MS = 250;
@@ -123,7 +118,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
   const db = database.client;
   // the relay's few statements run on every mutation that announces something: plain SQL, prepared
-  const relay = new OutboxRelay({ db: sqlExecutor(database.sql), transport: options.bus, name, logger: log }).start();
+  const relay = new OutboxRelay({ db: executorOf(database.sql), transport: options.bus, name, logger: log }).start();
   const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const stopConsumers = (definition.consumers ?? []).map((start) =>
     start({ db, sql: database.sql, bus: options.bus, log, group }),
@@ -145,7 +140,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
     const announced: BusEvent[] = [];
     const result = await database.sql.transaction((tx) =>
       fn(tx, async (topic, payload) => {
-        announced.push(await recordEvent(sqlExecutor(tx), name, topic, payload));
+        announced.push(await recordEvent(executorOf(tx), name, topic, payload));
       }),
     );
     await published(announced);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
+import type { SqlExecutor } from '../bus/outbox';
 import type { QueryMetrics } from './query-metrics';
 
 /**
@@ -112,3 +113,15 @@ export function pgliteSql(pglite: PGlite, metrics: QueryMetrics): SqlDatabase {
     },
   };
 }
+
+/** A Prisma client or transaction as Sql, for statements shared between a plain-SQL path and a Prisma transaction. */
+export const sqlOf = (client: SqlExecutor): Sql => ({
+  query: (text, params = []) => client.$queryRawUnsafe(text, ...params),
+  execute: (text, params = []) => client.$executeRawUnsafe(text, ...params),
+});
+
+/** Sql as the raw-SQL slice of a Prisma client (what the outbox and relay take). */
+export const executorOf = (sql: Sql): SqlExecutor => ({
+  $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await sql.query(text, values)) as T,
+  $executeRawUnsafe: (text: string, ...values: unknown[]) => sql.execute(text, values),
+});

@@ -21,7 +21,7 @@ import {
   type EntryRule,
 } from '../domain/check-in';
 import { MAX_SHARDS, preferredShard } from '../domain/occupancy';
-import { giveBack, peekRoom, takeRoom, type Shards } from './occupancy-shards';
+import { giveBack, peekRoom, shareSeriesOccupancy, takeRoom, type Shards } from './occupancy-shards';
 import type { CheckIn, WristbandStatus } from '../generated/prisma/client';
 
 /** One scan of a wristband at a gate, as a scanner reports it. */
@@ -84,11 +84,15 @@ interface Gathered {
   facts: CheckInFacts;
 }
 
-/** The series, the gate and the wristband in one statement; with FOR UPDATE the wristband row is locked. */
-const placeStatement = (lock: string) =>
-  `WITH band AS MATERIALIZED (
+/**
+ * The series, the gate and the wristband in one statement. Recording, it also locks the wristband
+ * row, and holds the series' occupancy shared (a category limit is not recounted meanwhile).
+ */
+const placeStatement = (recording: boolean) =>
+  `WITH ${recording ? `held AS MATERIALIZED (SELECT ${shareSeriesOccupancy('$1')}), ` : ''}band AS MATERIALIZED (
      SELECT w."id", w."status", w."category" FROM "Wristband" w
-     WHERE w."eventId" = (SELECT "eventId" FROM "EventSeries" WHERE "id" = $1::uuid) AND w."nfcId" = $3 ${lock}
+     WHERE w."eventId" = (SELECT "eventId" FROM "EventSeries" WHERE "id" = $1::uuid) AND w."nfcId" = $3
+     ${recording ? 'AND EXISTS (SELECT 1 FROM held) FOR UPDATE' : ''}
    )
    SELECT s."id", s."organizationId", s."eventId", s."status", s."entryRule", s."checkInOpensAt", s."checkInClosesAt", s."capacity",
           g."id" AS "gateId", g."organizationId" AS "gateOrganizationId", g."direction" AS "gateDirection",
@@ -96,8 +100,8 @@ const placeStatement = (lock: string) =>
           b."id" AS "wristbandId", b."status" AS "wristbandStatus", b."category" AS "wristbandCategory"
    FROM "EventSeries" s LEFT JOIN "Gate" g ON g."id" = $2::uuid LEFT JOIN band b ON true
    WHERE s."id" = $1::uuid`;
-const PLACE = placeStatement('');
-const PLACE_LOCKING_WRISTBAND = placeStatement('FOR UPDATE');
+const PLACE = placeStatement(false);
+const PLACE_RECORDING = placeStatement(true);
 
 /** The wristband's standing in the series, read after its lock (a statement of its own sees what the scan before wrote). */
 const BAND_STATE = `SELECT EXISTS (SELECT 1 FROM "WristbandAssignment" a WHERE a."wristbandId" = $1::uuid AND a."seriesId" = $2::uuid) AS "assigned",
@@ -111,7 +115,7 @@ const BAND_STATE = `SELECT EXISTS (SELECT 1 FROM "WristbandAssignment" a WHERE a
  * decided one after the other.
  */
 async function gatherFacts(db: Sql, principal: Principal, scan: Scan, lock: boolean): Promise<Gathered> {
-  const [series] = await db.query<Place>(lock ? PLACE_LOCKING_WRISTBAND : PLACE, [scan.seriesId, scan.gateId, scan.nfcId]);
+  const [series] = await db.query<Place>(lock ? PLACE_RECORDING : PLACE, [scan.seriesId, scan.gateId, scan.nfcId]);
   if (!series || !can(principal, 'organization.read', series.organizationId)) throw notFound('EventSeries', scan.seriesId);
   requirePermission(principal, 'checkins.scan', series.organizationId);
   if (!series.gateId || series.gateOrganizationId !== series.organizationId) throw notFound('Gate', scan.gateId);

@@ -50,6 +50,21 @@ export function checkCapacity(field: string, capacity: number): Problem | null {
   return Number.isInteger(capacity) && capacity >= 0 && capacity <= 10_000_000 ? null : badInput(field, 'must be 0 or more');
 }
 
+/**
+ * A category limit set while the series runs may not be below those of the category inside: the
+ * occupancy shards could then admit while the total is still over (an exit frees its shard even if
+ * another is over its share). Setting it to the number inside stops admissions.
+ */
+export function checkLimitCoversInside(field: string, capacity: number, inside: number): Problem | null {
+  if (capacity >= inside) return null;
+  return {
+    code: 'CATEGORY_LIMIT_BELOW_INSIDE',
+    field,
+    message: `${inside} wristbands of the category are inside; the limit can be ${inside} or more until they leave`,
+    details: { inside },
+  };
+}
+
 /** Wristband categories are upper-cased, so limits are too. */
 export const normalizeCategory = (category: string) => category.trim().toUpperCase();
 

@@ -1,6 +1,7 @@
-import { parseId } from '@eventgraph/runtime';
+import { parseId, sqlOf } from '@eventgraph/runtime';
+import { recountCategory } from '../check-in/occupancy-shards';
 import { builder } from '../builder';
-import { checkCapacity, checkCategory, normalizeCategory } from '../domain/series-rules';
+import { checkCapacity, checkCategory, checkLimitCoversInside, normalizeCategory } from '../domain/series-rules';
 import type { CategoryLimitWithOccupancy } from '../context';
 import { EventSeriesRef, fail, refuseFinal, seriesToChange } from './series';
 
@@ -34,7 +35,8 @@ const parseCategory = (value: string) => {
 builder.mutationFields((t) => ({
   setSeriesCategoryLimit: t.field({
     type: EventSeriesRef,
-    description: 'Sets (or adds) the capacity of one wristband category in a series; the inside count is kept.',
+    description:
+      'Sets (or adds) the capacity of one wristband category in a series; wristbands of the category already inside count against it, so it may not be below them (CATEGORY_LIMIT_BELOW_INSIDE).',
     args: {
       seriesId: t.arg.id({ required: true }),
       category: t.arg.string({ required: true }),
@@ -53,6 +55,10 @@ builder.mutationFields((t) => ({
           create: { seriesId: id, category, capacity: args.capacity },
           update: { capacity: args.capacity },
         });
+        // those of the category inside now count against the limit from the start
+        const inside = await recountCategory(sqlOf(tx), id, category, args.capacity);
+        const below = checkLimitCoversInside('capacity', args.capacity, inside);
+        if (below) throw fail(below);
         await announce('series.updated', {
           seriesId: id,
           eventId: series.eventId,
