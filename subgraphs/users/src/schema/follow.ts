@@ -25,6 +25,18 @@ export async function friendsOf(db: UsersDb, userId: string): Promise<Set<string
   return new Set(back.map((f) => f.followerId));
 }
 
+/**
+ * The order of a pair's follow changes, from the database clock (µs) read after the change locked the
+ * pair's row: a later change of the same pair always has a higher version, so a projection can ignore a
+ * late, older announcement (a redelivery after a failure may arrive after a newer one).
+ */
+async function changeVersion(tx: Pick<UsersDb, '$queryRawUnsafe'>): Promise<number> {
+  const [row] = await tx.$queryRawUnsafe<{ version: number }[]>(
+    `SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)::float8 AS "version"`,
+  );
+  return row!.version;
+}
+
 function signedInUser(ctx: UsersContext): string {
   requireAuthenticated(ctx.principal);
   if (ctx.principal.kind !== 'user') throw new DomainError(ErrorCode.FORBIDDEN, 'only signed-in users follow');
@@ -60,7 +72,8 @@ builder.mutationFields((t) => ({
           update: {},
         });
         // the new state, not a delta: a redelivered announcement changes nothing (events projects user → user follows: friends)
-        await announce('follow.changed', { followerId, targetType: args.targetType, targetId, following: true });
+        const version = await changeVersion(tx);
+        await announce('follow.changed', { followerId, targetType: args.targetType, targetId, following: true, version });
         return follow;
       });
     },
@@ -73,7 +86,10 @@ builder.mutationFields((t) => ({
       const targetId = parseId('targetId', args.targetId);
       return ctx.transact(async (tx, announce) => {
         const { count } = await tx.follow.deleteMany({ where: { followerId, targetType: args.targetType, targetId } });
-        if (count > 0) await announce('follow.changed', { followerId, targetType: args.targetType, targetId, following: false });
+        if (count > 0) {
+          const version = await changeVersion(tx);
+          await announce('follow.changed', { followerId, targetType: args.targetType, targetId, following: false, version });
+        }
         return count > 0;
       });
     },
