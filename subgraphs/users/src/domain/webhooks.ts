@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isPrivateHost } from './network-targets';
 
 /**
  * Webhooks: which bus topics an endpoint may subscribe to, when to retry a
@@ -75,8 +76,8 @@ export function eventTypesProblem(eventTypes: readonly string[]): EventTypesProb
 /** The event types as stored: trimmed, without duplicates, in the order given. */
 export const normaliseEventTypes = (eventTypes: readonly string[]) => [...new Set(eventTypes.map((t) => t.trim()))];
 
-/** Only absolute http(s) URLs without credentials; returns the problem, or null. */
-export function endpointUrlProblem(value: string): string | null {
+/** Only absolute http(s) URLs without credentials (and, with `denyPrivate`, not on a private address); returns the problem, or null. */
+export function endpointUrlProblem(value: string, denyPrivate = false): string | null {
   let url: URL;
   try {
     url = new URL(value.trim());
@@ -86,6 +87,7 @@ export function endpointUrlProblem(value: string): string | null {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http:// or https:// URL';
   if (url.username || url.password) return 'must not contain credentials';
   if (value.length > 2000) return 'at most 2000 characters';
+  if (denyPrivate && isPrivateHost(url.hostname)) return 'must not point to a private or local address';
   return null;
 }
 

@@ -39,7 +39,7 @@ async function managedEndpoint(ctx: UsersContext, field: string, value: string):
 const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
 function parseUrl(field: string, value: string): string {
-  const problem = endpointUrlProblem(value);
+  const problem = endpointUrlProblem(value, loadWebhookSettings().privateTargets === 'deny');
   if (problem) throw badInput(field, problem);
   return new URL(value.trim()).toString();
 }

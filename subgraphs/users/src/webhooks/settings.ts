@@ -14,6 +14,12 @@ export interface WebhookSettings extends RetryLimits {
   leaseMs: number;
   /** after a rotation, deliveries are signed with the old secret too for this long */
   secretOverlapMs: number;
+  /**
+   * `deny`: endpoints on loopback, private or link-local addresses are refused, at registration and
+   * at every attempt (server-side request forgery). The default in production; `allow` elsewhere, so a
+   * receiver on this machine works in development.
+   */
+  privateTargets: 'allow' | 'deny';
 }
 
 const DEFAULTS = {
@@ -31,7 +37,8 @@ const DEFAULTS = {
  * WEBHOOK_TIMEOUT_MS, WEBHOOK_CONCURRENCY, WEBHOOK_MAX_ATTEMPTS,
  * WEBHOOK_DISABLE_AFTER_FAILURES, WEBHOOK_BACKOFF_BASE_MS,
  * WEBHOOK_BACKOFF_CAP_MS, WEBHOOK_BACKOFF_JITTER (full | none),
- * WEBHOOK_POLL_INTERVAL_MS, WEBHOOK_SECRET_OVERLAP_SECONDS; a bad value
+ * WEBHOOK_POLL_INTERVAL_MS, WEBHOOK_SECRET_OVERLAP_SECONDS, WEBHOOK_PRIVATE_TARGETS (allow | deny;
+ * default deny when NODE_ENV=production, else allow); a bad value
  * stops the start with a message naming the setting.
  */
 export function loadWebhookSettings(env: Record<string, string | undefined> = process.env): WebhookSettings {
@@ -46,6 +53,8 @@ export function loadWebhookSettings(env: Record<string, string | undefined> = pr
   const jitter = env.WEBHOOK_BACKOFF_JITTER || 'full';
   if (jitter !== 'full' && jitter !== 'none') problems.push('WEBHOOK_BACKOFF_JITTER: must be full or none');
   const timeoutMs = int('WEBHOOK_TIMEOUT_MS', 100);
+  const privateTargets = env.WEBHOOK_PRIVATE_TARGETS || (env.NODE_ENV === 'production' ? 'deny' : 'allow');
+  if (privateTargets !== 'allow' && privateTargets !== 'deny') problems.push('WEBHOOK_PRIVATE_TARGETS: must be allow or deny');
   const settings: WebhookSettings = {
     timeoutMs,
     concurrency: int('WEBHOOK_CONCURRENCY', 1),
@@ -59,6 +68,7 @@ export function loadWebhookSettings(env: Record<string, string | undefined> = pr
     pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 10),
     leaseMs: timeoutMs + 30_000,
     secretOverlapMs: int('WEBHOOK_SECRET_OVERLAP_SECONDS', 0) * 1000,
+    privateTargets: privateTargets as WebhookSettings['privateTargets'],
   };
   if (settings.backoff.capMs < settings.backoff.baseMs)
     problems.push('WEBHOOK_BACKOFF_CAP_MS: must be at least WEBHOOK_BACKOFF_BASE_MS');

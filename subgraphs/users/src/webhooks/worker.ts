@@ -9,6 +9,7 @@ import {
   signatureHeader,
   WEBHOOK_HEADERS,
 } from '../domain/webhooks';
+import { postWebhook, PrivateTargetError, type WebhookPost } from './post';
 import { loadWebhookSettings, type WebhookSettings } from './settings';
 
 /** A delivery claimed by this worker, with what sending it needs. */
@@ -64,7 +65,7 @@ export class WebhookWorker {
     private readonly db: UsersDb,
     private readonly log: Logger,
     private readonly settings: WebhookSettings,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly post: WebhookPost = postWebhook({ denyPrivate: settings.privateTargets === 'deny' }),
   ) {}
 
   start(): this {
@@ -175,10 +176,9 @@ export class WebhookWorker {
     const secrets = overlap ? [delivery.secret, delivery.previousSecret!] : [delivery.secret];
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     try {
-      const response = await this.fetchImpl(delivery.url, {
-        method: 'POST',
-        redirect: 'manual',
+      const response = await this.post(delivery.url, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Eventgraph-Webhooks/1',
@@ -187,7 +187,7 @@ export class WebhookWorker {
           [WEBHOOK_HEADERS.signature]: signatureHeader(secrets, timestamp, body),
         },
         body,
-        signal: AbortSignal.any([stopSignal, AbortSignal.timeout(this.settings.timeoutMs)]),
+        signal: AbortSignal.any([stopSignal, timeout]),
       });
       const text = await response.text().catch(() => '');
       if (isSuccessStatus(response.status)) return { statusCode: response.status, error: null, durationMs: elapsed() };
@@ -199,10 +199,10 @@ export class WebhookWorker {
       };
     } catch (err) {
       if (stopSignal.aborted) return STOPPED;
-      const name = (err as Error)?.name;
-      const error =
-        name === 'TimeoutError'
-          ? `timed out after ${this.settings.timeoutMs}ms`
+      const error = timeout.aborted
+        ? `timed out after ${this.settings.timeoutMs}ms`
+        : err instanceof PrivateTargetError
+          ? `refused: ${err.message} (WEBHOOK_PRIVATE_TARGETS=deny)`
           : `request failed: ${((err as Error)?.cause as Error | undefined)?.message ?? (err as Error)?.message ?? String(err)}`;
       return { statusCode: null, error: error.slice(0, 500), durationMs: elapsed() };
     }
