@@ -13,7 +13,8 @@
  * `checkIn` in the body, no `errors`); allowed and denied answers are both counted as scans.
  *
  * Prints a Markdown table for bench/RESULTS.md. Environment: BENCH_WARMUP_MS, BENCH_DURATION_MS;
- * BENCH_PROFILE=1 also prints where the platform's CPU went during each measured run.
+ * BENCH_PROFILE=1 also prints where the platform's CPU went during each measured run (this process);
+ * BENCH_GATEWAY_PROCESS=1 runs the gateway in a process of its own, in front of the subgraphs in this one.
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +25,7 @@ import {
   machineInfo,
   ms,
   postgresCpuMs,
+  processCpuMs,
   postgresVersion,
   runWorker,
   seedOrganization,
@@ -31,7 +33,9 @@ import {
   summarize,
 } from './common';
 import { cpuProfiler } from './cpu-profile';
+import type { GatewayJob } from './gateway-worker';
 import type { LoadJob, LoadResult } from './load-worker';
+import { composePlatform } from '@eventgraph/platform/src/compose';
 
 const WRISTBANDS = Number(process.env.BENCH_CHECKIN_WRISTBANDS ?? 1_000_000);
 const GATES = Number(process.env.BENCH_CHECKIN_GATES ?? 4);
@@ -42,6 +46,8 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
 const BODIES = 120_000;
 const HOUR = 3_600_000;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** the gateway in a process of its own, the subgraphs in this one (as production runs them) */
+const GATEWAY_PROCESS = process.env.BENCH_GATEWAY_PROCESS === '1';
 
 const CHECK_IN = `mutation Scan($input: CheckInInput!) { checkIn(input: $input) { allowed reason } }`;
 
@@ -50,7 +56,20 @@ async function main() {
     callerPolicies: BENCH_CALLER_POLICIES,
   });
   const worker = forkWorker('load-worker.ts');
+  const gatewayWorker = GATEWAY_PROCESS ? forkWorker('gateway-worker.ts') : undefined;
   try {
+    const gatewayUrl = gatewayWorker
+      ? (
+          await runWorker<{ url: string }>(gatewayWorker, {
+            supergraphSdl: supergraphSdl(),
+            subgraphUrls: Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [name, s.url])),
+            principalSecret: platform.settings.EVENTGRAPH_PRINCIPAL_SECRET,
+            jwtSecret: platform.settings.EVENTGRAPH_JWT_SECRET,
+            devToken: platform.devToken,
+            callerPolicies: BENCH_CALLER_POLICIES,
+          } satisfies GatewayJob)
+        ).url
+      : platform.gateway.url;
     const { org, venue } = await seedOrganization(platform, `checkin${Date.now().toString(36)}`);
     const startsAt = new Date(Date.now() - HOUR).toISOString();
     const endsAt = new Date(Date.now() + 6 * HOUR).toISOString();
@@ -142,7 +161,7 @@ async function main() {
     let offset = 0;
     for (const concurrency of CONCURRENCIES) {
       const job: LoadJob = {
-        url: platform.gateway.url,
+        url: gatewayUrl,
         headers: { authorization: `Bearer ${credential}` },
         // each run starts where the last stopped: no wristband is scanned twice
         bodies: [...bodies.slice(offset), ...bodies.slice(0, offset)],
@@ -153,14 +172,17 @@ async function main() {
       };
       const statementsBefore = statementCounts(platform);
       const profiler = PROFILE ? await cpuProfiler() : undefined;
-      let cpu = { platform: process.cpuUsage(), postgres: postgresCpuMs() };
+      const platformCpuMs = () => {
+        const own = process.cpuUsage();
+        return (own.user + own.system) / 1000 + (gatewayWorker ? (processCpuMs(gatewayWorker.pid!) ?? NaN) : 0);
+      };
+      let cpu = { platform: platformCpuMs(), postgres: postgresCpuMs() };
       const result = await runWorker<LoadResult>(worker, job, (msg) => {
         if (msg?.type !== 'measuring') return;
         profiler?.start();
-        cpu = { platform: process.cpuUsage(), postgres: postgresCpuMs() };
+        cpu = { platform: platformCpuMs(), postgres: postgresCpuMs() };
       });
-      const platformCpu = process.cpuUsage(cpu.platform);
-      const platformMsPerScan = (platformCpu.user + platformCpu.system) / 1000 / result.requests;
+      const platformMsPerScan = (platformCpuMs() - cpu.platform) / result.requests;
       const postgresMsPerScan = cpu.postgres === null ? NaN : (postgresCpuMs()! - cpu.postgres) / result.requests;
       if (profiler) console.log(await profiler.stop());
       const scans = result.requests + Math.ceil((result.rps * WARMUP_MS) / 1000);
@@ -183,7 +205,7 @@ async function main() {
     console.log(`
 #### Check-in scans, ${WRISTBANDS.toLocaleString('en')} wristbands (${new Date().toISOString().slice(0, 10)})
 
-${m.cpu}, ${m.cores} cores, Node ${m.node}, PostgreSQL ${await postgresVersion()}, ${platform.busKind} bus, load ${loadavg()[0]!.toFixed(2)}; ${GATES} gates, one series; ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up.
+${m.cpu}, ${m.cores} cores, Node ${m.node}, PostgreSQL ${await postgresVersion()}, ${platform.busKind} bus, ${GATEWAY_PROCESS ? 'gateway in a process of its own' : 'gateway and subgraphs in one process'}, load ${loadavg()[0]!.toFixed(2)}; ${GATES} gates, one series; ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up.
 
 | concurrency | scans/s | per hour | × 100,000/h | p50 ms | p99 ms | errors | platform CPU ms / scan | PostgreSQL CPU ms / scan |
 |---|---|---|---|---|---|---|---|---|
@@ -195,8 +217,15 @@ After the runs the series' maintained metrics say ${metrics.seriesMetrics.inside
 `);
   } finally {
     worker.kill();
+    gatewayWorker?.kill();
     await platform.stop();
   }
+}
+
+function supergraphSdl(): string {
+  const composition = composePlatform();
+  if (!composition.ok) throw new Error(`the subgraphs do not compose: ${composition.errors.join('; ')}`);
+  return composition.supergraphSdl;
 }
 
 const statementCounts = (platform: { subgraphs: Record<string, { queries: { statements: number } }> }) =>

@@ -200,27 +200,38 @@ export function machineInfo() {
   };
 }
 
+/** CPU a process has used so far (ms), from /proc; null where there is none (or the process ended). */
+export function processCpuMs(pid: number | string): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // pid (comm) state ppid … utime stime: fields 14 and 15, counted after the closing parenthesis
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
+}
+
 /** CPU the local PostgreSQL server's processes have used so far (ms), from /proc; null where there is no /proc. */
 export function postgresCpuMs(): number | null {
-  let ticks = 0;
+  let total = 0;
   try {
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue; // ended meanwhile
-      }
-      // pid (comm) state ppid … utime stime: fields 14 and 15, counted after the closing parenthesis
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      const comm = (() => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        } catch {
+          return ''; // ended meanwhile
+        }
+      })();
+      if (comm === 'postgres') total += processCpuMs(pid) ?? 0;
     }
   } catch {
     return null;
   }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return total;
 }
 
 // ---------------------------------------------------------------- child processes
