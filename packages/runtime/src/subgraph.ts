@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { GraphQLSchema } from 'graphql';
 import type { BusEvent } from './bus/event';
-import { recordEvent, type SqlExecutor } from './bus/outbox';
+import { outboxInsert, recordEvent, type SqlExecutor } from './bus/outbox';
 import { OutboxRelay } from './bus/relay';
 import type { BusTransport } from './bus/transport';
 import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from './config';
@@ -15,6 +15,7 @@ import {
   type DatabaseLocation,
   type PrismaLike,
   executorOf,
+  literal,
   type QueryMetrics,
   type Sql,
   type SqlDatabase,
@@ -140,7 +141,10 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
     const announced: BusEvent[] = [];
     const result = await database.sql.transaction((tx) =>
       fn(tx, async (topic, payload) => {
-        announced.push(await recordEvent(executorOf(tx), name, topic, payload));
+        // written with the COMMIT, in its round trip: nothing in the transaction reads the outbox
+        const { event, statement } = outboxInsert(name, topic, payload, literal);
+        tx.atCommit(statement);
+        announced.push(event);
       }),
     );
     await published(announced);

@@ -45,30 +45,52 @@ export async function recordEvent(
   topic: string,
   payload: Record<string, unknown>,
 ): Promise<BusEvent> {
-  assertTopic(topic);
-  if (!source) throw new TypeError('event source (the subgraph name) is required');
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new TypeError('event payload must be a JSON object');
-  }
-  const json = JSON.stringify(payload);
-  const event: BusEvent = {
-    id: randomUUID(),
-    topic,
-    source,
-    // taken here rather than from the column default so the returned event equals the stored one
-    occurredAt: new Date().toISOString(),
-    payload: JSON.parse(json) as Record<string, unknown>,
-  };
+  const event = newEvent(source, topic, payload);
   await tx.$executeRawUnsafe(
     `INSERT INTO "OutboxEvent" ("eventId", "source", "topic", "payload", "occurredAt")
      VALUES ($1::uuid, $2, $3, $4::jsonb, $5::timestamptz)`,
     event.id,
     source,
     topic,
-    json,
+    JSON.stringify(event.payload),
     event.occurredAt,
   );
   return event;
+}
+
+/**
+ * The same record as one complete statement, its values written as literals by `literal`: for a
+ * statement sent together with the COMMIT (`SqlTransaction.atCommit`), which takes no parameters.
+ */
+export function outboxInsert(
+  source: string,
+  topic: string,
+  payload: Record<string, unknown>,
+  literal: (value: string) => string,
+): { event: BusEvent; statement: string } {
+  const event = newEvent(source, topic, payload);
+  const values = [event.id, source, topic, JSON.stringify(event.payload), event.occurredAt].map(literal);
+  return {
+    event,
+    statement: `INSERT INTO "OutboxEvent" ("eventId", "source", "topic", "payload", "occurredAt")
+     VALUES (${values[0]}::uuid, ${values[1]}, ${values[2]}, ${values[3]}::jsonb, ${values[4]}::timestamptz)`,
+  };
+}
+
+function newEvent(source: string, topic: string, payload: Record<string, unknown>): BusEvent {
+  assertTopic(topic);
+  if (!source) throw new TypeError('event source (the subgraph name) is required');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new TypeError('event payload must be a JSON object');
+  }
+  return {
+    id: randomUUID(),
+    topic,
+    source,
+    // taken here rather than from the column default so the returned event equals the stored one
+    occurredAt: new Date().toISOString(),
+    payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+  };
 }
 
 interface OutboxRow {

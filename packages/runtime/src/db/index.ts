@@ -1,4 +1,4 @@
 export * from './database';
 export { applyMigrations, createMigration, readMigrations } from './migrations';
 export { withQueryMetrics, type QueryMetrics } from './query-metrics';
-export { executorOf, SqlError, sqlOf, type Sql, type SqlDatabase } from './sql';
+export { executorOf, literal, SqlError, sqlOf, type Sql, type SqlDatabase, type SqlTransaction } from './sql';

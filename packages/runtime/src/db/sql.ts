@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import type { SqlExecutor } from '../bus/outbox';
 import type { QueryMetrics } from './query-metrics';
 
@@ -18,10 +18,21 @@ export interface Sql {
   execute(text: string, params?: readonly unknown[]): Promise<number>;
 }
 
+export interface SqlTransaction extends Sql {
+  /**
+   * A complete statement (values written with `literal`) run just before the COMMIT, in the same round
+   * trip on a server: for writes nothing in the transaction reads back (an outbox row).
+   */
+  atCommit(statement: string): void;
+}
+
 export interface SqlDatabase extends Sql {
   /** runs `fn` in one transaction (READ COMMITTED): committed if it resolves, rolled back if it throws */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
 }
+
+/** A string as an SQL literal, safe whatever it holds (for `atCommit` statements). */
+export const literal = (value: string): string => escapeLiteral(value);
 
 /** A statement PostgreSQL refused, said the same way for the server and PGlite. */
 export class SqlError extends Error {
@@ -71,12 +82,15 @@ export function poolSql(pool: Pool, metrics: QueryMetrics): SqlDatabase {
     ...on(pool),
     async transaction(fn) {
       const client = await pool.connect();
-      const tx = on(client);
+      const atCommit: string[] = [];
+      const tx = { ...on(client), atCommit: (statement: string) => void atCommit.push(statement) };
       let broken: unknown;
       try {
         await client.query('BEGIN');
         const result = await fn(tx);
-        await client.query('COMMIT');
+        // one simple-protocol message: an error in a statement skips the COMMIT, and the catch rolls back
+        metrics.statements += atCommit.length;
+        await client.query([...atCommit, 'COMMIT'].join(';\n'));
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr));
@@ -106,7 +120,13 @@ export function pgliteSql(pglite: PGlite, metrics: QueryMetrics): SqlDatabase {
     ...on(pglite),
     async transaction(fn) {
       try {
-        return await pglite.transaction((tx) => fn(on(tx)));
+        return await pglite.transaction(async (tx) => {
+          const atCommit: string[] = [];
+          const result = await fn({ ...on(tx), atCommit: (statement) => void atCommit.push(statement) });
+          metrics.statements += atCommit.length;
+          if (atCommit.length) await tx.exec(atCommit.join(';\n'));
+          return result;
+        });
       } catch (err) {
         throw asSqlError(err);
       }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 import { isTransactionConflict, translateDatabaseError } from '../../src/errors';
-import { pgliteSql, poolSql, SqlError, type SqlDatabase } from '../../src/db/sql';
+import { literal, pgliteSql, poolSql, SqlError, type SqlDatabase } from '../../src/db/sql';
 import { describeIfReachable, PG_URL } from '../bus/helpers';
 
 const TABLE = `CREATE TABLE "Item" ("id" uuid PRIMARY KEY, "name" text NOT NULL, "at" timestamptz NOT NULL, CONSTRAINT "Item_name_key" UNIQUE ("name"))`;
@@ -44,6 +44,29 @@ function behavesAsPlainSql(open: () => Promise<{ sql: SqlDatabase; statements: (
     ).rejects.toThrow('changed my mind');
     const names = await db.sql.query<{ name: string }>(`SELECT "name" FROM "Item" WHERE "name" IN ('kept', 'undone')`);
     expect(names).toEqual([{ name: 'kept' }]);
+  });
+
+  it('runs atCommit statements with the commit, and none of the transaction when one of them fails', async () => {
+    const item = (name: string) =>
+      `INSERT INTO "Item" ("id", "name", "at") VALUES (${literal(randomUUID())}::uuid, ${literal(name)}, now())`;
+    await db.sql.transaction(async (tx) => {
+      tx.atCommit(item(`it's "quoted" \\ and back-slashed`));
+      await insert(tx, 'with-commit');
+    });
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await insert(tx, 'doomed');
+        tx.atCommit(item('with-commit')); // a duplicate name: the commit's round trip fails
+      }),
+    ).rejects.toMatchObject({ sqlState: '23505' });
+    const names = await db.sql.query<{ name: string }>(`SELECT "name" FROM "Item" WHERE "name" IN ($1, $2, $3) ORDER BY "name"`, [
+      `it's "quoted" \\ and back-slashed`,
+      'with-commit',
+      'doomed',
+    ]);
+    expect(names.map((r) => r.name)).toEqual([`it's "quoted" \\ and back-slashed`, 'with-commit']);
+    // the connection is fine afterwards
+    expect(await db.sql.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
   });
 
   it('says a refused statement as a SqlError that the runtime translates without SQL', async () => {
