@@ -12,10 +12,10 @@ import { stopOnSignals } from './server/lifecycle';
 import {
   databaseLocation,
   openDatabase,
-  type DatabaseLocation,
-  type PrismaLike,
   executorOf,
   literal,
+  type DatabaseLocation,
+  type PrismaLike,
   type QueryMetrics,
   type Sql,
   type SqlDatabase,
@@ -125,6 +125,16 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
     start({ db, sql: database.sql, bus: options.bus, log, group }),
   );
 
+  /** after a commit that announced events: this process's caches, then the publish */
+  const published = async (announced: BusEvent[]) => {
+    if (announced.length === 0) return;
+    // this process's own caches learn of the change before anyone can ask again
+    definition.afterCommit?.(announced, { db });
+    // publish before answering, so whoever the caller talks to next has already heard of the change
+    // (a revoked key, a new membership); bounded, since the relay retries on its own anyway
+    await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);
+  };
+
   const transact = async <T>(fn: (tx: Tx, announce: Announce) => Promise<T>, txOptions?: TransactOptions): Promise<T> => {
     const announced: BusEvent[] = [];
     const result = await db.$transaction(
@@ -149,14 +159,6 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
     );
     await published(announced);
     return result;
-  };
-  const published = async (announced: BusEvent[]) => {
-    if (announced.length === 0) return;
-    // this process's own caches learn of the change before anyone can ask again
-    definition.afterCommit?.(announced, { db });
-    // publish before answering, so whoever the caller talks to next has already heard of the change
-    // (a revoked key, a new membership); bounded, since the relay retries on its own anyway
-    await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);
   };
 
   try {
