@@ -25,25 +25,19 @@ export type Resolve = (
 ) => void;
 
 /**
- * Resolves like `resolve` does, then refuses private addresses. It runs for the connection itself, so
- * a name that resolves differently between a check and the connection (DNS rebinding) is caught too.
+ * A connection's resolver: `resolve`, and with `refusePrivate` a refusal of private addresses. It runs
+ * for the connection itself, so a name that resolves differently between a check and the connection
+ * (DNS rebinding) is caught too.
  */
-const publicOnly = (resolve: Resolve) => (hostname: string, options: LookupOptions, callback: LookupCallback) =>
-  resolve(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const blocked = addresses.find((a) => isPrivateAddress(a.address));
-    if (blocked) return callback(new PrivateTargetError(`${hostname} resolves to ${blocked.address}, a private address`), []);
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
-
-/** as `publicOnly`, without the refusal */
-const anyAddress = (resolve: Resolve) => (hostname: string, options: LookupOptions, callback: LookupCallback) =>
-  resolve(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
+const connectLookup =
+  (resolve: Resolve, refusePrivate: boolean) => (hostname: string, options: LookupOptions, callback: LookupCallback) =>
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      const blocked = refusePrivate && addresses.find((a) => isPrivateAddress(a.address));
+      if (blocked) return callback(new PrivateTargetError(`${hostname} resolves to ${blocked.address}, a private address`), []);
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
 
 export interface PostOptions {
   /** refuse receivers on loopback, private or link-local addresses */
@@ -67,7 +61,7 @@ export const postWebhook =
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal,
-        lookup: (denyPrivate ? publicOnly(resolve) : anyAddress(resolve)) as RequestOptions['lookup'],
+        lookup: connectLookup(resolve, denyPrivate) as RequestOptions['lookup'],
       };
       const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (response) => {
         const chunks: Buffer[] = [];
