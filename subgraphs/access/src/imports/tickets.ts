@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '@eventgraph/runtime';
 import type { AccessContext, AccessTx } from '../context';
-import { parseCsv } from '../domain/csv';
 import {
-  checkHeader,
   checkTicketRow,
-  recordByColumns,
   TICKET_COLUMNS,
   TICKET_REQUIRED,
   ticketFromCsv,
@@ -15,13 +11,14 @@ import {
 import { parseJsonItems } from '../domain/json-items';
 import type { Wristband } from '../generated/prisma/client';
 import {
-  IMPORT_TRANSACTION_TIMEOUT_MS,
-  ImportErrors,
-  RollBack,
+  csvRecords,
+  ImportBatches,
+  runImport,
   SeriesCheck,
-  seriesMessage,
+  type ImportItem,
   type ImportMode,
   type ImportTarget,
+  type Write,
 } from './common';
 
 export type TicketFormat = 'CSV' | 'JSON';
@@ -42,103 +39,47 @@ export interface TicketImportReport {
 
 const BATCH_SIZE = 500;
 
-type Item = { line: number; value: unknown } | { line: number; error: string };
-
 /** CSV records (by their header) or JSON items, as plain objects with camelCase keys. */
-async function* ticketItems(format: TicketFormat, input: AsyncIterable<string | Uint8Array>): AsyncGenerator<Item> {
+async function* ticketItems(format: TicketFormat, input: AsyncIterable<string | Uint8Array>): AsyncGenerator<ImportItem> {
   if (format === 'JSON') return yield* parseJsonItems(input);
-  let columns: string[] | null = null;
-  for await (const item of parseCsv(input)) {
-    if (!columns) {
-      if ('error' in item) throw new DomainError('MALFORMED_HEADER', `line ${item.line}: ${item.error}`, { field: 'header' });
-      const header = checkHeader(item.fields, TICKET_REQUIRED, TICKET_COLUMNS);
-      if (!header.ok) throw new DomainError('MALFORMED_HEADER', header.message, { field: 'header' });
-      columns = header.columns;
-      continue;
-    }
-    if ('error' in item) {
-      yield item;
-      continue;
-    }
-    const record = recordByColumns(columns, item.fields);
-    yield record.ok ? { line: item.line, value: ticketFromCsv(record.row) } : { line: item.line, error: record.error.message };
-  }
-  if (!columns)
-    throw new DomainError('MALFORMED_HEADER', `the file is empty: expected the header ${TICKET_COLUMNS.join(',')}`, {
-      field: 'header',
-    });
+  for await (const item of csvRecords(input, TICKET_REQUIRED, TICKET_COLUMNS))
+    yield 'error' in item ? item : { line: item.line, value: ticketFromCsv(item.value as Record<string, string>) };
 }
 
 type Pending = TicketRow & { line: number };
-type Write = (work: (tx: AccessTx) => Promise<void>) => Promise<void>;
 
 /**
  * Upserts tickets by (event, source, external id) in batches. A ticket that matches what is stored is left
  * alone (unchanged), so importing the same file again writes nothing. Every ticket this import writes gets
  * `updatedAt = stamp`, which is how a repeated external id further down the file is recognised.
  */
-class TicketBatches {
-  rows = 0;
+class TicketBatches extends ImportBatches<TicketRow> {
   created = 0;
   updated = 0;
   unchanged = 0;
   wristbandsCreated = 0;
-  readonly errors = new ImportErrors();
-  private batch: Pending[] = [];
-  private batchLines = new Map<string, number>();
+  protected readonly unique = {
+    key: (row: TicketRow) => row.externalId,
+    code: 'DUPLICATE_EXTERNAL_ID' as const,
+    field: 'externalId',
+    name: (row: TicketRow) => `ticket ${row.externalId}`,
+  };
 
   constructor(
-    private readonly target: ImportTarget,
+    target: ImportTarget,
     private readonly source: string,
-    private readonly series: SeriesCheck,
-    private readonly write: Write,
+    series: SeriesCheck,
+    write: Write,
     private readonly stamp: Date,
-  ) {}
-
-  async consume(items: AsyncIterable<Item>): Promise<void> {
-    for await (const item of items) {
-      this.rows++;
-      if ('error' in item) {
-        this.errors.add(item.line, 'MALFORMED_ROW', null, item.error);
-        continue;
-      }
-      const checked = checkTicketRow(item.value);
-      if (!checked.ok) {
-        this.errors.add(item.line, checked.error.code, checked.error.field, checked.error.message);
-        continue;
-      }
-      const row = checked.row;
-      const problem = await this.series.problem(row.seriesIds);
-      if (problem) {
-        this.errors.add(item.line, problem.code, 'series', seriesMessage(problem));
-        continue;
-      }
-      const earlier = this.batchLines.get(row.externalId);
-      if (earlier !== undefined) {
-        this.errors.add(
-          item.line,
-          'DUPLICATE_EXTERNAL_ID',
-          'externalId',
-          `ticket ${row.externalId} appears earlier in this file (line ${earlier})`,
-        );
-        continue;
-      }
-      this.batchLines.set(row.externalId, item.line);
-      this.batch.push({ ...row, line: item.line });
-      if (this.batch.length >= BATCH_SIZE) await this.flush();
-    }
-    await this.flush();
+  ) {
+    super(target, series, write, BATCH_SIZE);
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.batch;
-    if (!batch.length) return;
-    this.batch = [];
-    this.batchLines = new Map();
-    await this.write((tx) => this.writeBatch(tx, batch));
+  protected check(value: unknown) {
+    return checkTicketRow(value);
   }
 
-  private async writeBatch(tx: AccessTx, batch: Pending[]): Promise<void> {
+  protected async writeBatch(tx: AccessTx, batch: Pending[]): Promise<void> {
     const { eventId, organizationId } = this.target;
     const existing = new Map(
       (
@@ -276,9 +217,9 @@ async function importStamp(db: { $queryRawUnsafe<T>(sql: string): Promise<T> }):
  * Imports tickets of one ticketing system (`source`) into one event, from CSV
  * (`external_id,category[,holder_name,holder_email,nfc_id,series,status]`) or JSON (an array of objects, or
  * one object per line, with the same fields camelCased; `series` an array or a `;`-separated list).
- * Modes as for wristbands; one `tickets.imported` bus event announces what was committed.
+ * Modes as for wristbands (runImport); `tickets.imported` announces what was committed.
  */
-export async function importTickets(
+export function importTickets(
   ctx: AccessContext,
   target: ImportTarget,
   source: string,
@@ -286,53 +227,14 @@ export async function importTickets(
   input: AsyncIterable<string | Uint8Array>,
   mode: ImportMode,
 ): Promise<TicketImportReport> {
-  const announcement = (r: TicketImportReport) => ({
-    ...target,
-    source,
-    mode,
-    created: r.created,
-    updated: r.updated,
-    unchanged: r.unchanged,
-    failed: r.failed,
+  return runImport(ctx, mode, {
+    batches: async (db, write) =>
+      new TicketBatches(target, source, await SeriesCheck.of(db, target), write, await importStamp(db)),
+    items: ticketItems(format, input),
+    topic: 'tickets.imported',
+    announcement: (r) =>
+      r.created + r.updated > 0
+        ? { ...target, source, mode, created: r.created, updated: r.updated, unchanged: r.unchanged, failed: r.failed }
+        : null,
   });
-  if (mode === 'PARTIAL') {
-    const batches = new TicketBatches(
-      target,
-      source,
-      await SeriesCheck.of(ctx.db, target),
-      async (work) => ctx.db.$transaction(work),
-      await importStamp(ctx.db),
-    );
-    await batches.consume(ticketItems(format, input));
-    const report = batches.report(mode, true);
-    if (report.created + report.updated > 0)
-      await ctx.transact((_tx, announce) => announce('tickets.imported', announcement(report)));
-    return report;
-  }
-  let rolledBack: TicketImportReport | undefined;
-  try {
-    return await ctx.transact(
-      async (tx, announce) => {
-        const batches = new TicketBatches(
-          target,
-          source,
-          await SeriesCheck.of(tx, target),
-          (work) => work(tx),
-          await importStamp(tx),
-        );
-        await batches.consume(ticketItems(format, input));
-        if (batches.errors.failedRows > 0) {
-          rolledBack = batches.report(mode, false);
-          throw new RollBack();
-        }
-        const report = batches.report(mode, true);
-        if (report.created + report.updated > 0) await announce('tickets.imported', announcement(report));
-        return report;
-      },
-      { timeoutMs: IMPORT_TRANSACTION_TIMEOUT_MS },
-    );
-  } catch (err) {
-    if (err instanceof RollBack && rolledBack) return rolledBack;
-    throw err;
-  }
 }
