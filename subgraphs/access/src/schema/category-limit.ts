@@ -3,7 +3,7 @@ import { recountCategory } from '../check-in/occupancy-shards';
 import { builder } from '../builder';
 import { checkCapacity, checkCategory, checkLimitCoversInside, normalizeCategory } from '../domain/series-rules';
 import type { CategoryLimitWithOccupancy } from '../context';
-import { EventSeriesRef, fail, refuseFinal, seriesToChange } from './series';
+import { EventSeriesRef, fail, refuseFinal, seriesToChange, seriesUpdated } from './series';
 
 const CategoryLimitRef = builder.objectRef<CategoryLimitWithOccupancy>('CategoryLimit');
 
@@ -59,12 +59,7 @@ builder.mutationFields((t) => ({
         const inside = await recountCategory(sqlOf(tx), id, category, args.capacity);
         const below = checkLimitCoversInside('capacity', args.capacity, inside);
         if (below) throw fail(below);
-        await announce('series.updated', {
-          seriesId: id,
-          eventId: series.eventId,
-          organizationId: series.organizationId,
-          changed: ['categoryLimits'],
-        });
+        await announce('series.updated', seriesUpdated(series, ['categoryLimits']));
         return series;
       });
     },
@@ -80,13 +75,7 @@ builder.mutationFields((t) => ({
         const series = await seriesToChange(tx, ctx.principal, id, 'series.manage');
         refuseFinal(series, 'category limits');
         const { count } = await tx.seriesCategoryLimit.deleteMany({ where: { seriesId: id, category } });
-        if (count)
-          await announce('series.updated', {
-            seriesId: id,
-            eventId: series.eventId,
-            organizationId: series.organizationId,
-            changed: ['categoryLimits'],
-          });
+        if (count) await announce('series.updated', seriesUpdated(series, ['categoryLimits']));
         return series;
       });
     },

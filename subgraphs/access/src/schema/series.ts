@@ -52,6 +52,14 @@ const SeriesTransitionRef = builder.objectRef<SeriesTransition>('SeriesTransitio
 export const fail = (problem: Problem) =>
   new DomainError(problem.code, problem.message, { ...(problem.field ? { field: problem.field } : {}), ...problem.details });
 
+/** What `series.updated` says: which of the series' settings changed. */
+export const seriesUpdated = (series: Pick<EventSeries, 'id' | 'eventId' | 'organizationId'>, changed: string[]) => ({
+  seriesId: series.id,
+  eventId: series.eventId,
+  organizationId: series.organizationId,
+  changed,
+});
+
 export const isTemplate = (series: Pick<EventSeries, 'recurrence'>) => series.recurrence !== null;
 
 export async function readableSeries(ctx: AccessContext, id: string): Promise<EventSeries | null> {
@@ -294,13 +302,7 @@ builder.mutationFields((t) => ({
           .filter(([key, value]) => value !== undefined && String(value) !== String(series[key as keyof EventSeries]))
           .map(([key]) => key);
         const updated = await tx.eventSeries.update({ where: { id }, data });
-        if (changed.length)
-          await announce('series.updated', {
-            seriesId: id,
-            eventId: series.eventId,
-            organizationId: series.organizationId,
-            changed,
-          });
+        if (changed.length) await announce('series.updated', seriesUpdated(series, changed));
         return updated;
       });
     },
@@ -350,12 +352,7 @@ builder.mutationFields((t) => ({
         refuseFinal(current, 'gates');
         await tx.seriesGate.deleteMany({ where: { seriesId: id, gateId: { notIn: gateIds } } });
         await tx.seriesGate.createMany({ data: gateIds.map((gateId) => ({ seriesId: id, gateId })), skipDuplicates: true });
-        await announce('series.updated', {
-          seriesId: id,
-          eventId: series.eventId,
-          organizationId: series.organizationId,
-          changed: ['gates'],
-        });
+        await announce('series.updated', seriesUpdated(series, ['gates']));
         return current;
       });
     },
