@@ -1,5 +1,5 @@
 import { createOrganization, signUp, as } from './support/accounts';
-import { createDemoWorld } from './support/demo-data';
+import { activateSeries, createDemoWorld } from './support/demo-data';
 import { startTestPlatform, subscribe, type TestPlatform } from './support/test-platform';
 
 /**
@@ -74,16 +74,7 @@ async function activeSeries(options: {
       },
     },
   );
-  for (const to of ['SCHEDULED', 'ACTIVE'])
-    await platform
-      .data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
-        id: series.id,
-        to,
-      })
-      // its window is open: the scheduler may make it ACTIVE first
-      .catch((err: Error) => {
-        if (!err.message.includes('"NO_CHANGE"')) throw err;
-      });
+  await activateSeries(platform, series.id);
   const bands: Record<string, string[]> = {};
   for (const [category, count] of Object.entries(options.bands ?? { GA: 1 })) {
     bands[category] = [];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { as, signUp, type Account } from './support/accounts';
+import { createOrganisationWithEvent } from './support/demo-data';
 import { startTestPlatform, subscribe, type TestPlatform } from './support/test-platform';
 
 /**
@@ -47,41 +48,7 @@ const UPDATE = `mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: 
 const FOLLOW = `mutation($id: ID!) { follow(targetType: USER, targetId: $id) { targetId } }`;
 
 /** An organisation with a venue and an event "Summer Sound" (users and events only: no series or gates needed here). */
-async function organisationWithEvent() {
-  const tag = Math.random().toString(36).slice(2, 8);
-  const { createUser: user } = await platform.data(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
-    input: { email: `owner-${tag}@example.com`, displayName: 'Olive Owner' },
-  });
-  const { createOrganization: org } = await platform.data(
-    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
-    { input: { name: `Festival ${tag}`, slug: `festival-${tag}`, ownerId: user.id } },
-  );
-  const { createVenue: venue } = await platform.data(
-    `mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`,
-    {
-      input: {
-        organizationId: org.id,
-        name: 'Riverside Park',
-        slug: `riverside-${tag}`,
-        timeZone: 'Europe/Berlin',
-        city: 'Berlin',
-      },
-    },
-  );
-  const { createEvent: event } = await platform.data(
-    `mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`,
-    {
-      input: {
-        venueId: venue.id,
-        title: 'Summer Sound',
-        slug: `summer-sound-${tag}`,
-        startsAt: '2027-07-01T14:00:00Z',
-        endsAt: '2027-07-03T23:00:00Z',
-      },
-    },
-  );
-  return { org, venue, event };
-}
+const organisationWithEvent = () => createOrganisationWithEvent(platform);
 
 let slugs = 0;
 async function createMine(owner: Account, input: Record<string, unknown>, publish = true): Promise<string> {

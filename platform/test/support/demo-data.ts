@@ -1,7 +1,7 @@
 import type { TestPlatform } from './test-platform';
 
-/** One organisation with a venue, an event, a gate, a series, a wristband and a source: enough to touch all four subgraphs. */
-export async function createDemoWorld(platform: TestPlatform, tag = Math.random().toString(36).slice(2, 8)) {
+/** An organisation with its owner, a venue and an event: what most tests start from. */
+export async function createOrganisationWithEvent(platform: TestPlatform, tag = Math.random().toString(36).slice(2, 8)) {
   const { createUser: user } = await platform.data(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
     input: { email: `owner-${tag}@example.com`, displayName: 'Olive Owner' },
   });
@@ -33,6 +33,25 @@ export async function createDemoWorld(platform: TestPlatform, tag = Math.random(
       },
     },
   );
+  return { user, org, venue, event };
+}
+
+/** Moves a series whose window is open to ACTIVE; the scheduler may have done so first (NO_CHANGE). */
+export async function activateSeries(platform: TestPlatform, seriesId: string) {
+  for (const to of ['SCHEDULED', 'ACTIVE'])
+    await platform
+      .data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
+        id: seriesId,
+        to,
+      })
+      .catch((err: Error) => {
+        if (!err.message.includes('"NO_CHANGE"')) throw err;
+      });
+}
+
+/** One organisation with a venue, an event, a gate, a series, a wristband and a source: enough to touch all four subgraphs. */
+export async function createDemoWorld(platform: TestPlatform, tag = Math.random().toString(36).slice(2, 8)) {
+  const { user, org, venue, event } = await createOrganisationWithEvent(platform, tag);
   const { createGate: gate } = await platform.data(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
     input: { eventId: event.id, name: 'Main', direction: 'BOTH' },
   });
@@ -50,17 +69,7 @@ export async function createDemoWorld(platform: TestPlatform, tag = Math.random(
       },
     },
   );
-  for (const to of ['SCHEDULED', 'ACTIVE']) {
-    await platform
-      .data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
-        id: series.id,
-        to,
-      })
-      // its window is open: the scheduler may make it ACTIVE first
-      .catch((err: Error) => {
-        if (!err.message.includes('"NO_CHANGE"')) throw err;
-      });
-  }
+  await activateSeries(platform, series.id);
   const { createWristband: wristband } = await platform.data(
     `mutation($input: CreateWristbandInput!) { createWristband(input: $input) { id nfcId } }`,
     { input: { eventId: event.id, nfcId: `04:A2:${tag}`, category: 'ga', seriesIds: [series.id] } },
