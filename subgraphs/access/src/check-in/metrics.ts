@@ -71,6 +71,24 @@ export async function loadSeriesMetrics(db: AccessDb, seriesId: string): Promise
   };
 }
 
+/** per database: each series' metrics after the latest bus event that moved them */
+const afterEvents = new WeakMap<AccessDb, Map<string, { eventId: string; metrics: Promise<SeriesMetrics | null> }>>();
+
+/**
+ * A series' metrics after one bus event (a scan), loaded once however many subscribers in this process
+ * resolve that event: with a dozen dashboards on a gate, every scan would otherwise read them a dozen times.
+ */
+export function seriesMetricsAfter(db: AccessDb, seriesId: string, eventId: string): Promise<SeriesMetrics | null> {
+  let latest = afterEvents.get(db);
+  if (!latest) afterEvents.set(db, (latest = new Map()));
+  const known = latest.get(seriesId);
+  if (known?.eventId === eventId) return known.metrics;
+  const metrics = loadSeriesMetrics(db, seriesId);
+  // one entry per series with subscribers; the map only keeps the newest event of each
+  latest.set(seriesId, { eventId, metrics });
+  return metrics;
+}
+
 const by =
   <T>(key: keyof T) =>
   (a: T, b: T) =>

@@ -1,6 +1,12 @@
 import { can, clearLoaders, liveEvents, notFound, parseId, requireAuthenticated } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { loadSeriesMetrics, type CategoryMetrics, type GateMetrics, type SeriesMetrics } from '../check-in/metrics';
+import {
+  loadSeriesMetrics,
+  seriesMetricsAfter,
+  type CategoryMetrics,
+  type GateMetrics,
+  type SeriesMetrics,
+} from '../check-in/metrics';
 import type { AccessContext } from '../context';
 import { GateRef } from './gate';
 import { EventSeriesRef, readableSeries } from './series';
@@ -39,9 +45,9 @@ const SeriesMetricsRef = builder.objectRef<SeriesMetrics>('SeriesMetrics').imple
 });
 
 /** Metrics are check-in data: members and up, and scanners, of the series' organisation. */
-async function readableMetrics(ctx: AccessContext, seriesId: string) {
+async function readableMetrics(ctx: AccessContext, seriesId: string, load = () => loadSeriesMetrics(ctx.db, seriesId)) {
   const series = await readableSeries(ctx, seriesId);
-  return series && can(ctx.principal, 'checkins.read', series.organizationId) ? loadSeriesMetrics(ctx.db, seriesId) : null;
+  return series && can(ctx.principal, 'checkins.read', series.organizationId) ? load() : null;
 }
 
 builder.objectField(EventSeriesRef, 'metrics', (t) =>
@@ -76,8 +82,10 @@ builder.subscriptionFields((t) => ({
     },
     resolve: async (busEvent, _args, ctx) => {
       clearLoaders(ctx.loaders);
-      const metrics = await readableMetrics(ctx, busEvent.payload.seriesId as string);
-      if (!metrics) throw notFound('EventSeries', busEvent.payload.seriesId as string);
+      const seriesId = busEvent.payload.seriesId as string;
+      // rights checked again for each delivery; the numbers read once per scan for all subscribers
+      const metrics = await readableMetrics(ctx, seriesId, () => seriesMetricsAfter(ctx.db, seriesId, busEvent.id));
+      if (!metrics) throw notFound('EventSeries', seriesId);
       return metrics;
     },
   }),
