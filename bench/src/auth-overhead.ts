@@ -26,6 +26,7 @@ import { createAuthenticator } from '@eventgraph/gateway/src/auth/authenticator'
 import { CallerDirectory } from '@eventgraph/gateway/src/auth/caller-directory';
 import { MemoryRateLimiter, type CallerPolicies } from '@eventgraph/gateway/src/rate-limit';
 import { signPrincipal, verifyAccessToken, verifyPrincipal, type Principal } from '@eventgraph/runtime';
+import { recentMail } from '@eventgraph/subgraph-users/src/mail/mailer';
 import {
   benchDir,
   createEvent,
@@ -164,11 +165,17 @@ export async function seedCallers(platform: BenchPlatform, options: AuthBenchOpt
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id });
     ids.push(id);
   }
-  const { signUp } = await call<{ signUp: { user: { id: string }; accessToken: string } }>(
+  const email = `bench-user-${tag}@example.com`;
+  await call(platform, undefined, `mutation($input: SignUpInput!) { signUp(input: $input) { accepted } }`, {
+    input: { email, password: `correct horse bench ${tag}`, displayName: 'Bench User' },
+  });
+  // the platform runs in this process: its development mailer kept the verification token
+  const token = recentMail(email).find((m) => m.kind === 'verify-email')?.data.token;
+  const { verifyEmail: signUp } = await call<{ verifyEmail: { user: { id: string }; accessToken: string } }>(
     platform,
     undefined,
-    `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } accessToken } }`,
-    { input: { email: `bench-user-${tag}@example.com`, password: `correct horse bench ${tag}`, displayName: 'Bench User' } },
+    `mutation($token: String!) { verifyEmail(token: $token) { user { id } accessToken } }`,
+    { token },
   );
   await platform.data(`mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u, role: ADMIN) { id } }`, {
     o: org.id,

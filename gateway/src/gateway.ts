@@ -10,8 +10,10 @@ import {
   graphqlErrorBody,
   handleGraphQLRequest,
   listen,
+  CLIENT_ADDRESS_HEADER,
   PRINCIPAL_HEADER,
   sendJson,
+  signClientAddress,
   signPrincipal,
   DomainError,
   ANONYMOUS,
@@ -21,15 +23,29 @@ import {
 } from '@eventgraph/runtime';
 import { createAuthenticator, type Authenticated } from './auth/authenticator';
 import { CallerDirectory } from './auth/caller-directory';
+import { connectionRevalidator, watchCallerChanges, type ConnectionAuth } from './auth/live-revocation';
+import { ConnectionRegistry } from './subscriptions/connection-registry';
 import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
+import { clientAddressOf } from './client-address';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
 import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
-import { callerBucket, createRateLimiter, rateLimitHttpResponse, type CallerPolicies, type RateLimiter } from './rate-limit';
+import { operationResolutionPlugin } from './operation-resolution';
+import {
+  addressGroup,
+  callerBucket,
+  createRateLimiter,
+  RATE_LIMITED,
+  RATE_LIMITED_STATUS,
+  rateLimitHttpResponse,
+  type CallerPolicies,
+  type RateLimiter,
+} from './rate-limit';
 import { toApolloLogger } from './subscriptions/logger';
 import { serveGraphQLOverWebSocket } from './subscriptions/ws-adapter';
+import { mayExploreSchema, schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposure';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -42,13 +58,19 @@ export interface GatewayOptions {
   jwtSecret: string;
   /** the development credential (`Authorization: Bearer <devToken>`); leave unset in production */
   devToken?: string;
-  /** bus events evict cached callers at once (membership and credential changes) */
+  /** who may introspect and see "Did you mean …?" hints (default: on); production settings default to members */
+  introspection?: IntrospectionPolicy;
+  /** bus events evict cached callers at once (membership and credential changes) and re-check their sockets */
   bus?: BusTransport;
+  /** every open graphql-ws connection's caller is checked again this often, bus or not (default 30 s; 0: never) */
+  connectionRevalidationMs?: number;
   limits?: Partial<OperationLimits>;
   /** per-caller token buckets; in memory unless given (e.g. Redis, shared by replicas) */
   rateLimiter?: RateLimiter;
   /** bucket sizes per kind of caller (API keys carry their own) */
   callerPolicies?: CallerPolicies;
+  /** proxies of our own in front of the gateway, whose X-Forwarded-For entries are believed (default 0: none) */
+  trustedProxyHops?: number;
   logger: Logger;
 }
 
@@ -58,6 +80,8 @@ export interface RunningGateway {
   url: string;
   wsUrl: string;
   engine: SubscriptionEngine;
+  /** how many caller lookups went to the users subgraph (users by id, API keys and devices by credential) */
+  callerLookups(): { users: number; credentials: number };
   stop(): Promise<void>;
 }
 
@@ -66,11 +90,6 @@ interface GatewayContext extends FetchContext {
   requestId: string;
   /** trusted-documents mode: the partner app whose registered operations alone may run */
   trustedDocumentsOf?: string;
-}
-
-/** What a graphql-ws connection carries from its connection_init to each of its operations. */
-interface ConnectionAuth extends UpstreamAuth {
-  authenticated: Authenticated;
 }
 
 const PATH = '/graphql';
@@ -86,10 +105,16 @@ export function subgraphUrls(supergraphSdl: string, overrides: Record<string, st
  * never sends an expired signature; callers with the same principal may share
  * an upstream subscription.
  */
-function upstreamAuthFor(principal: Principal, requestId: string, secret: string): UpstreamAuth {
+function upstreamAuthFor(principal: Principal, requestId: string, secret: string, clientAddress?: string): UpstreamAuth {
+  // the client's address (an IPv6 /64 as one), signed: users throttles log-ins per address
+  const address = clientAddress && addressGroup(clientAddress);
   return {
     key: JSON.stringify(principal),
-    headers: () => ({ [PRINCIPAL_HEADER]: signPrincipal(principal, secret), 'x-request-id': requestId }),
+    headers: () => ({
+      [PRINCIPAL_HEADER]: signPrincipal(principal, secret),
+      'x-request-id': requestId,
+      ...(address ? { [CLIENT_ADDRESS_HEADER]: signClientAddress(address, secret) } : {}),
+    }),
   };
 }
 
@@ -105,8 +130,16 @@ const header = (req: IncomingMessage, name: string) => {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger: log, principalSecret } = options;
   const urls = subgraphUrls(options.supergraphSdl, options.subgraphUrls);
+  const introspection = options.introspection ?? 'on';
   const callers = new CallerDirectory(urls.users!, principalSecret, options.bus);
-  const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers });
+  const clientAddress = (req: IncomingMessage) => clientAddressOf(req, options.trustedProxyHops);
+  const limiter = options.rateLimiter ?? createRateLimiter({ kind: 'memory' });
+  // a credential not known to be good is paid for from the address's anonymous bucket, before users is asked
+  const chargeAddress = async (address: string | undefined) => {
+    const bucket = callerBucket(ANONYMOUS, address, options.callerPolicies);
+    return bucket && limiter.take(bucket.key, bucket.policy);
+  };
+  const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: toApolloLogger(log),
@@ -117,7 +150,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatted.extensions?.serviceName
       ? formatted
       : formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
-  const limiter = options.rateLimiter ?? createRateLimiter({ kind: 'memory' });
   // an API key's own limit wins over the default for its kind
   const takeToken = async ({ principal, requestsPerMinute }: Authenticated, address: string | undefined) => {
     const bucket = requestsPerMinute
@@ -134,7 +166,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     includeStacktraceInErrorResponses: false,
     introspection: true,
     parseOptions: limitsParseOptions(options.limits),
-    plugins: [trustedDocumentsPlugin<GatewayContext>(callers), operationLimitsPlugin<GatewayContext>(options.limits)],
+    plugins: [
+      trustedDocumentsPlugin<GatewayContext>(callers),
+      operationResolutionPlugin<GatewayContext>(),
+      operationLimitsPlugin<GatewayContext>(options.limits),
+      schemaExposurePlugin<GatewayContext>(introspection),
+    ],
   });
   await apollo.start();
   const engine = createSubscriptionEngine({
@@ -148,7 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   /** Answers with the refusal when the caller's bucket is empty; true when the request may go on. */
   const admitted = async (authenticated: Authenticated, req: IncomingMessage, res: ServerResponse) => {
-    const decision = await takeToken(authenticated, req.socket.remoteAddress);
+    const decision = await takeToken(authenticated, clientAddress(req));
     if (!decision || decision.allowed) return true;
     const refusal = rateLimitHttpResponse(decision);
     sendJson(res, refusal.status, refusal.body, refusal.headers);
@@ -159,10 +196,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticateHttp = async (req: IncomingMessage, res: ServerResponse): Promise<Authenticated | undefined> => {
     let authenticated: Authenticated;
     try {
-      authenticated = await authenticator.authenticate(header(req, 'authorization'));
+      authenticated = await authenticator.authenticate(header(req, 'authorization'), clientAddress(req));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      sendJson(res, 401, { errors: [{ message: err.message, extensions: err.extensions }] }, { 'www-authenticate': 'Bearer' });
+      const body = { errors: [{ message: err.message, extensions: err.extensions }] };
+      if (err.extensions.code === RATE_LIMITED)
+        sendJson(res, RATE_LIMITED_STATUS, body, { 'retry-after': String(err.extensions.retryAfterSeconds) });
+      else sendJson(res, 401, body, { 'www-authenticate': 'Bearer' });
       return undefined;
     }
     return (await admitted(authenticated, req, res)) ? authenticated : undefined;
@@ -176,7 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       principal,
       requestId,
       trustedDocumentsOf,
-      upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret),
+      upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret, clientAddress(req)),
     });
     await handleGraphQLRequest(apollo, req, res, context);
   };
@@ -225,23 +265,48 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   });
 
+  const connectionAuth = (authenticated: Authenticated, authorization?: string, clientAddress?: string): ConnectionAuth => ({
+    ...upstreamAuthFor(authenticated.principal, randomUUID(), principalSecret, clientAddress),
+    authenticated,
+    authorization,
+    clientAddress,
+  });
+  // open sockets follow their caller: re-checked on bus events about them, at expiry, and every 30 s
+  const connections = new ConnectionRegistry<ConnectionAuth>({
+    revalidate: connectionRevalidator({
+      authenticator,
+      callers,
+      authFor: (authenticated, previous) => connectionAuth(authenticated, previous.authorization, previous.clientAddress),
+    }),
+    expiresAt: (auth) => auth.authenticated.expiresAt,
+    intervalMs: options.connectionRevalidationMs ?? 30_000,
+    logger: log,
+  });
+  const stopWatching = options.bus ? watchCallerChanges(options.bus, connections, callers) : () => {};
+
   const ws = serveGraphQLOverWebSocket({
     server,
     path: PATH,
     engine,
     logger: log,
+    connections,
     limits: options.limits,
-    rateLimit: (auth, request) => takeToken((auth as ConnectionAuth).authenticated, request.socket.remoteAddress),
+    rateLimit: (auth, request) => takeToken((auth as ConnectionAuth).authenticated, clientAddress(request)),
+    exposesSchema: (auth) => mayExploreSchema(introspection, (auth as ConnectionAuth).authenticated.principal),
     checkDocument: (auth, source) =>
       checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source),
-    authenticate: async (params): Promise<ConnectionAuth> => {
-      const authorization = params?.authorization ?? params?.Authorization;
-      const authenticated = await authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined);
-      return { ...upstreamAuthFor(authenticated.principal, randomUUID(), principalSecret), authenticated };
+    authenticate: async (params, request): Promise<ConnectionAuth> => {
+      const given = params?.authorization ?? params?.Authorization;
+      const authorization = typeof given === 'string' ? given : undefined;
+      const address = clientAddress(request);
+      const authenticated = await authenticator.authenticate(authorization, address);
+      return connectionAuth(authenticated, authorization, address);
     },
-    executeOperation: async ({ document, variables, operationName, upstreamAuth }) => {
+    // queries and mutations over the socket: the same Apollo Server, plugins and formatting as HTTP; the text
+    // as sent, so trusted documents match by their hash
+    executeOperation: async ({ source, variables, operationName, upstreamAuth }) => {
       const response = await apollo.executeOperation(
-        { query: document, variables, operationName },
+        { query: source, variables, operationName },
         {
           contextValue: {
             principal: (upstreamAuth as ConnectionAuth).authenticated.principal,
@@ -268,9 +333,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     engine,
+    callerLookups: () => ({ users: callers.users.lookups, credentials: callers.credentials.lookups }),
     stop() {
       stopping ??= (async () => {
         ready = false;
+        stopWatching();
+        connections.stop();
         callers.close();
         await ws.close();
         await engine.close();

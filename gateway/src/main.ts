@@ -24,6 +24,9 @@ async function main() {
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
+      trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
+      introspection: settings.EVENTGRAPH_INTROSPECTION,
+      connectionRevalidationMs: settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: rateLimiterFor(settings),
       bus: await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, {
         logger: log,

@@ -1,12 +1,23 @@
 import { z } from 'zod';
 import { loadConfig, loadPlatformSettings, port } from '@eventgraph/runtime';
 import { createRateLimiter } from './rate-limit';
+import { INTROSPECTION_POLICIES } from './schema-exposure';
 
 export const gatewaySettings = z.object({
   PORT: port(4000),
   HOST: z.string().default('127.0.0.1'),
   /** the development credential: `Authorization: Bearer <token>` acts as a platform service; `off` disables it */
   EVENTGRAPH_DEV_TOKEN: z.string().min(3, 'must be at least 3 characters').optional(),
+  /**
+   * who may introspect the schema and see "Did you mean …?" hints: on (everyone), members (signed-in users and
+   * the platform, not anonymous callers, API keys or devices), off (the platform only). Default: on while
+   * developing, members in production.
+   */
+  EVENTGRAPH_INTROSPECTION: z.enum(INTROSPECTION_POLICIES).optional(),
+  /** how often every open graphql-ws connection's caller is checked again, bus event or not (0: never) */
+  EVENTGRAPH_WS_REVALIDATE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  /** proxies (load balancers) of our own in front of the gateway: their X-Forwarded-For entries name the client */
+  EVENTGRAPH_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** rate-limit buckets shared by every gateway replica; without it each gateway counts in memory */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
 });
@@ -16,7 +27,13 @@ export function loadGatewaySettings(env: Record<string, string | undefined> = pr
   const gateway = loadConfig(gatewaySettings, env);
   // on by default while developing, never in production unless asked for explicitly
   const devToken = gateway.EVENTGRAPH_DEV_TOKEN ?? (platform.NODE_ENV === 'production' ? undefined : 'eventgraph-dev-token');
-  return { ...platform, ...gateway, EVENTGRAPH_DEV_TOKEN: devToken === 'off' ? undefined : devToken };
+  const introspection = gateway.EVENTGRAPH_INTROSPECTION ?? (platform.NODE_ENV === 'production' ? 'members' : 'on');
+  return {
+    ...platform,
+    ...gateway,
+    EVENTGRAPH_DEV_TOKEN: devToken === 'off' ? undefined : devToken,
+    EVENTGRAPH_INTROSPECTION: introspection,
+  };
 }
 
 /** SUBGRAPH_URL_USERS=http://… overrides the supergraph's routing URL of `users`. */

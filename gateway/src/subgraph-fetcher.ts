@@ -14,7 +14,9 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
  * stack for npm) that cost about a tenth of the platform's CPU per request, and subgraph answers
  * are never cached or proxied.
  */
-export const subgraphFetcher: Fetcher = (url, init = {}) =>
+export const subgraphFetcher: Fetcher = (url, init = {}) => fetchOnce(url, init, true);
+
+const fetchOnce = (url: string, init: Parameters<Fetcher>[1] = {}, mayRetry: boolean) =>
   new Promise<FetcherResponse>((resolve, reject) => {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
@@ -34,7 +36,13 @@ export const subgraphFetcher: Fetcher = (url, init = {}) =>
         response.on('error', reject);
       },
     );
-    request.on('error', reject);
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      // a kept-alive connection the subgraph closed as idle just as it was reused: the request never
+      // reached it (Node's documented race), so it is sent again once, on a fresh connection
+      if (mayRetry && request.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
+        return void fetchOnce(url, init, false).then(resolve, reject);
+      reject(err);
+    });
     request.end(body);
   });
 

@@ -1,5 +1,6 @@
 import { startGateway, type RunningGateway } from '@eventgraph/gateway';
 import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-limit';
+import type { IntrospectionPolicy } from '@eventgraph/gateway/src/schema-exposure';
 import { rateLimiterFor } from '@eventgraph/gateway/src/settings';
 import {
   createBus,
@@ -14,7 +15,13 @@ import { composePlatform } from './compose';
 import { SUBGRAPHS } from './subgraphs';
 
 export interface PlatformOptions {
-  settings: PlatformSettings & { EVENTGRAPH_DEV_TOKEN?: string; REDIS_URL?: string };
+  settings: PlatformSettings & {
+    EVENTGRAPH_DEV_TOKEN?: string;
+    REDIS_URL?: string;
+    EVENTGRAPH_INTROSPECTION?: IntrospectionPolicy;
+    EVENTGRAPH_WS_REVALIDATE_SECONDS?: number;
+    EVENTGRAPH_TRUSTED_PROXY_HOPS?: number;
+  };
   /** gateway port (default 4000); subgraphs use their default ports unless `ephemeralPorts` */
   port?: number;
   host?: string;
@@ -55,6 +62,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       logger: log,
     }));
   const subgraphs: Record<string, RunningSubgraph<unknown>> = {};
+  // relays wait until every subgraph's consumers have joined the bus: after a restart, what a group of a
+  // subgraph started later still owes must not be judged before that group is known
+  let allJoined!: () => void;
+  const relayStartsAfter = new Promise<void>((resolve) => (allJoined = resolve));
   const stopAll = async () => {
     await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
     if (ownBus) await bus.close();
@@ -68,8 +79,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         host: options.host,
         logger: log.child({ service: definition.name }),
         database: options.database?.(definition.name),
+        relayStartsAfter,
       })) as RunningSubgraph<unknown>;
     }
+    allJoined();
     const gateway = await startGateway({
       supergraphSdl: composition.supergraphSdl,
       port: options.ephemeralPorts ? 0 : (options.port ?? 4000),
@@ -78,6 +91,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
+      trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
+      introspection: settings.EVENTGRAPH_INTROSPECTION,
+      connectionRevalidationMs:
+        settings.EVENTGRAPH_WS_REVALIDATE_SECONDS === undefined ? undefined : settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: options.rateLimiter ?? rateLimiterFor(settings),
       callerPolicies: options.callerPolicies,
       bus,

@@ -142,6 +142,22 @@ describe('managing members', () => {
     expect(codeOf((await as(platform, late)(Q.accept, { token: lateTicket })).body as Body)).toBe('INVITATION_EXPIRED');
   });
 
+  it('only the invited user or an admin declines an invitation', async () => {
+    const decline = `mutation($token: String!) { declineInvitation(token: $token) { state } }`;
+    const invitee = await signUp(platform, 'invitee');
+    const invite = async () =>
+      (await call('ownerA', Q.invite, { org: ids.orgA, email: invitee.email, role: 'VIEWER' })).data.inviteMember.token;
+    const first = await invite();
+    expect(codeOf((await platform.request(decline, { token: first }, { token: null })).body as Body)).toBe('UNAUTHENTICATED');
+    expect(codeOf(await call('outsider', decline, { token: first }))).toBe('FORBIDDEN');
+    expect(codeOf(await call('managerA', decline, { token: first }))).toBe('FORBIDDEN');
+    expect((await as(platform, invitee)(decline, { token: first })).body.data).toEqual({
+      declineInvitation: { state: 'DECLINED' },
+    });
+    expect(codeOf((await as(platform, invitee)(decline, { token: first })).body as Body)).toBe('INVITATION_CLOSED');
+    expect((await call('adminA', decline, { token: await invite() })).data).toEqual({ declineInvitation: { state: 'DECLINED' } });
+  });
+
   it('admins change roles below admin; nobody demotes the last owner; ownership moves by transfer', async () => {
     const extra = await signUp(platform, 'extra');
     const membership = await addMember(platform, people.ownerA!, ids.orgA!, extra, 'MEMBER');
@@ -211,12 +227,53 @@ describe('one organisation never sees another', () => {
   });
 
   it('through mutations', async () => {
-    expect(codeOf(await call('ownerB', Q.createGate, { event: ids.eventA, name: 'Sneaky' }))).toBe('FORBIDDEN');
+    // another organisation's event, published or not, is as unknown as a missing one: same code, same words
+    const draftA = (await call('ownerA', Q.createEvent, { venue: ids.venueA, slug: slug() })).data.createEvent.id;
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const writes = [
+      [Q.createGate, { name: 'Sneaky' }],
+      [Q.createWristband, { nfc: slug(), series: ids.seriesA }],
+      [Q.createSeries, { gate: ids.gateA }],
+    ] as const;
+    // a missing event is waited for (it may still be on the bus): ask for all three at once
+    const unknown = await Promise.all(
+      writes.map(([query, variables]) => call('ownerB', query, { ...variables, event: missing })),
+    );
+    for (const event of [ids.eventA, draftA]) {
+      for (const [i, [query, variables]] of writes.entries()) {
+        const refused = await call('ownerB', query, { ...variables, event });
+        expect(codeOf(refused)).toBe('NOT_FOUND');
+        expect(refused.errors![0]!.message.replace(event, missing)).toBe(unknown[i]!.errors![0]!.message);
+        expect(refused.errors![0]!.extensions).toEqual(unknown[i]!.errors![0]!.extensions);
+      }
+    }
     expect(codeOf(await call('ownerB', Q.createVenue, { org: ids.orgA, slug: slug() }))).toBe('FORBIDDEN');
     expect(codeOf(await call('ownerB', Q.checkIn, { series: ids.seriesA, gate: ids.gateA, nfc: 'A-1' }))).toBe('NOT_FOUND');
     expect(codeOf(await call('ownerB', Q.transitionSeries, { id: ids.seriesA, to: 'COMPLETED' }))).toBe('NOT_FOUND');
     expect(codeOf(await call('ownerB', Q.invite, { org: ids.orgA, email: 'x@example.com', role: 'VIEWER' }))).toBe('FORBIDDEN');
     expect(codeOf(await call('ownerB', Q.changeRole, { id: memberships.viewerA, role: 'ADMIN' }))).toBe('NOT_FOUND');
+  });
+
+  it('through source attribution: only events the caller may read', async () => {
+    const draftA = (await call('ownerA', Q.createEvent, { venue: ids.venueA, slug: slug() })).data.createEvent.id;
+    const sourceB = (
+      await call('ownerB', `mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`, {
+        input: { organizationId: ids.orgB, name: 'B feed', kind: 'ICAL', url: `https://b.example.com/${slug()}.ics` },
+      })
+    ).data.createSource.id;
+    const attribute = (eventId: string) =>
+      call('ownerB', `mutation($input: AttributeEventInput!) { attributeEvent(input: $input) { id } }`, {
+        input: { sourceId: sourceB, eventId, externalId: slug() },
+      });
+    const refused = await attribute(draftA);
+    expect(codeOf(refused)).toBe('NOT_FOUND');
+    expect(refused.errors![0]!.extensions).toMatchObject({ field: 'eventId' });
+    // a published public event is everyone's to attribute
+    await call('ownerA', `mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: draftA });
+    const deadline = Date.now() + 5000;
+    let accepted = await attribute(draftA);
+    while (codeOf(accepted) !== 'OK' && Date.now() < deadline) accepted = await attribute(draftA);
+    expect(accepted.data).toEqual({ attributeEvent: { id: sourceB } });
   });
 
   it('through subscriptions', async () => {

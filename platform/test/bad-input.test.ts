@@ -147,6 +147,111 @@ describe('input the domain refuses', () => {
   });
 });
 
+describe('input hygiene (text PostgreSQL cannot store, impossible dates, ranges, time zones)', () => {
+  const createEvent = `mutation($input: CreateEventInput!) { createEvent(input: $input) { id startsAt } }`;
+  const eventInput = (change: Record<string, unknown>) => ({
+    input: { venueId: world.venue.id, title: 'Hygiene', slug: 'hygiene', startsAt: '2027-07-01T14:00:00Z', ...change },
+  });
+
+  it('refuses a NUL byte at sign-up and in an event title with BAD_USER_INPUT naming the field, writing nothing', async () => {
+    const signUp = await firstError(`mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }`, {
+      input: { email: 'nul@example.com', password: 'correct horse battery staple', displayName: 'Nu\u0000ll' },
+    });
+    expect(signUp).toMatchObject({ code: 'BAD_USER_INPUT', error: { extensions: { field: 'input.displayName' } } });
+    const title = await firstError(createEvent, eventInput({ title: 'Sum\u0000mer', endsAt: '2027-07-01T15:00:00Z' }));
+    expect(title).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/^input\.title: .*U\+0000/) });
+    const literal = await firstError(`{ event(id: "\\u0000") { id } }`);
+    expect(literal).toMatchObject({ code: 'BAD_USER_INPUT', error: { extensions: { field: 'id' } } });
+    const { organization } = await platform.data(`query($id: ID!) { organization(id: $id) { events { slug } } }`, {
+      id: world.org.id,
+    });
+    expect(organization.events.map((e: { slug: string }) => e.slug)).not.toContain('hygiene');
+  });
+
+  it('refuses impossible dates and absurd years instead of shifting them', async () => {
+    for (const [startsAt, reason] of [
+      ['2027-02-30T10:00:00Z', /is not a day of the calendar/],
+      ['2027-07-01T24:00:00Z', /is not a time of day/],
+      ['0001-01-01T10:00:00Z', /outside the years 1900–9999/],
+    ] as const) {
+      const { code, message, error } = await firstError(createEvent, eventInput({ startsAt, endsAt: '2027-07-02T15:00:00Z' }));
+      expect(code).toBe('BAD_USER_INPUT');
+      expect(message).toMatch(reason);
+      expect(error.extensions?.field).toBe('input.startsAt');
+    }
+    const literal = await firstError(`{ searchEvents(filter: { from: "2027-02-29T00:00:00Z" }) { totalCount } }`);
+    // a literal is checked while the document is validated
+    expect(literal).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      message: expect.stringMatching(/not a day of the calendar/),
+    });
+    const day = await firstError(`{ searchEvents(filter: { fromDate: "0001-01-01" }) { totalCount } }`);
+    expect(day).toMatchObject({ code: 'BAD_USER_INPUT', error: { extensions: { field: 'fromDate' } } });
+  });
+
+  it('says the range of a capacity beyond it, in the domain and past the Int column', async () => {
+    const series = `mutation($input: CreateEventSeriesInput!) { createEventSeries(input: $input) { id } }`;
+    const input = (capacity: number) => ({
+      input: {
+        eventId: world.event.id,
+        name: 'Huge',
+        startsAt: '2027-07-01T14:00:00Z',
+        endsAt: '2027-07-01T20:00:00Z',
+        capacity,
+      },
+    });
+    const domain = await firstError(series, input(2_147_483_647));
+    expect(domain).toMatchObject({ code: 'BAD_USER_INPUT', message: 'capacity: must be a whole number from 0 to 10,000,000' });
+    const column = await firstError(series, input(3_000_000_000));
+    expect(column).toMatchObject({ status: 400, code: 'BAD_USER_INPUT', error: { extensions: { field: 'input.capacity' } } });
+    expect(column.message).toMatch(/from -2147483648 to 2147483647/);
+  });
+
+  it('canonicalises time-zone names and refuses unknown ones naming the field', async () => {
+    const { createVenue } = await platform.data(
+      `mutation($input: CreateVenueInput!) { createVenue(input: $input) { timeZone } }`,
+      { input: { organizationId: world.org.id, name: 'Lower case', slug: 'lower-case', timeZone: 'europe/berlin' } },
+    );
+    expect(createVenue.timeZone).toBe('Europe/Berlin');
+    await platform.data(`{ searchEvents(filter: { fromDate: "2027-07-01", timeZone: "EUROPE/BERLIN" }) { totalCount } }`);
+    const unknown = await firstError(
+      `{ searchEvents(filter: { fromDate: "2027-07-01", timeZone: "europe/atlantis" }) { totalCount } }`,
+    );
+    expect(unknown).toMatchObject({ code: 'BAD_USER_INPUT', error: { extensions: { field: 'timeZone' } } });
+  });
+
+  it('logs a scan of an NFC id no wristband can have as a denied check-in, online and offline', async () => {
+    const scan = `mutation($input: CheckInInput!) { checkIn(input: $input) { id allowed reason nfcId } }`;
+    const input = { seriesId: world.series.id, gateId: world.gate.id, nfcId: '04\u0000A2', scanId: 'garbled-1' };
+    const { checkIn } = await platform.data(scan, { input });
+    expect(checkIn).toMatchObject({ allowed: false, reason: 'INVALID_WRISTBAND_ID', nfcId: '04\uFFFDA2' });
+    expect((await platform.data(scan, { input })).checkIn.id).toBe(checkIn.id); // a retry is the same scan
+    const { checkIns } = await platform.data(`query($id: ID!) { checkIns(seriesId: $id) { id reason } }`, {
+      id: world.series.id,
+    });
+    expect(checkIns).toContainEqual({ id: checkIn.id, reason: 'INVALID_WRISTBAND_ID' });
+    const { uploadOfflineScans } = await platform.data(
+      `mutation($scans: [OfflineScanInput!]!) { uploadOfflineScans(scans: $scans) { scanId outcome checkIn { reason } } }`,
+      {
+        scans: ['\uD800', 'x'.repeat(65)].map((nfcId, i) => ({
+          scanId: `garbled-offline-${i}`,
+          seriesId: world.series.id,
+          gateId: world.gate.id,
+          nfcId,
+          direction: 'ENTRY',
+          scannedAt: new Date(Date.now() - 60_000 + i).toISOString(),
+        })),
+      },
+    );
+    expect(
+      uploadOfflineScans.map((r: { outcome: string; checkIn: { reason: string } }) => [r.outcome, r.checkIn.reason]),
+    ).toEqual([
+      ['CONFLICT', 'INVALID_WRISTBAND_ID'],
+      ['CONFLICT', 'INVALID_WRISTBAND_ID'],
+    ]);
+  });
+});
+
 describe('operation limits at the gateway', () => {
   it('refuses an operation whose estimated cost is over the limit, before any subgraph is asked', async () => {
     const { status, code, error } = await firstError('{ events(first: 5000) { id venue { events { id } } } }');

@@ -1,6 +1,9 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { recentMail } from '@eventgraph/subgraph-users/src/mail/mailer';
 import { issueAccessToken } from '@eventgraph/runtime';
-import { as, signUp } from './support/accounts';
-import { startTestPlatform, type TestPlatform } from './support/test-platform';
+import { as, signUp, verificationToken } from './support/accounts';
+import { startTestPlatform, type GraphQLResponse, type TestPlatform } from './support/test-platform';
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -9,11 +12,55 @@ beforeAll(async () => {
 afterAll(() => platform?.stop());
 
 const ME = '{ me { id displayName email preferences { categories } } }';
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } accessToken refreshToken } }`;
-const LOG_IN = `mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { accessToken refreshToken } }`;
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accepted email message } }`;
+const VERIFY = `mutation($token: String!) { verifyEmail(token: $token) { user { id } accessToken refreshToken clientToken } }`;
+const LOG_IN = `mutation($email: String!, $password: String!, $clientToken: String) {
+  logIn(email: $email, password: $password, clientToken: $clientToken) { accessToken refreshToken clientToken } }`;
 const REFRESH = `mutation($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken } }`;
 const anonymous = (query: string, variables?: Record<string, unknown>) => platform.request(query, variables, { token: null });
 const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) => body.errors?.[0]?.extensions?.code;
+
+/**
+ * An anonymous request sent from another loopback address (127.0.0.0/8 is all this machine), so tests can act as
+ * different clients: the gateway sees the socket's address, never a header the client could write.
+ */
+function from(address: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResponse<any>> {
+  const url = new URL(platform.gateway.url);
+  const payload = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: address,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Repeats `attempt` until it is no longer RATE_LIMITED (bounded), and returns that answer. */
+async function whenHeard(attempt: () => Promise<GraphQLResponse<any>>, timeoutMs = 10_000): Promise<GraphQLResponse<any>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await attempt();
+    if (codeOf(answer) !== 'RATE_LIMITED') return answer;
+    if (Date.now() > deadline) throw new Error(`still RATE_LIMITED after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const retryAfter = (body: GraphQLResponse<unknown>) => body.errors?.[0]?.extensions?.retryAfterSeconds;
+const newEmail = (name: string) => `${name}-${randomUUID()}@example.com`;
 
 describe('signing up', () => {
   it('creates an account and a session whose access token the gateway accepts', async () => {
@@ -46,12 +93,60 @@ describe('signing up', () => {
     expect(body.errors![0]!.message).toMatch(message);
   });
 
-  it('refuses a second account with the same email as a CONFLICT', async () => {
+  it('answers a taken email exactly as a new one, and tells the owner instead of the caller', async () => {
     const carol = await signUp(platform, 'carol');
-    const { body } = await anonymous(SIGN_UP, {
+    const fresh = newEmail('fresh');
+    const taken = await anonymous(SIGN_UP, {
       input: { email: carol.email.toUpperCase(), password: 'another fine passphrase', displayName: 'Carol 2' },
     });
-    expect(codeOf(body)).toBe('CONFLICT');
+    const untaken = await anonymous(SIGN_UP, {
+      input: { email: fresh, password: 'another fine passphrase', displayName: 'New' },
+    });
+    expect(taken.status).toBe(untaken.status);
+    const shape = (body: typeof taken.body, email: string) => JSON.stringify(body).split(email).join('<email>');
+    expect(shape(taken.body, carol.email)).toBe(shape(untaken.body, fresh));
+    expect(taken.body.data).toEqual({ signUp: { accepted: true, email: carol.email, message: expect.any(String) } });
+    // the owner learns of it; no second account, no verification token for the taken address
+    expect(recentMail(carol.email).map((m) => m.kind)).toEqual(['verify-email', 'sign-up-attempt']);
+    expect(recentMail(fresh).map((m) => m.kind)).toEqual(['verify-email']);
+    const stranger = await anonymous(LOG_IN, { email: carol.email, password: 'another fine passphrase' });
+    expect(codeOf(stranger.body)).toBe('UNAUTHENTICATED');
+  });
+
+  it('signs the account in only once the mailed token comes back; until then logIn answers as for a wrong password', async () => {
+    const email = newEmail('paula');
+    const password = 'paula’s long passphrase';
+    const { body } = await anonymous(SIGN_UP, { input: { email, password, displayName: 'Paula' } });
+    expect(body.data).toEqual({ signUp: { accepted: true, email, message: expect.stringContaining(email) } });
+    const early = await anonymous(LOG_IN, { email, password });
+    const wrong = await anonymous(LOG_IN, { email: newEmail('nobody'), password });
+    expect(codeOf(early.body)).toBe('UNAUTHENTICATED');
+    expect(early.body.errors![0]!.message).toBe(wrong.body.errors![0]!.message);
+
+    const token = verificationToken(email);
+    const verified = await anonymous(VERIFY, { token });
+    const session = (verified.body.data as any).verifyEmail;
+    expect(session.clientToken).toMatch(/^egl_/);
+    expect((await as(platform, session)(ME)).body.data).toMatchObject({
+      me: { id: session.user.id, email, displayName: 'Paula' },
+    });
+    const again = await anonymous(VERIFY, { token });
+    expect(again.body.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'INVALID_VERIFICATION' });
+    const forged = await anonymous(VERIFY, { token: `${token.split('.')[0]}.${randomBytes(32).toString('base64url')}` });
+    expect(codeOf(forged.body)).toBe('UNAUTHENTICATED');
+    expect(codeOf((await anonymous(LOG_IN, { email, password })).body)).toBeUndefined();
+  });
+
+  it('keeps each sign-up its own: a stranger signing up with the address cannot set the password the owner gets', async () => {
+    const email = newEmail('quinn');
+    await anonymous(SIGN_UP, { input: { email, password: 'the owner’s own passphrase', displayName: 'Quinn' } });
+    const ownersToken = verificationToken(email);
+    await anonymous(SIGN_UP, { input: { email, password: 'the stranger’s passphrase', displayName: 'Not Quinn' } });
+    const session = (await anonymous(VERIFY, { token: ownersToken })).body.data as any;
+    expect((await as(platform, session.verifyEmail)(ME)).body.data).toMatchObject({ me: { displayName: 'Quinn' } });
+    // the stranger's token died with the owner's verification, and their password opens nothing
+    expect(codeOf((await anonymous(VERIFY, { token: verificationToken(email) })).body)).toBe('UNAUTHENTICATED');
+    expect(codeOf((await anonymous(LOG_IN, { email, password: 'the stranger’s passphrase' })).body)).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -67,14 +162,53 @@ describe('logging in', () => {
     expect((ok.body.data as any).logIn.accessToken).toEqual(expect.any(String));
   });
 
-  it('locks an email after repeated failures, whether or not an account exists, and says when to retry', async () => {
+  it('slows a guesser down on an account with a growing delay, from any address, known account or not', async () => {
     const erin = await signUp(platform, 'erin');
-    for (const email of [erin.email, `ghost-${Date.now()}@example.com`]) {
-      for (let i = 0; i < 5; i++) await anonymous(LOG_IN, { email, password: 'wrong password guess' });
-      const locked = await anonymous(LOG_IN, { email, password: email === erin.email ? erin.password : 'anything at all' });
-      expect(codeOf(locked.body)).toBe('RATE_LIMITED');
-      expect(locked.body.errors![0]!.extensions).toMatchObject({ retryAfterSeconds: expect.any(Number) });
+    for (const email of [erin.email, newEmail('ghost')]) {
+      const guess = (address: string) => from(address, LOG_IN, { email, password: 'wrong password guess' });
+      for (let i = 0; i < 5; i++) expect(codeOf(await guess('127.0.0.11'))).toBe('UNAUTHENTICATED');
+      // the sixth waits a second, the next two, then four: from this address and from any other
+      const first = await guess('127.0.0.11');
+      expect(first.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      expect(codeOf(await guess('127.0.0.12'))).toBe('RATE_LIMITED');
+      expect(codeOf(await whenHeard(() => guess('127.0.0.12')))).toBe('UNAUTHENTICATED');
+      expect(retryAfter(await guess('127.0.0.11'))).toBe(2);
+      expect(codeOf(await whenHeard(() => guess('127.0.0.11')))).toBe('UNAUTHENTICATED');
+      expect(retryAfter(await guess('127.0.0.11'))).toBe(4);
+      // even the right password waits, from a client the account does not know
+      const password = email === erin.email ? erin.password : 'anything at all';
+      expect(codeOf(await from('127.0.0.13', LOG_IN, { email, password }))).toBe('RATE_LIMITED');
     }
+  });
+
+  it('lets the owner in from a known client while a stranger’s failures throttle the account for everyone else', async () => {
+    const fay = await signUp(platform, 'fay');
+    const neighbour = await signUp(platform, 'fays-neighbour');
+    for (let i = 0; i < 8; i++) await from('127.0.0.21', LOG_IN, { email: fay.email, password: `stranger guess ${i}` });
+    const rightPassword = (address: string, clientToken?: string) =>
+      from(address, LOG_IN, { email: fay.email, password: fay.password, clientToken });
+    expect(codeOf(await rightPassword('127.0.0.21'))).toBe('RATE_LIMITED');
+    expect(codeOf(await rightPassword('127.0.0.22'))).toBe('RATE_LIMITED');
+    // a known client of another account is just another stranger here
+    expect(codeOf(await rightPassword('127.0.0.23', neighbour.clientToken))).toBe('RATE_LIMITED');
+
+    // from the stranger's own address even, the owner's known client with the right password goes through at once
+    const owner = await rightPassword('127.0.0.21', fay.clientToken);
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data.logIn).toMatchObject({ accessToken: expect.any(String), clientToken: fay.clientToken });
+    // and its success does not wash the stranger's failures away
+    expect(codeOf(await from('127.0.0.22', LOG_IN, { email: fay.email, password: 'stranger guess 9' }))).toBe('RATE_LIMITED');
+  });
+
+  it('slows down one address guessing at many accounts, and only that address', async () => {
+    const guesses: Array<GraphQLResponse<any>> = [];
+    for (let i = 0; i < 20; i++)
+      guesses.push(await from('127.0.0.31', LOG_IN, { email: newEmail('spray'), password: 'password guess' }));
+    expect(guesses.map(codeOf)).toEqual(Array(20).fill('UNAUTHENTICATED'));
+    const target = newEmail('next');
+    const throttled = await from('127.0.0.31', LOG_IN, { email: target, password: 'password guess' });
+    expect(throttled.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(codeOf(await from('127.0.0.32', LOG_IN, { email: target, password: 'password guess' }))).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -137,6 +271,64 @@ describe('sessions', () => {
     expect(old.body.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_CHANGED' });
     expect(codeOf((await anonymous(REFRESH, { token: ivy.refreshToken })).body)).toBe('UNAUTHENTICATED');
     expect(codeOf((await anonymous(LOG_IN, { email: ivy.email, password: ivy.password })).body)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('credentials the gateway does not know', () => {
+  const inventedKey = (prefix: string) => `${prefix}_${randomUUID()}.${randomBytes(24).toString('base64url')}`;
+  const withToken = (address: string, token: string) =>
+    new Promise<{ status: number; code: unknown }>((resolve, reject) => {
+      const url = new URL(platform.gateway.url);
+      const payload = JSON.stringify({ query: '{ __typename }' });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          localAddress: address,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode!,
+              code: JSON.parse(Buffer.concat(chunks).toString()).errors?.[0]?.extensions?.code,
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  it('are paid for by the sender’s address before users is asked, so a flood of invented keys barely reaches users', async () => {
+    const forged = (await signUp(platform, 'forged')).accessToken.slice(0, -4) + 'AAAA';
+    const before = platform.gateway.callerLookups();
+    const answers = [];
+    // the anonymous bucket of an address holds 120 requests and refills 2 a second
+    for (let i = 0; i < 300; i++) answers.push(await withToken('127.0.0.41', inventedKey(i % 2 ? 'egk' : 'egd')));
+    const after = platform.gateway.callerLookups();
+    const lookups = after.credentials - before.credentials;
+    expect(answers.filter((a) => a.status === 401 && a.code === 'UNAUTHENTICATED').length).toBe(lookups);
+    expect(answers.filter((a) => a.status === 429 && a.code === 'RATE_LIMITED').length).toBe(300 - lookups);
+    expect(lookups).toBeGreaterThanOrEqual(120);
+    expect(lookups).toBeLessThan(150);
+    expect(after.users).toBe(before.users);
+
+    // forged access tokens cost the address too, without any lookup; other addresses are not affected
+    expect(await withToken('127.0.0.41', forged)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(await withToken('127.0.0.42', forged)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(await withToken('127.0.0.42', inventedKey('egk'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('remembers an unknown key briefly, so sending it again does not ask users again', async () => {
+    const key = inventedKey('egk');
+    const before = platform.gateway.callerLookups().credentials;
+    for (let i = 0; i < 5; i++) expect(await withToken('127.0.0.43', key)).toMatchObject({ status: 401 });
+    expect(platform.gateway.callerLookups().credentials - before).toBe(1);
   });
 });
 

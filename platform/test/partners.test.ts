@@ -260,6 +260,29 @@ describe('trusted-documents mode', () => {
 });
 
 describe('scanner devices', () => {
+  it("are linked only to their own organisation's gates", async () => {
+    const other = await createDemoWorld(platform);
+    const REGISTER = `mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "Borrowed", gateIds: $g) { device { id } } }`;
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const register = (gate: string) => asAdmin(REGISTER, { o: world.org.id, g: [world.gate.id, gate] });
+    const [foreign, unknown] = await Promise.all([register(other.gate.id), register(missing)]);
+    expect(codeOf(foreign)).toBe('NOT_FOUND');
+    expect(foreign.errors![0]!.extensions).toMatchObject({ field: 'gateIds[1]' });
+    // another organisation's gate is refused exactly like one that does not exist
+    expect(foreign.errors![0]!.message.replace(other.gate.id, missing)).toBe(unknown.errors![0]!.message);
+    expect(
+      (await asAdmin(`query($o: ID!) { devices(organizationId: $o) { name } }`, { o: world.org.id })).data.devices,
+    ).not.toContainEqual({ name: 'Borrowed' });
+
+    const own = await asAdmin(REGISTER, { o: world.org.id, g: [world.gate.id] });
+    const moved = await asAdmin(`mutation($id: ID!, $g: [ID!]!) { updateDeviceGates(id: $id, gateIds: $g) { allowedGateIds } }`, {
+      id: own.data.registerDevice.device.id,
+      g: [other.gate.id],
+    });
+    expect(codeOf(moved)).toBe('NOT_FOUND');
+    expect(moved.errors![0]!.extensions).toMatchObject({ field: 'gateIds[0]' });
+  });
+
   it('are provisioned once, scan only at their gates, and can be rolled and revoked', async () => {
     const registered = await asAdmin(
       `mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "Gate 1 scanner", gateIds: $g) { device { id } provisioningToken } }`,

@@ -165,6 +165,42 @@ describe('streamed CSV import through the gateway', () => {
     });
     expect((await upload('ownerA', `/imports/nothing`, csv)).status).toBe(404);
   });
+
+  it('reads only the content types it accepts (415 UNSUPPORTED_MEDIA_TYPE otherwise)', async () => {
+    const rows = 'nfc_id,category\nMEDIA-1,GA\n';
+    const unsupported = { status: 415, body: { errors: [{ extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] } };
+    // curl --data sends a form; a spreadsheet is not CSV; JSON is for tickets only
+    for (const type of ['application/x-www-form-urlencoded', 'application/vnd.ms-excel', 'application/json'])
+      expect(await upload('ownerA', `/imports/wristbands?eventId=${ids.eventA}`, rows, type)).toMatchObject(unsupported);
+    expect(
+      await upload('ownerA', `/imports/tickets?eventId=${ids.eventA}&source=media&format=json`, '[]', 'text/csv'),
+    ).toMatchObject(unsupported);
+    expect(
+      await upload(
+        'ownerA',
+        `/imports/tickets?eventId=${ids.eventA}&source=media&format=csv`,
+        'external_id\n',
+        'application/json',
+      ),
+    ).toMatchObject(unsupported);
+    expect(await upload('ownerA', `/imports/tickets?eventId=${ids.eventA}&source=media`, '[]', 'image/png')).toMatchObject(
+      unsupported,
+    );
+    // nothing was imported by the refused requests
+    expect((await data('ownerA', Q.byNfc, { event: ids.eventA, nfc: 'MEDIA-1' })).wristbandByNfcId).toBeNull();
+    expect(await upload('ownerA', `/imports/wristbands?eventId=${ids.eventA}`, rows, 'text/csv; charset=utf-8')).toMatchObject({
+      status: 200,
+      body: { imported: 1 },
+    });
+    expect(
+      await upload(
+        'ownerA',
+        `/imports/tickets?eventId=${ids.eventA}&source=media`,
+        '{"externalId":"M-1","category":"GA"}\n',
+        'application/x-ndjson',
+      ),
+    ).toMatchObject({ status: 200, body: { created: 1 } });
+  });
 });
 
 describe('GraphQL imports, lifecycle and assignment', () => {

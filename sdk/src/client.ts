@@ -106,6 +106,8 @@ interface GraphQLResponseBody {
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** graphql-ws: the server refused connection_init (our gateway does this for a credential it does not accept) */
 const CLOSE_FORBIDDEN = 4403;
+/** graphql-ws: the credential stopped being valid while connected (revoked, signed out, expired); the reason names why */
+const CLOSE_UNAUTHORIZED = 4401;
 
 export function createEventgraphClient(options: EventgraphClientOptions): EventgraphClient {
   const { url } = options;
@@ -148,7 +150,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
       },
       retryAttempts: options.retryAttempts ?? 5,
       // a refused credential will be refused again; anything else that closed the socket may recover
-      shouldRetry: (e) => isCloseEvent(e) && e.code !== CLOSE_FORBIDDEN,
+      shouldRetry: (e) => isCloseEvent(e) && e.code !== CLOSE_FORBIDDEN && e.code !== CLOSE_UNAUTHORIZED,
     });
     return ws;
   }
@@ -341,6 +343,18 @@ function subscriptionError(err: unknown, wsUrl: string): EventgraphError {
     if (err.code === CLOSE_FORBIDDEN)
       return new EventgraphError(`${wsUrl} refused the credential (${err.code} ${err.reason || 'Forbidden'})`, {
         code: ErrorCode.UNAUTHENTICATED,
+        closeCode: err.code,
+        cause: err,
+      });
+    if (err.code === CLOSE_UNAUTHORIZED)
+      return new EventgraphError(`the credential is no longer valid (${err.reason || 'Unauthorized'}); sign in again`, {
+        code: ErrorCode.UNAUTHENTICATED,
+        errors: [
+          {
+            message: 'the credential is no longer valid; sign in again',
+            extensions: { code: ErrorCode.UNAUTHENTICATED, ...(err.reason ? { reason: err.reason } : {}) },
+          },
+        ],
         closeCode: err.code,
         cause: err,
       });

@@ -23,6 +23,8 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** a subscription ended because the caller lost a right while it ran: subscribe again (authorised against current rights) */
+  PERMISSIONS_CHANGED: 'PERMISSIONS_CHANGED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // from this client
   /** the server could not be reached, or the connection failed */

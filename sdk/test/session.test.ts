@@ -1,3 +1,4 @@
+import { verificationToken } from '../../platform/test/support/accounts';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
 import {
   createEventgraphClient,
@@ -7,6 +8,7 @@ import {
   RefreshSessionDocument,
   SignUpDocument,
   userSession,
+  VerifyEmailDocument,
   type SessionTokens,
 } from '../src';
 
@@ -21,8 +23,11 @@ async function signUpAndLogIn(): Promise<{ tokens: SessionTokens; email: string 
   const email = `sdk-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
   const password = 'a long and lovely passphrase';
   const { signUp } = await anonymous.request(SignUpDocument, { input: { email, password, displayName: 'SDK user' } });
-  expect(signUp.user.displayName).toBe('SDK user');
-  const { logIn } = await anonymous.request(LogInDocument, { email, password });
+  expect(signUp).toMatchObject({ accepted: true, email });
+  const { verifyEmail } = await anonymous.request(VerifyEmailDocument, { token: verificationToken(email) });
+  expect(verifyEmail.user.displayName).toBe('SDK user');
+  const { logIn } = await anonymous.request(LogInDocument, { email, password, clientToken: verifyEmail.clientToken });
+  expect(logIn.clientToken).toBe(verifyEmail.clientToken);
   anonymous.close();
   return { tokens: logIn, email };
 }

@@ -8,6 +8,7 @@ import {
   verifyAccessToken,
   type Principal,
 } from '@eventgraph/runtime';
+import { retryAfterSeconds, type RateDecision } from '../rate-limit';
 import type { CallerDirectory } from './caller-directory';
 
 /**
@@ -16,7 +17,8 @@ import type { CallerDirectory } from './caller-directory';
  * memberships; the development credential, where enabled, is a platform service.
  */
 export interface Authenticator {
-  authenticate(authorization: string | undefined): Promise<Authenticated>;
+  /** `clientAddress`: whose bucket pays for a credential that is not known (see `chargeAddress`) */
+  authenticate(authorization: string | undefined, clientAddress?: string): Promise<Authenticated>;
 }
 
 /** The principal, plus what the gateway itself enforces for this caller. */
@@ -26,6 +28,10 @@ export interface Authenticated {
   requestsPerMinute?: number;
   /** set when only the partner app's registered operations may run */
   trustedDocumentsOf?: string;
+  /** an API key's partner app */
+  partnerAppId?: string;
+  /** when the credential stops on its own: an access token's expiry, the end of a rotated key's overlap */
+  expiresAt?: Date;
 }
 
 export interface AuthenticatorOptions {
@@ -33,30 +39,58 @@ export interface AuthenticatorOptions {
   callers: CallerDirectory;
   /** the development credential; absent in production */
   devToken?: string;
+  /**
+   * Takes a token from the client address's bucket. Called for every credential
+   * that is not known to be good: before an API key or device credential that is
+   * not cached is looked up in users, and for every credential refused. A refusal
+   * ends the request with RATE_LIMITED, before any lookup.
+   */
+  chargeAddress?: (clientAddress: string | undefined) => Promise<RateDecision | undefined>;
 }
 
 const DEVELOPMENT_PRINCIPAL: Principal = { kind: 'service', id: 'development', memberships: [], scopes: ['*'] };
 
 const unauthenticated = (message: string, reason: string) => new DomainError(ErrorCode.UNAUTHENTICATED, message, { reason });
 
+/** A client address that sent too many unknown credentials: refused before anything is looked up. */
+export const credentialRateLimited = (decision: RateDecision) => {
+  const seconds = retryAfterSeconds(decision);
+  return new DomainError(ErrorCode.RATE_LIMITED, `too many invalid credentials from this address; retry in ${seconds} s`, {
+    retryAfterSeconds: seconds,
+  });
+};
+
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   return {
-    async authenticate(authorization) {
+    async authenticate(authorization, clientAddress) {
       if (!authorization) return { principal: ANONYMOUS };
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-      if (!match) throw unauthenticated('Authorization must be "Bearer <token>"', 'MALFORMED');
-      const token = match[1]!;
-      if (options.devToken && sameSecret(token, options.devToken)) return { principal: DEVELOPMENT_PRINCIPAL };
-      if (looksLikeJwt(token)) return { principal: await userPrincipal(token, options) };
-      if (/^eg[kd]_/.test(token)) return credentialPrincipal(token, options);
-      throw unauthenticated('the token is not valid', 'UNKNOWN_TOKEN');
+      // once per request at most: before the lookup, or when the credential is refused
+      let charged = false;
+      const charge = async () => {
+        if (charged) return;
+        charged = true;
+        const decision = await options.chargeAddress?.(clientAddress);
+        if (decision && !decision.allowed) throw credentialRateLimited(decision);
+      };
+      try {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+        if (!match) throw unauthenticated('Authorization must be "Bearer <token>"', 'MALFORMED');
+        const token = match[1]!;
+        if (options.devToken && sameSecret(token, options.devToken)) return { principal: DEVELOPMENT_PRINCIPAL };
+        if (looksLikeJwt(token)) return await userPrincipal(token, options);
+        if (/^eg[kd]_/.test(token)) return await credentialPrincipal(token, options, charge);
+        throw unauthenticated('the token is not valid', 'UNKNOWN_TOKEN');
+      } catch (err) {
+        if (err instanceof DomainError && err.extensions.code === ErrorCode.UNAUTHENTICATED) await charge();
+        throw err;
+      }
     },
   };
 }
 
-async function userPrincipal(token: string, options: AuthenticatorOptions): Promise<Principal> {
+async function userPrincipal(token: string, options: AuthenticatorOptions): Promise<Authenticated> {
   let claims;
   try {
     claims = await verifyAccessToken(token, options.jwtSecret);
@@ -73,11 +107,24 @@ async function userPrincipal(token: string, options: AuthenticatorOptions): Prom
   ) {
     throw unauthenticated('the password changed since this token was issued; sign in again', 'CREDENTIALS_CHANGED');
   }
-  return { kind: 'user', id: caller.id, memberships: caller.memberships, scopes: [] };
+  // the token's session (refresh-token family) was ended: logged out, or a reused refresh token gave a thief away
+  if (claims.sessionId && caller.revokedSessionIds.includes(claims.sessionId))
+    throw unauthenticated(
+      'this session was ended (signed out, or its refresh token was used twice); sign in again',
+      'SESSION_REVOKED',
+    );
+  return {
+    principal: { kind: 'user', id: caller.id, memberships: caller.memberships, scopes: [] },
+    expiresAt: claims.expiresAt,
+  };
 }
 
-async function credentialPrincipal(token: string, options: AuthenticatorOptions): Promise<Authenticated> {
-  const caller = await options.callers.credential(token);
+async function credentialPrincipal(
+  token: string,
+  options: AuthenticatorOptions,
+  beforeLookup: () => Promise<void>,
+): Promise<Authenticated> {
+  const caller = await options.callers.credential(token, beforeLookup);
   if (!caller)
     throw unauthenticated('the key or device credential is not valid (unknown, revoked or expired)', 'INVALID_CREDENTIAL');
   const principal: Principal = { kind: caller.kind, id: caller.id, memberships: caller.memberships, scopes: caller.scopes };
@@ -87,5 +134,7 @@ async function credentialPrincipal(token: string, options: AuthenticatorOptions)
     principal,
     requestsPerMinute: caller.rateLimitPerMinute ?? undefined,
     trustedDocumentsOf: caller.trustedDocumentsOnly && caller.partnerAppId ? caller.partnerAppId : undefined,
+    partnerAppId: caller.partnerAppId ?? undefined,
+    expiresAt: caller.expiresAt ?? undefined,
   };
 }

@@ -7,6 +7,7 @@ import {
   type Principal,
   type WhiteLabel,
 } from '@eventgraph/runtime';
+import { LookupCache } from './lookup-cache';
 
 /** The gateway's own identity when it asks the users subgraph about a caller. */
 export const GATEWAY_PRINCIPAL: Principal = { kind: 'service', id: 'gateway', memberships: [], scopes: [] };
@@ -15,6 +16,8 @@ export interface UserCaller {
   id: string;
   memberships: Membership[];
   credentialsChangedAt: Date | null;
+  /** sessions (refresh-token families) ended recently enough that their access tokens may still be alive */
+  revokedSessionIds: string[];
 }
 
 /** An API key or a scanner device, as the users subgraph describes it. */
@@ -31,14 +34,11 @@ export interface CredentialCaller {
   whiteLabel: WhiteLabel | null;
 }
 
-interface Cached<T> {
-  value: T;
-  until: number;
-}
-
 /** How long a looked-up caller is trusted without asking again; bus events evict sooner. */
 const TTL_MS = 30_000;
-const MAX_ENTRIES = 50_000;
+/** How long "no such caller" is remembered: long enough that repeating an invented key costs users nothing. */
+const NEGATIVE_TTL_MS = 5_000;
+const cacheOptions = { ttlMs: TTL_MS, negativeTtlMs: NEGATIVE_TTL_MS, maxEntries: 50_000, maxNegativeEntries: 10_000 };
 
 /**
  * Looks callers up in the users subgraph and remembers them briefly. Events on
@@ -46,10 +46,10 @@ const MAX_ENTRIES = 50_000;
  * on every gateway that receives them.
  */
 export class CallerDirectory {
-  private readonly users = new Map<string, Cached<Promise<UserCaller | null>>>();
+  readonly users = new LookupCache<UserCaller>(cacheOptions);
   /** by sha256 of the presented credential, so secrets are not kept in memory as keys */
-  private readonly credentials = new Map<string, Cached<Promise<CredentialCaller | null>>>();
-  private readonly trusted = new Map<string, Cached<Promise<Set<string>>>>();
+  readonly credentials = new LookupCache<CredentialCaller>(cacheOptions);
+  private readonly trusted = new LookupCache<Set<string>>({ ...cacheOptions, maxEntries: 10_000, maxNegativeEntries: 1 });
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -58,7 +58,7 @@ export class CallerDirectory {
     bus?: BusTransport,
   ) {
     if (bus) {
-      for (const topic of ['membership.changed', 'user.credentials_changed']) {
+      for (const topic of ['membership.changed', 'user.credentials_changed', 'session.revoked']) {
         this.unsubscribe.push(bus.subscribe(topic, (event) => void this.users.delete(event.payload.userId as string)));
       }
       // a revoked or rotated key, a rolled device, a changed partner app: forget them at once (rare enough to forget all)
@@ -74,12 +74,15 @@ export class CallerDirectory {
   }
 
   user(userId: string): Promise<UserCaller | null> {
-    return remember(this.users, userId, async () => {
+    return this.users.get(userId, async () => {
       const data = await this.query<{
         _userCaller: (Omit<UserCaller, 'credentialsChangedAt'> & { credentialsChangedAt: string | null }) | null;
-      }>('query($userId: ID!) { _userCaller(userId: $userId) { id memberships { organizationId role } credentialsChangedAt } }', {
-        userId,
-      });
+      }>(
+        'query($userId: ID!) { _userCaller(userId: $userId) { id memberships { organizationId role } credentialsChangedAt revokedSessionIds } }',
+        {
+          userId,
+        },
+      );
       const found = data._userCaller;
       return (
         found && { ...found, credentialsChangedAt: found.credentialsChangedAt ? new Date(found.credentialsChangedAt) : null }
@@ -87,31 +90,51 @@ export class CallerDirectory {
     });
   }
 
-  async credential(token: string): Promise<CredentialCaller | null> {
+  /**
+   * The API key or device behind a credential. `beforeLookup` runs before the
+   * users subgraph is asked (nothing cached): the gateway charges the caller's
+   * address there, so invented keys cost the sender, not users.
+   */
+  async credential(token: string, beforeLookup?: () => Promise<void>): Promise<CredentialCaller | null> {
     const hash = createHash('sha256').update(token).digest('hex');
-    const caller = await remember(this.credentials, hash, async () => {
-      const data = await this.query<{
-        _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null;
-      }>(
-        `query($credential: String!) { _credentialCaller(credential: $credential) {
+    const caller = await this.credentials.get(
+      hash,
+      async () => {
+        const data = await this.query<{
+          _credentialCaller: (Omit<CredentialCaller, 'expiresAt'> & { expiresAt: string | null }) | null;
+        }>(
+          `query($credential: String!) { _credentialCaller(credential: $credential) {
           kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds
           whiteLabel { organizationIds categories visibilities } } }`,
-        { credential: token },
-      );
-      const found = data._credentialCaller;
-      return found && { ...found, expiresAt: found.expiresAt ? new Date(found.expiresAt) : null };
-    });
+          { credential: token },
+        );
+        const found = data._credentialCaller;
+        return found && { ...found, expiresAt: found.expiresAt ? new Date(found.expiresAt) : null };
+      },
+      beforeLookup,
+    );
     return usable(caller);
   }
 
   /** The sha256 hashes of the operations a partner app registered. */
-  trustedDocuments(partnerAppId: string): Promise<Set<string>> {
-    return remember(this.trusted, partnerAppId, async () => {
+  async trustedDocuments(partnerAppId: string): Promise<Set<string>> {
+    const documents = await this.trusted.get(partnerAppId, async () => {
       const data = await this.query<{ _trustedDocuments: string[] }>('query($id: ID!) { _trustedDocuments(partnerAppId: $id) }', {
         id: partnerAppId,
       });
       return new Set(data._trustedDocuments);
     });
+    return documents ?? new Set();
+  }
+
+  /** Drops what is cached about a user, so the next question goes to users (a live connection is re-checked). */
+  forgetUser(userId: string): void {
+    this.users.delete(userId);
+  }
+
+  /** Drops what is cached about an API key or device credential. */
+  forgetCredential(token: string): void {
+    this.credentials.delete(createHash('sha256').update(token).digest('hex'));
   }
 
   close(): void {
@@ -130,21 +153,6 @@ export class CallerDirectory {
     }
     return body.data;
   }
-}
-
-/**
- * A lookup shared by every request that needs it while it runs, then kept for
- * TTL_MS; a failed lookup is not kept.
- */
-function remember<T>(cache: Map<string, Cached<Promise<T>>>, key: string, load: () => Promise<T>): Promise<T> {
-  const hit = cache.get(key);
-  if (hit && hit.until > Date.now()) return hit.value;
-  const value = load();
-  if (cache.size >= MAX_ENTRIES) cache.clear();
-  const entry = { value, until: Date.now() + TTL_MS };
-  cache.set(key, entry);
-  value.catch(() => cache.get(key) === entry && cache.delete(key));
-  return value;
 }
 
 /** A rotated key stops at the end of its overlap window, cached or not. */

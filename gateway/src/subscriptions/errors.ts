@@ -10,6 +10,8 @@ export const ErrorCode = {
   SubgraphUnavailable: 'SUBGRAPH_UNAVAILABLE',
   UpstreamSubscriptionFailed: 'UPSTREAM_SUBSCRIPTION_FAILED',
   SubscriptionOverflow: 'SUBSCRIPTION_OVERFLOW',
+  /** the caller lost a right while subscribed: subscribe again */
+  PermissionsChanged: 'PERMISSIONS_CHANGED',
   SubrequestHttpError: 'SUBREQUEST_HTTP_ERROR',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
 } as const;

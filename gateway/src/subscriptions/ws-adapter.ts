@@ -8,10 +8,14 @@ import type { SubscriptionEngine, UpstreamAuth } from './engine';
 import { parseAndCheckOperation, type OperationLimits } from '../limits';
 import { rateLimitError, type RateDecision } from '../rate-limit';
 import { ErrorCode, codedError } from './errors';
+import type { ConnectionRegistry, LiveConnection } from './connection-registry';
 import { silentLogger, type EngineLogger } from './logger';
+import { withoutSuggestions } from '../schema-exposure';
 
 export interface WsOperationArgs {
   document: DocumentNode;
+  /** the operation's text as the client sent it (trusted documents are registered by the hash of their text) */
+  source: string;
   variables?: Record<string, unknown>;
   operationName?: string;
   upstreamAuth: UpstreamAuth;
@@ -32,6 +36,10 @@ export interface WsAdapterOptions {
   rateLimit?(auth: UpstreamAuth, request: IncomingMessage): Promise<RateDecision | undefined>;
   /** may this connection run this document at all (trusted-documents mode)? an error refuses it */
   checkDocument?(auth: UpstreamAuth, source: string): Promise<GraphQLError | undefined>;
+  /** may this connection see "Did you mean …?" hints in validation errors (introspection policy)? default: yes */
+  exposesSchema?(auth: UpstreamAuth): boolean;
+  /** keeps each connection's caller current while it is open (revocation, changed rights, expiry) */
+  connections?: ConnectionRegistry<UpstreamAuth>;
   logger?: EngineLogger;
 }
 
@@ -43,6 +51,7 @@ type Extra = {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
   upstreamAuth?: UpstreamAuth;
+  connection?: LiveConnection<UpstreamAuth>;
 };
 
 /** After close(), sockets that ignore the close handshake are cut off after this long. */
@@ -67,27 +76,44 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
     onConnect: async (ctx) => {
       try {
         ctx.extra.upstreamAuth = await opts.authenticate(ctx.connectionParams, ctx.extra.request);
+        const { socket } = ctx.extra;
+        ctx.extra.connection = opts.connections?.open(ctx.extra.upstreamAuth, (code, reason) => socket.close(code, reason));
+        // gone while it was being authenticated: onClose has run already
+        if (ctx.extra.connection && socket.readyState !== socket.OPEN) opts.connections?.forget(ctx.extra.connection);
         return true;
       } catch (err) {
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'graphql-ws connection refused');
         return false; // graphql-ws closes the socket with 4403 Forbidden
       }
     },
+    onClose: (ctx) => {
+      if (ctx.extra.connection) opts.connections?.forget(ctx.extra.connection);
+    },
     // Parsing, validation and planning all happen here so bad input is answered with an `error`
     // message, as the protocol expects, rather than a `next` followed by `complete`.
     onSubscribe: async (ctx, _id, payload) => {
-      const decision = await opts.rateLimit?.(ctx.extra.upstreamAuth!, ctx.extra.request);
+      const { connection } = ctx.extra;
+      if (connection?.refusal) return [connection.refusal];
+      // the caller as last authenticated (the registry replaces it when their rights change)
+      const upstreamAuth = connection?.auth ?? ctx.extra.upstreamAuth!;
+      const epoch = connection?.epoch ?? 0;
+      const decision = await opts.rateLimit?.(upstreamAuth, ctx.extra.request);
       if (decision && !decision.allowed) return [rateLimitError(decision)];
-      const refusal = await opts.checkDocument?.(ctx.extra.upstreamAuth!, payload.query);
+      const refusal = await opts.checkDocument?.(upstreamAuth, payload.query);
       if (refusal) return [refusal];
+      // a caller who may not explore the schema gets no field-name hints from validation either
+      const hinted = opts.exposesSchema?.(upstreamAuth) ?? true;
+      const refuse = (errors: readonly GraphQLError[]) =>
+        hinted ? errors : errors.map((e) => Object.assign(e, { message: withoutSuggestions(e.message) }));
       const checked = parseAndCheckOperation(engine.apiSchema, payload, opts.limits);
-      if (checked.errors) return checked.errors;
+      if (checked.errors) return refuse(checked.errors);
       const document = checked.document;
       const operation: WsOperationArgs = {
         document,
+        source: payload.query,
         variables: payload.variables ?? undefined,
         operationName: payload.operationName ?? undefined,
-        upstreamAuth: ctx.extra.upstreamAuth!,
+        upstreamAuth,
       };
       const execArgs = (prepared: Prepared): ExecutionArgs => ({
         schema: engine.apiSchema,
@@ -102,8 +128,9 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
 
       try {
         const stream = await engine.subscribe(operation);
-        if (Symbol.asyncIterator in stream) return execArgs({ stream });
-        if (stream.errors?.length) return stream.errors;
+        if (Symbol.asyncIterator in stream)
+          return execArgs({ stream: connection ? opts.connections!.track(connection, stream, epoch) : stream });
+        if (stream.errors?.length) return refuse(stream.errors);
         throw new Error('engine returned neither a stream nor errors');
       } catch (err) {
         // answer this operation only; an escaping error would make graphql-ws close the whole socket
@@ -111,6 +138,12 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
         return [codedError('Subscription could not be started', ErrorCode.InternalServerError)];
       }
     },
+    // Queries and mutations come back from Apollo Server with their errors already formatted (plain objects);
+    // graphql-ws would call toJSON() on each, so they are sent as they are.
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors?.some((e) => typeof (e as Partial<GraphQLError>).toJSON !== 'function')
+        ? { ...result, errors: result.errors.map((e) => (typeof e.toJSON === 'function' ? e.toJSON() : e)) }
+        : undefined,
     // graphql-ws calls return() on the stream itself if the client already went away.
     subscribe: ({ contextValue }) => (contextValue as { stream: AsyncGenerator<ExecutionResult> }).stream,
     execute: ({ contextValue }) => executeOperation!((contextValue as { operation: WsOperationArgs }).operation),

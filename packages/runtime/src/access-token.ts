@@ -11,6 +11,11 @@ export interface AccessTokenClaims {
   userId: string;
   issuedAt: Date;
   expiresAt: Date;
+  /**
+   * The session (refresh-token family) the token was issued for, claim `sid`: when the family is
+   * revoked (signed out, a reused refresh token) the gateway refuses its access tokens too.
+   */
+  sessionId?: string;
 }
 
 const ISSUER = 'eventgraph';
@@ -29,10 +34,11 @@ export async function issueAccessToken(
   secret: string,
   ttlSeconds: number,
   now = new Date(),
+  sessionId?: string,
 ): Promise<{ token: string; expiresAt: Date }> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = new Date((issuedAt + ttlSeconds) * 1000);
-  const token = await new SignJWT({ typ: 'access' })
+  const token = await new SignJWT(sessionId ? { typ: 'access', sid: sessionId } : { typ: 'access' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(ISSUER)
@@ -59,11 +65,18 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
       payload.typ !== 'access' ||
       typeof payload.sub !== 'string' ||
       typeof payload.exp !== 'number' ||
-      typeof payload.iat !== 'number'
+      typeof payload.iat !== 'number' ||
+      (payload.sid !== undefined && typeof payload.sid !== 'string')
     ) {
       throw new AccessTokenError('invalid');
     }
-    return { userId: payload.sub, issuedAt: new Date(payload.iat * 1000), expiresAt: new Date(payload.exp * 1000) };
+    const claims: AccessTokenClaims = {
+      userId: payload.sub,
+      issuedAt: new Date(payload.iat * 1000),
+      expiresAt: new Date(payload.exp * 1000),
+    };
+    if (typeof payload.sid === 'string') claims.sessionId = payload.sid;
+    return claims;
   } catch (err) {
     if (err instanceof AccessTokenError) throw err;
     throw new AccessTokenError(err instanceof errors.JWTExpired ? 'expired' : 'invalid');

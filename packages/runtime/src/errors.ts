@@ -62,7 +62,7 @@ export function formatClientError(
     cause instanceof DomainError || (original instanceof GraphQLError && !original.originalError && code !== undefined);
   if (isDomain || (code && CLIENT_CODES.has(code))) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    return { ...formatted, extensions };
+    return clarifyCoercionError({ ...formatted, extensions });
   }
   log?.(cause);
   return {
@@ -71,6 +71,25 @@ export function formatClientError(
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/** graphql-js names the place of a bad variable value in its message: `… at "input.capacity"; …`. */
+const VARIABLE_PATH = / at "([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)"; /;
+const INT_OVERFLOW = 'Int cannot represent non 32-bit signed integer value';
+
+/**
+ * graphql-js's own refusals of a value said so a person can act on them: the input path as
+ * `extensions.field`, as domain errors give it, and an Int out of range says what the range is
+ * (every Int column holds exactly that range).
+ */
+function clarifyCoercionError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = { ...formatted.extensions };
+  const path = VARIABLE_PATH.exec(formatted.message)?.[1];
+  if (path && extensions.field === undefined) extensions.field = path;
+  const message = formatted.message.includes(INT_OVERFLOW)
+    ? `${formatted.message} (an Int is a whole number from -2147483648 to 2147483647)`
+    : formatted.message;
+  return { ...formatted, message, extensions };
 }
 
 interface PrismaKnownError {

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { calendarDayProblem, DATE_YEARS } from './calendar';
 
 /** ISO-8601 date-time with offset; a bad value is a BAD_USER_INPUT naming the value. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
@@ -18,17 +19,36 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
+const EARLIEST = Date.UTC(DATE_YEARS.min, 0, 1);
+const LATEST = Date.UTC(DATE_YEARS.max, 11, 31, 23, 59, 59, 999);
+
+/**
+ * An ISO-8601 date-time that names a real instant: JavaScript's Date would shift 2027-02-30 to
+ * March 2nd and 24:00 to the next day, so every part is checked against the calendar first.
+ */
 function parseDate(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO.test(value)) throw invalid(value);
-  const date = new Date(value);
+  const parts = typeof value === 'string' ? ISO.exec(value) : null;
+  if (!parts) throw invalid(value);
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = parts
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
+  const dayProblem = calendarDayProblem(year!, month!, day!);
+  if (dayProblem) throw impossible(`${value as string} ${dayProblem}`);
+  if (hour! > 23 || minute! > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
+    throw impossible(`${value as string} is not a time of day (hours 00–23, minutes and seconds 00–59)`);
+  const date = new Date(value as string);
   if (Number.isNaN(date.getTime())) throw invalid(value);
+  if (date.getTime() < EARLIEST || date.getTime() > LATEST)
+    throw impossible(`${value as string} is outside the years ${DATE_YEARS.min}–${DATE_YEARS.max}`);
   return date;
 }
 
+const impossible = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
 const invalid = (value: unknown) =>
-  new GraphQLError(`DateTime must be an ISO-8601 date-time with offset, got ${JSON.stringify(value)}`, {
+  new GraphQLError(`DateTime must be an ISO-8601 date-time with offset, got ${JSON.stringify(value)?.slice(0, 80)}`, {
     extensions: { code: 'BAD_USER_INPUT' },
   });
 

@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { BusEvent } from './bus/event';
 import { outboxInsert, recordEvent, type SqlExecutor } from './bus/outbox';
 import { OutboxRelay } from './bus/relay';
-import type { BusTransport } from './bus/transport';
+import type { BusTransport, Unsubscribe } from './bus/transport';
 import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from './config';
 import { createBus } from './bus';
 import { z } from 'zod';
@@ -96,6 +96,12 @@ export interface RunSubgraphOptions {
   logger?: Logger;
   /** overrides the settings' database (tests use memory or a schema of their own) */
   database?: DatabaseLocation;
+  /**
+   * the outbox relay publishes nothing before this settles (nor before this subgraph's own consumers have
+   * joined their groups): a launcher running several subgraphs on one bus resolves it once all of them have
+   * started, so a restart never judges an event before every group that consumes it is known
+   */
+  relayStartsAfter?: Promise<unknown>;
 }
 
 export interface RunningSubgraph<Db> extends RunningServer {
@@ -118,12 +124,20 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   });
   if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
   const db = database.client;
-  // the relay's few statements run on every mutation that announces something: plain SQL, prepared
-  const relay = new OutboxRelay({ db: executorOf(database.sql), transport: options.bus, name, logger: log }).start();
   const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const stopConsumers = (definition.consumers ?? []).map((start) =>
     start({ db, sql: database.sql, bus: options.bus, log, group }),
   );
+  // bus consumers say when their group exists (a NATS durable consumer is created on the server); workers do not
+  const joined = stopConsumers.map((stop) => (stop as Partial<Unsubscribe>).ready?.catch(() => undefined));
+  // the relay's few statements run on every mutation that announces something: plain SQL, prepared
+  const relay = new OutboxRelay({
+    db: executorOf(database.sql),
+    transport: options.bus,
+    name,
+    logger: log,
+    startAfter: Promise.all([options.relayStartsAfter, ...joined]),
+  }).start();
 
   /** after a commit that announced events: this process's caches, then the publish */
   const published = async (announced: BusEvent[]) => {

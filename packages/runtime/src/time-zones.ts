@@ -42,6 +42,62 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * Modern IANA names the runtime's ICU still lists under an older link (Asia/Calcutta for
+ * Asia/Kolkata): kept as the caller wrote them rather than turned into the old name.
+ */
+const MODERN_NAMES = [
+  'Asia/Kolkata',
+  'Europe/Kyiv',
+  'Asia/Kathmandu',
+  'Asia/Ho_Chi_Minh',
+  'Asia/Yangon',
+  'Atlantic/Faroe',
+  'America/Nuuk',
+  'Pacific/Kanton',
+  'Pacific/Chuuk',
+  'Pacific/Pohnpei',
+  'Africa/Asmara',
+  'America/Argentina/Buenos_Aires',
+  'America/Indiana/Indianapolis',
+  'America/Kentucky/Louisville',
+  'UTC',
+  'Etc/UTC',
+  'Etc/GMT',
+  ...Array.from({ length: 27 }, (_, i) => i - 14)
+    .filter((hours) => hours !== 0)
+    .map((hours) => `Etc/GMT${hours > 0 ? '+' : '-'}${Math.abs(hours)}`),
+];
+
+let spellings: Map<string, string> | undefined;
+
+/** Every zone name the runtime lists, by its lower-case form. */
+function knownSpellings(): Map<string, string> {
+  spellings ??= new Map(
+    [...Intl.supportedValuesOf('timeZone'), ...MODERN_NAMES.filter(isTimeZone)].map((name) => [name.toLowerCase(), name]),
+  );
+  return spellings;
+}
+
+/**
+ * The canonical spelling of a time zone, matched case-insensitively (`europe/berlin` →
+ * `Europe/Berlin`, `utc` → `UTC`); a link the runtime knows only as an alias becomes the zone it
+ * links to (`us/eastern` → `America/New_York`). Undefined for a name that is no time zone. Every
+ * place that accepts a time zone stores this, so equal zones are equal strings.
+ */
+export function canonicalTimeZone(name: string): string | undefined {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 64) return undefined;
+  const known = knownSpellings().get(trimmed.toLowerCase());
+  if (known) return known;
+  // not through `formatter`: its cache would keep every spelling a caller cares to send
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The wall-clock time in the zone at an instant (to the second). */
 export function localTime(timeZone: string, at: Date | number): LocalTime {
   const parts: Record<string, number> = {};

@@ -1,4 +1,5 @@
 import { badInput } from './errors';
+import { textProblem } from './input-hygiene';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -15,10 +16,13 @@ export function parseSlug(field: string, value: string): string {
   return value;
 }
 
+/** Trimmed text of 1–max characters that PostgreSQL can store (also for what reaches no GraphQL argument: route parameters). */
 export function requireText(field: string, value: string, max = 200): string {
   const text = value.trim();
   if (!text) throw badInput(field, 'must not be empty');
   if (text.length > max) throw badInput(field, `must be at most ${max} characters`);
+  const problem = textProblem(text);
+  if (problem) throw badInput(field, problem);
   return text;
 }
 

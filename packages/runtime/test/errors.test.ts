@@ -17,6 +17,16 @@ describe('what clients see of errors', () => {
     });
   });
 
+  it("names the input path of graphql-js's own value refusals, and the Int range", () => {
+    const overflow = new GraphQLError(
+      'Variable "$input" got invalid value 3000000000 at "input.limits[0].capacity"; Int cannot represent non 32-bit signed integer value: 3000000000',
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+    const { formatted } = format(overflow);
+    expect(formatted.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.limits[0].capacity' });
+    expect(formatted.message).toMatch(/\(an Int is a whole number from -2147483648 to 2147483647\)$/);
+  });
+
   it('hides unexpected errors behind INTERNAL_SERVER_ERROR and logs them', () => {
     const bug = new GraphQLError('relation "Event" does not exist at SELECT …', {
       originalError: new Error('relation "Event" does not exist'),

@@ -1,3 +1,4 @@
+import { recentMail } from '@eventgraph/subgraph-users/src/mail/mailer';
 import type { TestPlatform } from './test-platform';
 
 export interface Account {
@@ -6,22 +7,45 @@ export interface Account {
   password: string;
   accessToken: string;
   refreshToken: string;
+  /** this test client's known-client token for logIn */
+  clientToken: string;
 }
 
 let counter = 0;
 
-/** Signs a new user up through the gateway and returns their tokens. */
+/** The verification token users last mailed to `email` (the development mailer keeps messages in memory). */
+export function verificationToken(email: string): string {
+  const mail = recentMail(email).filter((m) => m.kind === 'verify-email');
+  const token = mail[mail.length - 1]?.data.token;
+  if (!token) throw new Error(`no verification mail to ${email}`);
+  return token;
+}
+
+/** Signs a new user up through the gateway (signUp, the mailed token, verifyEmail) and returns their tokens. */
 export async function signUp(platform: TestPlatform, name = 'user'): Promise<Account> {
   const email = `${name}-${Date.now().toString(36)}-${counter++}@example.com`;
   const password = `correct horse ${name} battery`;
   const { body } = await platform.request(
-    `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } accessToken refreshToken } }`,
+    `mutation($input: SignUpInput!) { signUp(input: $input) { accepted } }`,
     { input: { email, password, displayName: name } },
     { token: null },
   );
   if (body.errors) throw new Error(JSON.stringify(body.errors));
-  const session = (body.data as any).signUp;
-  return { id: session.user.id, email, password, accessToken: session.accessToken, refreshToken: session.refreshToken };
+  const verified = await platform.request(
+    `mutation($token: String!) { verifyEmail(token: $token) { user { id } accessToken refreshToken clientToken } }`,
+    { token: verificationToken(email) },
+    { token: null },
+  );
+  if (verified.body.errors) throw new Error(JSON.stringify(verified.body.errors));
+  const session = (verified.body.data as any).verifyEmail;
+  return {
+    id: session.user.id,
+    email,
+    password,
+    accessToken: session.accessToken,
+    refreshToken: session.refreshToken,
+    clientToken: session.clientToken,
+  };
 }
 
 /** A GraphQL call as this account; returns the whole response. */

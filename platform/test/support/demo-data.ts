@@ -1,7 +1,10 @@
 import type { TestPlatform } from './test-platform';
 
+/** What these helpers need of a platform: GraphQL calls that must succeed (a TestPlatform, or a platform in a child process). */
+type Platform = Pick<TestPlatform, 'data'>;
+
 /** An organisation with its owner, a venue and an event: what most tests start from. */
-export async function createOrganisationWithEvent(platform: TestPlatform, tag = Math.random().toString(36).slice(2, 8)) {
+export async function createOrganisationWithEvent(platform: Platform, tag = Math.random().toString(36).slice(2, 8)) {
   const { createUser: user } = await platform.data(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
     input: { email: `owner-${tag}@example.com`, displayName: 'Olive Owner' },
   });
@@ -37,7 +40,7 @@ export async function createOrganisationWithEvent(platform: TestPlatform, tag = 
 }
 
 /** Moves a series whose window is open to ACTIVE; the scheduler may have done so first (NO_CHANGE). */
-export async function activateSeries(platform: TestPlatform, seriesId: string) {
+export async function activateSeries(platform: Platform, seriesId: string) {
   for (const to of ['SCHEDULED', 'ACTIVE'])
     await platform
       .data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
@@ -50,7 +53,7 @@ export async function activateSeries(platform: TestPlatform, seriesId: string) {
 }
 
 /** One organisation with a venue, an event, a gate, a series, a wristband and a source: enough to touch all four subgraphs. */
-export async function createDemoWorld(platform: TestPlatform, tag = Math.random().toString(36).slice(2, 8)) {
+export async function createDemoWorld(platform: Platform, tag = Math.random().toString(36).slice(2, 8)) {
   const { user, org, venue, event } = await createOrganisationWithEvent(platform, tag);
   const { createGate: gate } = await platform.data(`mutation($input: CreateGateInput!) { createGate(input: $input) { id } }`, {
     input: { eventId: event.id, name: 'Main', direction: 'BOTH' },

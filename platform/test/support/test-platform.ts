@@ -38,12 +38,14 @@ export interface TestPlatformOptions {
   embeddedDataDir?: string;
   /** the gateway's rate-limit buckets per kind of caller */
   callerPolicies?: CallerPolicies;
+  /** settings to set for this platform only (e.g. NODE_ENV: 'production', EVENTGRAPH_INTROSPECTION) */
+  env?: Record<string, string>;
   /** the gateway's rate-limit store (e.g. Redis, to share it with another gateway) */
   rateLimiter?: () => RateLimiter;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
-  const settings = loadGatewaySettings({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' });
+  const settings = loadGatewaySettings({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...options.env });
   const prefix = `t${randomBytes(4).toString('hex')}_`;
   const database = (name: string): DatabaseLocation =>
     settings.DATABASE_URL

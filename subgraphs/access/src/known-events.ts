@@ -1,4 +1,13 @@
-import { DomainError, ErrorCode, type ConsumerServices } from '@eventgraph/runtime';
+import {
+  can,
+  DomainError,
+  ErrorCode,
+  requireAuthenticated,
+  requirePermission,
+  type ConsumerServices,
+  type Permission,
+  type Principal,
+} from '@eventgraph/runtime';
 import type { AccessDb } from './context';
 import type { KnownEvent } from './generated/prisma/client';
 
@@ -24,6 +33,10 @@ export const projectEvents = ({ db, bus, group }: ConsumerServices<AccessDb>) =>
     });
   });
 
+/** The refusal for an event that does not exist, and (word for word) for one the caller may not see. */
+const unknownEvent = (eventId: string) =>
+  new DomainError(ErrorCode.NOT_FOUND, `event ${eventId} was not found`, { field: 'eventId' });
+
 /** How long a just-created event may take to reach access through the bus. */
 const ARRIVAL_WAIT_MS = 3000;
 
@@ -32,7 +45,24 @@ export async function knownEvent(db: AccessDb, eventId: string): Promise<KnownEv
   for (;;) {
     const known = await db.knownEvent.findUnique({ where: { eventId } });
     if (known) return known;
-    if (Date.now() > deadline) throw new DomainError(ErrorCode.NOT_FOUND, `event ${eventId} was not found`, { field: 'eventId' });
+    if (Date.now() > deadline) throw unknownEvent(eventId);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * The event a mutation writes to, for a caller who may do `permission` there. Another organisation's event is
+ * NOT_FOUND exactly like a missing one (its existence must not leak); FORBIDDEN only within the caller's own.
+ */
+export async function eventToChange(
+  db: AccessDb,
+  principal: Principal,
+  eventId: string,
+  permission: Permission,
+): Promise<KnownEvent> {
+  requireAuthenticated(principal);
+  const event = await knownEvent(db, eventId);
+  if (!can(principal, 'organization.read', event.organizationId)) throw unknownEvent(eventId);
+  requirePermission(principal, permission, event.organizationId);
+  return event;
 }

@@ -1,4 +1,4 @@
-import { decideCheckIn, DENIAL_REASONS, needsRoom, scanEffect, type CheckInFacts } from '../src/domain/check-in';
+import { decideCheckIn, DENIAL_REASONS, isWristbandId, needsRoom, scanEffect, type CheckInFacts } from '../src/domain/check-in';
 import { MAX_SHARDS, preferredShard, shardCapacity, shardCount } from '../src/domain/occupancy';
 import { conflictsWithAnotherScan, inTimeOrder, offlineOutcome } from '../src/domain/offline-scans';
 import { checkSeriesTransition } from '../src/domain/series-lifecycle';
@@ -31,6 +31,7 @@ describe('decideCheckIn', () => {
 
   it.each<[string, Partial<CheckInFacts>]>([
     ['DEVICE_NOT_ALLOWED', { deviceAllowed: false }],
+    ['INVALID_WRISTBAND_ID', { wristbandIdValid: false, wristband: null }],
     ['UNKNOWN_WRISTBAND', { wristband: null }],
     ['WRISTBAND_NOT_ACTIVE', { wristband: { status: 'LOST' } }],
     ['SERIES_NOT_ACTIVE', withSeries({ status: 'SCHEDULED' })],
@@ -51,6 +52,14 @@ describe('decideCheckIn', () => {
       allowed: false,
       reason,
       message: DENIAL_REASONS[reason as keyof typeof DENIAL_REASONS],
+    });
+  });
+
+  it('tells an id no wristband can have (a garbled read, a NUL byte) from an unknown one', () => {
+    expect(isWristbandId('04:A2:7F')).toBe(true);
+    for (const nfcId of ['', 'x'.repeat(65), '04\u0000A2', '04\uD800']) expect(isWristbandId(nfcId)).toBe(false);
+    expect(decideCheckIn({ ...admissible, deviceAllowed: false, wristbandIdValid: false })).toMatchObject({
+      reason: 'DEVICE_NOT_ALLOWED',
     });
   });
 

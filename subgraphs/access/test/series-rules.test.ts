@@ -1,6 +1,7 @@
 import { checkRecurrence, MAX_OCCURRENCES, occurrences, type RecurrenceInput } from '../src/domain/recurrence';
 import { checkTemplateTransition, scheduledSteps, type SchedulableSeries } from '../src/domain/series-lifecycle';
 import {
+  checkCapacity,
   checkCategoryLimits,
   checkSeriesTimes,
   findOverlap,
@@ -212,11 +213,20 @@ describe('recurrence', () => {
     expect(problem({ count: 2, until: at('2027-02-01T00:00:00Z') })).toMatchObject({ field: 'recurrence.count' });
     expect(problem({})).toMatchObject({ field: 'recurrence.count' });
     expect(problem({ count: 2, timeZone: 'Mars/Olympus' })).toMatchObject({ field: 'recurrence.timeZone' });
+    expect(pattern({ timeZone: 'europe/berlin' }).timeZone).toBe('Europe/Berlin');
     expect(problem({ count: 2, interval: 0 })).toMatchObject({ field: 'recurrence.interval' });
     expect(problem({ count: 2, byWeekday: ['MO'] })).toMatchObject({ field: 'recurrence.byWeekday' });
     expect(problem({ until: at('2026-12-01T00:00:00Z') })).toMatchObject({ field: 'recurrence.until' });
     expect(problem({ count: MAX_OCCURRENCES + 1 })).toMatchObject({ code: 'RECURRENCE_TOO_LONG' });
     expect(problem({ until: at('2029-01-01T00:00:00Z') })).toMatchObject({ code: 'RECURRENCE_TOO_LONG' });
     expect(problem({ count: MAX_OCCURRENCES })).toBeNull();
+  });
+});
+
+describe('capacity', () => {
+  it('says the range it allows', () => {
+    expect(checkCapacity('capacity', 10_000_000)).toBeNull();
+    for (const capacity of [-1, 10_000_001, 2_147_483_647, 1.5])
+      expect(checkCapacity('capacity', capacity)?.message).toBe('capacity: must be a whole number from 0 to 10,000,000');
   });
 });

@@ -59,3 +59,12 @@ describe('event details', () => {
     expect(deletionProblem([{ kind: 'series' }, { kind: 'series' }])).toBe('the event has series; archive it instead');
   });
 });
+
+describe('currency without a price', () => {
+  it('is still an ISO 4217 code', () => {
+    expect(priceProblems({ costType: 'FREE', currency: 'x'.repeat(20) })).toEqual([
+      { field: 'currency', message: 'must be an ISO 4217 code such as EUR' },
+    ]);
+    expect(priceProblems({ costType: 'FREE', currency: 'EUR' })).toEqual([]);
+  });
+});

@@ -1,12 +1,14 @@
 import { loaderById, loaderByParent, type SubgraphContext } from '@eventgraph/runtime';
 import type { Membership, Organization, User } from './generated/prisma/client';
 import type { PrismaClient, Prisma } from './generated/prisma/client';
+import { mailerFor, type Mailer } from './mail/mailer';
 
 export type UsersDb = PrismaClient;
 export type UsersTx = Prisma.TransactionClient;
 
 export interface UsersContext extends SubgraphContext<UsersDb, UsersTx> {
   loaders: ReturnType<typeof createLoaders>;
+  mailer: Mailer;
 }
 
 function createLoaders(db: UsersDb) {
@@ -25,7 +27,10 @@ function createLoaders(db: UsersDb) {
   };
 }
 
+const mailer = mailerFor(process.env.NODE_ENV);
+
 export const createContext = (base: SubgraphContext<UsersDb, UsersTx>): UsersContext => ({
   ...base,
   loaders: createLoaders(base.db),
+  mailer,
 });

@@ -3,6 +3,7 @@ import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type UsersContext, type UsersDb, type UsersTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
 import { projectEvents } from './known-events';
+import { projectGates } from './known-gates';
 import { schema } from './schema';
 import { fanOutWebhooks } from './webhooks/fan-out';
 import { deliverWebhooks } from './webhooks/worker';
@@ -15,5 +16,5 @@ export const usersSubgraph: SubgraphDefinition<UsersDb, UsersTx, UsersContext> =
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
   // bus events of an organisation become webhook deliveries; the worker sends them, retries, gives up
-  consumers: [projectEvents, fanOutWebhooks, (services) => deliverWebhooks(services)],
+  consumers: [projectEvents, projectGates, fanOutWebhooks, (services) => deliverWebhooks(services)],
 };

@@ -14,6 +14,8 @@ import {
   type BusLogger,
   type BusTransport,
   type ConsumeOptions,
+  type OwedDelivery,
+  type Settled,
   type Unsubscribe,
 } from './transport';
 
@@ -39,6 +41,8 @@ interface Member {
 interface Delivery {
   json: string;
   attempt: number;
+  /** tells the producer's outbox that this group is done with the event */
+  settled?: () => void;
 }
 
 interface Group {
@@ -56,8 +60,12 @@ interface Group {
  * to the same single-connection PGlite would otherwise deadlock with it).
  * Events are passed as JSON text and parsed per delivery, like over the
  * network, so a handler cannot mutate what another handler sees.
- * Durable groups live as long as the process: "durable" here only means
- * retried until handled (there is nothing to survive a restart into).
+ *
+ * Durable groups are retried until handled while the process lives; across a
+ * crash, the producers' outboxes keep what each group still owes: the relays
+ * deliver through `owedDelivery`, and this transport reports each group's
+ * success back to them (see OwedDelivery). Events given to `publish` directly
+ * have no such record.
  */
 export class MemoryTransport implements BusTransport {
   private readonly subscribers = new Set<Subscriber>();
@@ -74,24 +82,54 @@ export class MemoryTransport implements BusTransport {
     this.maxBacklog = options.maxBacklog ?? 100_000;
   }
 
+  readonly owedDelivery: OwedDelivery = {
+    groupsFor: (topic) => [...this.groups].filter(([, group]) => topicMatches(group.pattern, topic)).map(([name]) => name),
+    deliver: (deliveries, { live, settled }) => this.deliverOwed(deliveries, live, settled),
+  };
+
   async publish(events: BusEvent[]): Promise<void> {
     if (this.closed || this.closing) throw new Error('bus transport is closed');
     events.forEach((e) => assertTopic(e.topic));
     const batch = events.map((event) => ({ topic: event.topic, json: JSON.stringify(event) }));
-    // fan out on a later turn of the event loop: publish() is done (and the relay marks its rows) before any handler runs
+    this.later(() => {
+      for (const { topic, json } of batch) {
+        this.deliverToLive(topic, json);
+        for (const group of this.groups.values()) {
+          if (topicMatches(group.pattern, topic)) this.dispatch(group, { json, attempt: 1 });
+        }
+      }
+    });
+  }
+
+  private deliverOwed(deliveries: Array<{ event: BusEvent; consumers: string[] }>, live: boolean, settled: Settled): void {
+    if (this.closed || this.closing) throw new Error('bus transport is closed');
+    deliveries.forEach((d) => assertTopic(d.event.topic));
+    const batch = deliveries.map(({ event, consumers }) => ({ event, consumers, json: JSON.stringify(event) }));
+    this.later(() => {
+      for (const { event, consumers, json } of batch) {
+        if (live) this.deliverToLive(event.topic, json);
+        for (const name of consumers) {
+          const group = this.groups.get(name);
+          // a group unknown here stays owed in the outbox, for a process where it runs
+          if (group) this.dispatch(group, { json, attempt: 1, settled: () => settled(name, event.id) });
+        }
+      }
+    });
+  }
+
+  /** Fans out on a later turn of the event loop: the caller is done (the relay has marked its rows) before any handler runs. */
+  private later(fanOut: () => void): void {
     this.fanOut = this.fanOut
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => {
-        if (this.closed) return;
-        for (const { topic, json } of batch) {
-          for (const sub of this.subscribers) {
-            if (topicMatches(sub.pattern, topic)) this.deliverLive(sub, json);
-          }
-          for (const group of this.groups.values()) {
-            if (topicMatches(group.pattern, topic)) this.dispatch(group, { json, attempt: 1 });
-          }
-        }
+        if (!this.closed) fanOut();
       });
+  }
+
+  private deliverToLive(topic: string, json: string): void {
+    for (const sub of this.subscribers) {
+      if (topicMatches(sub.pattern, topic)) this.deliverLive(sub, json);
+    }
   }
 
   subscribe(topicPattern: string, handler: EventHandler): Unsubscribe {
@@ -163,7 +201,10 @@ export class MemoryTransport implements BusTransport {
       group.backlog.push(delivery);
       if (group.backlog.length > this.maxBacklog) {
         group.backlog.shift();
-        this.logger.error({ pattern: group.pattern }, 'bus consumer group backlog full; dropped its oldest event');
+        this.logger.error(
+          { pattern: group.pattern },
+          'bus consumer group backlog full; dropped its oldest event (an outbox still owing it delivers it after a restart)',
+        );
       }
       return;
     }
@@ -174,6 +215,7 @@ export class MemoryTransport implements BusTransport {
       const event = JSON.parse(delivery.json) as BusEvent;
       try {
         await member.handler(event, { attempt: delivery.attempt });
+        delivery.settled?.();
       } catch (err) {
         const { maxDeliver, retryDelaysMs } = group.options;
         if (maxDeliver !== undefined && maxDeliver > 0 && delivery.attempt >= maxDeliver) {
@@ -181,6 +223,7 @@ export class MemoryTransport implements BusTransport {
             { ...errorInfo(err), eventId: event.id, attempt: delivery.attempt },
             'bus consumer gave up on an event',
           );
+          delivery.settled?.();
           return;
         }
         const delay = retryDelay(retryDelaysMs, delivery.attempt);
@@ -190,7 +233,7 @@ export class MemoryTransport implements BusTransport {
         );
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.dispatch(group, { json: delivery.json, attempt: delivery.attempt + 1 });
+          this.dispatch(group, { ...delivery, attempt: delivery.attempt + 1 });
         }, delay);
         timer.unref?.();
         this.timers.add(timer);

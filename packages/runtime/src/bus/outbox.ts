@@ -16,9 +16,11 @@ export interface TransactionalDb extends SqlExecutor {
 }
 
 /**
- * The table every subgraph database carries (its Prisma migration creates it).
+ * The tables every subgraph database carries (its Prisma migration creates them).
  * `source` is the recording subgraph; `claimedUntil` is the relay's lease on
- * a row while it publishes it (see claimUnpublished).
+ * a row while it publishes it (see claimUnpublished). `OutboxDelivery` holds,
+ * for a transport that keeps nothing across a restart (in memory), what each
+ * durable consumer group still owes of a published event (see OwedDelivery).
  */
 export const OUTBOX_DDL = `
 CREATE TABLE "OutboxEvent" (
@@ -32,6 +34,11 @@ CREATE TABLE "OutboxEvent" (
   "claimedUntil" TIMESTAMPTZ(3)
 );
 CREATE INDEX "OutboxEvent_publishedAt_id_idx" ON "OutboxEvent"("publishedAt", "id");
+CREATE TABLE "OutboxDelivery" (
+  "eventId" UUID NOT NULL,
+  "consumer" TEXT NOT NULL,
+  PRIMARY KEY ("eventId", "consumer")
+);
 `;
 
 /**
@@ -131,15 +138,25 @@ export async function claimUnpublished(db: SqlExecutor, limit: number, leaseMs: 
      RETURNING "id"::text AS "id", "eventId"::text AS "eventId", "source", "topic", "payload", "occurredAt"`,
   );
   // RETURNING has no order of its own
-  return rows
-    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
-    .map((row) => ({
-      id: row.eventId,
-      topic: row.topic,
-      source: row.source,
-      occurredAt: new Date(row.occurredAt as string | Date).toISOString(),
-      payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
-    }));
+  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map(toEvent);
+}
+
+const toEvent = (row: OutboxRow): BusEvent => ({
+  id: row.eventId,
+  topic: row.topic,
+  source: row.source,
+  occurredAt: new Date(row.occurredAt as string | Date).toISOString(),
+  payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
+});
+
+/**
+ * Takes back every claim of unpublished rows: for a relay starting on a database no other process
+ * publishes from (the memory bus), whose claims can only be a dead process's.
+ */
+export async function releaseAllClaims(db: SqlExecutor): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE "OutboxEvent" SET "claimedUntil" = NULL WHERE "publishedAt" IS NULL AND "claimedUntil" IS NOT NULL`,
+  );
 }
 
 const uuidList = (ids: string[]) => ids.map((_, i) => `$${i + 1}::uuid`).join(', ');
@@ -152,6 +169,62 @@ export async function markPublished(db: SqlExecutor, eventIds: string[]): Promis
   );
 }
 
+/**
+ * Marks rows published and records, in the same statement, which durable consumer groups still owe each
+ * of them: `owed` pairs an event id with a group. Fixed text whatever the batch (arrays, not a list of
+ * parameters), so it is prepared once.
+ */
+export async function markPublishedOwing(
+  db: SqlExecutor,
+  eventIds: string[],
+  owed: Array<{ eventId: string; consumer: string }>,
+): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `WITH "owed" AS (
+       INSERT INTO "OutboxDelivery" ("eventId", "consumer")
+       SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING
+     )
+     UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL WHERE "eventId" = ANY($3::uuid[])`,
+    owed.map((o) => o.eventId),
+    owed.map((o) => o.consumer),
+    eventIds,
+  );
+}
+
+/** Clears what groups have handled (their effect committed): they owe those events no more. */
+export async function settleDeliveries(db: SqlExecutor, settled: Array<{ eventId: string; consumer: string }>): Promise<number> {
+  if (settled.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `DELETE FROM "OutboxDelivery" WHERE ("eventId", "consumer") IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+    settled.map((s) => s.eventId),
+    settled.map((s) => s.consumer),
+  );
+}
+
+export interface OwedEvent {
+  /** the outbox row's id, for paging on */
+  row: string;
+  event: BusEvent;
+  /** the groups that have not handled it yet */
+  consumers: string[];
+}
+
+/** Events some group still owes, oldest first, after outbox row `afterRow` (paging: pass the last row seen). */
+export async function owedEvents(db: SqlExecutor, afterRow: string, limit: number): Promise<OwedEvent[]> {
+  const rows = await db.$queryRawUnsafe<Array<OutboxRow & { consumers: string[] }>>(
+    `SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt",
+            array_agg(d."consumer" ORDER BY d."consumer") AS "consumers"
+     FROM "OutboxDelivery" d JOIN "OutboxEvent" e ON e."eventId" = d."eventId"
+     WHERE e."id" > $1::bigint
+     GROUP BY e."id"
+     ORDER BY e."id"
+     LIMIT ${positiveInt(limit, 'limit')}`,
+    afterRow,
+  );
+  return rows.map((row) => ({ row: row.id, event: toEvent(row), consumers: row.consumers }));
+}
+
 /** Gives claimed rows back after a failed publish, so the retry need not wait for the lease. */
 export async function releaseClaims(db: SqlExecutor, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
@@ -161,14 +234,18 @@ export async function releaseClaims(db: SqlExecutor, eventIds: string[]): Promis
   );
 }
 
-/** Deletes rows published more than `retentionMs` ago, in bounded batches so no statement runs long. */
+/**
+ * Deletes rows published more than `retentionMs` ago that no group still owes, in bounded batches so
+ * no statement runs long.
+ */
 export async function prunePublished(db: SqlExecutor, retentionMs: number, batchSize = 1000): Promise<number> {
   let total = 0;
   for (;;) {
     const deleted = await db.$executeRawUnsafe(
       `DELETE FROM "OutboxEvent" WHERE "id" IN (
-         SELECT "id" FROM "OutboxEvent"
+         SELECT "id" FROM "OutboxEvent" e
          WHERE "publishedAt" < now() - interval '${positiveInt(retentionMs, 'retentionMs')} milliseconds'
+           AND NOT EXISTS (SELECT 1 FROM "OutboxDelivery" d WHERE d."eventId" = e."eventId")
          ORDER BY "publishedAt", "id"
          LIMIT ${positiveInt(batchSize, 'batchSize')}
        )`,

@@ -1,5 +1,16 @@
-import { claimUnpublished, markPublished, prunePublished, releaseClaims, type SqlExecutor } from './outbox';
-import { consoleLogger, errorInfo, type BusLogger, type BusTransport } from './transport';
+import type { BusEvent } from './event';
+import {
+  claimUnpublished,
+  markPublished,
+  markPublishedOwing,
+  owedEvents,
+  prunePublished,
+  releaseAllClaims,
+  releaseClaims,
+  settleDeliveries,
+  type SqlExecutor,
+} from './outbox';
+import { consoleLogger, errorInfo, type BusLogger, type BusTransport, type OwedDelivery, type Settled } from './transport';
 
 export interface OutboxRelayOptions {
   /** the subgraph's database (a Prisma client, or anything with the raw-SQL methods) */
@@ -20,8 +31,16 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** how often to prune (default 1h) */
   pruneIntervalMs?: number;
+  /**
+   * nothing is published before this settles: the launcher resolves it once every durable consumer group
+   * of the process has joined, so no row is judged before the groups that owe it are known
+   */
+  startAfter?: Promise<unknown>;
   logger?: BusLogger;
 }
+
+/** settled deliveries cleared per statement */
+const SETTLE_BATCH = 1000;
 
 /**
  * Publishes a subgraph's committed outbox rows to the transport, in id order,
@@ -29,6 +48,13 @@ export interface OutboxRelayOptions {
  * between publish and mark publishes the rows again (JetStream drops the copy
  * inside its duplicate window because the message id is the event id;
  * consumers dedupe the rest).
+ *
+ * On a transport that keeps nothing across a restart (in memory, see
+ * OwedDelivery) the relay keeps each durable group's debt instead: it marks a
+ * row published together with one OutboxDelivery row per group that consumes
+ * it, hands it over, and deletes each group's row once the transport says the
+ * group has handled the event. When it starts, it takes back the claims of a
+ * dead process and delivers what is still owed again, to the groups owing it.
  *
  * Several relays (replicas) may share a table; a row's claim keeps it to one
  * of them per pass (see claimUnpublished). Order is per relay pass: with
@@ -47,6 +73,17 @@ export class OutboxRelay {
   private readonly maxRetryDelayMs: number;
   private readonly retentionMs: number;
   private readonly pruneIntervalMs: number;
+  private readonly startAfter: Promise<unknown>;
+  private readonly owed: OwedDelivery | undefined;
+  /** resolves when stop() is called, so a pass waiting for startAfter gives up */
+  private readonly stopping: Promise<void>;
+  private signalStop!: () => void;
+  /** the first pass's preparation (waiting for the groups, redelivering what is owed), once */
+  private prepared: Promise<void> | undefined;
+  private groupsJoined = false;
+  private readonly settledQueue: Array<{ eventId: string; consumer: string }> = [];
+  private settling: Promise<void> | undefined;
+  private settlingClosed = false;
 
   private timer: NodeJS.Timeout | undefined;
   /** passes run one at a time; the loop and flush() both queue on this */
@@ -72,6 +109,9 @@ export class OutboxRelay {
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 3600_000;
+    this.startAfter = (options.startAfter ?? Promise.resolve()).catch(() => undefined);
+    this.owed = options.transport.owedDelivery;
+    this.stopping = new Promise((resolve) => (this.signalStop = resolve));
   }
 
   /** Starts the loop: a pass now, then on every poke and every poll interval. */
@@ -102,19 +142,27 @@ export class OutboxRelay {
     // callers that arrive while a flush waits its turn share it: it starts after their commits, so it
     // publishes their rows too, and a burst of mutations costs one pass instead of one each
     if (this.queuedFlush) return this.queuedFlush;
-    const flush = this.exclusive(() => {
+    const flush = this.exclusive(async () => {
       this.queuedFlush = undefined;
-      return this.publishUntilEmpty(false);
+      await this.prepare();
+      // stopped before the groups had joined: nothing may be judged
+      return this.groupsJoined ? this.publishUntilEmpty(false) : 0;
     });
     this.queuedFlush = flush;
     return flush;
   }
 
-  /** Stops the loop after the batch in flight has been published and marked. */
+  /**
+   * Stops the loop after the batch in flight has been published and marked, and records what groups
+   * have settled so far; what they settle later stays owed (delivered again after the next start).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     clearTimeout(this.timer);
     await this.chain;
+    while (this.settling) await this.settling;
+    this.settlingClosed = true;
   }
 
   /** Deletes published rows past retention; the loop does this every pruneIntervalMs. */
@@ -136,6 +184,7 @@ export class OutboxRelay {
     let next = this.pollIntervalMs;
     try {
       await this.exclusive(async () => {
+        await this.prepare();
         do {
           if (this.stopped) return;
           this.pokedDuringPass = false;
@@ -171,6 +220,7 @@ export class OutboxRelay {
     const events = await claimUnpublished(this.db, this.batchSize, this.leaseMs);
     if (events.length === 0) return 0;
     const ids = events.map((e) => e.id);
+    if (this.owed) return this.deliverOwing(this.owed, events, ids);
     try {
       await this.transport.publish(events);
     } catch (err) {
@@ -185,6 +235,88 @@ export class OutboxRelay {
     // if this fails the rows stay claimed until the lease ends, then go out again: a duplicate, not a loss
     await markPublished(this.db, ids);
     return events.length;
+  }
+
+  /** Records what each group will owe with the mark, then hands the events over: a crash in between leaves them owed. */
+  private async deliverOwing(owed: OwedDelivery, events: BusEvent[], ids: string[]): Promise<number> {
+    const deliveries = events.map((event) => ({ event, consumers: owed.groupsFor(event.topic) }));
+    const debts = deliveries.flatMap(({ event, consumers }) => consumers.map((consumer) => ({ eventId: event.id, consumer })));
+    try {
+      await markPublishedOwing(this.db, ids, debts);
+    } catch (err) {
+      await releaseClaims(this.db, ids).catch(() => undefined); // or they wait for their lease
+      throw err;
+    }
+    owed.deliver(deliveries, { live: true, settled: this.settled });
+    return events.length;
+  }
+
+  /**
+   * Before the first pass: waits for startAfter (the groups have joined). With owed delivery, this
+   * process is the only one publishing from the table (an in-memory bus lives in one process), so
+   * any claim is a dead process's: take them back, then deliver again what the groups still owe.
+   */
+  private prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      await Promise.race([this.startAfter, this.stopping]);
+      if (this.stopped) return;
+      this.groupsJoined = true;
+      if (!this.owed) return;
+      await releaseAllClaims(this.db);
+      await this.redeliverOwed(this.owed);
+    })().catch((err: unknown) => {
+      this.prepared = undefined; // the next pass tries again
+      throw err;
+    });
+    return this.prepared;
+  }
+
+  private async redeliverOwed(owed: OwedDelivery): Promise<void> {
+    let after = '0';
+    for (;;) {
+      const page = await owedEvents(this.db, after, this.batchSize);
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.row;
+      const deliveries: Array<{ event: BusEvent; consumers: string[] }> = [];
+      const gone: Array<{ eventId: string; consumer: string }> = [];
+      for (const { event, consumers } of page) {
+        const joined = new Set(owed.groupsFor(event.topic));
+        const owing = consumers.filter((c) => joined.has(c));
+        gone.push(...consumers.filter((c) => !joined.has(c)).map((consumer) => ({ eventId: event.id, consumer })));
+        if (owing.length) deliveries.push({ event, consumers: owing });
+      }
+      if (gone.length) {
+        // every group of this process joined before the first pass: these no longer exist (renamed, removed)
+        this.logger.warn(
+          { relay: this.name, dropped: gone },
+          'outbox deliveries owed to consumer groups that no longer exist; dropped',
+        );
+        await settleDeliveries(this.db, gone);
+      }
+      owed.deliver(deliveries, { live: false, settled: this.settled });
+      if (page.length < this.batchSize) return;
+    }
+  }
+
+  /** A group has handled an event: queue the row's deletion (batched: a burst of handlers costs one statement). */
+  private readonly settled: Settled = (consumer, eventId) => {
+    if (this.settlingClosed) return;
+    this.settledQueue.push({ eventId, consumer });
+    this.settling ??= this.settleQueued();
+  };
+
+  private async settleQueued(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.settledQueue.length > 0) {
+      const batch = this.settledQueue.splice(0, SETTLE_BATCH);
+      await settleDeliveries(this.db, batch).catch((err: unknown) =>
+        this.logger.warn(
+          { ...errorInfo(err), relay: this.name },
+          'could not record settled deliveries; they are delivered again after a restart',
+        ),
+      );
+    }
+    this.settling = undefined;
   }
 
   private async pruneIfDue(): Promise<void> {

@@ -36,13 +36,41 @@ export interface BusTransport {
    */
   subscribe(topicPattern: string, handler: EventHandler): Unsubscribe;
   /**
-   * Durable, shared consumption: the group survives restarts (with NATS),
-   * each event goes to one member of the group, and a handler that throws
-   * gets the event again later (at-least-once).
+   * Durable, shared consumption: each event goes to one member of the group,
+   * a handler that throws gets the event again later, and what the group has
+   * not handled when the process dies reaches it after the restart
+   * (at-least-once): with NATS the server keeps the group, in memory the
+   * producer's outbox does (see OwedDelivery).
    */
   consume?(group: string, topicPattern: string, handler: DurableEventHandler, options?: ConsumeOptions): Unsubscribe;
   /** Stops every subscription, waits for handlers in flight, releases connections. */
   close(): Promise<void>;
+  /**
+   * Present on a transport that keeps nothing across a restart (in memory): the producer's outbox then
+   * keeps what each durable group still owes (OutboxDelivery), and the relay delivers through this.
+   */
+  readonly owedDelivery?: OwedDelivery;
+}
+
+/** Who handled what: a group's handler has finished with an event (its effect committed, or it gave up). */
+export type Settled = (consumer: string, eventId: string) => void;
+
+/**
+ * Durable delivery that survives a crash on a transport that remembers nothing. The relay records, in the
+ * statement that marks a row published, one OutboxDelivery row per durable group whose pattern matches
+ * (`groupsFor`); the transport reports each group's success back (`settled`) and the relay deletes that
+ * row. Whatever is still owed when the process dies is delivered again, to the groups that owe it, when
+ * the relay starts next. So the groups must all have joined before the relay's first pass judges a row
+ * (the relay's `startAfter`), or a restart would deliver a row to nobody.
+ */
+export interface OwedDelivery {
+  /** the durable groups consuming this topic */
+  groupsFor(topic: string): string[];
+  /**
+   * Hands each event to the named groups, and to live subscribers if `live` (not for a redelivery after a
+   * restart: live subscribers only want what is new). Never runs a handler inside the call.
+   */
+  deliver(deliveries: Array<{ event: BusEvent; consumers: string[] }>, options: { live: boolean; settled: Settled }): void;
 }
 
 /** The part of a pino logger the bus uses; anything with these two methods will do. */

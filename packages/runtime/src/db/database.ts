@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -76,8 +77,10 @@ export async function openDriver(name: string, location: DatabaseLocation, poolS
   if (location.kind === 'embedded') {
     const dataDir = location.dataDir === 'memory' ? undefined : resolve(location.dataDir, name);
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    // (PGlite ignores the options when its first argument is undefined)
-    const pglite = dataDir ? new PGlite(dataDir) : new PGlite(snapshot ? { loadDataDir: snapshot } : {});
+    // a fresh database starts from the snapshot of one with every migration applied (see memory-snapshot.ts)
+    const pglite = dataDir
+      ? new PGlite(dataDir, snapshot ? { loadDataDir: snapshot } : {})
+      : new PGlite(snapshot ? { loadDataDir: snapshot } : {});
     await pglite.waitReady;
     const counted = withQueryMetrics(new PrismaPGlite(pglite));
     return { ...counted, sql: pgliteSql(pglite, counted.metrics), schema: 'public', pglite, close: () => pglite.close() };
@@ -103,7 +106,13 @@ export async function openDatabase<Client extends PrismaLike>(options: OpenDatab
     }
   }
   const inMemory = options.location.kind === 'embedded' && options.location.dataDir === 'memory';
-  const snapshot = options.migrate !== false && inMemory ? await memorySnapshot(options.name, options.prismaDir) : undefined;
+  // a data directory with no database yet starts from the snapshot too (a first start, a test's temp directory)
+  const fresh =
+    options.location.kind === 'embedded' &&
+    !inMemory &&
+    !existsSync(resolve(options.location.dataDir, options.name, 'PG_VERSION'));
+  const snapshot =
+    options.migrate !== false && (inMemory || fresh) ? await memorySnapshot(options.name, options.prismaDir) : undefined;
   const driver = await openDriver(options.name, options.location, options.poolSize, snapshot?.data);
   try {
     if (options.migrate !== false && options.location.kind === 'embedded' && !snapshot?.data) {

@@ -6,7 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { readMigrations } from './migrations';
 
 /**
- * In-memory databases (tests, throwaway runs) start from a snapshot of one that already has the
+ * In-memory databases (tests, throwaway runs) and new data directories start from a snapshot of one that already has the
  * subgraph's migrations: PGlite's initdb and the schema engine take seconds per database, and a
  * test run opens hundreds of them. Snapshots are files in the OS temp folder named after the
  * migrations' content, so a changed or added migration never meets an old snapshot.

@@ -6,7 +6,9 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { formatClientError } from '../errors';
+import { guardTextArguments } from '../input-hygiene';
 import type { Logger } from '../logger';
+import { CLIENT_ADDRESS_HEADER, verifyClientAddress } from '../client-address';
 import { PRINCIPAL_HEADER, PrincipalError, verifyPrincipal, type Principal } from '../principal';
 import { graphqlErrorBody, handleGraphQLRequest, sendJson } from './apollo-http';
 import { closeGracefully, listen } from './lifecycle';
@@ -16,6 +18,8 @@ export interface RequestContext {
   principal: Principal;
   requestId: string;
   log: Logger;
+  /** the client's address as the gateway signed it (HTTP only); absent when unknown */
+  clientAddress?: string;
 }
 
 export interface StartSubgraphOptions<C extends RequestContext> {
@@ -55,6 +59,7 @@ const ROUTE_STATUS: Record<string, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 /** A route's failure as JSON in the GraphQL error shape: domain errors as they are (422 unless a known code), the rest generic. */
@@ -73,7 +78,9 @@ function sendRouteError(res: ServerResponse, err: unknown, log: Logger): void {
  * request must carry a principal signed by the gateway.
  */
 export async function startSubgraphServer<C extends RequestContext>(options: StartSubgraphOptions<C>): Promise<RunningServer> {
-  const { name, schema, logger: log, principalSecret } = options;
+  const { name, logger: log, principalSecret } = options;
+  // one input rule for every subgraph: text PostgreSQL cannot store is refused before any resolver
+  const schema = guardTextArguments(options.schema);
   const path = options.path ?? '/graphql';
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
     formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected error in resolver'));
@@ -117,7 +124,8 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
         'request finished',
       ),
     );
-    const context = async () => options.createContext({ principal, requestId, log: requestLog });
+    const clientAddress = verifyClientAddress(headerValue(req, CLIENT_ADDRESS_HEADER), principalSecret);
+    const context = async () => options.createContext({ principal, requestId, log: requestLog, clientAddress });
     const handled = route
       ? context().then((ctx) => route(req, res, ctx).catch((err) => sendRouteError(res, err, requestLog)))
       : handleGraphQLRequest(apollo, req, res, context);

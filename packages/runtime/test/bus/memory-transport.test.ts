@@ -120,6 +120,41 @@ describe('MemoryTransport', () => {
     expect(seen).toEqual([1, 2]);
   });
 
+  it('owed delivery: names the groups of a topic, delivers to the named ones, and reports each success', async () => {
+    const handled: string[] = [];
+    let failures = 1;
+    bus.consume('fanout', '>', (e) => void handled.push(`fanout:${e.payload.n}`));
+    bus.consume(
+      'audit',
+      'x.*',
+      () => {
+        if (failures-- > 0) throw new Error('not yet'); // settled only once it succeeds
+        handled.push('audit');
+      },
+      { retryDelaysMs: [5] },
+    );
+    bus.consume('other', 'y.*', () => undefined);
+    const live: number[] = [];
+    bus.subscribe('>', (e) => void live.push(e.payload.n as number));
+    expect(bus.owedDelivery.groupsFor('x.a').sort()).toEqual(['audit', 'fanout']);
+
+    const settled: string[] = [];
+    const record = (consumer: string, eventId: string) => void settled.push(`${consumer}:${eventId}`);
+    bus.owedDelivery.deliver([{ event: event('x.a', 1), consumers: ['fanout', 'audit'] }], { live: true, settled: record });
+    // a redelivery after a restart: the one group owing it, no live subscriber
+    bus.owedDelivery.deliver([{ event: event('x.a', 2), consumers: ['fanout'] }], { live: false, settled: record });
+    expect(settled).toEqual([]); // never inside the call
+
+    await waitFor(() => settled.length === 3, 2_000, 'three settlements');
+    expect(settled.sort()).toEqual([
+      `audit:${event('x.a', 1).id}`,
+      `fanout:${event('x.a', 1).id}`,
+      `fanout:${event('x.a', 2).id}`,
+    ]);
+    expect(handled.sort()).toEqual(['audit', 'fanout:1', 'fanout:2']);
+    expect(live).toEqual([1]);
+  });
+
   it('rejects publish after close', async () => {
     await bus.close();
     await expect(bus.publish([event('a.b')])).rejects.toThrow('closed');

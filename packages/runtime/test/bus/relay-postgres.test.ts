@@ -11,6 +11,7 @@ import {
   type TransactionalDb,
 } from '../../src/bus';
 import { describeIfReachable, PG_URL, pgPoolDb, RecordingTransport, silentLogger, sleep, waitFor } from './helpers';
+import { owedDeliveryTests } from './owed-delivery';
 
 /** Server mode: one schema per subgraph on a PostgreSQL server, several relay replicas per table. */
 describeIfReachable('PostgreSQL', PG_URL)('outbox relay on PostgreSQL', () => {
@@ -31,7 +32,7 @@ describeIfReachable('PostgreSQL', PG_URL)('outbox relay on PostgreSQL', () => {
     await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin?.end();
   });
-  beforeEach(() => pool.query(`DROP TABLE IF EXISTS "OutboxEvent"; ${OUTBOX_DDL}`));
+  beforeEach(() => pool.query(`DROP TABLE IF EXISTS "OutboxEvent", "OutboxDelivery"; ${OUTBOX_DDL}`));
 
   const recordMany = async (n: number) => {
     const events: BusEvent[] = [];
@@ -124,4 +125,6 @@ describeIfReachable('PostgreSQL', PG_URL)('outbox relay on PostgreSQL', () => {
     expect(new Set(ids)).toEqual(new Set(recorded.map((e) => e.id)));
     expect(await countUnpublished(db)).toBe(0);
   });
+
+  describe('owed delivery: the memory bus across a crash', () => owedDeliveryTests(() => db));
 });

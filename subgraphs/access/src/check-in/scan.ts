@@ -28,7 +28,9 @@ import type { CheckIn, WristbandStatus } from '../generated/prisma/client';
 export interface Scan {
   seriesId: string;
   gateId: string;
+  /** the id read, or for one no wristband can have (nfcIdValid false) what of it can be stored */
   nfcId: string;
+  nfcIdValid: boolean;
   direction: Direction;
   scannedAt: Date;
   offline: boolean;
@@ -115,7 +117,11 @@ const BAND_STATE = `SELECT EXISTS (SELECT 1 FROM "WristbandAssignment" a WHERE a
  * decided one after the other.
  */
 async function gatherFacts(db: Sql, principal: Principal, scan: Scan, lock: boolean): Promise<Gathered> {
-  const [series] = await db.query<Place>(lock ? PLACE_RECORDING : PLACE, [scan.seriesId, scan.gateId, scan.nfcId]);
+  const [series] = await db.query<Place>(lock ? PLACE_RECORDING : PLACE, [
+    scan.seriesId,
+    scan.gateId,
+    scan.nfcIdValid ? scan.nfcId : null, // never looked up: no wristband has it
+  ]);
   if (!series || !can(principal, 'organization.read', series.organizationId)) throw notFound('EventSeries', scan.seriesId);
   requirePermission(principal, 'checkins.scan', series.organizationId);
   if (!series.gateId || series.gateOrganizationId !== series.organizationId) throw notFound('Gate', scan.gateId);
@@ -139,6 +145,7 @@ async function gatherFacts(db: Sql, principal: Principal, scan: Scan, lock: bool
       scannedAt: scan.scannedAt,
       offline: scan.offline,
       deviceAllowed: principal.kind !== 'device' || (principal.gateIds ?? []).includes(series.gateId),
+      wristbandIdValid: scan.nfcIdValid,
       wristband,
       series,
       gate: { direction: series.gateDirection! },

@@ -4,8 +4,13 @@
  * of pretix's check-in), evaluated in a fixed order so the same facts always
  * give the same answer.
  */
+import { textProblem } from '@eventgraph/runtime';
+import { MAX_NFC_ID } from './import-rows';
+
 export const DENIAL_REASONS = {
   DEVICE_NOT_ALLOWED: 'this scanner is not allowed at this gate',
+  INVALID_WRISTBAND_ID:
+    'the NFC id read cannot be a wristband id (empty, longer than 64 characters, or with characters that cannot be stored)',
   UNKNOWN_WRISTBAND: 'no wristband with this NFC id exists for the event',
   WRISTBAND_NOT_ACTIVE: 'the wristband is suspended, lost, revoked or replaced',
   SERIES_NOT_ACTIVE: 'the series is not open for check-in',
@@ -37,6 +42,8 @@ export interface CheckInFacts {
   offline: boolean;
   /** false when a scanner device scans at a gate it is not registered for */
   deviceAllowed: boolean;
+  /** false when the NFC id read cannot be any wristband's (see isWristbandId): logged, never looked up */
+  wristbandIdValid?: boolean;
   wristband: { status: string } | null;
   series: { status: string; entryRule: EntryRule; checkInOpensAt: Date; checkInClosesAt: Date };
   gate: { direction: 'ENTRY' | 'EXIT' | 'BOTH' };
@@ -69,6 +76,7 @@ export const needsRoom = (facts: CheckInFacts, decision: CheckInDecision) => dec
 
 export function decideCheckIn(facts: CheckInFacts): CheckInDecision {
   if (!facts.deviceAllowed) return deny('DEVICE_NOT_ALLOWED');
+  if (facts.wristbandIdValid === false) return deny('INVALID_WRISTBAND_ID');
   if (!facts.wristband) return deny('UNKNOWN_WRISTBAND');
   if (facts.wristband.status !== 'ACTIVE') return deny('WRISTBAND_NOT_ACTIVE');
   const { series } = facts;
@@ -90,6 +98,13 @@ export function decideCheckIn(facts: CheckInFacts): CheckInDecision {
   if (!facts.room.series) return deny('CAPACITY_REACHED');
   return ALLOWED;
 }
+
+/**
+ * Could a wristband have this NFC id (trimmed)? Wristbands are created with 1–64 characters that
+ * PostgreSQL can store; a scan of anything else (a garbled read, a NUL byte) is denied
+ * INVALID_WRISTBAND_ID and logged, rather than refused, since every scan is logged.
+ */
+export const isWristbandId = (nfcId: string) => nfcId.length > 0 && nfcId.length <= MAX_NFC_ID && !textProblem(nfcId);
 
 /** What an allowed scan changes in the maintained aggregates. */
 export interface ScanEffect {

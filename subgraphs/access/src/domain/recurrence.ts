@@ -1,5 +1,5 @@
 import type { Problem } from './series-rules';
-import { isTimeZone, localTime, utcOffsetMs } from '@eventgraph/runtime';
+import { canonicalTimeZone, localTime, utcOffsetMs } from '@eventgraph/runtime';
 
 /**
  * Recurring series: a parent holds a pattern (daily or weekly, every n days or
@@ -57,7 +57,8 @@ export function checkRecurrence(input: RecurrenceInput): { pattern: RecurrencePa
   if (hasCount === hasUntil) return { problem: bad('count', 'give either count or until') };
   if (hasCount && (!Number.isInteger(input.count) || input.count! < 1)) return { problem: bad('count', 'must be 1 or more') };
   if (hasCount && input.count! > MAX_OCCURRENCES) return { problem: tooMany() };
-  if (!isTimeZone(input.timeZone)) return { problem: bad('timeZone', `"${input.timeZone}" is not an IANA time zone`) };
+  const timeZone = canonicalTimeZone(input.timeZone);
+  if (!timeZone) return { problem: bad('timeZone', `"${input.timeZone}" is not an IANA time zone`) };
   if (input.byWeekday?.length && input.frequency !== 'WEEKLY') return { problem: bad('byWeekday', 'applies to WEEKLY only') };
   const byWeekday = input.byWeekday?.length ? WEEKDAYS.filter((d) => input.byWeekday!.includes(d)) : null;
   return {
@@ -66,7 +67,7 @@ export function checkRecurrence(input: RecurrenceInput): { pattern: RecurrencePa
       interval,
       count: hasCount ? input.count! : null,
       until: hasUntil ? input.until!.toISOString() : null,
-      timeZone: input.timeZone,
+      timeZone,
       byWeekday,
     },
   };

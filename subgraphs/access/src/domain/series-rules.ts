@@ -46,8 +46,13 @@ export function checkSeriesTimes(times: SeriesTimes): Problem | null {
   return null;
 }
 
+/** The most a series or a category may admit at once (far below the int column's 2,147,483,647). */
+export const MAX_CAPACITY = 10_000_000;
+
 export function checkCapacity(field: string, capacity: number): Problem | null {
-  return Number.isInteger(capacity) && capacity >= 0 && capacity <= 10_000_000 ? null : badInput(field, 'must be 0 or more');
+  return Number.isInteger(capacity) && capacity >= 0 && capacity <= MAX_CAPACITY
+    ? null
+    : badInput(field, `must be a whole number from 0 to ${MAX_CAPACITY.toLocaleString('en-US')}`);
 }
 
 /**

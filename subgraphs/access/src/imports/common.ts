@@ -1,8 +1,8 @@
-import { can, DomainError, notFound, requirePermission } from '@eventgraph/runtime';
+import { DomainError } from '@eventgraph/runtime';
 import type { AccessContext, AccessDb, AccessTx } from '../context';
 import { parseCsv } from '../domain/csv';
 import { checkHeader, recordByColumns, type ImportError, type ImportErrorCode, type RowCheck } from '../domain/import-rows';
-import { knownEvent } from '../known-events';
+import { eventToChange } from '../known-events';
 
 /** Errors kept for the report; beyond this, they are only counted. */
 export const MAX_REPORTED_ERRORS = 1000;
@@ -38,9 +38,7 @@ export interface ImportTarget {
 
 /** The event an import writes to, for a caller who may assign its wristbands (NOT_FOUND for other organisations). */
 export async function importTarget(ctx: AccessContext, eventId: string): Promise<ImportTarget> {
-  const event = await knownEvent(ctx.db, eventId);
-  if (!can(ctx.principal, 'organization.read', event.organizationId)) throw notFound('Event', eventId);
-  requirePermission(ctx.principal, 'wristbands.assign', event.organizationId);
+  const event = await eventToChange(ctx.db, ctx.principal, eventId, 'wristbands.assign');
   return { eventId, organizationId: event.organizationId };
 }
 

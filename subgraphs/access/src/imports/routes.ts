@@ -1,7 +1,8 @@
-import { badInput, parseId, requireText, sendJson, type SubgraphRoute } from '@eventgraph/runtime';
+import { badInput, DomainError, parseId, requireText, sendJson, type SubgraphRoute } from '@eventgraph/runtime';
 import type { AccessContext } from '../context';
 import { importTarget, type ImportMode } from './common';
-import { importTickets, type TicketFormat } from './tickets';
+import { importFormatOf, type ImportFormat } from '../domain/import-media';
+import { importTickets } from './tickets';
 import { importWristbands } from './wristbands';
 
 /**
@@ -17,10 +18,19 @@ function mode(query: URLSearchParams): ImportMode {
   throw badInput('mode', 'must be partial or all-or-nothing');
 }
 
-function format(query: URLSearchParams, contentType: string | undefined): TicketFormat {
-  const value = query.get('format') ?? (contentType?.includes('json') ? 'json' : 'csv');
-  if (value === 'csv' || value === 'json') return value.toUpperCase() as TicketFormat;
+/** The declared `format` of a tickets import, if any. */
+function declaredFormat(query: URLSearchParams): ImportFormat | undefined {
+  const value = query.get('format');
+  if (value === null) return undefined;
+  if (value === 'csv' || value === 'json') return value.toUpperCase() as ImportFormat;
   throw badInput('format', 'must be csv or json (a JSON array, or one object per line)');
+}
+
+/** The body's format, or 415 UNSUPPORTED_MEDIA_TYPE when its Content-Type is not one the import reads. */
+function bodyFormat(contentType: string | undefined, allowed: readonly ImportFormat[], declared?: ImportFormat): ImportFormat {
+  const checked = importFormatOf(contentType, allowed, declared);
+  if ('problem' in checked) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', checked.problem, { field: 'Content-Type' });
+  return checked.format;
 }
 
 const queryOf = (ctxUrl: string | undefined) => new URL(ctxUrl ?? '/', 'http://localhost').searchParams;
@@ -30,13 +40,14 @@ export const importRoutes: Record<string, SubgraphRoute<AccessContext>> = {
   'POST /imports/wristbands': async (req, res, ctx) => {
     const query = queryOf(req.url);
     const importMode = mode(query);
+    bodyFormat(req.headers['content-type'], ['CSV']);
     const target = await importTarget(ctx, eventIdOf(query));
     sendJson(res, 200, await importWristbands(ctx, target, req, importMode));
   },
   'POST /imports/tickets': async (req, res, ctx) => {
     const query = queryOf(req.url);
     const importMode = mode(query);
-    const ticketFormat = format(query, req.headers['content-type']);
+    const ticketFormat = bodyFormat(req.headers['content-type'], ['CSV', 'JSON'], declaredFormat(query));
     const source = requireText('source', query.get('source') ?? '', 64);
     const target = await importTarget(ctx, eventIdOf(query));
     sendJson(res, 200, await importTickets(ctx, target, source, ticketFormat, req, importMode));

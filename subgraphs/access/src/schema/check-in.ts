@@ -1,6 +1,7 @@
 import {
   badInput,
   can,
+  CHECKS_OWN_TEXT,
   clearLoaders,
   liveEvents,
   notFound,
@@ -8,10 +9,12 @@ import {
   parsePageSize,
   requireAuthenticated,
   requireText,
+  storableText,
 } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { recordScan, verifyScan, type Scan } from '../check-in/scan';
-import { DENIAL_REASONS, type DenialReason } from '../domain/check-in';
+import { DENIAL_REASONS, isWristbandId, type DenialReason } from '../domain/check-in';
+import { MAX_NFC_ID } from '../domain/import-rows';
 import { CLOCK_SKEW_MS, conflictsWithAnotherScan, inTimeOrder, MAX_OFFLINE_BATCH, offlineOutcome } from '../domain/offline-scans';
 import type { CheckIn } from '../generated/prisma/client';
 import { GateRef } from './gate';
@@ -74,11 +77,14 @@ CheckInRef.implement({
   }),
 });
 
+// a garbled read is a scan like any other: denied INVALID_WRISTBAND_ID and logged, not refused
+const NFC_ID_DESCRIPTION = 'the id read from the wristband; one no wristband can have is denied INVALID_WRISTBAND_ID';
+
 const CheckInInput = builder.inputType('CheckInInput', {
   fields: (t) => ({
     seriesId: t.id({ required: true }),
     gateId: t.id({ required: true }),
-    nfcId: t.string({ required: true }),
+    nfcId: t.string({ required: true, extensions: CHECKS_OWN_TEXT, description: NFC_ID_DESCRIPTION }),
     direction: t.field({ type: ScanDirectionEnum, required: true, defaultValue: 'ENTRY' }),
     scanId: t.string({
       required: false,
@@ -92,7 +98,7 @@ const OfflineScanInput = builder.inputType('OfflineScanInput', {
     scanId: t.string({ required: true, description: "the device's id for the scan; uploads are idempotent by it" }),
     seriesId: t.id({ required: true }),
     gateId: t.id({ required: true }),
-    nfcId: t.string({ required: true }),
+    nfcId: t.string({ required: true, extensions: CHECKS_OWN_TEXT, description: NFC_ID_DESCRIPTION }),
     direction: t.field({ type: ScanDirectionEnum, required: true }),
     scannedAt: t.field({ type: 'DateTime', required: true, description: 'when the scan happened, by the device clock' }),
   }),
@@ -107,10 +113,14 @@ interface ScanArgs {
 }
 
 function parseScan(input: ScanArgs, scannedAt: Date, offline: boolean, prefix = ''): Scan {
+  const nfcId = input.nfcId.trim();
+  const nfcIdValid = isWristbandId(nfcId);
   return {
     seriesId: parseId(`${prefix}seriesId`, input.seriesId),
     gateId: parseId(`${prefix}gateId`, input.gateId),
-    nfcId: requireText(`${prefix}nfcId`, input.nfcId, 64),
+    // what cannot be stored is logged as U+FFFD, cut to the longest id a wristband may have
+    nfcId: nfcIdValid ? nfcId : storableText(nfcId.slice(0, MAX_NFC_ID)),
+    nfcIdValid,
     direction: input.direction,
     scannedAt,
     offline,

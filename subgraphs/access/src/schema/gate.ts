@@ -1,5 +1,5 @@
-import { can, parseId, requirePermission, requireText } from '@eventgraph/runtime';
-import { knownEvent } from '../known-events';
+import { can, parseId, requireText } from '@eventgraph/runtime';
+import { eventToChange } from '../known-events';
 import { builder } from '../builder';
 import type { AccessContext } from '../context';
 import type { Gate } from '../generated/prisma/client';
@@ -52,8 +52,7 @@ builder.mutationFields((t) => ({
     type: GateRef,
     args: { input: t.arg({ type: CreateGateInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const event = await knownEvent(ctx.db, parseId('eventId', input.eventId));
-      requirePermission(ctx.principal, 'gates.manage', event.organizationId);
+      const event = await eventToChange(ctx.db, ctx.principal, parseId('eventId', input.eventId), 'gates.manage');
       const data = {
         organizationId: event.organizationId,
         eventId: event.eventId,

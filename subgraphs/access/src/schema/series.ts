@@ -9,7 +9,7 @@ import {
   type Principal,
 } from '@eventgraph/runtime';
 import type { AccessContext, AccessDb, AccessTx } from '../context';
-import { knownEvent } from '../known-events';
+import { eventToChange } from '../known-events';
 import { builder } from '../builder';
 import { checkSeriesTransition, checkTemplateTransition, type SeriesStatus } from '../domain/series-lifecycle';
 import {
@@ -223,8 +223,12 @@ export interface SeriesFieldsInput {
 
 /** Everything checkable before the transaction: the event, the permission, the times, the limits, the gates. */
 export async function checkedSeriesInput(ctx: AccessContext, input: SeriesFieldsInput) {
-  const { eventId, organizationId } = await knownEvent(ctx.db, parseId('eventId', input.eventId));
-  requirePermission(ctx.principal, 'series.create', organizationId);
+  const { eventId, organizationId } = await eventToChange(
+    ctx.db,
+    ctx.principal,
+    parseId('eventId', input.eventId),
+    'series.create',
+  );
   const name = requireText('name', input.name, 80);
   const times: SeriesTimes = {
     startsAt: input.startsAt,

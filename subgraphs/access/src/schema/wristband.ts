@@ -10,7 +10,7 @@ import {
   type Principal,
 } from '@eventgraph/runtime';
 import type { AccessContext, AccessTx } from '../context';
-import { knownEvent } from '../known-events';
+import { eventToChange } from '../known-events';
 import { builder } from '../builder';
 import { MAX_CATEGORY, MAX_NFC_ID } from '../domain/import-rows';
 import {
@@ -213,8 +213,12 @@ builder.mutationFields((t) => ({
     type: WristbandRef,
     args: { input: t.arg({ type: CreateWristbandInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { eventId, organizationId } = await knownEvent(ctx.db, parseId('eventId', input.eventId));
-      requirePermission(ctx.principal, 'wristbands.assign', organizationId);
+      const { eventId, organizationId } = await eventToChange(
+        ctx.db,
+        ctx.principal,
+        parseId('eventId', input.eventId),
+        'wristbands.assign',
+      );
       const seriesIds = (input.seriesIds ?? []).map((id, i) => parseId(`seriesIds[${i}]`, id));
       const series = await ctx.db.eventSeries.findMany({ where: { id: { in: seriesIds } } });
       for (const seriesId of seriesIds) {

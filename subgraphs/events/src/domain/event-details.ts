@@ -65,6 +65,8 @@ export function priceProblems(price: Price): Problem[] {
     problems.push({ field: 'priceMax', message: 'must not be below priceMin' });
   if (hasPrice && !(currency && /^[A-Z]{3}$/.test(currency)))
     problems.push({ field: 'currency', message: 'an ISO 4217 code such as EUR is needed with a price' });
+  else if (currency != null && !/^[A-Z]{3}$/.test(currency))
+    problems.push({ field: 'currency', message: 'must be an ISO 4217 code such as EUR' });
   return problems;
 }
 
@@ -87,7 +89,7 @@ export const countryProblems = (countryCode?: string | null): Problem[] =>
 export const capacityProblems = (maxCapacity?: number | null): Problem[] =>
   maxCapacity == null || (Number.isInteger(maxCapacity) && maxCapacity >= 0)
     ? []
-    : [{ field: 'maxCapacity', message: 'must be a whole number, 0 or more' }];
+    : [{ field: 'maxCapacity', message: 'must be a whole number from 0 to 2,147,483,647' }];
 
 /**
  * Rich text as partners may render it without escaping: a small set of

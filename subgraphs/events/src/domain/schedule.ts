@@ -1,6 +1,6 @@
 /** Rules for when and where an event happens. */
 
-export { isTimeZone } from '@eventgraph/runtime';
+export { canonicalTimeZone, isTimeZone } from '@eventgraph/runtime';
 
 export type ScheduleProblem = { field: 'startsAt' | 'endsAt'; message: string };
 

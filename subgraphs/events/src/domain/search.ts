@@ -2,9 +2,9 @@
  * Rules of event discovery (searchEvents, trendingEvents): input validation, sort keys and opaque cursors,
  * date-only ranges in a time zone, the geo bounding box, and the trending weights. No database here.
  */
-import { badInput } from '@eventgraph/runtime';
+import { badInput, parseCalendarDay } from '@eventgraph/runtime';
 import { PUBLIC_STATUSES, type EventStatus } from './event-lifecycle';
-import { isTimeZone } from './schedule';
+import { canonicalTimeZone } from './schedule';
 
 export const SEARCH_SORTS = ['START', 'DISTANCE', 'RELEVANCE', 'POPULARITY'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -68,8 +68,6 @@ export interface SearchFilter {
   statuses: readonly EventStatus[];
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds. */
 function zoneOffsetMs(instant: number, timeZone: string): number {
   const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
@@ -82,12 +80,8 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
 }
 
 function parseDate(field: string, value: string): { y: number; m: number; d: number } {
-  const match = DATE.exec(value);
-  const parts = match ? { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) } : null;
-  const valid =
-    parts && new Date(Date.UTC(parts.y, parts.m - 1, parts.d)).getUTCDate() === parts.d && parts.m >= 1 && parts.m <= 12;
-  if (!valid) throw badInput(field, `"${value}" is not a date (YYYY-MM-DD)`);
-  return parts;
+  const { year, month, day } = parseCalendarDay(field, value);
+  return { y: year, m: month, d: day };
 }
 
 /** The instant a local day begins in `timeZone` (midnight, or the first instant after a DST gap). */
@@ -137,8 +131,8 @@ export function checkSearch(
   if (text && text.length > MAX_TEXT) throw badInput('text', `at most ${MAX_TEXT} characters`);
   if (f.from && f.to && f.from.getTime() >= f.to.getTime()) throw badInput('to', 'must be after from');
   // from/to and fromDate/toDate may be combined: the range is their intersection
-  const timeZone = f.timeZone ?? 'UTC';
-  if (!isTimeZone(timeZone)) throw badInput('timeZone', `"${timeZone}" is not an IANA time zone`);
+  const timeZone = canonicalTimeZone(f.timeZone ?? 'UTC');
+  if (!timeZone) throw badInput('timeZone', `"${f.timeZone}" is not an IANA time zone`);
   const days = dayRange(f.fromDate, f.toDate, timeZone);
   if (days.from && days.to && days.from.getTime() >= days.to.getTime()) throw badInput('toDate', 'must not be before fromDate');
   const from = later(f.from ?? null, days.from);

@@ -27,7 +27,7 @@ import {
   urlProblems,
   type Problem,
 } from '../domain/event-details';
-import { checkSchedule } from '../domain/schedule';
+import { canonicalTimeZone, checkSchedule } from '../domain/schedule';
 import { orgOnlyProblems, placeProblems, SALES_STATUSES, userOnlyProblems, type Place } from '../domain/own-events';
 import type { Event, Prisma } from '../generated/prisma/client';
 import type { EventsContext, EventsTx } from '../context';
@@ -322,6 +322,8 @@ function ownEventPlace(input: EventInput, current?: Event): Partial<EventDetails
         longitude: pick('longitude', current?.venueId ? null : current?.longitude),
       };
   place.locationName = pick('locationName', current?.locationName);
+  // stored in its canonical spelling (europe/berlin → Europe/Berlin); an unknown one is refused below
+  if (place.timeZone) place.timeZone = canonicalTimeZone(place.timeZone) ?? place.timeZone;
   refuse(placeProblems(place));
   const data: Partial<EventDetails> = { venueId, locationName: place.locationName?.trim() ?? null };
   if (venueId) data.timeZone = null;

@@ -1,4 +1,5 @@
 import {
+  canonicalTimeZone,
   DomainError,
   ErrorCode,
   notFound,
@@ -40,13 +41,14 @@ const FILTER_FIELDS = [
 ] as const;
 const INSTANTS = new Set<string>(['from', 'to']);
 
-/** The filter as given, without empty fields, instants as ISO strings: what is stored and shown. */
+/** The filter as given, without empty fields, instants as ISO strings, the time zone canonical: what is stored and shown. */
 export function storedFilter(input: SearchFilterInput): Record<string, unknown> {
   const stored: Record<string, unknown> = {};
   for (const field of FILTER_FIELDS) {
     const value = input[field];
     if (value == null) continue;
-    stored[field] = value instanceof Date ? value.toISOString() : value;
+    stored[field] =
+      value instanceof Date ? value.toISOString() : field === 'timeZone' ? (canonicalTimeZone(value as string) ?? value) : value;
   }
   return stored;
 }

@@ -1,7 +1,7 @@
 import { DomainError, notFound, parseId, parseSlug, requirePermission, requireText } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { capacityProblems, coordinateProblems, countryProblems, type Problem } from '../domain/event-details';
-import { isTimeZone } from '../domain/schedule';
+import { canonicalTimeZone } from '../domain/schedule';
 import type { Prisma, Venue } from '../generated/prisma/client';
 import { canSeeEvent } from '../visibility';
 import { EventRef } from './event';
@@ -104,9 +104,9 @@ function venueDetails(input: VenueInput, current?: Venue): Prisma.VenueUnchecked
   if (input.name != null) data.name = requireText('name', input.name);
   if (input.slug != null) data.slug = parseSlug('slug', input.slug);
   if (input.timeZone != null) {
-    if (!isTimeZone(input.timeZone))
-      problems.push({ field: 'timeZone', message: `"${input.timeZone}" is not an IANA time zone` });
-    data.timeZone = input.timeZone;
+    const timeZone = canonicalTimeZone(input.timeZone);
+    if (!timeZone) problems.push({ field: 'timeZone', message: `"${input.timeZone}" is not an IANA time zone` });
+    data.timeZone = timeZone ?? input.timeZone;
   }
   for (const field of ['addressLine1', 'addressLine2', 'postalCode', 'city', 'region'] as const) {
     if (input[field] !== undefined) data[field] = input[field] === null ? null : requireText(field, input[field]!, 200);

@@ -10,6 +10,7 @@ import {
   ErrorCode,
 } from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
+import { readableEvent } from '../known-events';
 import { canSeeSource, requireSourceOperator } from '../visibility';
 import { builder } from '../builder';
 import { isFetchableUrl } from '../domain/fetch-run';
@@ -100,7 +101,8 @@ builder.mutationFields((t) => ({
   }),
   attributeEvent: t.field({
     type: SourceRef,
-    description: 'Records that a canonical event came from a record of this source.',
+    description:
+      'Records that a canonical event came from a record of this source; the event must be one the caller may read (NOT_FOUND otherwise).',
     args: { input: t.arg({ type: AttributeEventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const sourceId = parseId('sourceId', input.sourceId);
@@ -109,6 +111,8 @@ builder.mutationFields((t) => ({
       const source = await visibleSource(ctx, sourceId);
       if (!source) throw notFound('Source', sourceId);
       requireSourceOperator(ctx.principal, source);
+      // an event the caller may not read is as unknown as one that does not exist
+      await readableEvent(ctx, eventId);
       await ctx.db.sourceEvent.upsert({
         where: { sourceId_externalId: { sourceId, externalId } },
         create: { sourceId, eventId, externalId },

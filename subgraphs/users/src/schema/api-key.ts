@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, DomainError, ErrorCode, parseId, requireText, SCOPES } from '@eventgraph/runtime';
+import { badInput, can, DomainError, ErrorCode, notFound, parseId, requireText, SCOPES } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { apiKeyUsable, MAX_OVERLAP_MINUTES, MAX_RATE_LIMIT, MIN_RATE_LIMIT, unknownScopes } from '../domain/api-keys';
 import type { ApiKey } from '../generated/prisma/client';
@@ -55,9 +55,10 @@ function checkKeySettings(scopes: string[], rateLimitPerMinute: number): void {
 
 async function managedKey(ctx: Parameters<typeof managedPartnerApp>[0], id: string) {
   const key = await ctx.db.apiKey.findUnique({ where: { id } });
-  if (!key) throw new DomainError(ErrorCode.NOT_FOUND, `ApiKey ${id} was not found`);
-  const app = await managedPartnerApp(ctx, key.partnerAppId);
-  return { key, app };
+  const app = key && (await ctx.db.partnerApp.findUnique({ where: { id: key.partnerAppId } }));
+  // another organisation's key is as unknown as a missing one: the refusal names the key, never its app
+  if (!key || !app || !can(ctx.principal, 'organization.read', app.organizationId)) throw notFound('ApiKey', id);
+  return { key, app: await managedPartnerApp(ctx, app.id) };
 }
 
 builder.mutationFields((t) => ({

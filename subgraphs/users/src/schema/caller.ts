@@ -16,6 +16,8 @@ interface Caller {
   scopes: string[];
   /** users: access tokens issued before this instant are no longer accepted */
   credentialsChangedAt: Date | null;
+  /** users: sessions (refresh-token families) ended so recently that access tokens of theirs may still be alive */
+  revokedSessionIds: string[];
   /** API keys */
   rateLimitPerMinute: number | null;
   partnerAppId: string | null;
@@ -31,6 +33,7 @@ interface Caller {
 const NONE = {
   scopes: [],
   credentialsChangedAt: null,
+  revokedSessionIds: [],
   rateLimitPerMinute: null,
   partnerAppId: null,
   trustedDocumentsOnly: false,
@@ -64,6 +67,7 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     memberships: t.field({ type: [MembershipGrantRef], resolve: (c) => c.memberships }),
     scopes: t.exposeStringList('scopes'),
     credentialsChangedAt: t.expose('credentialsChangedAt', { type: 'DateTime', nullable: true }),
+    revokedSessionIds: t.exposeIDList('revokedSessionIds'),
     rateLimitPerMinute: t.exposeInt('rateLimitPerMinute', { nullable: true }),
     partnerAppId: t.exposeID('partnerAppId', { nullable: true }),
     trustedDocumentsOnly: t.exposeBoolean('trustedDocumentsOnly'),
@@ -72,6 +76,27 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     whiteLabel: t.field({ type: WhiteLabelGrantRef, nullable: true, resolve: (c) => c.whiteLabel }),
   }),
 });
+
+/** At most this many revoked sessions are named; a user ending more within one access-token lifetime is not plausible. */
+const MAX_REVOKED_SESSIONS = 1_000;
+/** Clock differences between users and the gateways. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The families revoked within one access-token lifetime: an access token of an older revocation has
+ * expired anyway, so the list stays short.
+ */
+async function recentlyRevokedSessions(ctx: UsersContext, userId: string): Promise<string[]> {
+  const since = new Date(Date.now() - ctx.settings.ACCESS_TOKEN_TTL_SECONDS * 1000 - CLOCK_SKEW_MS);
+  const rows = await ctx.db.refreshToken.findMany({
+    where: { userId, revokedAt: { gte: since } },
+    select: { familyId: true },
+    distinct: ['familyId'],
+    orderBy: { familyId: 'asc' },
+    take: MAX_REVOKED_SESSIONS,
+  });
+  return rows.map((r) => r.familyId);
+}
 
 function requireGateway(ctx: UsersContext): void {
   if (ctx.principal.kind !== 'service' || ctx.principal.id !== 'gateway') {
@@ -98,6 +123,7 @@ builder.queryFields((t) => ({
         id: user.id,
         memberships: user.memberships.map((m) => ({ organizationId: m.organizationId, role: m.role })),
         credentialsChangedAt: user.passwordChangedAt,
+        revokedSessionIds: await recentlyRevokedSessions(ctx, user.id),
       };
     },
   }),

@@ -4,6 +4,7 @@ import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import { deviceUsable, PROVISIONING_HOURS } from '../domain/api-keys';
 import type { Device } from '../generated/prisma/client';
+import { ownGates } from '../known-gates';
 import {
   DEVICE_CREDENTIAL_PREFIX,
   issueCredential,
@@ -53,8 +54,6 @@ async function managedDevice(ctx: UsersContext, id: string): Promise<Device> {
   return device;
 }
 
-const gateIdsOf = (ids: readonly (string | number)[]) => [...new Set(ids.map((id, i) => parseId(`gateIds[${i}]`, id)))];
-
 builder.queryFields((t) => ({
   devices: t.field({
     type: [DeviceRef],
@@ -70,6 +69,7 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   registerDevice: t.field({
     type: ProvisioningRef,
+    description: "Registers a scanner for some of the organisation's own gates (any other gate id is NOT_FOUND).",
     args: {
       organizationId: t.arg.id({ required: true }),
       name: t.arg.string({ required: true }),
@@ -78,14 +78,16 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'integrations.manage', organizationId);
+      const name = requireText('name', args.name, 80);
+      const allowedGateIds = await ownGates(ctx.db, organizationId, args.gateIds);
       const id = randomUUID();
       const provisioning = issueCredential(PROVISIONING_PREFIX, id);
       const device = await ctx.db.device.create({
         data: {
           id,
           organizationId,
-          name: requireText('name', args.name, 80),
-          allowedGateIds: gateIdsOf(args.gateIds),
+          name,
+          allowedGateIds,
           provisioningHash: provisioning.hash,
           provisioningExpiresAt: new Date(Date.now() + PROVISIONING_HOURS * 3600_000),
         },
@@ -149,8 +151,9 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), gateIds: t.arg.idList({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const device = await managedDevice(ctx, parseId('id', args.id));
+      const allowedGateIds = await ownGates(ctx.db, device.organizationId, args.gateIds);
       return ctx.transact(async (tx, announce) => {
-        const updated = await tx.device.update({ where: { id: device.id }, data: { allowedGateIds: gateIdsOf(args.gateIds) } });
+        const updated = await tx.device.update({ where: { id: device.id }, data: { allowedGateIds } });
         await announce('device.changed', { organizationId: device.organizationId, deviceId: device.id });
         return updated;
       });

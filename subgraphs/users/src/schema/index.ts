@@ -1,6 +1,7 @@
 import { builder } from '../builder';
 import './user';
 import './session';
+import './sign-up';
 import './caller';
 import './organization';
 import './membership';

@@ -226,9 +226,22 @@ builder.mutationFields((t) => ({
   declineInvitation: t.field({
     type: InvitationRef,
     args: { token: t.arg.string({ required: true }) },
+    description: "Declines an invitation: the invited user (the invitation's email is theirs) or the organisation's admins.",
     resolve: async (_root, args, ctx) => {
+      requireAuthenticated(ctx.principal);
       const invitation = await findInvitation(ctx, args.token);
-      return ctx.db.invitation.update({ where: { id: invitation.id }, data: { status: 'DECLINED', respondedAt: new Date() } });
+      if (!can(ctx.principal, 'members.manage', invitation.organizationId)) {
+        const user = ctx.principal.kind === 'user' ? await ctx.loaders.user.load(ctx.principal.id!) : null;
+        // a leaked token alone must not let a stranger turn the invitee's offer down
+        if (user?.email !== invitation.email)
+          throw new DomainError(ErrorCode.FORBIDDEN, 'only the invited user or an admin of the organisation can decline');
+      }
+      const { count } = await ctx.db.invitation.updateMany({
+        where: { id: invitation.id, status: 'PENDING' },
+        data: { status: 'DECLINED', respondedAt: new Date() },
+      });
+      if (count !== 1) throw new DomainError('INVITATION_CLOSED', 'this invitation was already answered');
+      return (await ctx.db.invitation.findUnique({ where: { id: invitation.id } }))!;
     },
   }),
 

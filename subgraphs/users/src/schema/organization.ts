@@ -66,8 +66,14 @@ builder.mutationFields((t) => ({
       const name = requireText('name', input.name);
       const slug = parseSlug('slug', input.slug);
       let ownerId: string;
-      if (ctx.principal.kind === 'user') ownerId = ctx.principal.id!;
-      else if (isPlatformService(ctx.principal) && input.ownerId) ownerId = parseId('ownerId', input.ownerId);
+      if (ctx.principal.kind === 'user') {
+        // a user founds organisations for themself only: making someone else an owner is not theirs to do
+        if (input.ownerId && input.ownerId !== ctx.principal.id)
+          throw new DomainError(ErrorCode.FORBIDDEN, 'ownerId: leave it out; you become the owner of what you create', {
+            field: 'ownerId',
+          });
+        ownerId = ctx.principal.id!;
+      } else if (isPlatformService(ctx.principal) && input.ownerId) ownerId = parseId('ownerId', input.ownerId);
       else throw new DomainError(ErrorCode.FORBIDDEN, 'organisations are created by signed-in users');
       if (!(await ctx.loaders.user.load(ownerId))) throw notFound('User', ownerId);
       return ctx.transact(async (tx, announce) => {

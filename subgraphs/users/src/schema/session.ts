@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, DomainError, ErrorCode, issueAccessToken, requireAuthenticated, requireText } from '@eventgraph/runtime';
+import { badInput, DomainError, ErrorCode, issueAccessToken, requireAuthenticated, type Announce } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext, UsersTx } from '../context';
 import { normaliseEmail } from '../domain/email';
-import { afterFailure, isLocked, retryAfterSeconds } from '../domain/login-throttle';
 import { passwordProblem } from '../domain/password-policy';
 import { refreshOutcome } from '../domain/refresh-rotation';
 import type { User } from '../generated/prisma/client';
+import { beginLoginAttempt, loginSucceeded } from '../security/login-attempts';
+import { findKnownClient, rememberClient } from '../security/known-clients';
 import { hashPassword, verifyPassword } from '../security/passwords';
 import { newSecret, sameHash, sha256, splitToken } from '../security/secrets';
 import { UserRef } from './user';
@@ -17,9 +18,11 @@ interface AuthSession {
   accessTokenExpiresAt: Date;
   refreshToken: string;
   refreshTokenExpiresAt: Date;
+  /** set by logIn and verifyEmail: this client's known-client token */
+  clientToken: string | null;
 }
 
-const AuthSessionRef = builder.objectRef<AuthSession>('AuthSession').implement({
+export const AuthSessionRef = builder.objectRef<AuthSession>('AuthSession').implement({
   description: 'A signed-in session: a short-lived access token for requests, a refresh token to get the next one.',
   fields: (t) => ({
     user: t.field({ type: UserRef, resolve: (s) => s.user }),
@@ -27,6 +30,11 @@ const AuthSessionRef = builder.objectRef<AuthSession>('AuthSession').implement({
     accessTokenExpiresAt: t.expose('accessTokenExpiresAt', { type: 'DateTime' }),
     refreshToken: t.exposeString('refreshToken', { description: 'use once with refreshSession; each use returns a new one' }),
     refreshTokenExpiresAt: t.expose('refreshTokenExpiresAt', { type: 'DateTime' }),
+    clientToken: t.exposeString('clientToken', {
+      nullable: true,
+      description:
+        'from logIn and verifyEmail: keep it on this device and send it with logIn, so a correct password from here is let through while the account is throttled for others',
+    }),
   }),
 });
 
@@ -36,7 +44,7 @@ export function parseEmail(field: string, value: string): string {
   return email;
 }
 
-function checkPassword(field: string, password: string, email?: string): void {
+export function checkPassword(field: string, password: string, email?: string): void {
   const problem = passwordProblem(password, email);
   if (problem) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field}: ${problem}`, { field, reason: 'WEAK_PASSWORD' });
 }
@@ -46,77 +54,75 @@ const invalidRefresh = (reason: string) =>
   new DomainError(ErrorCode.UNAUTHENTICATED, 'the refresh token is not valid; sign in again', { reason });
 
 /** Opens a session: a new refresh-token family (or the next token of `familyId`) and an access token. */
-async function openSession(ctx: UsersContext, tx: UsersTx, user: User, familyId: string = randomUUID()): Promise<AuthSession> {
+export async function openSession(
+  ctx: UsersContext,
+  tx: UsersTx,
+  user: User,
+  familyId: string = randomUUID(),
+): Promise<AuthSession> {
   const secret = newSecret();
   const refreshTokenExpiresAt = new Date(Date.now() + ctx.settings.REFRESH_TOKEN_TTL_SECONDS * 1000);
   const row = await tx.refreshToken.create({
     data: { familyId, userId: user.id, secretHash: sha256(secret), expiresAt: refreshTokenExpiresAt },
   });
-  const access = await issueAccessToken(user.id, ctx.settings.EVENTGRAPH_JWT_SECRET, ctx.settings.ACCESS_TOKEN_TTL_SECONDS);
+  // the access token names its family, so revoking the family stops the access token too
+  const access = await issueAccessToken(
+    user.id,
+    ctx.settings.EVENTGRAPH_JWT_SECRET,
+    ctx.settings.ACCESS_TOKEN_TTL_SECONDS,
+    new Date(),
+    familyId,
+  );
   return {
     user,
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,
     refreshToken: `${row.id}.${secret}`,
     refreshTokenExpiresAt,
+    clientToken: null,
   };
 }
 
-const revokeFamily = (tx: UsersTx, familyId: string) =>
-  tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
-
-const SignUpInput = builder.inputType('SignUpInput', {
-  fields: (t) => ({
-    email: t.string({ required: true }),
-    password: t.string({ required: true }),
-    displayName: t.string({ required: true }),
-  }),
-});
+/**
+ * Ends sessions (refresh-token families): their refresh tokens stop, and `session.revoked` tells every
+ * gateway to refuse their access tokens and end their subscriptions at once (they also learn it from
+ * `_userCaller` when their cached answer expires).
+ */
+async function revokeSessions(
+  tx: UsersTx,
+  announce: Announce,
+  userId: string,
+  reason: 'SIGNED_OUT' | 'SIGNED_OUT_EVERYWHERE' | 'REFRESH_TOKEN_REUSED',
+  familyId?: string,
+): Promise<void> {
+  await tx.refreshToken.updateMany({
+    where: familyId ? { familyId, revokedAt: null } : { userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  await announce('session.revoked', { userId, reason, ...(familyId ? { familyId } : {}) });
+}
 
 builder.mutationFields((t) => ({
-  signUp: t.field({
-    type: AuthSessionRef,
-    description: 'Creates an account and signs it in.',
-    args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const email = parseEmail('email', input.email);
-      const displayName = requireText('displayName', input.displayName, 120);
-      checkPassword('password', input.password, email);
-      const passwordHash = await hashPassword(input.password);
-      return ctx.transact(async (tx, announce) => {
-        if (await tx.user.findUnique({ where: { email } }))
-          throw new DomainError(ErrorCode.CONFLICT, 'an account with this email already exists', { field: 'email' });
-        const user = await tx.user.create({ data: { email, displayName, passwordHash } });
-        await announce('user.created', { userId: user.id });
-        return openSession(ctx, tx, user);
-      });
-    },
-  }),
-
   logIn: t.field({
     type: AuthSessionRef,
-    description: 'Signs in with email and password. Repeated failures lock the email for a while (RATE_LIMITED).',
-    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    description:
+      'Signs in with email and password. After a few failures further attempts wait a growing delay (RATE_LIMITED with retryAfterSeconds), per email and per client address; a client that signed in here before (clientToken) is counted on its own.',
+    args: {
+      email: t.arg.string({ required: true }),
+      password: t.arg.string({ required: true }),
+      clientToken: t.arg.string({ description: 'the clientToken an earlier session of this account gave this client' }),
+    },
     resolve: async (_root, args, ctx) => {
       const email = args.email.trim().toLowerCase();
-      const emailHash = sha256(email);
-      const now = new Date();
-      const throttle = await ctx.db.loginThrottle.findUnique({ where: { emailHash } });
-      if (throttle && isLocked(throttle, now)) {
-        const retryAfter = retryAfterSeconds(throttle, now);
-        throw new DomainError(ErrorCode.RATE_LIMITED, `too many failed attempts; try again in ${retryAfter} seconds`, {
-          retryAfterSeconds: retryAfter,
-        });
-      }
       const user = await ctx.db.user.findUnique({ where: { email } });
-      if (!(await verifyPassword(args.password, user?.passwordHash))) {
-        const next = afterFailure(throttle, now);
-        await ctx.db.loginThrottle.upsert({ where: { emailHash }, create: { emailHash, ...next }, update: next });
-        throw invalidCredentials();
-      }
+      const known = await findKnownClient(ctx.db, args.clientToken, user?.id);
+      const attempt = await beginLoginAttempt(ctx.db, email, ctx.clientAddress, known?.id);
+      if (!(await verifyPassword(args.password, user?.passwordHash))) throw invalidCredentials();
+      await loginSucceeded(ctx.db, attempt);
       return ctx.transact(async (tx) => {
-        if (throttle) await tx.loginThrottle.delete({ where: { emailHash } });
-        return openSession(ctx, tx, user!);
+        const session = await openSession(ctx, tx, user!);
+        session.clientToken = await rememberClient(tx, user!.id, known ? { id: known.id, token: args.clientToken! } : undefined);
+        return session;
       });
     },
   }),
@@ -133,7 +139,7 @@ builder.mutationFields((t) => ({
         if (!stored || !sameHash(stored.secretHash, sha256(parts.secret))) throw invalidRefresh('UNKNOWN');
         const outcome = refreshOutcome(stored, new Date());
         if (outcome === 'reuse-detected') {
-          await revokeFamily(tx, stored.familyId);
+          await revokeSessions(tx, announce, stored.userId, 'REFRESH_TOKEN_REUSED', stored.familyId);
           await announce('session.reuse_detected', { userId: stored.userId, familyId: stored.familyId });
           return { session: null, reuse: true };
         }
@@ -161,7 +167,20 @@ builder.mutationFields((t) => ({
       if (!parts) throw invalidRefresh('MALFORMED');
       const stored = await ctx.db.refreshToken.findUnique({ where: { id: parts.id } });
       if (!stored || !sameHash(stored.secretHash, sha256(parts.secret))) throw invalidRefresh('UNKNOWN');
-      await ctx.transact((tx) => revokeFamily(tx, stored.familyId));
+      await ctx.transact((tx, announce) => revokeSessions(tx, announce, stored.userId, 'SIGNED_OUT', stored.familyId));
+      return true;
+    },
+  }),
+
+  logOutEverywhere: t.field({
+    type: 'Boolean',
+    description:
+      'Ends every session of the signed-in user, this one included: their refresh and access tokens stop working and their subscriptions end (UNAUTHENTICATED, reason SESSION_REVOKED).',
+    resolve: async (_root, _args, ctx) => {
+      requireAuthenticated(ctx.principal);
+      if (ctx.principal.kind !== 'user') throw new DomainError(ErrorCode.FORBIDDEN, 'only a signed-in user can sign out');
+      const userId = ctx.principal.id!;
+      await ctx.transact((tx, announce) => revokeSessions(tx, announce, userId, 'SIGNED_OUT_EVERYWHERE'));
       return true;
     },
   }),

@@ -8,6 +8,8 @@ import { newSecret, sameHash, sha256 } from './secrets';
 export const API_KEY_PREFIX = 'egk';
 export const DEVICE_CREDENTIAL_PREFIX = 'egd';
 export const PROVISIONING_PREFIX = 'egp';
+/** a client that signed in to an account before (see domain/login-throttle.ts) */
+export const LOGIN_CLIENT_PREFIX = 'egl';
 
 export function issueCredential(prefix: string, id: string): { token: string; hash: string } {
   const secret = newSecret();

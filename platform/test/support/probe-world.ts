@@ -1,0 +1,261 @@
+import { activateSeries } from './demo-data';
+import { addMember, as, createOrganization, signUp, type Account } from './accounts';
+import type { TestPlatform } from './test-platform';
+
+/**
+ * Two organisations for the cross-organisation probe: B with a record of every kind (private where the
+ * kind can be), A with one principal of every kind. B's secret values are what must never reach A.
+ */
+
+export interface OrganisationB {
+  owner: Account;
+  member: Account;
+  /** record ids by kind, as the probe fills arguments (eventId, seriesId, …) */
+  ids: Record<string, string>;
+  /** values A must never read: private ids, names, emails, NFC ids, URLs */
+  secrets: string[];
+}
+
+export interface Principals {
+  /** A's callers: the owner and a viewer (users), an API key with every scope, a scanner device, anonymous */
+  tokens: Record<string, string | null>;
+  organizationId: string;
+}
+
+const run = async (platform: TestPlatform, who: Account | null, query: string, variables: Record<string, unknown> = {}) => {
+  const { body } = who ? await as(platform, who)(query, variables) : await platform.request(query, variables);
+  if (body.errors) throw new Error(`${query.slice(0, 80)}: ${JSON.stringify(body.errors)}`);
+  return body.data as Record<string, any>;
+};
+
+async function poll<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await attempt();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`probe world: ${what} did not appear within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function buildOrganisationB(platform: TestPlatform, tag: string): Promise<OrganisationB> {
+  const owner = await signUp(platform, `b-owner-${tag}`);
+  const member = await signUp(platform, `b-member-${tag}`);
+  const b = (query: string, variables?: Record<string, unknown>) => run(platform, owner, query, variables);
+  const ids: Record<string, string> = { user: owner.id, member: member.id };
+  ids.organization = await createOrganization(platform, owner, `org-b-${tag}`);
+  ids.membership = await addMember(platform, owner, ids.organization, member, 'VIEWER');
+  ids.invitation = (
+    await b(
+      `mutation($o: ID!, $e: String!) { inviteMember(organizationId: $o, email: $e, role: MEMBER) { invitation { id } } }`,
+      {
+        o: ids.organization,
+        e: `b-invitee-${tag}@example.com`,
+      },
+    )
+  ).inviteMember.invitation.id;
+  ids.venue = (
+    await b(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
+      i: { organizationId: ids.organization, name: `B hall ${tag}`, slug: `b-hall-${tag}`, timeZone: 'Europe/Berlin' },
+    })
+  ).createVenue.id;
+  const title = `B secret gala ${tag}`;
+  ids.event = (
+    await b(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+      i: { venueId: ids.venue, title, slug: `b-gala-${tag}`, startsAt: '2027-06-01T18:00:00Z', endsAt: '2027-06-01T23:00:00Z' },
+    })
+  ).createEvent.id;
+  ids.myEvent = (
+    await b(`mutation($i: CreateMyEventInput!) { createMyEvent(input: $i) { id } }`, {
+      i: {
+        title: `B private party ${tag}`,
+        slug: `b-party-${tag}`,
+        startsAt: '2027-06-02T18:00:00Z',
+        endsAt: '2027-06-02T23:00:00Z',
+        timeZone: 'Europe/Berlin',
+        visibility: 'PRIVATE',
+      },
+    })
+  ).createMyEvent.id;
+  ids.gate = (
+    await b(`mutation($e: ID!) { createGate(input: { eventId: $e, name: "B north gate", direction: BOTH }) { id } }`, {
+      e: ids.event,
+    })
+  ).createGate.id;
+  ids.series = (
+    await b(`mutation($i: CreateEventSeriesInput!) { createEventSeries(input: $i) { id } }`, {
+      i: {
+        eventId: ids.event,
+        name: `B night ${tag}`,
+        startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+        endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        capacity: 50,
+        gateIds: [ids.gate],
+      },
+    })
+  ).createEventSeries.id;
+  await activateSeries(platform, ids.series!);
+  const nfcId = `B-NFC-${tag}`;
+  ids.wristband = (
+    await b(`mutation($i: CreateWristbandInput!) { createWristband(input: $i) { id } }`, {
+      i: { eventId: ids.event, nfcId, category: 'GA', seriesIds: [ids.series] },
+    })
+  ).createWristband.id;
+  const holder = { name: `Bea Holder ${tag}`, email: `bea-${tag}@example.com` };
+  await b(`mutation($e: ID!, $d: String!) { importTickets(eventId: $e, source: "tix", format: JSON, data: $d) { created } }`, {
+    e: ids.event,
+    d: JSON.stringify([{ externalId: `B-T-${tag}`, category: 'GA', holderName: holder.name, holderEmail: holder.email }]),
+  });
+  ids.ticket = (
+    await b(`query($e: ID!) { tickets(eventId: $e, first: 1) { nodes { id } } }`, { e: ids.event })
+  ).tickets.nodes[0].id;
+  ids.partnerApp = (
+    await b(
+      `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "B site", whiteLabel: { brandName: "B brand" }) { id } }`,
+      {
+        o: ids.organization,
+      },
+    )
+  ).createPartnerApp.id;
+  ids.apiKey = (
+    await b(`mutation($a: ID!) { createApiKey(partnerAppId: $a, name: "B key", scopes: ["org:read"]) { apiKey { id } } }`, {
+      a: ids.partnerApp,
+    })
+  ).createApiKey.apiKey.id;
+  ids.device = (
+    await b(
+      `mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "B scanner", gateIds: $g) { device { id } } }`,
+      {
+        o: ids.organization,
+        g: [ids.gate],
+      },
+    )
+  ).registerDevice.device.id;
+  const hookUrl = `http://127.0.0.1:9/b-hooks-${tag}`;
+  ids.webhook = (
+    await b(`mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }`, {
+      i: { organizationId: ids.organization, url: hookUrl, eventTypes: ['checkin.recorded'] },
+    })
+  ).createWebhookEndpoint.endpoint.id;
+  ids.checkIn = (
+    await b(`mutation($s: ID!, $g: ID!, $n: String!) { checkIn(input: { seriesId: $s, gateId: $g, nfcId: $n }) { id } }`, {
+      s: ids.series,
+      g: ids.gate,
+      n: nfcId,
+    })
+  ).checkIn.id;
+  ids.delivery = await poll('a webhook delivery of B', async () => {
+    const { webhookDeliveries } = await b(`query($w: ID!) { webhookDeliveries(endpointId: $w) { id } }`, { w: ids.webhook });
+    return webhookDeliveries[0]?.id as string | undefined;
+  });
+  ids.source = (
+    await b(`mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }`, {
+      i: { organizationId: ids.organization, name: `B feed ${tag}`, kind: 'ICAL', url: `https://b-${tag}.example.com/feed.ics` },
+    })
+  ).createSource.id;
+  ids.fetchRun = (await b(`mutation($s: ID!) { startFetchRun(sourceId: $s) { id } }`, { s: ids.source })).startFetchRun.id;
+  ids.savedSearch = (await b(`mutation { saveSearch(name: "B saved ${tag}", filter: { text: "gala" }) { id } }`)).saveSearch.id;
+  // the organisation's id, name and venue are public, like its owner's profile: everything else is B's alone
+  const publicIds = new Set([ids.organization, ids.venue, ids.user, ids.member]);
+  const secrets = [
+    ...Object.values(ids).filter((id) => !publicIds.has(id)),
+    title,
+    nfcId,
+    holder.name,
+    holder.email,
+    hookUrl,
+    owner.email,
+    member.email,
+    `b-invitee-${tag}@example.com`,
+    `B feed ${tag}`,
+    `B night ${tag}`,
+  ];
+  return { owner, member, ids, secrets };
+}
+
+/** Organisation A's principals: every kind of caller the gateway knows, all of them strangers to B. */
+export async function buildPrincipalsOfA(platform: TestPlatform, tag: string): Promise<Principals> {
+  const owner = await signUp(platform, `a-owner-${tag}`);
+  const viewer = await signUp(platform, `a-viewer-${tag}`);
+  const a = (query: string, variables?: Record<string, unknown>) => run(platform, owner, query, variables);
+  const organizationId = await createOrganization(platform, owner, `org-a-${tag}`);
+  await addMember(platform, owner, organizationId, viewer, 'VIEWER');
+  const venue = (
+    await a(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
+      i: { organizationId, name: 'A hall', slug: `a-hall-${tag}`, timeZone: 'Europe/Berlin' },
+    })
+  ).createVenue.id;
+  const event = (
+    await a(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+      i: {
+        venueId: venue,
+        title: 'A fair',
+        slug: `a-fair-${tag}`,
+        startsAt: '2027-06-01T18:00:00Z',
+        endsAt: '2027-06-01T23:00:00Z',
+      },
+    })
+  ).createEvent.id;
+  const gate = (
+    await a(`mutation($e: ID!) { createGate(input: { eventId: $e, name: "A gate", direction: BOTH }) { id } }`, { e: event })
+  ).createGate.id;
+  const app = (
+    await a(`mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "A site", whiteLabel: { brandName: "A" }) { id } }`, {
+      o: organizationId,
+    })
+  ).createPartnerApp.id;
+  const apiKey = (
+    await a(
+      `mutation($a: ID!) { createApiKey(partnerAppId: $a, name: "A key", scopes: ["events:read", "org:read", "org:write", "scan"], rateLimitPerMinute: 100000) { secret } }`,
+      { a: app },
+    )
+  ).createApiKey.secret as string;
+  const provisioning = (
+    await a(
+      `mutation($o: ID!, $g: [ID!]!) { registerDevice(organizationId: $o, name: "A scanner", gateIds: $g) { provisioningToken } }`,
+      {
+        o: organizationId,
+        g: [gate],
+      },
+    )
+  ).registerDevice.provisioningToken;
+  const device = (
+    await run(platform, null, `mutation($t: String!) { provisionDevice(provisioningToken: $t) { credential } }`, {
+      t: provisioning,
+    })
+  ).provisionDevice.credential as string;
+  return {
+    organizationId,
+    tokens: { owner: owner.accessToken, viewer: viewer.accessToken, apiKey, device, anonymous: null },
+  };
+}
+
+/** Everything of B that a change would show, read by B's owner (volatile counters and timestamps left out). */
+export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!, $src: ID!, $run: ID!, $saved: ID!) {
+  organization(id: $o) { name slug memberships { id role user { id } } venues { id name timeZone } }
+  invitations(organizationId: $o) { id email role state }
+  event(id: $e) { id title status visibility startsAt endsAt gates { id name direction }
+    series { id name status capacity startsAt endsAt entryRule gates { id } categoryLimits { category capacity } } }
+  myEvent: event(id: $my) { id title status visibility }
+  wristbands(eventId: $e, first: 50) { nodes { id nfcId category status assignedSeries { id } } }
+  tickets(eventId: $e, first: 50) { nodes { id externalId status holderName holderEmail } }
+  checkIns(seriesId: $s, first: 50) { id allowed nfcId }
+  partnerApps(organizationId: $o) { id name trustedDocumentsOnly trustedDocumentHashes whiteLabel { brandName } apiKeys { id name scopes active } }
+  devices(organizationId: $o) { id name allowedGateIds active }
+  webhookEndpoints(organizationId: $o) { id url eventTypes enabled }
+  webhookDeliveries(endpointId: $w) { id topic }
+  source(id: $src) { id name url }
+  fetchRun(id: $run) { id status itemCount }
+  savedSearch(id: $saved) { id name }
+}`;
+
+export const snapshotVariables = (ids: Record<string, string>) => ({
+  o: ids.organization,
+  e: ids.event,
+  my: ids.myEvent,
+  w: ids.webhook,
+  s: ids.series,
+  src: ids.source,
+  run: ids.fetchRun,
+  saved: ids.savedSearch,
+});
