@@ -308,14 +308,17 @@ describe('credentials the gateway does not know', () => {
     const forged = (await signUp(platform, 'forged')).accessToken.slice(0, -4) + 'AAAA';
     const before = platform.gateway.callerLookups();
     const answers = [];
+    const started = Date.now();
     // the anonymous bucket of an address holds 120 requests and refills 2 a second
     for (let i = 0; i < 300; i++) answers.push(await withToken('127.0.0.41', inventedKey(i % 2 ? 'egk' : 'egd')));
+    const refilled = Math.ceil(((Date.now() - started) / 1000) * 2);
     const after = platform.gateway.callerLookups();
     const lookups = after.credentials - before.credentials;
     expect(answers.filter((a) => a.status === 401 && a.code === 'UNAUTHENTICATED').length).toBe(lookups);
     expect(answers.filter((a) => a.status === 429 && a.code === 'RATE_LIMITED').length).toBe(300 - lookups);
     expect(lookups).toBeGreaterThanOrEqual(120);
-    expect(lookups).toBeLessThan(150);
+    // whatever the machine's speed: the bucket and its refill while the flood ran, never more
+    expect(lookups).toBeLessThanOrEqual(120 + refilled + 1);
     expect(after.users).toBe(before.users);
 
     // forged access tokens cost the address too, without any lookup; other addresses are not affected
