@@ -109,6 +109,14 @@ describe('signing up', () => {
     // the owner learns of it; no second account, no verification token for the taken address
     expect(recentMail(carol.email).map((m) => m.kind)).toEqual(['verify-email', 'sign-up-attempt']);
     expect(recentMail(fresh).map((m) => m.kind)).toEqual(['verify-email']);
+    // more attempts on the taken address are answered alike, but its owner is not flooded with notices
+    for (let i = 0; i < 3; i++) {
+      const again = await anonymous(SIGN_UP, {
+        input: { email: carol.email, password: 'another fine passphrase', displayName: 'Carol 3' },
+      });
+      expect(shape(again.body, carol.email)).toBe(shape(untaken.body, fresh));
+    }
+    expect(recentMail(carol.email).map((m) => m.kind)).toEqual(['verify-email', 'sign-up-attempt']);
     const stranger = await anonymous(LOG_IN, { email: carol.email, password: 'another fine passphrase' });
     expect(codeOf(stranger.body)).toBe('UNAUTHENTICATED');
   });

@@ -6,6 +6,8 @@
 export const SIGN_UP_TOKEN_TTL_HOURS = 24;
 /** pending sign-ups one address may have within the token's lifetime; more are acknowledged but not mailed */
 export const PENDING_SIGN_UPS_PER_EMAIL = 5;
+/** an address that already has an account is told of sign-up attempts at most once in this time */
+export const SIGN_UP_NOTICE_INTERVAL_MS = 3600_000;
 
 export const signUpAcknowledgement = (email: string) => ({
   accepted: true,

@@ -1,6 +1,11 @@
-import { DomainError, ErrorCode, requireText } from '@eventgraph/runtime';
+import { DomainError, ErrorCode, LruCache, requireText } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { PENDING_SIGN_UPS_PER_EMAIL, SIGN_UP_TOKEN_TTL_HOURS, signUpAcknowledgement } from '../domain/sign-up';
+import {
+  PENDING_SIGN_UPS_PER_EMAIL,
+  SIGN_UP_NOTICE_INTERVAL_MS,
+  SIGN_UP_TOKEN_TTL_HOURS,
+  signUpAcknowledgement,
+} from '../domain/sign-up';
 import { alreadyRegisteredMessage, verifyEmailMessage } from '../mail/messages';
 import { rememberClient } from '../security/known-clients';
 import { hashPassword } from '../security/passwords';
@@ -31,6 +36,12 @@ const SignUpInput = builder.inputType('SignUpInput', {
   }),
 });
 
+/**
+ * Addresses told of a sign-up attempt lately, so a flood of sign-ups for a taken address is not a flood of mail to
+ * its owner. Per process: bounded, and an attacker's fresh addresses only push out the coldest entries.
+ */
+const noticedLately = new LruCache<string, true>(10_000, SIGN_UP_NOTICE_INTERVAL_MS);
+
 const invalidVerification = () =>
   new DomainError(ErrorCode.UNAUTHENTICATED, 'the verification token is not valid or has expired; sign up again', {
     reason: 'INVALID_VERIFICATION',
@@ -50,7 +61,11 @@ builder.mutationFields((t) => ({
       const passwordHash = await hashPassword(input.password);
       const now = new Date();
       if (await ctx.db.user.findUnique({ where: { email }, select: { id: true } })) {
-        await ctx.mailer.send(alreadyRegisteredMessage(email), ctx.log);
+        if (noticedLately.get(email)) ctx.log.warn('sign-up notice not mailed: the address was told lately');
+        else {
+          noticedLately.set(email, true);
+          await ctx.mailer.send(alreadyRegisteredMessage(email), ctx.log);
+        }
         return signUpAcknowledgement(email);
       }
       const since = new Date(now.getTime() - SIGN_UP_TOKEN_TTL_HOURS * 3600_000);
