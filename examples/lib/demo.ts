@@ -27,6 +27,7 @@ const LIFECYCLE_PATH: Record<EventStatus, EventStatus[]> = {
   ON_SALE: ['PUBLISHED', 'ON_SALE'],
   PAUSED: ['PUBLISHED', 'ON_SALE', 'PAUSED'],
   CLOSED: ['PUBLISHED', 'CLOSED'],
+  CANCELLED: ['PUBLISHED', 'CANCELLED'],
   ARCHIVED: ['ARCHIVED'],
 };
 

@@ -28,6 +28,7 @@ import { ConnectionRegistry } from './subscriptions/connection-registry';
 import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
 import { clientAddressOf } from './client-address';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
+import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
 import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
@@ -235,6 +236,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await imports(req, res, pathname, authenticated.principal, requestId);
   };
 
+  // pushes are signed by the source's secret, not by a caller: anonymous bucket; uploads authenticate like imports
+  const ingest = createIngestRoutes({
+    ingestUrl: urls.ingest!,
+    principalSecret,
+    logger: log,
+    authenticate: authenticateHttp,
+    admitAnonymous: (req, res) => admitted({ principal: ANONYMOUS }, req, res),
+  });
+
   let ready = true;
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -247,7 +257,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveCalendar(rq, rs, id, pathname)
           : pathname.startsWith(IMPORT_PREFIX)
             ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveImport(rq, rs, id, pathname)
-            : undefined;
+            : pathname.startsWith(INGEST_PREFIX)
+              ? (rq: IncomingMessage, rs: ServerResponse, id: string) => ingest(rq, rs, pathname, id)
+              : undefined;
     if (!route) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);

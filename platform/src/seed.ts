@@ -148,7 +148,7 @@ export async function seedDemo(send: Send): Promise<{ organizationId: string; cr
     });
   }
   const { createSource } = await send(
-    `mutation { createSource(input: { name: "Hamburg city listings", kind: ICAL, url: "https://listings.example.org/hamburg.ics" }) { id } }`,
+    `mutation { createSource(input: { name: "Hamburg city listings", kind: ICAL, url: "https://listings.example.org/hamburg.ics", scheduleSeconds: 0 }) { id } }`,
   );
   await send(`mutation($input: AttributeEventInput!) { attributeEvent(input: $input) { id } }`, {
     input: { sourceId: createSource.id, eventId: eventIds[2], externalId: 'harbour-jazz-2027@listings.example.org' },

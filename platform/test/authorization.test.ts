@@ -258,7 +258,13 @@ describe('one organisation never sees another', () => {
     const draftA = (await call('ownerA', Q.createEvent, { venue: ids.venueA, slug: slug() })).data.createEvent.id;
     const sourceB = (
       await call('ownerB', `mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`, {
-        input: { organizationId: ids.orgB, name: 'B feed', kind: 'ICAL', url: `https://b.example.com/${slug()}.ics` },
+        input: {
+          organizationId: ids.orgB,
+          name: 'B feed',
+          kind: 'ICAL',
+          url: `https://b.example.com/${slug()}.ics`,
+          scheduleSeconds: 0,
+        },
       })
     ).data.createSource.id;
     const attribute = (eventId: string) =>

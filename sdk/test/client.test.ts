@@ -76,7 +76,7 @@ describe('typed queries', () => {
       sources: [{ id: world.source.id, name: 'City listings', kind: 'ICAL' }], // ingest
     });
     // the static type follows the document: this line would not compile if `sources` were not selected
-    const kinds: Array<'ICAL' | 'RSS' | 'JSON' | 'CSV'> = event!.sources.map((s) => s.kind);
+    const kinds: Array<'ICAL' | 'RSS' | 'JSON' | 'CSV' | 'WEBHOOK' | 'HTML'> = event!.sources.map((s) => s.kind);
     expect(kinds).toEqual(['ICAL']);
   });
 

@@ -130,6 +130,7 @@ async function credentialPrincipal(
   const principal: Principal = { kind: caller.kind, id: caller.id, memberships: caller.memberships, scopes: caller.scopes };
   if (caller.kind === 'device') principal.gateIds = caller.gateIds;
   if (caller.whiteLabel) principal.whiteLabel = caller.whiteLabel;
+  if (caller.kind === 'apiKey' && caller.partnerAppId) principal.partnerAppId = caller.partnerAppId;
   return {
     principal,
     requestsPerMinute: caller.rateLimitPerMinute ?? undefined,

@@ -34,6 +34,8 @@ export type Permission = keyof typeof PERMISSIONS;
 /** API key scopes, and the permissions each grants within the key's organisation. */
 export const SCOPE_PERMISSIONS: Record<string, readonly Permission[]> = {
   'events:read': [],
+  /** partner apps adding ticketing, prices and availability to Layer-1 events (events' enrichEvent) */
+  'events:enrich': [],
   'org:read': ['organization.read', 'checkins.read'],
   'org:write': ['organization.read', 'events.write', 'series.create', 'wristbands.assign'],
   scan: ['organization.read', 'checkins.read', 'checkins.scan'],

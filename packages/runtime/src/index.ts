@@ -20,3 +20,4 @@ export { startSubgraphServer, type RequestContext, type RunningServer } from './
 export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
 export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';
 export * from './time-zones';
+export * from './net';

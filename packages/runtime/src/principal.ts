@@ -24,6 +24,8 @@ export interface Principal {
   gateIds?: string[];
   /** partner API keys: what the partner's white-label configuration lets it show */
   whiteLabel?: WhiteLabel;
+  /** partner API keys: the partner app the key belongs to (attribution of what it writes, e.g. enrichments) */
+  partnerAppId?: string;
 }
 
 export interface WhiteLabel {
@@ -95,5 +97,6 @@ export function verifyPrincipal(token: string | undefined | null, secret: string
   };
   if (claims.gateIds) principal.gateIds = claims.gateIds;
   if (claims.whiteLabel) principal.whiteLabel = claims.whiteLabel;
+  if (typeof claims.partnerAppId === 'string') principal.partnerAppId = claims.partnerAppId;
   return principal;
 }

@@ -106,6 +106,8 @@ export interface RunSubgraphOptions {
 
 export interface RunningSubgraph<Db> extends RunningServer {
   db: Db;
+  /** plain SQL on its database (what its consumers and workers use) */
+  sql: SqlDatabase;
   /** statements its database has run */
   queries: QueryMetrics;
 }
@@ -201,7 +203,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
         await database.close();
       },
     });
-    return { ...server, db, queries: database.metrics };
+    return { ...server, db, sql: database.sql, queries: database.metrics };
   } catch (err) {
     await Promise.allSettled(stopConsumers.map((stop) => stop()));
     await relay.stop();

@@ -117,3 +117,19 @@ export function utcOffsetMs(timeZone: string, at: number): number {
   const t = localTime(timeZone, at);
   return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(at / 1000) * 1000;
 }
+
+/**
+ * The instant (epoch ms) a wall-clock time names in a zone. A time that occurs twice (the autumn change) takes
+ * the first; one skipped by the spring change moves forward by the gap, as RFC 5545 says (02:30 on a
+ * spring-forward night is 03:30).
+ */
+export function zonedToUtc(local: LocalTime & { millisecond?: number }, timeZone: string): number {
+  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second, local.millisecond ?? 0);
+  const before = utcOffsetMs(timeZone, asUtc - 86_400_000);
+  const after = utcOffsetMs(timeZone, asUtc + 86_400_000);
+  const valid = [...new Set([before, after])]
+    .map((offset) => asUtc - offset)
+    .filter((t) => utcOffsetMs(timeZone, t) === asUtc - t)
+    .sort((a, b) => a - b);
+  return valid[0] ?? asUtc - before;
+}

@@ -80,7 +80,7 @@ export async function createDemoWorld(platform: Platform, tag = Math.random().to
   const { createSource: source } = await platform.data(
     `mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`,
     {
-      input: { name: 'City listings', kind: 'ICAL', url: `https://listings.example.com/${tag}.ics` },
+      input: { name: 'City listings', kind: 'ICAL', url: `https://listings.example.com/${tag}.ics`, scheduleSeconds: 0 },
     },
   );
   await platform.data(`mutation($input: AttributeEventInput!) { attributeEvent(input: $input) { id } }`, {

@@ -150,13 +150,18 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
   });
   ids.source = (
     await b(`mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }`, {
-      i: { organizationId: ids.organization, name: `B feed ${tag}`, kind: 'ICAL', url: `https://b-${tag}.example.com/feed.ics` },
+      i: { organizationId: ids.organization, name: `B feed ${tag}`, kind: 'ICAL' },
     })
   ).createSource.id;
-  ids.fetchRun = (await b(`mutation($s: ID!) { startFetchRun(sourceId: $s) { id } }`, { s: ids.source })).startFetchRun.id;
+  ids.fetchRun = (await uploadCalendar(platform, owner, ids.source!, tag)).fetchRunId;
+  const [record] = (await b(`query($s: ID!) { source(id: $s) { records { id canonicalEventId } } }`, { s: ids.source })).source
+    .records;
+  ids.sourceRecord = record.id;
+  // the canonical (public) event the record became: the platform's, not B's, so its id is public
+  ids.canonicalEvent = record.canonicalEventId;
   ids.savedSearch = (await b(`mutation { saveSearch(name: "B saved ${tag}", filter: { text: "gala" }) { id } }`)).saveSearch.id;
   // the organisation's id, name and venue are public, like its owner's profile: everything else is B's alone
-  const publicIds = new Set([ids.organization, ids.venue, ids.user, ids.member]);
+  const publicIds = new Set([ids.organization, ids.venue, ids.user, ids.member, ids.canonicalEvent]);
   const secrets = [
     ...Object.values(ids).filter((id) => !publicIds.has(id)),
     title,
@@ -245,7 +250,7 @@ export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!
   webhookEndpoints(organizationId: $o) { id url eventTypes enabled }
   webhookDeliveries(endpointId: $w) { id topic }
   source(id: $src) { id name url }
-  fetchRun(id: $run) { id status itemCount }
+  fetchRun(id: $run) { id status counts { found } }
   savedSearch(id: $saved) { id name }
 }`;
 
@@ -259,3 +264,26 @@ export const snapshotVariables = (ids: Record<string, string>) => ({
   run: ids.fetchRun,
   saved: ids.savedSearch,
 });
+
+/** An iCalendar file uploaded to a source through the gateway (a fetch run of it), as its operator. */
+export async function uploadCalendar(platform: TestPlatform, operator: Account, sourceId: string, tag: string) {
+  const response = await fetch(`${new URL(platform.gateway.url).origin}/ingest/sources/${sourceId}/upload`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/calendar', authorization: `Bearer ${operator.accessToken}` },
+    body: [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//probe//EN',
+      'BEGIN:VEVENT',
+      `UID:b-${tag}-${Date.now()}@probe`,
+      'DTSTAMP:20270101T000000Z',
+      'DTSTART:20310101T100000Z',
+      `SUMMARY:B listing ${tag}`,
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n'),
+  });
+  if (response.status !== 200) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { fetchRunId: string };
+}

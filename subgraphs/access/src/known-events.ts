@@ -40,8 +40,7 @@ const unknownEvent = (eventId: string) =>
 /** How long a just-created event may take to reach access through the bus. */
 const ARRIVAL_WAIT_MS = 3000;
 
-export async function knownEvent(db: AccessDb, eventId: string): Promise<KnownEvent> {
-  const deadline = Date.now() + ARRIVAL_WAIT_MS;
+export async function knownEvent(db: AccessDb, eventId: string, deadline = Date.now() + ARRIVAL_WAIT_MS): Promise<KnownEvent> {
   for (;;) {
     const known = await db.knownEvent.findUnique({ where: { eventId } });
     if (known) return known;
@@ -61,8 +60,14 @@ export async function eventToChange(
   permission: Permission,
 ): Promise<KnownEvent> {
   requireAuthenticated(principal);
-  const event = await knownEvent(db, eventId);
-  if (!can(principal, 'organization.read', event.organizationId)) throw unknownEvent(eventId);
+  const deadline = Date.now() + ARRIVAL_WAIT_MS;
+  const event = await knownEvent(db, eventId, deadline);
+  if (!can(principal, 'organization.read', event.organizationId)) {
+    // an unknown id is refused only once the arrival wait is over: refusing another organisation's event sooner
+    // would tell by the clock that it exists
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
+    throw unknownEvent(eventId);
+  }
   requirePermission(principal, permission, event.organizationId);
   return event;
 }

@@ -2,7 +2,7 @@ import { loaderById, loaderByParent, type SubgraphContext } from '@eventgraph/ru
 import { friendsOf } from './domain/own-events';
 import { eventCacheFor } from './event-cache';
 import { userOf } from './visibility';
-import type { Event, Prisma, PrismaClient, Venue } from './generated/prisma/client';
+import type { Event, EventEnrichment, Prisma, PrismaClient, Venue } from './generated/prisma/client';
 
 export type EventsDb = PrismaClient;
 export type EventsTx = Prisma.TransactionClient;
@@ -30,6 +30,14 @@ export function createLoaders(db: EventsDb) {
     eventsOfVenue: loaderByParent<Event>(
       (ids) => db.event.findMany({ where: { venueId: { in: [...ids] } }, orderBy: { startsAt: 'asc' } }),
       (e) => e.venueId!,
+    ),
+    enrichmentsOfEvent: loaderByParent<EventEnrichment>(
+      (ids) =>
+        db.eventEnrichment.findMany({
+          where: { eventId: { in: [...ids] } },
+          orderBy: [{ createdAt: 'asc' }, { partnerAppId: 'asc' }],
+        }),
+      (e) => e.eventId,
     ),
     venuesOfOrganization: loaderByParent<Venue>(
       (ids) => db.venue.findMany({ where: { organizationId: { in: [...ids] } }, orderBy: { name: 'asc' } }),

@@ -6,6 +6,7 @@ import { projectDependents } from './dependents';
 import { projectRsvpCounts } from './popularity';
 import { projectPublications } from './calendar-publications';
 import { projectUserFollows } from './user-follows';
+import { projectSourceEvents } from './source-events';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { schema } from './schema';
 
@@ -16,6 +17,13 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  consumers: [projectDependents, projectRsvpCounts, forgetEventsChangedElsewhere, projectPublications, projectUserFollows],
+  consumers: [
+    projectDependents,
+    projectRsvpCounts,
+    forgetEventsChangedElsewhere,
+    projectPublications,
+    projectUserFollows,
+    projectSourceEvents,
+  ],
   afterCommit: forgetChangedEvents,
 };

@@ -1,4 +1,5 @@
 import { replacement, type MatchableEvent } from './domain/own-events';
+import { EVENT_TOPICS, summaryOf, type Announce } from './event-announcements';
 import type { EventsTx } from './context';
 import type { Event } from './generated/prisma/client';
 
@@ -20,7 +21,8 @@ export async function refreshOwnEvent(tx: EventsTx, own: Event): Promise<string[
           where: {
             OR: [
               ...(own.basedOnEventId ? [{ id: own.basedOnEventId }] : []),
-              { organizationId: { not: null }, status: { not: 'ARCHIVED' }, ...overlapping(own) },
+              // organisations' and sources' events (never another user's)
+              { ownerUserId: null, status: { not: 'ARCHIVED' }, ...overlapping(own) },
             ],
           },
           take: CANDIDATES,
@@ -76,4 +78,25 @@ export async function refreshAround(tx: EventsTx, event: Event, before?: Event):
       .map((r) => r.publicEventId)
       .sort(),
   }));
+}
+
+/**
+ * After `event` was written in `tx`: recomputes which events users' own events stand in for, and announces
+ * the user events whose set changed (event.updated, changed: ["replaces"]). Returns `event`'s own set.
+ */
+export async function refreshMatches(
+  tx: EventsTx,
+  announce: Announce,
+  event: Event,
+  before?: Event,
+): Promise<string[] | undefined> {
+  if (event.ownerUserId) return refreshOwnEvent(tx, event);
+  for (const { own, replaces } of await refreshAround(tx, event, before))
+    await announce(EVENT_TOPICS.updated, {
+      ...summaryOf(own, replaces),
+      changed: ['replaces'],
+      rescheduled: false,
+      venueChanged: false,
+    });
+  return undefined;
 }

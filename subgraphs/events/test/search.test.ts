@@ -61,7 +61,7 @@ describe('search validation', () => {
 
   it('defaults statuses to the public ones and normalises categories', () => {
     const filter = check({ categories: [' Jazz', 'jazz', ''], text: '  ' });
-    expect(filter.statuses).toEqual(['PUBLISHED', 'ON_SALE', 'PAUSED', 'CLOSED']);
+    expect(filter.statuses).toEqual(['PUBLISHED', 'ON_SALE', 'PAUSED', 'CLOSED', 'CANCELLED']);
     expect(filter.categories).toEqual(['jazz']);
     expect(filter.text).toBeNull();
   });

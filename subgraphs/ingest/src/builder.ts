@@ -1,20 +1,25 @@
 import SchemaBuilder from '@pothos/core';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
-import { DateTimeScalar } from '@eventgraph/runtime';
+import { DateTimeScalar, JSONObjectScalar } from '@eventgraph/runtime';
 import type { IngestContext } from './context';
 
 /** The one schema builder of the ingest subgraph. */
 export const builder = new SchemaBuilder<{
   Context: IngestContext;
   DefaultFieldNullability: false;
-  Scalars: { DateTime: { Input: Date; Output: Date }; ID: { Input: string; Output: string } };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
 }>({
   plugins: [DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
 });
 
 builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('JSONObject', JSONObjectScalar);
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});

@@ -1,5 +1,5 @@
 import type { Problem } from './series-rules';
-import { canonicalTimeZone, localTime, utcOffsetMs } from '@eventgraph/runtime';
+import { canonicalTimeZone, localTime, zonedToUtc } from '@eventgraph/runtime';
 
 /**
  * Recurring series: a parent holds a pattern (daily or weekly, every n days or
@@ -141,21 +141,3 @@ const localParts = (utcMs: number, timeZone: string): LocalParts => ({
   ...localTime(timeZone, utcMs),
   millisecond: ((utcMs % 1000) + 1000) % 1000,
 });
-
-const offsetAt = (utcMs: number, timeZone: string) => utcOffsetMs(timeZone, utcMs);
-
-/**
- * The instant a local wall-clock time names in a zone. Twice-occurring times
- * (the autumn change) take the first; skipped times (the spring gap) move
- * forward by the gap, as RFC 5545 does (02:30 on a spring-forward night is 03:30).
- */
-export function zonedToUtc(local: LocalParts, timeZone: string): number {
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second, local.millisecond);
-  const before = offsetAt(asUtc - 86_400_000, timeZone);
-  const after = offsetAt(asUtc + 86_400_000, timeZone);
-  const valid = [...new Set([before, after])]
-    .map((offset) => asUtc - offset)
-    .filter((t) => offsetAt(t, timeZone) === asUtc - t)
-    .sort((a, b) => a - b);
-  return valid[0] ?? asUtc - before;
-}

@@ -9,6 +9,8 @@ export interface CalendarEvent {
   description: string;
   startsAt: Date;
   endsAt: Date;
+  /** a whole-day event: startsAt and endsAt (exclusive) are UTC midnights, written as DATE values */
+  allDay?: boolean;
   status: string;
   categories: string[];
   sequence: number;
@@ -43,13 +45,13 @@ export const PRODID = '-//Eventgraph//Calendar feeds 1.0//EN';
 export const UID_DOMAIN = 'eventgraph';
 
 /**
- * iCalendar status of an event. Archived is how an organisation takes an event back (there is no separate
- * "cancelled" status), so a calendar that already holds it must drop it: CANCELLED. Closed means sales
+ * iCalendar status of an event. Cancelled events (and archived ones: how an organisation takes an event back)
+ * will not happen, so a calendar that already holds them must show or drop them: CANCELLED. Closed means sales
  * closed, the event still happens (or happened): CONFIRMED. Drafts, which only the organisation's own
  * private feeds show, are TENTATIVE.
  */
 export function calendarStatus(status: string): 'CONFIRMED' | 'CANCELLED' | 'TENTATIVE' {
-  if (status === 'ARCHIVED') return 'CANCELLED';
+  if (status === 'ARCHIVED' || status === 'CANCELLED') return 'CANCELLED';
   if (status === 'DRAFT') return 'TENTATIVE';
   return 'CONFIRMED';
 }
@@ -71,6 +73,9 @@ function dateTime(name: 'DTSTART' | 'DTEND', at: Date, timeZone: string): string
   return `${name};TZID=${timeZone}:${formatLocal(localTime(timeZone, at))}`;
 }
 
+/** YYYYMMDD of a UTC midnight (an all-day event's dates carry no zone: RFC 5545 DATE values are floating). */
+const date = (name: 'DTSTART' | 'DTEND', at: Date) => `${name};VALUE=DATE:${formatUtc(at).slice(0, 8)}`;
+
 /** The URI of URL must not be escaped as TEXT, but it must stay on its line. */
 const uri = (value: string) => value.replace(/[\r\n]/g, '');
 
@@ -81,8 +86,9 @@ function vevent(event: CalendarEvent): string[] {
     `UID:${eventUid(event.id)}`,
     // the last change, not the time of the download: the same feed renders to the same bytes (ETag)
     `DTSTAMP:${formatUtc(event.updatedAt)}`,
-    dateTime('DTSTART', event.startsAt, zone),
-    dateTime('DTEND', event.endsAt, zone),
+    ...(event.allDay
+      ? [date('DTSTART', event.startsAt), date('DTEND', event.endsAt)]
+      : [dateTime('DTSTART', event.startsAt, zone), dateTime('DTEND', event.endsAt, zone)]),
     `SUMMARY:${escapeText(event.title)}`,
   ];
   const description = htmlToText(event.description);

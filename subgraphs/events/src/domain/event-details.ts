@@ -110,6 +110,7 @@ export const CALENDAR_FIELDS = [
   'description',
   'startsAt',
   'endsAt',
+  'allDay',
   'venueId',
   'status',
   'externalUrl',

@@ -113,7 +113,8 @@ export function replacement(own: MatchableEvent, other: MatchableEvent): 'explic
   if (!own.ownerUserId || own.status === 'ARCHIVED' || own.id === other.id) return null;
   if (other.ownerUserId === own.ownerUserId) return null;
   if (own.basedOnEventId === other.id) return 'explicit';
-  if (!other.organizationId || other.status === 'ARCHIVED') return null;
+  // an organisation's or a source's event (Layer 1: neither organisation nor owner), never another user's
+  if (other.ownerUserId || other.status === 'ARCHIVED') return null;
   const matches = normaliseTitle(own.title) === normaliseTitle(other.title) && overlap(own, other) && samePlace(own, other);
   return matches ? 'automatic' : null;
 }

@@ -48,6 +48,7 @@ const toCalendarEvent = (e: EventWithVenue): CalendarEvent => ({
   description: e.description,
   startsAt: e.startsAt,
   endsAt: e.endsAt,
+  allDay: e.allDay,
   status: e.status,
   categories: e.categories,
   sequence: e.sequence,

@@ -15,7 +15,7 @@ import {
 } from '@eventgraph/runtime';
 import { canSeeEvent, listedEventsWhere, userOf } from '../visibility';
 import { builder } from '../builder';
-import { checkEventTransition, PUBLIC_STATUSES, type EventStatus } from '../domain/event-lifecycle';
+import { announcesCancellation, checkEventTransition, type EventStatus } from '../domain/event-lifecycle';
 import { deletionProblem } from '../domain/deletion';
 import {
   CALENDAR_FIELDS,
@@ -30,14 +30,17 @@ import {
 import { canonicalTimeZone, checkSchedule } from '../domain/schedule';
 import { orgOnlyProblems, placeProblems, SALES_STATUSES, userOnlyProblems, type Place } from '../domain/own-events';
 import type { Event, Prisma } from '../generated/prisma/client';
-import type { EventsContext, EventsTx } from '../context';
-import { refreshAround, refreshOwnEvent } from '../own-event-matches';
+import type { EventsContext } from '../context';
+import { refreshMatches } from '../own-event-matches';
+import { EVENT_TOPICS, summaryOf } from '../event-announcements';
 import { OrganizationRef } from './organization';
 import { CoordinatesRef, VenueRef } from './venue';
 import { UserRef } from './user';
 
 export const EventStatusEnum = builder.enumType('EventStatus', {
-  values: ['DRAFT', 'PUBLISHED', 'ON_SALE', 'PAUSED', 'CLOSED', 'ARCHIVED'] as const,
+  description:
+    'DRAFT → PUBLISHED → ON_SALE ⇄ PAUSED → CLOSED; CANCELLED (it will not happen: still shown, marked cancelled) from a public status; ARCHIVED (hidden) from anywhere',
+  values: ['DRAFT', 'PUBLISHED', 'ON_SALE', 'PAUSED', 'CLOSED', 'CANCELLED', 'ARCHIVED'] as const,
 });
 
 export const CostTypeEnum = builder.enumType('CostType', { values: ['FREE', 'PAID', 'DONATION', 'VARIABLE'] as const });
@@ -75,6 +78,9 @@ EventRef.implement({
     slug: t.exposeString('slug'),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
+    allDay: t.exposeBoolean('allDay', {
+      description: 'a whole-day event (from a source that gave dates only): startsAt and endsAt (exclusive) are UTC midnights',
+    }),
     status: t.field({ type: EventStatusEnum, resolve: (e) => e.status }),
     description: t.exposeString('description', {
       description: 'sanitised HTML: p, br, strong, em, u, lists, links, h3, h4, blockquote',
@@ -351,65 +357,26 @@ function requireUser(principal: Principal): string {
   return me;
 }
 
-/** Layer-1 events (aggregated from sources) are read-only to everyone but the platform itself; a user's own event to everyone but its owner. */
+/**
+ * Layer-1 events (aggregated from sources) are read-only to everyone but the platform itself, whoever else
+ * could write to their organisation (most have none); a user's own event to everyone but its owner.
+ */
 function requireWritable(principal: Principal, event: Event): void {
+  if (event.origin === 'SOURCE' && !isPlatformService(principal)) {
+    requireAuthenticated(principal);
+    throw new DomainError('FORBIDDEN', 'this event comes from a source and is read-only; it changes when its source does', {
+      reason: 'SOURCE_EVENT',
+    });
+  }
   if (event.ownerUserId) {
     requireAuthenticated(principal);
     if (userOf(principal) !== event.ownerUserId && !isPlatformService(principal))
       throw new DomainError('FORBIDDEN', "this is another user's event; only its owner changes it", { reason: 'NOT_OWNER' });
     return;
   }
-  requirePermission(principal, 'events.write', event.organizationId!);
-  if (event.origin === 'SOURCE' && !isPlatformService(principal)) {
-    throw new DomainError('FORBIDDEN', 'this event comes from a source and is read-only; it changes when its source does', {
-      reason: 'SOURCE_EVENT',
-    });
-  }
+  // a platform service changing a Layer-1 event (no organisation) has nothing more to check
+  if (event.organizationId) requirePermission(principal, 'events.write', event.organizationId);
 }
-
-/**
- * What every event announcement carries: enough for other subgraphs' projections (who may see it, when,
- * where, what kind) without reading this subgraph's tables.
- */
-const summaryOf = (event: Event, replaces?: string[]) => ({
-  eventId: event.id,
-  organizationId: event.organizationId,
-  ownerUserId: event.ownerUserId,
-  status: event.status,
-  visibility: event.visibility,
-  title: event.title,
-  venueId: event.venueId,
-  startsAt: event.startsAt.toISOString(),
-  categories: event.categories,
-  // a user event: the events it stands for in its owner's views (users' feed leaves them out)
-  ...(event.ownerUserId ? { replaces: replaces ?? [] } : {}),
-});
-
-/**
- * After `event` was written in `tx`: recomputes which events users' own events stand in for, and announces
- * the user events whose set changed (event.updated, changed: ["replaces"]). Returns `event`'s own set.
- */
-async function refreshMatches(tx: EventsTx, announce: Announce, event: Event, before?: Event): Promise<string[] | undefined> {
-  if (event.ownerUserId) return refreshOwnEvent(tx, event);
-  for (const { own, replaces } of await refreshAround(tx, event, before))
-    await announce(EVENT_TOPICS.updated, {
-      ...summaryOf(own, replaces),
-      changed: ['replaces'],
-      rescheduled: false,
-      venueChanged: false,
-    });
-  return undefined;
-}
-type Announce = (topic: string, payload: Record<string, unknown>) => Promise<void>;
-
-const EVENT_TOPICS = {
-  created: 'event.created',
-  updated: 'event.updated',
-  statusChanged: 'event.status_changed',
-  published: 'event.published',
-  cancelled: 'event.cancelled',
-  deleted: 'event.deleted',
-} as const;
 
 builder.mutationFields((t) => ({
   createEvent: t.field({
@@ -567,9 +534,8 @@ builder.mutationFields((t) => ({
         await announce(EVENT_TOPICS.statusChanged, change);
         // the moment partners and webhooks usually wait for, under a name of its own
         if (args.to === 'PUBLISHED') await announce(EVENT_TOPICS.published, change);
-        // an event the public has seen that is archived will not happen: calendars and partners hear "cancelled"
-        if (args.to === 'ARCHIVED' && PUBLIC_STATUSES.includes(current.status as EventStatus))
-          await announce(EVENT_TOPICS.cancelled, change);
+        // an event the public has seen that is cancelled or archived will not happen: calendars and partners hear it
+        if (announcesCancellation(current.status as EventStatus, args.to)) await announce(EVENT_TOPICS.cancelled, change);
         return moved;
       });
     },

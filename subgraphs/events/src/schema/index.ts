@@ -5,5 +5,6 @@ import './event';
 import './search';
 import './saved-search';
 import './calendar';
+import './enrichment';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -1,6 +1,6 @@
 import { notFound, parseId, readableOrganizations, type Principal } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { PUBLIC_STATUSES } from '../domain/event-lifecycle';
+import { HAPPENING_STATUSES, PUBLIC_STATUSES } from '../domain/event-lifecycle';
 import {
   boundingBox,
   checkFirst,
@@ -67,7 +67,7 @@ export const EventSearchFilter = builder.inputType('EventSearchFilter', {
     cost: t.field({ type: CostFilterEnum }),
     statuses: t.field({
       type: [EventStatusEnum],
-      description: 'default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED); others only for your organisations',
+      description: 'default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED, CANCELLED); others only for your organisations',
     }),
   }),
 });
@@ -335,7 +335,7 @@ builder.queryFields((t) => ({
           WHERE d."eventId" = e."id" AND d."day" >= ${since}::timestamptz::date
         ) st ON TRUE
         WHERE ${whiteLabelSql(ctx.principal)} AND ${notReplacedSql(ctx.principal)}
-          AND ${anyOf(sql`e."status"`, PUBLIC_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC'
+          AND ${anyOf(sql`e."status"`, HAPPENING_STATUSES, '"EventStatus"')} AND e."visibility" = 'PUBLIC'
           AND e."startsAt" >= ${now}::timestamptz AND e."startsAt" < ${until}::timestamptz
           ${near ? sql`AND ${nearSql(near)}` : empty}
         ORDER BY "score" DESC, e."startsAt" ASC, e."id" ASC

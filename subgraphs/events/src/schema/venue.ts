@@ -124,6 +124,15 @@ function venueDetails(input: VenueInput, current?: Venue): Prisma.VenueUnchecked
   return data;
 }
 
+/** What a venue's announcements say of its place: ingest matches feed locations to known venues by it. */
+const placeOf = (venue: Venue) => ({
+  name: venue.name,
+  city: venue.city,
+  country: venue.countryCode,
+  latitude: venue.latitude,
+  longitude: venue.longitude,
+});
+
 builder.mutationFields((t) => ({
   createVenue: t.field({
     type: VenueRef,
@@ -134,7 +143,7 @@ builder.mutationFields((t) => ({
       requirePermission(ctx.principal, 'events.write', organizationId);
       return ctx.transact(async (tx, announce) => {
         const venue = await tx.venue.create({ data: { ...data, organizationId } });
-        await announce('venue.created', { venueId: venue.id, organizationId });
+        await announce('venue.created', { venueId: venue.id, organizationId, ...placeOf(venue) });
         return venue;
       });
     },
@@ -152,7 +161,12 @@ builder.mutationFields((t) => ({
       const data = venueDetails(args.input as VenueInput, current);
       return ctx.transact(async (tx, announce) => {
         const venue = await tx.venue.update({ where: { id }, data });
-        await announce('venue.updated', { venueId: id, organizationId: venue.organizationId, changed: Object.keys(data) });
+        await announce('venue.updated', {
+          venueId: id,
+          organizationId: venue.organizationId,
+          changed: Object.keys(data),
+          ...placeOf(venue),
+        });
         return venue;
       });
     },

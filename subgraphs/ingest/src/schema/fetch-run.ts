@@ -1,13 +1,16 @@
-import { badInput, clearLoaders, DomainError, liveEvents, notFound, parseId } from '@eventgraph/runtime';
+import { clearLoaders, liveEvents, notFound, parseId, type BusEvent } from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
-import { canSeeSource, requireSourceOperator } from '../visibility';
-import { visibleSource } from './source';
+import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
-import { checkFetchRunTransition, type FetchRunStatus } from '../domain/fetch-run';
-import type { FetchRun } from '../generated/prisma/client';
-import { SourceRef } from './source';
+import type { FetchRun, FetchRunError } from '../generated/prisma/client';
+import { fetchRunsOf, SourceRef, visibleSource } from './source';
 
-export const FetchRunStatusEnum = builder.enumType('FetchRunStatus', { values: ['RUNNING', 'SUCCEEDED', 'FAILED'] as const });
+export const FetchRunStatusEnum = builder.enumType('FetchRunStatus', {
+  description: 'RUNNING, then once: SUCCEEDED, PARTIAL (some records were refused; see errors) or FAILED (see errorCode)',
+  values: ['RUNNING', 'SUCCEEDED', 'PARTIAL', 'FAILED'] as const,
+});
+
+const FetchRunTriggerEnum = builder.enumType('FetchRunTrigger', { values: ['SCHEDULE', 'MANUAL', 'UPLOAD', 'PUSH'] as const });
 
 export const FetchRunRef = builder.objectRef<FetchRun>('FetchRun');
 
@@ -21,18 +24,67 @@ builder.asEntity(FetchRunRef, {
   resolveReference: ({ id }, ctx) => visibleFetchRun(ctx, id),
 });
 
+const FetchRunCountsRef = builder.objectRef<FetchRun>('FetchRunCounts').implement({
+  description:
+    'Each record found counts once in new, updated, unchanged or rejected; duplicate counts the new and updated ones that joined an event another source has; removed counts records gone from the feed.',
+  fields: (t) => ({
+    found: t.exposeInt('foundCount'),
+    new: t.exposeInt('newCount'),
+    updated: t.exposeInt('updatedCount'),
+    unchanged: t.exposeInt('unchangedCount'),
+    duplicate: t.exposeInt('duplicateCount'),
+    rejected: t.exposeInt('rejectedCount'),
+    removed: t.exposeInt('removedCount'),
+  }),
+});
+
+const FetchRunErrorRef = builder.objectRef<FetchRunError>('FetchRunError').implement({
+  description: 'A record the run refused: which one, and why (a code from a closed set).',
+  fields: (t) => ({
+    ref: t.exposeString('ref', { nullable: true, description: "the record's feed id, row or position" }),
+    code: t.exposeString('code', {
+      description:
+        'MISSING_TITLE, MISSING_START, INVALID_DATE, INVALID_TIME_ZONE, END_BEFORE_START, MALFORMED_RECORD or OUT_OF_HORIZON',
+    }),
+    reason: t.exposeString('reason'),
+  }),
+});
+
 FetchRunRef.implement({
-  description: 'One fetch of a source: when it ran, how it ended, how many records it staged.',
+  description: 'One fetch (or upload, or push) of a source: how it ended, what it counted, what it refused.',
   fields: (t) => ({
     id: t.exposeID('id'),
+    trigger: t.field({ type: FetchRunTriggerEnum, resolve: (r) => r.trigger }),
     status: t.field({ type: FetchRunStatusEnum, resolve: (r) => r.status }),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-    itemCount: t.exposeInt('itemCount'),
+    durationMs: t.exposeInt('durationMs', { nullable: true }),
+    httpStatus: t.exposeInt('httpStatus', { nullable: true, description: '304: the feed was unchanged, nothing was parsed' }),
+    errorCode: t.exposeString('errorCode', {
+      nullable: true,
+      description:
+        'why the run failed: UNREACHABLE, TIMEOUT, HTTP_ERROR, TOO_MANY_REDIRECTS, BODY_TOO_LARGE, PRIVATE_ADDRESS, NOT_A_FEED, MALFORMED_FEED, SELECTOR_NO_MATCH, MISSING_CREDENTIALS, BAD_SOURCE_CONFIG or INTERNAL_ERROR',
+    }),
     error: t.exposeString('error', { nullable: true }),
+    itemCount: t.exposeInt('foundCount', { deprecationReason: 'use counts.found' }),
+    counts: t.field({ type: FetchRunCountsRef, resolve: (r) => r }),
+    errors: t.field({
+      type: [FetchRunErrorRef],
+      description: 'the refused records (the first 500)',
+      resolve: (r, _args, ctx) => ctx.db.fetchRunError.findMany({ where: { runId: r.id }, orderBy: { id: 'asc' } }),
+    }),
     source: t.field({ type: SourceRef, resolve: async (r, _args, ctx) => (await ctx.loaders.source.load(r.sourceId))! }),
   }),
 });
+
+builder.objectField(SourceRef, 'fetchRuns', (t) =>
+  t.field({
+    type: [FetchRunRef],
+    description: 'its latest runs, newest first',
+    args: { last: t.arg.int({ defaultValue: 20, description: '1..100' }) },
+    resolve: (source, args, ctx) => fetchRunsOf(ctx, source.id, args.last ?? 20),
+  }),
+);
 
 builder.queryFields((t) => ({
   fetchRun: t.field({
@@ -43,79 +95,37 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const FinishFetchRunInput = builder.inputType('FinishFetchRunInput', {
-  fields: (t) => ({
-    id: t.id({ required: true }),
-    status: t.field({ type: FetchRunStatusEnum, required: true }),
-    itemCount: t.int({ required: true }),
-    error: t.string(),
-  }),
-});
+/** A run's announcement, for a subscriber who may see its source (checked on every delivery). */
+const runEventFor = (ctx: IngestContext, sourceId?: string) => (e: BusEvent) =>
+  (!sourceId || e.payload.sourceId === sourceId) &&
+  canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null });
 
-builder.mutationFields((t) => ({
-  startFetchRun: t.field({
-    type: FetchRunRef,
-    args: { sourceId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const sourceId = parseId('sourceId', args.sourceId);
-      const source = await visibleSource(ctx, sourceId);
-      if (!source) throw notFound('Source', sourceId);
-      requireSourceOperator(ctx.principal, source);
-      return ctx.transact(async (tx, announce) => {
-        const run = await tx.fetchRun.create({ data: { sourceId } });
-        await announce('ingest.run.started', { fetchRunId: run.id, sourceId, organizationId: source.organizationId });
-        return run;
-      });
-    },
-  }),
-  finishFetchRun: t.field({
-    type: FetchRunRef,
-    args: { input: t.arg({ type: FinishFetchRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      const id = parseId('id', input.id);
-      if (!Number.isInteger(input.itemCount) || input.itemCount < 0) throw badInput('itemCount', 'must be 0 or more');
-      return ctx.transact(async (tx, announce) => {
-        const run = await tx.fetchRun.findUnique({ where: { id }, include: { source: true } });
-        if (!run || !canSeeSource(ctx.principal, run.source)) throw notFound('FetchRun', id);
-        requireSourceOperator(ctx.principal, run.source);
-        const check = checkFetchRunTransition(run.status as FetchRunStatus, input.status);
-        if (!check.ok) throw new DomainError(check.code, check.message, { from: run.status, to: input.status });
-        const finished = await tx.fetchRun.update({
-          where: { id },
-          data: { status: input.status, itemCount: input.itemCount, error: input.error ?? null, finishedAt: new Date() },
-        });
-        await announce('ingest.run.finished', {
-          fetchRunId: id,
-          sourceId: run.sourceId,
-          organizationId: run.source.organizationId,
-          status: input.status,
-          itemCount: input.itemCount,
-        });
-        return finished;
-      });
-    },
-  }),
-}));
+async function freshRun(busEvent: BusEvent, ctx: IngestContext): Promise<FetchRun> {
+  clearLoaders(ctx.loaders);
+  const run = await ctx.loaders.fetchRun.load(busEvent.payload.fetchRunId as string);
+  if (!run) throw notFound('FetchRun', busEvent.payload.fetchRunId as string);
+  return run;
+}
 
 builder.subscriptionFields((t) => ({
+  fetchRunProgress: t.field({
+    type: FetchRunRef,
+    description:
+      "A source's runs as they go: when one starts, after each staged batch, and when it ends (status no longer RUNNING).",
+    args: { sourceId: t.arg.id({ description: "one source's runs; all the caller may see when omitted" }) },
+    subscribe: (_root, args, ctx) =>
+      liveEvents(ctx.bus, 'ingest.run.*', runEventFor(ctx, args.sourceId ? parseId('sourceId', args.sourceId) : undefined)),
+    resolve: (busEvent, _args, ctx) => freshRun(busEvent, ctx),
+  }),
   fetchRunFinished: t.field({
     type: FetchRunRef,
     args: { sourceId: t.arg.id() },
-    subscribe: (_root, args, ctx) => {
-      const sourceId = args.sourceId ? parseId('sourceId', args.sourceId) : undefined;
-      return liveEvents(
+    subscribe: (_root, args, ctx) =>
+      liveEvents(
         ctx.bus,
         'ingest.run.finished',
-        (e) =>
-          (!sourceId || e.payload.sourceId === sourceId) &&
-          canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null }),
-      );
-    },
-    resolve: async (busEvent, _args, ctx) => {
-      clearLoaders(ctx.loaders);
-      const run = await ctx.loaders.fetchRun.load(busEvent.payload.fetchRunId as string);
-      if (!run) throw notFound('FetchRun', busEvent.payload.fetchRunId as string);
-      return run;
-    },
+        runEventFor(ctx, args.sourceId ? parseId('sourceId', args.sourceId) : undefined),
+      ),
+    resolve: (busEvent, _args, ctx) => freshRun(busEvent, ctx),
   }),
 }));

@@ -1,6 +1,10 @@
 import { builder } from '../builder';
 import './event';
 import './source';
+import './source-mutations';
 import './fetch-run';
+import './source-record';
+import './canonical-event';
+import './moderation';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

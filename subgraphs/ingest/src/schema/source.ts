@@ -1,22 +1,28 @@
-import {
-  badInput,
-  isPlatformService,
-  notFound,
-  parseId,
-  readableOrganizations,
-  requirePermission,
-  requireText,
-  DomainError,
-  ErrorCode,
-} from '@eventgraph/runtime';
+import { parseId, readableOrganizations } from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
-import { readableEvent } from '../known-events';
-import { canSeeSource, requireSourceOperator } from '../visibility';
+import { averageRecordsPerRunOf, freshnessOf, successRateOf } from '../domain/run-schedule';
+import { UPLOAD_KINDS } from '../domain/source-settings';
+import type { SourceKind } from '../domain/records';
+import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
-import { isFetchableUrl } from '../domain/fetch-run';
-import type { Source } from '../generated/prisma/client';
+import type { FetchRun, Source } from '../generated/prisma/client';
 
-export const SourceKindEnum = builder.enumType('SourceKind', { values: ['ICAL', 'RSS', 'JSON', 'CSV'] as const });
+export const SourceKindEnum = builder.enumType('SourceKind', {
+  description:
+    'ICAL (a URL or an uploaded file), RSS (RSS 2.0 or Atom), JSON (a partner API, with a field mapping), CSV (uploaded, with a column mapping), WEBHOOK (the partner pushes signed JSON), HTML (a listing page, with selectors).',
+  values: ['ICAL', 'RSS', 'JSON', 'CSV', 'WEBHOOK', 'HTML'] as const,
+});
+
+export const TrustLevelEnum = builder.enumType('TrustLevel', {
+  description: 'How far a source is believed: its facts win over less trusted sources of the same event.',
+  values: ['UNVERIFIED', 'STANDARD', 'TRUSTED', 'OFFICIAL'] as const,
+});
+
+const FreshnessEnum = builder.enumType('SourceFreshness', {
+  description:
+    'FRESH: a run succeeded within twice the schedule (a day for sources run on demand); STALE: not since; NEVER: no run has succeeded yet.',
+  values: ['FRESH', 'STALE', 'NEVER'] as const,
+});
 
 export const SourceRef = builder.objectRef<Source>('Source');
 
@@ -30,14 +36,70 @@ builder.asEntity(SourceRef, {
   resolveReference: ({ id }, ctx) => visibleSource(ctx, id),
 });
 
+const SourceHealthRef = builder.objectRef<Source>('SourceHealth').implement({
+  description: 'How a source has been doing: from its recorded runs.',
+  fields: (t) => ({
+    lastRunAt: t.expose('lastRunAt', { type: 'DateTime', nullable: true }),
+    lastSuccessAt: t.expose('lastSuccessAt', { type: 'DateTime', nullable: true }),
+    failureStreak: t.exposeInt('failureStreak', { description: 'failed runs since the last success' }),
+    runCount: t.exposeInt('runCount'),
+    successRate: t.float({
+      nullable: true,
+      description: 'share of runs that succeeded (partial runs count)',
+      resolve: (s) => successRateOf(s.runCount, s.successCount),
+    }),
+    averageRecordsPerRun: t.float({ nullable: true, resolve: (s) => averageRecordsPerRunOf(s.runCount, s.recordsFound) }),
+    freshness: t.field({ type: FreshnessEnum, resolve: (s) => freshnessOf(s.lastSuccessAt, s.scheduleSeconds, new Date()) }),
+    nextRunAt: t.expose('nextRunAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'null: runs only when asked (runSourceNow, upload, push)',
+    }),
+    running: t.boolean({ description: 'a worker holds it now', resolve: (s) => !!s.leaseUntil && s.leaseUntil > new Date() }),
+  }),
+});
+
+/** A source's runs, newest first (its own list: a source's history is read from the top). */
+const fetchRunsOf = (ctx: IngestContext, sourceId: string, last: number): Promise<FetchRun[]> =>
+  ctx.db.fetchRun.findMany({ where: { sourceId }, orderBy: { startedAt: 'desc' }, take: Math.min(Math.max(last, 1), 100) });
+
 SourceRef.implement({
-  description: 'A feed events are aggregated from (iCal, RSS, partner JSON or CSV).',
+  description: 'A feed events are aggregated from, with its schedule, trust and health. Credentials are never returned.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     kind: t.field({ type: SourceKindEnum, resolve: (s) => s.kind }),
-    url: t.exposeString('url'),
+    url: t.exposeString('url', { nullable: true, description: 'where it is fetched from; null for uploads and push' }),
+    organizationId: t.exposeID('organizationId', { nullable: true, description: 'null for platform-wide sources' }),
+    config: t.field({
+      type: 'JSONObject',
+      description: 'the field mapping (JSON, CSV, WEBHOOK), selectors (HTML) or time-zone defaults (ICAL, RSS)',
+      resolve: (s) => (s.config ?? {}) as Record<string, unknown>,
+    }),
+    scheduleSeconds: t.exposeInt('scheduleSeconds', { description: 'between scheduled runs; 0 runs only when asked' }),
+    priority: t.exposeInt('priority'),
+    trust: t.field({ type: TrustLevelEnum, resolve: (s) => s.trust }),
+    requestsPerMinute: t.exposeInt('requestsPerMinute', { description: 'at most this many requests to its host per minute' }),
+    active: t.exposeBoolean('active'),
+    autoApproveQuality: t.exposeFloat('autoApproveQuality', {
+      nullable: true,
+      description: 'its canonical events are approved on arrival at this quality or above; null leaves them to moderators',
+    }),
+    hasCredentials: t.boolean({ resolve: (s) => s.credentials !== null }),
+    credentialKind: t.exposeString('credentialKind', { nullable: true, description: 'API_KEY, BASIC, BEARER or WEBHOOK_SECRET' }),
+    pushPath: t.string({
+      nullable: true,
+      description: 'WEBHOOK sources: the gateway path a partner POSTs signed JSON to (see rotatePushSecret)',
+      resolve: (s) => (s.kind === 'WEBHOOK' ? `/ingest/sources/${s.id}/push` : null),
+    }),
+    uploadPath: t.string({
+      nullable: true,
+      description: 'ICAL and CSV sources: the gateway path an admin POSTs a file to',
+      resolve: (s) => (UPLOAD_KINDS.has(s.kind as SourceKind) ? `/ingest/sources/${s.id}/upload` : null),
+    }),
+    health: t.field({ type: SourceHealthRef, resolve: (s) => s }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
 
@@ -59,66 +121,4 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const CreateSourceInput = builder.inputType('CreateSourceInput', {
-  fields: (t) => ({
-    organizationId: t.id({ description: 'the organisation that registered the source, if any' }),
-    name: t.string({ required: true }),
-    kind: t.field({ type: SourceKindEnum, required: true }),
-    url: t.string({ required: true }),
-  }),
-});
-
-const AttributeEventInput = builder.inputType('AttributeEventInput', {
-  fields: (t) => ({
-    sourceId: t.id({ required: true }),
-    eventId: t.id({ required: true }),
-    externalId: t.string({ required: true, description: "the record's id in the source (an iCal UID, an RSS guid)" }),
-  }),
-});
-
-builder.mutationFields((t) => ({
-  createSource: t.field({
-    type: SourceRef,
-    args: { input: t.arg({ type: CreateSourceInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      if (!isFetchableUrl(input.url)) throw badInput('url', 'must be an http(s) URL');
-      const organizationId = input.organizationId ? parseId('organizationId', input.organizationId) : null;
-      if (organizationId) requirePermission(ctx.principal, 'integrations.manage', organizationId);
-      else if (!isPlatformService(ctx.principal))
-        throw new DomainError(ErrorCode.FORBIDDEN, 'platform-wide sources are registered by the platform; give organizationId');
-      const data = {
-        organizationId,
-        name: requireText('name', input.name),
-        kind: input.kind,
-        url: input.url,
-      };
-      return ctx.transact(async (tx, announce) => {
-        const source = await tx.source.create({ data });
-        await announce('source.created', { sourceId: source.id });
-        return source;
-      });
-    },
-  }),
-  attributeEvent: t.field({
-    type: SourceRef,
-    description:
-      'Records that a canonical event came from a record of this source; the event must be one the caller may read (NOT_FOUND otherwise).',
-    args: { input: t.arg({ type: AttributeEventInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const sourceId = parseId('sourceId', input.sourceId);
-      const eventId = parseId('eventId', input.eventId);
-      const externalId = requireText('externalId', input.externalId, 500);
-      const source = await visibleSource(ctx, sourceId);
-      if (!source) throw notFound('Source', sourceId);
-      requireSourceOperator(ctx.principal, source);
-      // an event the caller may not read is as unknown as one that does not exist
-      await readableEvent(ctx, eventId);
-      await ctx.db.sourceEvent.upsert({
-        where: { sourceId_externalId: { sourceId, externalId } },
-        create: { sourceId, eventId, externalId },
-        update: { eventId },
-      });
-      return source;
-    },
-  }),
-}));
+export { fetchRunsOf };

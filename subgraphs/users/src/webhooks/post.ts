@@ -1,7 +1,8 @@
-import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isPrivateAddress, isPrivateHost } from '../domain/network-targets';
+import { guardedLookup, isPrivateHost, PrivateTargetError, systemResolve, type Resolve } from '@eventgraph/runtime';
+
+export { PrivateTargetError, type Resolve };
 
 const MAX_ANSWER_BYTES = 4096;
 
@@ -10,34 +11,6 @@ export type WebhookPost = (
   url: string,
   init: { headers: Record<string, string>; body: string; signal: AbortSignal },
 ) => Promise<{ status: number; text(): Promise<string> }>;
-
-/** A receiver refused before any request: its address is private and private targets are denied. */
-export class PrivateTargetError extends Error {
-  override name = 'PrivateTargetError';
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-/** how names become addresses: the system's resolver, or a stand-in in tests */
-export type Resolve = (
-  hostname: string,
-  options: LookupOptions & { all: true },
-  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
-) => void;
-
-/**
- * A connection's resolver: `resolve`, and with `refusePrivate` a refusal of private addresses. It runs
- * for the connection itself, so a name that resolves differently between a check and the connection
- * (DNS rebinding) is caught too.
- */
-const connectLookup =
-  (resolve: Resolve, refusePrivate: boolean) => (hostname: string, options: LookupOptions, callback: LookupCallback) =>
-    resolve(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      const blocked = refusePrivate && addresses.find((a) => isPrivateAddress(a.address));
-      if (blocked) return callback(new PrivateTargetError(`${hostname} resolves to ${blocked.address}, a private address`), []);
-      if (options.all) return callback(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
 
 export interface PostOptions {
   /** refuse receivers on loopback, private or link-local addresses */
@@ -51,7 +24,7 @@ export interface PostOptions {
  * a partner's endpoint must not reach the platform's own network or a cloud metadata service).
  */
 export const postWebhook =
-  ({ denyPrivate, resolve = lookup as Resolve }: PostOptions): WebhookPost =>
+  ({ denyPrivate, resolve = systemResolve }: PostOptions): WebhookPost =>
   (url, { headers, body, signal }) =>
     new Promise((settle, fail) => {
       const target = new URL(url);
@@ -61,7 +34,7 @@ export const postWebhook =
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal,
-        lookup: connectLookup(resolve, denyPrivate) as RequestOptions['lookup'],
+        lookup: guardedLookup(resolve, denyPrivate) as RequestOptions['lookup'],
       };
       const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (response) => {
         const chunks: Buffer[] = [];

@@ -1,0 +1,2 @@
+export * from './private-addresses';
+export * from './guarded-lookup';

@@ -1,0 +1,3 @@
+export * from './http-fetch';
+export * from './rate-gate';
+export * from './settings';

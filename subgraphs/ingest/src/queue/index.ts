@@ -1,0 +1,2 @@
+export { claimDueSources, releaseLease, renewLease, requestRun } from './claims';
+export { loadWorkerSettings, RunQueueWorker, wakeRunQueue, type WorkerSettings } from './worker';

@@ -1,0 +1,166 @@
+import { badInput, DomainError, ErrorCode, isPlatformService, parseId } from '@eventgraph/runtime';
+import { builder } from '../builder';
+import { canonicalLoaders } from '../canonical/loaders';
+import type { IngestContext } from '../context';
+import type { CanonicalEvent, ModerationDecision } from '../generated/prisma/client';
+import { DuplicateMatchRef, SourceRecordRef, visibleRecords } from './source-record';
+
+export const ModerationStateEnum = builder.enumType('ModerationState', {
+  values: ['PENDING', 'APPROVED', 'REJECTED', 'FLAGGED'] as const,
+});
+
+/** Moderation is the platform's: canonical events, their scores and decisions are for platform staff. */
+export function requireModerator(ctx: IngestContext): void {
+  if (!isPlatformService(ctx.principal))
+    throw new DomainError(ErrorCode.FORBIDDEN, 'only platform staff moderate canonical events');
+}
+
+const CanonicalPlaceRef = builder.objectRef<CanonicalEvent>('CanonicalPlace').implement({
+  fields: (t) => ({
+    text: t.exposeString('placeText', { nullable: true }),
+    venueName: t.exposeString('venueName', { nullable: true }),
+    city: t.exposeString('city', { nullable: true }),
+    country: t.exposeString('country', { nullable: true }),
+    latitude: t.exposeFloat('latitude', { nullable: true }),
+    longitude: t.exposeFloat('longitude', { nullable: true }),
+  }),
+});
+
+const QualityRef = builder.objectRef<CanonicalEvent>('CanonicalQuality').implement({
+  description: 'How complete and trustworthy the canonical event looks; feeds the auto-approval rules.',
+  fields: (t) => ({
+    score: t.exposeFloat('qualityScore', { description: '0..1' }),
+    signals: t.exposeStringList('qualitySignals', { description: 'what raised or lowered it, e.g. SHOUTING_TITLE' }),
+  }),
+});
+
+const ModerationDecisionRef = builder.objectRef<ModerationDecision>('ModerationDecision').implement({
+  description: 'A moderation state change: who (a person, or a rule on arrival), when, why.',
+  fields: (t) => ({
+    state: t.field({ type: ModerationStateEnum, resolve: (d) => d.state }),
+    note: t.exposeString('note', { nullable: true }),
+    actorId: t.exposeID('actorId', { nullable: true }),
+    actorKind: t.exposeString('actorKind', { description: 'RULE, USER or SERVICE' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const CanonicalEventRef = builder.objectRef<CanonicalEvent>('CanonicalEvent').implement({
+  description: 'A deduplicated event: the surviving fields of its source records. Published to `events` once approved.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'also the id of the public Event once published' }),
+    title: t.exposeString('title'),
+    description: t.exposeString('description'),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    endsAt: t.expose('endsAt', { type: 'DateTime', nullable: true }),
+    allDay: t.exposeBoolean('allDay'),
+    timeZone: t.exposeString('timeZone', { nullable: true }),
+    place: t.field({ type: CanonicalPlaceRef, resolve: (c) => c }),
+    url: t.exposeString('url', { nullable: true }),
+    imageUrl: t.exposeString('imageUrl', { nullable: true }),
+    categories: t.exposeStringList('categories'),
+    cancelled: t.exposeBoolean('cancelled'),
+    sourceCount: t.exposeInt('sourceCount', { description: 'distinct sources with a live record in it' }),
+    moderation: t.field({ type: ModerationStateEnum, resolve: (c) => c.moderation }),
+    quality: t.field({ type: QualityRef, resolve: (c) => c }),
+    version: t.exposeInt('version', { description: 'bumped on every change announced to events' }),
+    publishedVersion: t.exposeInt('publishedVersion', { nullable: true, description: 'null while never published' }),
+    records: t.field({
+      type: [SourceRecordRef],
+      description: 'its source records (live and removed), oldest first',
+      resolve: async (c, _args, ctx) => visibleRecords(ctx, await canonicalLoaders(ctx).recordsOfCanonical.load(c.id)),
+    }),
+    matches: t.field({
+      type: [DuplicateMatchRef],
+      description: 'why each record joined: the score per field',
+      resolve: (c, _args, ctx) => canonicalLoaders(ctx).matchesOfCanonical.load(c.id),
+    }),
+    decisions: t.field({
+      type: [ModerationDecisionRef],
+      resolve: (c, _args, ctx) => canonicalLoaders(ctx).decisionsOfCanonical.load(c.id),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+interface CanonicalConnection {
+  edges: { cursor: string; node: CanonicalEvent }[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+const CanonicalEdgeRef = builder.objectRef<CanonicalConnection['edges'][number]>('CanonicalEventEdge').implement({
+  fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: CanonicalEventRef, resolve: (e) => e.node }) }),
+});
+
+const CanonicalPageInfoRef = builder.objectRef<CanonicalConnection>('CanonicalEventPageInfo').implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.string({ nullable: true, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),
+  }),
+});
+
+const CanonicalConnectionRef = builder.objectRef<CanonicalConnection>('CanonicalEventConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [CanonicalEdgeRef], resolve: (c) => c.edges }),
+    pageInfo: t.field({ type: CanonicalPageInfoRef, resolve: (c) => c }),
+    totalCount: t.exposeInt('totalCount'),
+  }),
+});
+
+/** the queue is read oldest first: a cursor is the last row's (createdAt, id) */
+const encodeCursor = (c: CanonicalEvent) => Buffer.from(`${c.createdAt.toISOString()}|${c.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) throw badInput('after', 'is not a cursor of this list');
+  return { createdAt, id: parseId('after', id) };
+}
+
+const MAX_PAGE = 100;
+
+builder.queryFields((t) => ({
+  canonicalEvent: t.field({
+    type: CanonicalEventRef,
+    nullable: true,
+    description: 'A canonical event with its records, match explanations and moderation (platform staff).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => {
+      requireModerator(ctx);
+      return canonicalLoaders(ctx).canonicalEvent.load(parseId('id', id));
+    },
+  }),
+  canonicalEvents: t.field({
+    type: CanonicalConnectionRef,
+    description: 'The moderation queue: canonical events in one state (all when omitted), oldest first (platform staff).',
+    args: {
+      moderation: t.arg({ type: ModerationStateEnum }),
+      first: t.arg.int({ defaultValue: 20 }),
+      after: t.arg.string(),
+    },
+    resolve: async (_root, args, ctx) => {
+      requireModerator(ctx);
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be 1..${MAX_PAGE}`);
+      const where = args.moderation ? { moderation: args.moderation } : {};
+      const after = args.after ? decodeCursor(args.after) : null;
+      const [rows, totalCount] = await Promise.all([
+        ctx.db.canonicalEvent.findMany({
+          where: after
+            ? {
+                ...where,
+                OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
+              }
+            : where,
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          take: first + 1,
+        }),
+        ctx.db.canonicalEvent.count({ where }),
+      ]);
+      const page = rows.slice(0, first);
+      return { edges: page.map((node) => ({ cursor: encodeCursor(node), node })), hasNextPage: rows.length > first, totalCount };
+    },
+  }),
+}));
