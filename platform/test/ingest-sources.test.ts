@@ -147,10 +147,16 @@ describe('sources', () => {
     });
     // the start, one batch and the end reached the subscriber
     expect(first.updates).toBeGreaterThanOrEqual(2);
+    // a subscriber to the first run hears nothing of the next one
+    const ofFirstRun = subscribe(platform.wsClient(), `subscription($r: ID) { fetchRunProgress(runId: $r) { id } }`, {
+      r: first.run.id,
+    });
     const again = await runNow(id);
     expect(again.run).toMatchObject({ status: 'SUCCEEDED', httpStatus: 304, counts: { found: 0, new: 0 } });
+    expect(ofFirstRun.results).toEqual([]);
+    ofFirstRun.unsubscribe();
     const { source } = await platform.data(
-      `query($id: ID!) { source(id: $id) { health { runCount failureStreak successRate averageRecordsPerRun freshness nextRunAt running } fetchRuns { id httpStatus } } }`,
+      `query($id: ID!) { source(id: $id) { health { runCount failureStreak successRate averageRecordsPerRun freshness nextRunAt running } fetchRuns { id httpStatus } currentRun { id } } }`,
       { id },
     );
     expect(source.health).toEqual({
@@ -163,6 +169,19 @@ describe('sources', () => {
       running: false,
     });
     expect(source.fetchRuns.map((r: { httpStatus: number }) => r.httpStatus)).toEqual([304, 200]);
+    expect(source.currentRun).toBeNull();
+    // the history page by page, newest first
+    const page = async (after: string | null) =>
+      (
+        await platform.data(
+          `query($id: ID!, $after: String) { source(id: $id) { runs(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }`,
+          { id, after },
+        )
+      ).source.runs;
+    const newest = await page(null);
+    expect(newest).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, edges: [{ node: { id: again.run.id } }] });
+    const older = await page(newest.pageInfo.endCursor);
+    expect(older).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false }, edges: [{ node: { id: first.run.id } }] });
     // "Kulturbrauerei, Berlin" is the organisation's venue, matched before any city
     const { source: staged } = await platform.data(
       `query($id: ID!) { source(id: $id) { records { state place { venueName latitude longitude } } } }`,
@@ -277,22 +296,30 @@ describe('sources', () => {
   it('are claimed by one worker at a time, and a run asked for survives a crashed worker and a restart', async () => {
     const id = await createSource({ name: `Queued ${tag}`, kind: 'ICAL', url: `${feedBase}/calendar.ics`, scheduleSeconds: 0 });
     const ingestSql = () => platform.subgraphs.ingest!.sql;
-    // a worker that crashed while holding the source: its lease runs out in two seconds
+    // a worker that crashed while running the source: its run is left RUNNING, its lease runs out in two seconds
     await ingestSql().execute(
       `UPDATE "Source" SET "runRequestedAt" = now(), "leaseOwner" = 'crashed', "leaseUntil" = now() + interval '2 seconds' WHERE id = $1::uuid`,
+      [id],
+    );
+    await ingestSql().execute(
+      `INSERT INTO "FetchRun" (id, "sourceId", trigger, "startedAt") VALUES (gen_random_uuid(), $1::uuid, 'SCHEDULE', now() - interval '1 minute')`,
       [id],
     );
     const restart = await platform.takeDown('ingest');
     await restart();
     const deadline = Date.now() + 20_000;
-    let runs: Array<{ trigger: string; status: string }> = [];
+    let runs: Array<{ trigger: string; status: string; errorCode: string | null }> = [];
     while (Date.now() < deadline) {
-      runs = (await platform.data(`query($id: ID!) { source(id: $id) { fetchRuns { trigger status } } }`, { id })).source
-        .fetchRuns;
-      if (runs.some((r) => r.status !== 'RUNNING')) break;
+      runs = (await platform.data(`query($id: ID!) { source(id: $id) { fetchRuns { trigger status errorCode } } }`, { id }))
+        .source.fetchRuns;
+      if (runs.length === 2 && runs.every((r) => r.status !== 'RUNNING')) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(runs).toEqual([{ trigger: 'MANUAL', status: 'SUCCEEDED' }]);
+    // run once after the restart; the crashed worker's run is ended, not left running for ever
+    expect(runs).toEqual([
+      { trigger: 'MANUAL', status: 'SUCCEEDED', errorCode: null },
+      { trigger: 'SCHEDULE', status: 'FAILED', errorCode: 'INTERNAL_ERROR' },
+    ]);
 
     // two workers racing for one due source: one gets it
     await ingestSql().execute(

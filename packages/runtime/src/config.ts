@@ -60,3 +60,20 @@ export function loadPlatformSettings(env: Record<string, string | undefined> = p
   }
   return settings;
 }
+
+/**
+ * Integer settings of one part of a subgraph, each `[default, min, max]`, read from the environment at once:
+ * a bad value stops the start naming the setting (ConfigError), like the platform's own settings.
+ */
+export function loadIntSettings<K extends string>(
+  spec: Record<K, readonly [fallback: number, min: number, max: number]>,
+  env: Record<string, string | undefined> = process.env,
+): Record<K, number> {
+  const shape = Object.fromEntries(
+    Object.entries<readonly [number, number, number]>(spec).map(([name, [fallback, min, max]]) => [
+      name,
+      z.coerce.number().int().min(min).max(max).default(fallback),
+    ]),
+  );
+  return loadConfig(z.object(shape), env) as Record<K, number>;
+}

@@ -63,7 +63,8 @@ LEFT JOIN LATERAL (
     array_agg(r."externalId") AS "externalIds", array_agg(DISTINCT r."sourceId"::text) AS "sourceIds"
   FROM "SourceRecord" r WHERE r."canonicalEventId" = c.id AND r.state = 'ACTIVE'
 ) k ON true
-WHERE c.id IN (SELECT id FROM ids)`;
+-- an array, not IN (subquery): the planner overestimates the ids and would scan the whole table to hash-join them
+WHERE c.id = ANY(ARRAY(SELECT id FROM ids))`;
 
 export async function loadCandidates(
   tx: Sql,

@@ -66,6 +66,29 @@ const setCounts = (from: number) =>
     .map((column, i) => `"${column}" = $${from + i}`)
     .join(', ');
 const countValues = (counts: RunCounts) => (Object.keys(COUNT_COLUMNS) as (keyof RunCounts)[]).map((k) => counts[k]);
+const returnCounts = Object.entries(COUNT_COLUMNS)
+  .map(([key, column]) => `"${column}" AS "${key}"`)
+  .join(', ');
+
+/**
+ * Runs of the source's own fetches still marked RUNNING when a worker claims it: their worker stopped (crashed,
+ * killed) before it could end them, as the lease it held ran out. They end FAILED so they do not run forever.
+ * Push and upload runs are not held by the lease (they may run alongside), so they are left alone.
+ */
+export async function closeAbandonedRuns(services: PipelineServices, source: RunSource): Promise<void> {
+  await inTransaction(services.sql, async (tx, announce) => {
+    const abandoned = await tx.query<{ id: string } & RunCounts>(
+      `UPDATE "FetchRun" SET status = 'FAILED', "finishedAt" = now(),
+         "durationMs" = (extract(epoch FROM now() - "startedAt") * 1000)::int,
+         "errorCode" = 'INTERNAL_ERROR', error = 'the worker running it stopped before the run ended; the source runs again'
+       WHERE "sourceId" = $1::uuid AND status = 'RUNNING' AND trigger IN ('SCHEDULE', 'MANUAL')
+       RETURNING id, ${returnCounts}`,
+      [source.id],
+    );
+    for (const { id, ...counts } of abandoned)
+      await announce('ingest.run.finished', { ...runEvent(source, id), status: 'FAILED', itemCount: counts.found, ...counts });
+  });
+}
 
 async function writeErrors(tx: Sql, runId: string, problems: RecordProblem[], alreadyRecorded: number): Promise<number> {
   const room = Math.max(0, MAX_RECORDED_ERRORS - alreadyRecorded);

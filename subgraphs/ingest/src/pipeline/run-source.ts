@@ -4,7 +4,15 @@ import { nextPageUrl, SourceConfigError } from '../domain/parse';
 import { FeedError } from '../domain/records';
 import { fetchFeed, RateGate } from '../fetch';
 import { markMissingRemoved } from '../staging';
-import { closeRun, loadRunSource, openRun, type RunEnding, type RunSource, type RunTrigger } from './run-rows';
+import {
+  closeAbandonedRuns,
+  closeRun,
+  loadRunSource,
+  openRun,
+  type RunEnding,
+  type RunSource,
+  type RunTrigger,
+} from './run-rows';
 import type { PipelineServices } from './services';
 import { horizonOf, stageBody, type RunState } from './stage-body';
 
@@ -96,6 +104,8 @@ async function removeMissing(services: PipelineServices, source: RunSource, stat
 export async function runSource(services: PipelineServices, sourceId: string, trigger: RunTrigger): Promise<RunSummary | null> {
   const source = await loadRunSource(services.sql, sourceId);
   if (!source) return null;
+  // the caller holds the source's lease: a fetch run still RUNNING was left by a worker that stopped
+  await closeAbandonedRuns(services, source);
   return asRun(services, source, trigger, async (state) => {
     if (!source.url) throw new FeedError('NOT_A_FEED', `a ${source.kind} source has no URL to fetch; upload or push its events`);
     const credentials = source.credentials

@@ -1,4 +1,4 @@
-import { ConfigError, type Logger, type SqlDatabase } from '@eventgraph/runtime';
+import { loadIntSettings, type Logger, type SqlDatabase } from '@eventgraph/runtime';
 import { loadSecretBox, type SecretBox } from '../credentials';
 import { loadFetchSettings, type FetchSettings } from '../fetch';
 
@@ -20,22 +20,11 @@ export interface PipelineServices {
 export function loadPipelineLimits(
   env: Record<string, string | undefined> = process.env,
 ): Pick<PipelineServices, 'horizonDays' | 'batchSize' | 'maxPages'> {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min || value > max)
-      problems.push(`${name}: must be an integer from ${min} to ${max}`);
-    return value;
-  };
-  const limits = {
-    horizonDays: int('INGEST_HORIZON_DAYS', 365, 1, 3650),
-    batchSize: int('INGEST_BATCH_SIZE', 500, 1, 10_000),
-    maxPages: int('INGEST_MAX_PAGES', 20, 1, 1000),
-  };
-  if (problems.length) throw new ConfigError(problems);
-  return limits;
+  const limits = loadIntSettings(
+    { INGEST_HORIZON_DAYS: [365, 1, 3650], INGEST_BATCH_SIZE: [500, 1, 10_000], INGEST_MAX_PAGES: [20, 1, 1000] },
+    env,
+  );
+  return { horizonDays: limits.INGEST_HORIZON_DAYS, batchSize: limits.INGEST_BATCH_SIZE, maxPages: limits.INGEST_MAX_PAGES };
 }
 
 let box: SecretBox | undefined;

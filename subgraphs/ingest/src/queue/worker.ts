@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, type Logger } from '@eventgraph/runtime';
+import { loadIntSettings, type Logger } from '@eventgraph/runtime';
 import { nextRunAfter } from '../domain/run-schedule';
 import { runSource, type PipelineServices } from '../pipeline';
 import { claimDueSources, releaseLease, renewLease, scheduleFacts } from './claims';
@@ -14,21 +14,19 @@ export interface WorkerSettings {
 }
 
 export function loadWorkerSettings(env: Record<string, string | undefined> = process.env): WorkerSettings {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min) problems.push(`${name}: must be an integer >= ${min}`);
-    return value;
+  const settings = loadIntSettings(
+    {
+      INGEST_WORKER_INTERVAL_MS: [5_000, 10, 3_600_000],
+      INGEST_WORKER_CONCURRENCY: [2, 1, 64],
+      INGEST_LEASE_MS: [120_000, 1_000, 3_600_000],
+    },
+    env,
+  );
+  return {
+    intervalMs: settings.INGEST_WORKER_INTERVAL_MS,
+    concurrency: settings.INGEST_WORKER_CONCURRENCY,
+    leaseMs: settings.INGEST_LEASE_MS,
   };
-  const settings = {
-    intervalMs: int('INGEST_WORKER_INTERVAL_MS', 5_000, 10),
-    concurrency: int('INGEST_WORKER_CONCURRENCY', 2, 1),
-    leaseMs: int('INGEST_LEASE_MS', 120_000, 1_000),
-  };
-  if (problems.length) throw new ConfigError(problems);
-  return settings;
 }
 
 /** Workers of this process, woken when a source is asked to run now (other replicas find it on their next look). */

@@ -1,13 +1,8 @@
 import type { IngestContext } from '../context';
 import type { SecretBox } from '../credentials';
+import type { IngestPayload } from '../pipeline';
 
-/** A pushed or uploaded body on its way to the pipeline (the pipeline's `ingestPayload` input). */
-export interface IngestPayload {
-  sourceId: string;
-  trigger: 'PUSH' | 'UPLOAD';
-  body: Buffer;
-  contentType: string;
-}
+export type { IngestPayload };
 
 export interface IngestRouteOptions {
   /** hands the body to the pipeline and answers with the run's summary (src/pipeline's ingestPayload) */

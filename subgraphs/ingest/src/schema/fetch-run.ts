@@ -1,4 +1,4 @@
-import { clearLoaders, liveEvents, notFound, parseId, type BusEvent } from '@eventgraph/runtime';
+import { badInput, clearLoaders, liveEvents, notFound, parseId, type BusEvent } from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
 import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
@@ -80,9 +80,94 @@ FetchRunRef.implement({
 builder.objectField(SourceRef, 'fetchRuns', (t) =>
   t.field({
     type: [FetchRunRef],
-    description: 'its latest runs, newest first',
+    description: 'its latest runs, newest first (the whole history page by page: runs)',
     args: { last: t.arg.int({ defaultValue: 20, description: '1..100' }) },
     resolve: (source, args, ctx) => fetchRunsOf(ctx, source.id, args.last ?? 20),
+  }),
+);
+
+interface FetchRunConnection {
+  edges: { cursor: string; node: FetchRun }[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+const FetchRunEdgeRef = builder.objectRef<FetchRunConnection['edges'][number]>('FetchRunEdge').implement({
+  fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: FetchRunRef, resolve: (e) => e.node }) }),
+});
+
+const FetchRunPageInfoRef = builder.objectRef<FetchRunConnection>('FetchRunPageInfo').implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.string({ nullable: true, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),
+  }),
+});
+
+const FetchRunConnectionRef = builder.objectRef<FetchRunConnection>('FetchRunConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [FetchRunEdgeRef], resolve: (c) => c.edges }),
+    pageInfo: t.field({ type: FetchRunPageInfoRef, resolve: (c) => c }),
+    totalCount: t.exposeInt('totalCount'),
+  }),
+});
+
+/** a history is read newest first: a cursor is the last row's (startedAt, id) */
+const encodeRunCursor = (r: FetchRun) => Buffer.from(`${r.startedAt.toISOString()}|${r.id}`).toString('base64url');
+
+function decodeRunCursor(cursor: string): { startedAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const startedAt = new Date(at ?? '');
+  if (!id || Number.isNaN(startedAt.getTime())) throw badInput('after', 'is not a cursor of this list');
+  return { startedAt, id: parseId('after', id) };
+}
+
+const MAX_RUNS_PAGE = 100;
+
+builder.objectField(SourceRef, 'runs', (t) =>
+  t.field({
+    type: FetchRunConnectionRef,
+    description: 'its runs, newest first, page by page',
+    args: { first: t.arg.int({ defaultValue: 20, description: `1..${MAX_RUNS_PAGE}` }), after: t.arg.string() },
+    resolve: async (source, args, ctx) => {
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > MAX_RUNS_PAGE) throw badInput('first', `must be 1..${MAX_RUNS_PAGE}`);
+      const after = args.after ? decodeRunCursor(args.after) : null;
+      const where = { sourceId: source.id };
+      const [rows, totalCount] = await Promise.all([
+        ctx.db.fetchRun.findMany({
+          where: after
+            ? {
+                ...where,
+                OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }],
+              }
+            : where,
+          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+          take: first + 1,
+        }),
+        ctx.db.fetchRun.count({ where }),
+      ]);
+      const page = rows.slice(0, first);
+      return {
+        edges: page.map((node) => ({ cursor: encodeRunCursor(node), node })),
+        hasNextPage: rows.length > first,
+        totalCount,
+      };
+    },
+  }),
+);
+
+builder.objectField(SourceRef, 'currentRun', (t) =>
+  t.field({
+    type: FetchRunRef,
+    nullable: true,
+    description: 'the fetch run a worker is running now (after runSourceNow: null until a worker takes it)',
+    resolve: (source, _args, ctx) =>
+      source.leaseUntil && source.leaseUntil > new Date()
+        ? ctx.db.fetchRun.findFirst({
+            where: { sourceId: source.id, status: 'RUNNING', trigger: { in: ['SCHEDULE', 'MANUAL'] } },
+            orderBy: { startedAt: 'desc' },
+          })
+        : null,
   }),
 );
 
@@ -96,9 +181,12 @@ builder.queryFields((t) => ({
 }));
 
 /** A run's announcement, for a subscriber who may see its source (checked on every delivery). */
-const runEventFor = (ctx: IngestContext, sourceId?: string) => (e: BusEvent) =>
-  (!sourceId || e.payload.sourceId === sourceId) &&
+const runEventFor = (ctx: IngestContext, only: { sourceId?: string; runId?: string }) => (e: BusEvent) =>
+  (!only.sourceId || e.payload.sourceId === only.sourceId) &&
+  (!only.runId || e.payload.fetchRunId === only.runId) &&
   canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null });
+
+const optionalId = (name: string, value: string | null | undefined) => (value ? parseId(name, value) : undefined);
 
 async function freshRun(busEvent: BusEvent, ctx: IngestContext): Promise<FetchRun> {
   clearLoaders(ctx.loaders);
@@ -112,20 +200,23 @@ builder.subscriptionFields((t) => ({
     type: FetchRunRef,
     description:
       "A source's runs as they go: when one starts, after each staged batch, and when it ends (status no longer RUNNING).",
-    args: { sourceId: t.arg.id({ description: "one source's runs; all the caller may see when omitted" }) },
+    args: {
+      sourceId: t.arg.id({ description: "one source's runs; all the caller may see when omitted" }),
+      runId: t.arg.id({ description: 'one run (from Source.currentRun or a start seen here)' }),
+    },
     subscribe: (_root, args, ctx) =>
-      liveEvents(ctx.bus, 'ingest.run.*', runEventFor(ctx, args.sourceId ? parseId('sourceId', args.sourceId) : undefined)),
+      liveEvents(
+        ctx.bus,
+        'ingest.run.*',
+        runEventFor(ctx, { sourceId: optionalId('sourceId', args.sourceId), runId: optionalId('runId', args.runId) }),
+      ),
     resolve: (busEvent, _args, ctx) => freshRun(busEvent, ctx),
   }),
   fetchRunFinished: t.field({
     type: FetchRunRef,
     args: { sourceId: t.arg.id() },
     subscribe: (_root, args, ctx) =>
-      liveEvents(
-        ctx.bus,
-        'ingest.run.finished',
-        runEventFor(ctx, args.sourceId ? parseId('sourceId', args.sourceId) : undefined),
-      ),
+      liveEvents(ctx.bus, 'ingest.run.finished', runEventFor(ctx, { sourceId: optionalId('sourceId', args.sourceId) })),
     resolve: (busEvent, _args, ctx) => freshRun(busEvent, ctx),
   }),
 }));
