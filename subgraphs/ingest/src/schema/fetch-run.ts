@@ -181,12 +181,9 @@ builder.queryFields((t) => ({
 }));
 
 /** A run's announcement, for a subscriber who may see its source (checked on every delivery). */
-const runEventFor = (ctx: IngestContext, only: { sourceId?: string; runId?: string }) => (e: BusEvent) =>
-  (!only.sourceId || e.payload.sourceId === only.sourceId) &&
-  (!only.runId || e.payload.fetchRunId === only.runId) &&
+const runEventFor = (ctx: IngestContext, sourceId?: string) => (e: BusEvent) =>
+  (!sourceId || e.payload.sourceId === sourceId) &&
   canSeeSource(ctx.principal, { organizationId: (e.payload.organizationId as string | null) ?? null });
-
-const optionalId = (name: string, value: string | null | undefined) => (value ? parseId(name, value) : undefined);
 
 async function freshRun(busEvent: BusEvent, ctx: IngestContext): Promise<FetchRun> {
   clearLoaders(ctx.loaders);
@@ -200,23 +197,20 @@ builder.subscriptionFields((t) => ({
     type: FetchRunRef,
     description:
       "A source's runs as they go: when one starts, after each staged batch, and when it ends (status no longer RUNNING).",
-    args: {
-      sourceId: t.arg.id({ description: "one source's runs; all the caller may see when omitted" }),
-      runId: t.arg.id({ description: 'one run (from Source.currentRun or a start seen here)' }),
-    },
+    args: { sourceId: t.arg.id({ description: "one source's runs; all the caller may see when omitted" }) },
     subscribe: (_root, args, ctx) =>
-      liveEvents(
-        ctx.bus,
-        'ingest.run.*',
-        runEventFor(ctx, { sourceId: optionalId('sourceId', args.sourceId), runId: optionalId('runId', args.runId) }),
-      ),
+      liveEvents(ctx.bus, 'ingest.run.*', runEventFor(ctx, args.sourceId ? parseId('sourceId', args.sourceId) : undefined)),
     resolve: (busEvent, _args, ctx) => freshRun(busEvent, ctx),
   }),
   fetchRunFinished: t.field({
     type: FetchRunRef,
     args: { sourceId: t.arg.id() },
     subscribe: (_root, args, ctx) =>
-      liveEvents(ctx.bus, 'ingest.run.finished', runEventFor(ctx, { sourceId: optionalId('sourceId', args.sourceId) })),
+      liveEvents(
+        ctx.bus,
+        'ingest.run.finished',
+        runEventFor(ctx, args.sourceId ? parseId('sourceId', args.sourceId) : undefined),
+      ),
     resolve: (busEvent, _args, ctx) => freshRun(busEvent, ctx),
   }),
 }));
