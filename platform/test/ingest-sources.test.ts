@@ -127,7 +127,7 @@ async function runNow(sourceId: string): Promise<Record<string, any>> {
     for (let n = 1; ; n++) {
       const result = await stream.next(n, 20_000);
       const run = result.data?.fetchRunProgress as Record<string, any> | undefined;
-      if (run && run.status !== 'RUNNING') return { run, updates: stream.results.length };
+      if (run && run.status !== 'RUNNING') return { run };
     }
   } finally {
     stream.unsubscribe();
@@ -145,8 +145,6 @@ describe('sources', () => {
       errorCode: null,
       counts: { found: 3, new: 3, updated: 0, unchanged: 0, rejected: 0, removed: 0 },
     });
-    // the start, one batch and the end reached the subscriber
-    expect(first.updates).toBeGreaterThanOrEqual(2);
     const again = await runNow(id);
     expect(again.run).toMatchObject({ status: 'SUCCEEDED', httpStatus: 304, counts: { found: 0, new: 0 } });
     const { source } = await platform.data(
