@@ -1,8 +1,9 @@
-import { badInput, DomainError, ErrorCode, isPlatformService, parseId } from '@eventgraph/runtime';
+import { DomainError, ErrorCode, isPlatformService, parseId } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { canonicalLoaders } from '../canonical/loaders';
 import type { IngestContext } from '../context';
 import type { CanonicalEvent, ModerationDecision } from '../generated/prisma/client';
+import { connectionType, decodeCursor, encodeCursor, pageOf, pageSize } from './connection';
 import { DuplicateMatchRef, SourceRecordRef, visibleRecords } from './source-record';
 
 export const ModerationStateEnum = builder.enumType('ModerationState', {
@@ -84,42 +85,7 @@ export const CanonicalEventRef = builder.objectRef<CanonicalEvent>('CanonicalEve
   }),
 });
 
-interface CanonicalConnection {
-  edges: { cursor: string; node: CanonicalEvent }[];
-  hasNextPage: boolean;
-  totalCount: number;
-}
-
-const CanonicalEdgeRef = builder.objectRef<CanonicalConnection['edges'][number]>('CanonicalEventEdge').implement({
-  fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: CanonicalEventRef, resolve: (e) => e.node }) }),
-});
-
-const CanonicalPageInfoRef = builder.objectRef<CanonicalConnection>('CanonicalEventPageInfo').implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.string({ nullable: true, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),
-  }),
-});
-
-const CanonicalConnectionRef = builder.objectRef<CanonicalConnection>('CanonicalEventConnection').implement({
-  fields: (t) => ({
-    edges: t.field({ type: [CanonicalEdgeRef], resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: CanonicalPageInfoRef, resolve: (c) => c }),
-    totalCount: t.exposeInt('totalCount'),
-  }),
-});
-
-/** the queue is read oldest first: a cursor is the last row's (createdAt, id) */
-const encodeCursor = (c: CanonicalEvent) => Buffer.from(`${c.createdAt.toISOString()}|${c.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw badInput('after', 'is not a cursor of this list');
-  return { createdAt, id: parseId('after', id) };
-}
-
-const MAX_PAGE = 100;
+const CanonicalConnectionRef = connectionType('CanonicalEvent', CanonicalEventRef);
 
 builder.queryFields((t) => ({
   canonicalEvent: t.field({
@@ -142,8 +108,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       requireModerator(ctx);
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be 1..${MAX_PAGE}`);
+      const first = pageSize(args.first);
       const where = args.moderation ? { moderation: args.moderation } : {};
       const after = args.after ? decodeCursor(args.after) : null;
       const [rows, totalCount] = await Promise.all([
@@ -151,7 +116,7 @@ builder.queryFields((t) => ({
           where: after
             ? {
                 ...where,
-                OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
+                OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }],
               }
             : where,
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -159,8 +124,7 @@ builder.queryFields((t) => ({
         }),
         ctx.db.canonicalEvent.count({ where }),
       ]);
-      const page = rows.slice(0, first);
-      return { edges: page.map((node) => ({ cursor: encodeCursor(node), node })), hasNextPage: rows.length > first, totalCount };
+      return pageOf(rows, first, totalCount, (c) => encodeCursor(c.createdAt, c.id));
     },
   }),
 }));

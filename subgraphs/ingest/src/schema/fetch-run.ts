@@ -1,8 +1,9 @@
-import { badInput, clearLoaders, liveEvents, notFound, parseId, type BusEvent } from '@eventgraph/runtime';
+import { clearLoaders, liveEvents, notFound, parseId, type BusEvent } from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
 import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
 import type { FetchRun, FetchRunError } from '../generated/prisma/client';
+import { connectionType, decodeCursor, encodeCursor, MAX_PAGE, pageOf, pageSize } from './connection';
 import { fetchRunsOf, SourceRef, visibleSource } from './source';
 
 export const FetchRunStatusEnum = builder.enumType('FetchRunStatus', {
@@ -86,59 +87,23 @@ builder.objectField(SourceRef, 'fetchRuns', (t) =>
   }),
 );
 
-interface FetchRunConnection {
-  edges: { cursor: string; node: FetchRun }[];
-  hasNextPage: boolean;
-  totalCount: number;
-}
-
-const FetchRunEdgeRef = builder.objectRef<FetchRunConnection['edges'][number]>('FetchRunEdge').implement({
-  fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: FetchRunRef, resolve: (e) => e.node }) }),
-});
-
-const FetchRunPageInfoRef = builder.objectRef<FetchRunConnection>('FetchRunPageInfo').implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.string({ nullable: true, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),
-  }),
-});
-
-const FetchRunConnectionRef = builder.objectRef<FetchRunConnection>('FetchRunConnection').implement({
-  fields: (t) => ({
-    edges: t.field({ type: [FetchRunEdgeRef], resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: FetchRunPageInfoRef, resolve: (c) => c }),
-    totalCount: t.exposeInt('totalCount'),
-  }),
-});
-
-/** a history is read newest first: a cursor is the last row's (startedAt, id) */
-const encodeRunCursor = (r: FetchRun) => Buffer.from(`${r.startedAt.toISOString()}|${r.id}`).toString('base64url');
-
-function decodeRunCursor(cursor: string): { startedAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const startedAt = new Date(at ?? '');
-  if (!id || Number.isNaN(startedAt.getTime())) throw badInput('after', 'is not a cursor of this list');
-  return { startedAt, id: parseId('after', id) };
-}
-
-const MAX_RUNS_PAGE = 100;
+const FetchRunConnectionRef = connectionType('FetchRun', FetchRunRef);
 
 builder.objectField(SourceRef, 'runs', (t) =>
   t.field({
     type: FetchRunConnectionRef,
     description: 'its runs, newest first, page by page',
-    args: { first: t.arg.int({ defaultValue: 20, description: `1..${MAX_RUNS_PAGE}` }), after: t.arg.string() },
+    args: { first: t.arg.int({ defaultValue: 20, description: `1..${MAX_PAGE}` }), after: t.arg.string() },
     resolve: async (source, args, ctx) => {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_RUNS_PAGE) throw badInput('first', `must be 1..${MAX_RUNS_PAGE}`);
-      const after = args.after ? decodeRunCursor(args.after) : null;
+      const first = pageSize(args.first);
+      const after = args.after ? decodeCursor(args.after) : null;
       const where = { sourceId: source.id };
       const [rows, totalCount] = await Promise.all([
         ctx.db.fetchRun.findMany({
           where: after
             ? {
                 ...where,
-                OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }],
+                OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }],
               }
             : where,
           orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
@@ -146,12 +111,7 @@ builder.objectField(SourceRef, 'runs', (t) =>
         }),
         ctx.db.fetchRun.count({ where }),
       ]);
-      const page = rows.slice(0, first);
-      return {
-        edges: page.map((node) => ({ cursor: encodeRunCursor(node), node })),
-        hasNextPage: rows.length > first,
-        totalCount,
-      };
+      return pageOf(rows, first, totalCount, (r) => encodeCursor(r.startedAt, r.id));
     },
   }),
 );
