@@ -41,6 +41,8 @@ export interface RunningPlatform {
   gateway: RunningGateway;
   subgraphs: Record<string, RunningSubgraph<unknown>>;
   bus: BusTransport;
+  /** stops the gateway alone (clients find it unreachable); the returned function starts it again on the same port */
+  stopGateway(): Promise<() => Promise<RunningGateway>>;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       })) as RunningSubgraph<unknown>;
     }
     allJoined();
-    const gateway = await startGateway({
+    const gatewayOptions: Parameters<typeof startGateway>[0] = {
       supergraphSdl: composition.supergraphSdl,
       port: options.ephemeralPorts ? 0 : (options.port ?? 4000),
       host: options.host,
@@ -99,16 +101,26 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       callerPolicies: options.callerPolicies,
       bus,
       logger: log.child({ service: 'gateway' }),
-    });
-    return {
-      gateway,
+    };
+    const running: RunningPlatform = {
+      gateway: await startGateway(gatewayOptions),
       subgraphs,
       bus,
+      async stopGateway() {
+        const { port } = running.gateway;
+        await running.gateway.stop();
+        return async () => {
+          // the stopped gateway closed its rate-limit store: one of the platform's own is made anew
+          const rateLimiter = options.rateLimiter ?? rateLimiterFor(settings);
+          return (running.gateway = await startGateway({ ...gatewayOptions, port, rateLimiter }));
+        };
+      },
       async stop() {
-        await gateway.stop();
+        await running.gateway.stop();
         await stopAll();
       },
     };
+    return running;
   } catch (err) {
     await stopAll();
     throw err;

@@ -77,6 +77,10 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
 
   return {
     ...platform,
+    // the running gateway, also after stopGateway() and its restart
+    get gateway() {
+      return platform.gateway;
+    },
     settings,
     devToken,
     request,
