@@ -30,6 +30,24 @@ import { clientAddressOf } from './client-address';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
 import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
+import {
+  allowOrigin,
+  answerPreflight,
+  isListedOrigin,
+  mayCallFrom,
+  refuseOrigin,
+  requestOrigin,
+  type OriginPolicy,
+} from './cors';
+import {
+  documentFinder,
+  documentsByHashPlugin,
+  loadDocumentManifest,
+  persistedQueryNotFound,
+  requestedHash,
+  SDK_MANIFEST_PATH,
+  type DocumentManifest,
+} from './documents-by-hash';
 import { subgraphDataSource, type FetchContext } from './data-sources';
 import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
 import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
@@ -72,6 +90,10 @@ export interface GatewayOptions {
   callerPolicies?: CallerPolicies;
   /** proxies of our own in front of the gateway, whose X-Forwarded-For entries are believed (default 0: none) */
   trustedProxyHops?: number;
+  /** the platform's own sites, allowed to call from browsers with any credential (partner apps list their own) */
+  corsOrigins?: readonly string[];
+  /** operations runnable by hash alone for everyone; default: the SDK's manifest, when present in this repository */
+  publishedDocuments?: DocumentManifest;
   logger: Logger;
 }
 
@@ -91,6 +113,8 @@ interface GatewayContext extends FetchContext {
   requestId: string;
   /** trusted-documents mode: the partner app whose registered operations alone may run */
   trustedDocumentsOf?: string;
+  /** an API key's partner app: its registered operations may be sent by hash */
+  partnerAppId?: string;
 }
 
 const PATH = '/graphql';
@@ -133,6 +157,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const urls = subgraphUrls(options.supergraphSdl, options.subgraphUrls);
   const introspection = options.introspection ?? 'on';
   const callers = new CallerDirectory(urls.users!, principalSecret, options.bus);
+  const origins: OriginPolicy = {
+    platformOrigins: new Set(options.corsOrigins ?? []),
+    partnerOrigins: () => callers.partnerOrigins(),
+  };
+  const published = options.publishedDocuments ?? loadDocumentManifest(SDK_MANIFEST_PATH, log);
+  const findDocument = documentFinder(callers, published);
   const clientAddress = (req: IncomingMessage) => clientAddressOf(req, options.trustedProxyHops);
   const limiter = options.rateLimiter ?? createRateLimiter({ kind: 'memory' });
   // a credential not known to be good is paid for from the address's anonymous bucket, before users is asked
@@ -168,7 +198,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: true,
     parseOptions: limitsParseOptions(options.limits),
     plugins: [
-      trustedDocumentsPlugin<GatewayContext>(callers),
+      documentsByHashPlugin<GatewayContext>(findDocument, log),
+      trustedDocumentsPlugin<GatewayContext>(callers, published),
       operationResolutionPlugin<GatewayContext>(),
       operationLimitsPlugin<GatewayContext>(options.limits),
       schemaExposurePlugin<GatewayContext>(introspection),
@@ -206,17 +237,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       else sendJson(res, 401, body, { 'www-authenticate': 'Bearer' });
       return undefined;
     }
+    // a partner key from a page of another site than its app's: no data leaves
+    const origin = requestOrigin(req);
+    if (origin && !(await mayCallFrom(origins, origin, authenticated))) {
+      refuseOrigin(res, origin);
+      return undefined;
+    }
     return (await admitted(authenticated, req, res)) ? authenticated : undefined;
   };
 
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const authenticated = await authenticateHttp(req, res);
     if (!authenticated) return;
-    const { principal, trustedDocumentsOf } = authenticated;
+    const { principal, trustedDocumentsOf, partnerAppId } = authenticated;
     const context = async (): Promise<GatewayContext> => ({
       principal,
       requestId,
       trustedDocumentsOf,
+      partnerAppId,
       upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret, clientAddress(req)),
     });
     await handleGraphQLRequest(apollo, req, res, context);
@@ -245,6 +283,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     admitAnonymous: (req, res) => admitted({ principal: ANONYMOUS }, req, res),
   });
 
+  /**
+   * The browser's side of every route: preflights answered, other requests from an origin no one lists refused
+   * before anything runs; from a listed origin the response may be read (a partner key is checked against its own
+   * app's origins once it is known, in authenticateHttp). True when the request may go on to its route.
+   */
+  const admitOrigin = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    res.setHeader('vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      await answerPreflight(req, res, origins);
+      return false;
+    }
+    const origin = requestOrigin(req);
+    if (!origin) return true;
+    if (!(await isListedOrigin(origins, origin))) {
+      refuseOrigin(res, origin);
+      return false;
+    }
+    allowOrigin(res, origin);
+    return true;
+  };
+
   let ready = true;
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -270,7 +329,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         'request finished',
       ),
     );
-    route(req, res, requestId).catch((err) => {
+    const serve = async () => {
+      if (await admitOrigin(req, res)) await route(req, res, requestId);
+    };
+    serve().catch((err) => {
       log.error({ err, requestId }, 'gateway request failed');
       if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       else res.end();
@@ -306,12 +368,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimit: (auth, request) => takeToken((auth as ConnectionAuth).authenticated, clientAddress(request)),
     exposesSchema: (auth) => mayExploreSchema(introspection, (auth as ConnectionAuth).authenticated.principal),
     checkDocument: (auth, source) =>
-      checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source),
+      checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source, published),
+    documentByHash: async (auth, extensions, query) => {
+      const hash = requestedHash(query, extensions);
+      if (!hash) return undefined;
+      return (await findDocument(hash, (auth as ConnectionAuth).authenticated.partnerAppId)) ?? persistedQueryNotFound();
+    },
+    // browsers send their page's Origin with the upgrade; the credential comes later, in connection_init
+    admitUpgrade: async (request) => {
+      const origin = requestOrigin(request);
+      return !origin || (await isListedOrigin(origins, origin));
+    },
     authenticate: async (params, request): Promise<ConnectionAuth> => {
       const given = params?.authorization ?? params?.Authorization;
       const authorization = typeof given === 'string' ? given : undefined;
       const address = clientAddress(request);
       const authenticated = await authenticator.authenticate(authorization, address);
+      const origin = requestOrigin(request);
+      if (origin && !(await mayCallFrom(origins, origin, authenticated)))
+        throw new Error(`a partner key used from ${origin}, which its app does not list`);
       return connectionAuth(authenticated, authorization, address);
     },
     // queries and mutations over the socket: the same Apollo Server, plugins and formatting as HTTP; the text

@@ -25,6 +25,7 @@ async function main() {
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
+      corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,
       connectionRevalidationMs: settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: rateLimiterFor(settings),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfig, loadPlatformSettings, port } from '@eventgraph/runtime';
 import { createRateLimiter } from './rate-limit';
 import { INTROSPECTION_POLICIES } from './schema-exposure';
+import { parseOriginList } from './cors';
 
 export const gatewaySettings = z.object({
   PORT: port(4000),
@@ -18,6 +19,22 @@ export const gatewaySettings = z.object({
   EVENTGRAPH_WS_REVALIDATE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   /** proxies (load balancers) of our own in front of the gateway: their X-Forwarded-For entries name the client */
   EVENTGRAPH_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * the platform's own web apps, allowed to call from browsers: comma-separated origins such as
+   * `https://app.example.com,http://localhost:5173` (scheme, host, port; no paths or wildcards). Partner sites
+   * are listed per partner app (its white-label `allowedOrigins`), not here. Default: none.
+   */
+  EVENTGRAPH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseOriginList(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** rate-limit buckets shared by every gateway replica; without it each gateway counts in memory */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
 });

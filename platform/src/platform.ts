@@ -21,6 +21,7 @@ export interface PlatformOptions {
     EVENTGRAPH_INTROSPECTION?: IntrospectionPolicy;
     EVENTGRAPH_WS_REVALIDATE_SECONDS?: number;
     EVENTGRAPH_TRUSTED_PROXY_HOPS?: number;
+    EVENTGRAPH_CORS_ORIGINS?: string[];
   };
   /** gateway port (default 4000); subgraphs use their default ports unless `ephemeralPorts` */
   port?: number;
@@ -94,6 +95,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
+      corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,
       connectionRevalidationMs:
         settings.EVENTGRAPH_WS_REVALIDATE_SECONDS === undefined ? undefined : settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,

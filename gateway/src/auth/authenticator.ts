@@ -30,6 +30,8 @@ export interface Authenticated {
   trustedDocumentsOf?: string;
   /** an API key's partner app */
   partnerAppId?: string;
+  /** a partner key's site origins: browsers may use the key from these (and the platform's own) only */
+  allowedOrigins?: string[];
   /** when the credential stops on its own: an access token's expiry, the end of a rotated key's overlap */
   expiresAt?: Date;
 }
@@ -136,6 +138,7 @@ async function credentialPrincipal(
     requestsPerMinute: caller.rateLimitPerMinute ?? undefined,
     trustedDocumentsOf: caller.trustedDocumentsOnly && caller.partnerAppId ? caller.partnerAppId : undefined,
     partnerAppId: caller.partnerAppId ?? undefined,
+    allowedOrigins: caller.kind === 'apiKey' && caller.partnerAppId ? caller.allowedOrigins : undefined,
     expiresAt: caller.expiresAt ?? undefined,
   };
 }

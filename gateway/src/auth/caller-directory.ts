@@ -32,6 +32,8 @@ export interface CredentialCaller {
   expiresAt: Date | null;
   gateIds: string[];
   whiteLabel: WhiteLabel | null;
+  /** partner keys: the partner site's origins */
+  allowedOrigins: string[];
 }
 
 /** How long a looked-up caller is trusted without asking again; bus events evict sooner. */
@@ -50,6 +52,10 @@ export class CallerDirectory {
   /** by sha256 of the presented credential, so secrets are not kept in memory as keys */
   readonly credentials = new LookupCache<CredentialCaller>(cacheOptions);
   private readonly trusted = new LookupCache<Set<string>>({ ...cacheOptions, maxEntries: 10_000, maxNegativeEntries: 1 });
+  /** registered operations' text by `<partnerAppId>:<sha256>`, for requests that send the hash alone */
+  private readonly documents = new LookupCache<string>({ ...cacheOptions, maxEntries: 10_000, maxNegativeEntries: 10_000 });
+  /** one entry: every origin some partner app lists (CORS preflights come before any credential) */
+  private readonly origins = new LookupCache<ReadonlySet<string>>({ ...cacheOptions, maxEntries: 1, maxNegativeEntries: 1 });
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -66,7 +72,10 @@ export class CallerDirectory {
         this.unsubscribe.push(
           bus.subscribe(topic, (event) => {
             this.credentials.clear();
+            this.origins.clear();
             if (event.payload.partnerAppId) this.trusted.delete(event.payload.partnerAppId as string);
+            // a document's text never changes under its hash, but "not registered" may have become wrong
+            this.documents.clear();
           }),
         );
       }
@@ -105,7 +114,7 @@ export class CallerDirectory {
         }>(
           `query($credential: String!) { _credentialCaller(credential: $credential) {
           kind id memberships { organizationId role } scopes rateLimitPerMinute partnerAppId trustedDocumentsOnly expiresAt gateIds
-          whiteLabel { organizationIds categories visibilities } } }`,
+          whiteLabel { organizationIds categories visibilities } allowedOrigins } }`,
           { credential: token },
         );
         const found = data._credentialCaller;
@@ -125,6 +134,26 @@ export class CallerDirectory {
       return new Set(data._trustedDocuments);
     });
     return documents ?? new Set();
+  }
+
+  /** The text of an operation the partner app registered, by its sha256; null when it registered none such. */
+  trustedDocument(partnerAppId: string, sha256: string): Promise<string | null> {
+    return this.documents.get(`${partnerAppId}:${sha256}`, async () => {
+      const data = await this.query<{ _trustedDocument: string | null }>(
+        'query($id: ID!, $sha256: String!) { _trustedDocument(partnerAppId: $id, sha256: $sha256) }',
+        { id: partnerAppId, sha256 },
+      );
+      return data._trustedDocument;
+    });
+  }
+
+  /** Every origin some partner app's white-label configuration lists. */
+  async partnerOrigins(): Promise<ReadonlySet<string>> {
+    const origins = await this.origins.get('all', async () => {
+      const data = await this.query<{ _partnerOrigins: string[] }>('{ _partnerOrigins }', {});
+      return new Set(data._partnerOrigins);
+    });
+    return origins ?? new Set();
   }
 
   /** Drops what is cached about a user, so the next question goes to users (a live connection is re-checked). */

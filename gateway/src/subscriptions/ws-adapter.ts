@@ -34,6 +34,17 @@ export interface WsAdapterOptions {
   limits?: Partial<OperationLimits>;
   /** asked once per operation; a refusal answers that operation with RATE_LIMITED */
   rateLimit?(auth: UpstreamAuth, request: IncomingMessage): Promise<RateDecision | undefined>;
+  /** may this upgrade go ahead at all (a browser page's Origin)? a refused one gets 403 and no socket */
+  admitUpgrade?(request: IncomingMessage): Promise<boolean>;
+  /**
+   * a subscribe message that names its document by hash (`query: ""`, `extensions.persistedQuery`): the text, or
+   * the error to answer; undefined when the message carries its text
+   */
+  documentByHash?(
+    auth: UpstreamAuth,
+    extensions: Record<string, unknown> | undefined,
+    query: string,
+  ): Promise<string | GraphQLError | undefined>;
   /** may this connection run this document at all (trusted-documents mode)? an error refuses it */
   checkDocument?(auth: UpstreamAuth, source: string): Promise<GraphQLError | undefined>;
   /** may this connection see "Did you mean …?" hints in validation errors (introspection policy)? default: yes */
@@ -67,7 +78,16 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return;
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    (opts.admitUpgrade?.(request) ?? Promise.resolve(true)).then(
+      (admitted) => {
+        if (admitted) wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+        else socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'checking a WebSocket upgrade failed');
+        socket.destroy();
+      },
+    );
   };
   server.on('upgrade', onUpgrade);
 
@@ -99,6 +119,9 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
       const epoch = connection?.epoch ?? 0;
       const decision = await opts.rateLimit?.(upstreamAuth, ctx.extra.request);
       if (decision && !decision.allowed) return [rateLimitError(decision)];
+      const byHash = await opts.documentByHash?.(upstreamAuth, payload.extensions ?? undefined, payload.query);
+      if (byHash !== undefined && typeof byHash !== 'string') return [byHash];
+      if (byHash !== undefined) payload = { ...payload, query: byHash };
       const refusal = await opts.checkDocument?.(upstreamAuth, payload.query);
       if (refusal) return [refusal];
       // a caller who may not explore the schema gets no field-name hints from validation either

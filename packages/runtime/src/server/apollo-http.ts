@@ -60,8 +60,9 @@ export async function handleGraphQLRequest<C extends BaseContext>(
       return sendJson(res, 400, graphqlErrorBody('request body is not valid JSON', 'BAD_REQUEST'));
     }
   }
+  const named = documentIdAsPersistedQuery(parsedBody, url.searchParams);
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: parsedBody },
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: named },
     context,
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -72,4 +73,29 @@ export async function handleGraphQLRequest<C extends BaseContext>(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Hive's convention names a persisted document by a top-level `documentId` (here: the sha256 of its text,
+ * optionally written `sha256:<hex>`); Apollo Server reads only Apollo's `extensions.persistedQuery`, so the
+ * one is turned into the other, in a POST body or a GET's search parameters (which are changed in place).
+ */
+function documentIdAsPersistedQuery(body: unknown, search: URLSearchParams): unknown {
+  const asPersisted = (id: string) => ({ version: 1, sha256Hash: id.replace(/^sha256:/, '') });
+  const getId = search.get('documentId');
+  if (getId && !search.get('query')) {
+    let extensions: Record<string, unknown>;
+    try {
+      extensions = JSON.parse(search.get('extensions') ?? '{}') as Record<string, unknown>;
+    } catch {
+      return body; // Apollo answers the malformed extensions itself
+    }
+    search.set('extensions', JSON.stringify({ ...extensions, persistedQuery: asPersisted(getId) }));
+    search.delete('documentId');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { documentId, ...rest } = body as Record<string, unknown>;
+  if (typeof documentId !== 'string' || rest.query !== undefined) return body;
+  const extensions = rest.extensions && typeof rest.extensions === 'object' ? rest.extensions : {};
+  return { ...rest, extensions: { ...extensions, persistedQuery: asPersisted(documentId) } };
 }

@@ -28,6 +28,8 @@ interface Caller {
   gateIds: string[];
   /** partner keys: what the partner app's white-label configuration lets it show */
   whiteLabel: WhiteLabel | null;
+  /** partner keys: the partner site's origins, from which browsers may call with this key */
+  allowedOrigins: string[];
 }
 
 const NONE = {
@@ -40,6 +42,7 @@ const NONE = {
   expiresAt: null,
   gateIds: [],
   whiteLabel: null,
+  allowedOrigins: [],
 };
 
 const MembershipGrantRef = builder.objectRef<Membership>('MembershipGrant').implement({
@@ -74,6 +77,7 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     gateIds: t.exposeIDList('gateIds'),
     whiteLabel: t.field({ type: WhiteLabelGrantRef, nullable: true, resolve: (c) => c.whiteLabel }),
+    allowedOrigins: t.exposeStringList('allowedOrigins'),
   }),
 });
 
@@ -157,6 +161,7 @@ builder.queryFields((t) => ({
             categories: row.partnerApp.allowedCategories,
             visibilities: row.partnerApp.allowedVisibilities,
           },
+          allowedOrigins: row.partnerApp.allowedOrigins,
         };
       }
       const device = parseCredential(DEVICE_CREDENTIAL_PREFIX, args.credential);
@@ -173,6 +178,36 @@ builder.queryFields((t) => ({
         };
       }
       return null;
+    },
+  }),
+
+  _partnerOrigins: t.field({
+    type: ['String'],
+    inaccessible: true,
+    description: 'every origin some partner app lists: the gateway answers CORS preflights (no credential yet) from them',
+    resolve: async (_root, _args, ctx) => {
+      requireGateway(ctx);
+      const rows = await ctx.db.partnerApp.findMany({
+        where: { NOT: { allowedOrigins: { isEmpty: true } } },
+        select: { allowedOrigins: true },
+      });
+      return [...new Set(rows.flatMap((r) => r.allowedOrigins))];
+    },
+  }),
+
+  _trustedDocument: t.field({
+    type: 'String',
+    nullable: true,
+    inaccessible: true,
+    description: 'the text of an operation a partner app registered, by its sha256; null when it has none such',
+    args: { partnerAppId: t.arg.id({ required: true }), sha256: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireGateway(ctx);
+      const row = await ctx.db.trustedDocument.findUnique({
+        where: { partnerAppId_sha256: { partnerAppId: parseId('partnerAppId', args.partnerAppId), sha256: args.sha256 } },
+        select: { document: true },
+      });
+      return row?.document ?? null;
     },
   }),
 

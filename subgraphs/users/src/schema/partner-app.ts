@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { badInput, can, notFound, parseId, requirePermission, requireText } from '@eventgraph/runtime';
+import { badInput, can, DomainError, ErrorCode, notFound, parseId, requirePermission, requireText } from '@eventgraph/runtime';
 import { parse } from 'graphql';
 import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import type { PartnerApp } from '../generated/prisma/client';
+import { checkLogoUrl, checkOrigins } from '../domain/white-label';
 
 export const PartnerAppRef = builder.objectRef<PartnerApp>('PartnerApp');
 
@@ -33,6 +34,10 @@ const WhiteLabelRef = builder.objectRef<PartnerApp>('WhiteLabel').implement({
     brandName: t.exposeString('brandName'),
     primaryColor: t.string({ nullable: true, resolve: (app) => (app.brandColors as BrandColors).primary ?? null }),
     accentColor: t.string({ nullable: true, resolve: (app) => (app.brandColors as BrandColors).accent ?? null }),
+    logoUrl: t.exposeString('logoUrl', { nullable: true }),
+    allowedOrigins: t.exposeStringList('allowedOrigins', {
+      description: "the partner site's origins (scheme://host[:port]); the gateway answers cross-origin calls from them",
+    }),
     allowedOrganizationIds: t.exposeIDList('allowedOrganizationIds'),
     allowedCategories: t.exposeStringList('allowedCategories'),
     allowedVisibilities: t.exposeStringList('allowedVisibilities'),
@@ -56,7 +61,32 @@ PartnerAppRef.implement({
   }),
 });
 
+/** How a partner site looks: what a partner's own API key reads to brand its pages. */
+const PartnerBrandingRef = builder.objectRef<PartnerApp>('PartnerBranding').implement({
+  description: "A partner app's brand, as its site shows it.",
+  fields: (t) => ({
+    partnerAppId: t.exposeID('id'),
+    appName: t.exposeString('name'),
+    brandName: t.exposeString('brandName'),
+    primaryColor: t.string({ nullable: true, resolve: (app) => (app.brandColors as BrandColors).primary ?? null }),
+    accentColor: t.string({ nullable: true, resolve: (app) => (app.brandColors as BrandColors).accent ?? null }),
+    logoUrl: t.exposeString('logoUrl', { nullable: true }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  partnerBranding: t.field({
+    type: PartnerBrandingRef,
+    description: "The calling API key's partner app brand (name, colours, logo); only a partner app's key has one.",
+    resolve: async (_root, _args, ctx) => {
+      const partnerAppId = ctx.principal.partnerAppId;
+      if (ctx.principal.kind !== 'apiKey' || !partnerAppId)
+        throw new DomainError(ErrorCode.FORBIDDEN, "only a partner app's API key has a brand; call with the partner's key");
+      const app = await ctx.db.partnerApp.findUnique({ where: { id: partnerAppId } });
+      if (!app) throw notFound('PartnerApp', partnerAppId);
+      return app;
+    },
+  }),
   partnerApps: t.field({
     type: [PartnerAppRef],
     args: { organizationId: t.arg.id({ required: true }) },
@@ -73,6 +103,11 @@ const WhiteLabelInput = builder.inputType('WhiteLabelInput', {
     brandName: t.string({ required: true }),
     primaryColor: t.string(),
     accentColor: t.string(),
+    logoUrl: t.string({ description: 'an https URL or a data: image (png, jpeg, gif, webp, svg) of at most 64 KiB' }),
+    allowedOrigins: t.stringList({
+      description:
+        'origins of the partner site, e.g. https://events.example.com (https, or http://localhost); no paths or wildcards',
+    }),
     allowedOrganizationIds: t.idList({ description: 'whose events the partner may show; empty: only its own organisation' }),
     allowedCategories: t.stringList({ description: 'empty: all categories' }),
     allowedVisibilities: t.stringList({ description: 'PUBLIC, UNLISTED, PRIVATE, FRIENDS; default PUBLIC' }),
@@ -89,6 +124,11 @@ function whiteLabelData(input: typeof WhiteLabelInput.$inferInput) {
   const visibilities = input.allowedVisibilities ?? ['PUBLIC'];
   const unknown = visibilities.filter((v) => !(VISIBILITIES as readonly string[]).includes(v));
   if (unknown.length) throw badInput('whiteLabel.allowedVisibilities', `unknown: ${unknown.join(', ')}`);
+  const origins = checkOrigins(input.allowedOrigins ?? []);
+  if (!origins.ok)
+    throw badInput(`whiteLabel.allowedOrigins${origins.index === undefined ? '' : `[${origins.index}]`}`, origins.message);
+  const logo = input.logoUrl ? checkLogoUrl(input.logoUrl) : undefined;
+  if (logo && !logo.ok) throw badInput('whiteLabel.logoUrl', logo.message);
   return {
     brandName: requireText('whiteLabel.brandName', input.brandName, 80),
     brandColors: {
@@ -102,6 +142,8 @@ function whiteLabelData(input: typeof WhiteLabelInput.$inferInput) {
       requireText(`whiteLabel.allowedCategories[${i}]`, c, 60).toLowerCase(),
     ),
     allowedVisibilities: visibilities,
+    logoUrl: logo?.value ?? null,
+    allowedOrigins: origins.value,
   };
 }
 
