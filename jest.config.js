@@ -1,6 +1,8 @@
 /** One Jest run for the whole monorepo: unit tests and integration tests against real servers. */
 module.exports = {
   testEnvironment: 'node',
+  // workspace packages resolve to their TypeScript source (the `eventgraph-source` export condition), not a build
+  testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'eventgraph-source'] },
   roots: [
     '<rootDir>/packages',
     '<rootDir>/subgraphs',

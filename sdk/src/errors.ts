@@ -1,3 +1,7 @@
+import { ApiErrorCode } from './generated/error-codes';
+
+export { ApiErrorCode, ResultCode, apiErrorMeaning } from './generated/error-codes';
+
 /** One error as the API reports it (the GraphQL response's `errors[]`). */
 export interface EventgraphGraphQLError {
   message: string;
@@ -6,43 +10,36 @@ export interface EventgraphGraphQLError {
   extensions?: Record<string, unknown> & { code?: string };
 }
 
-/**
- * Codes the platform puts in `extensions.code`, plus the ones this client
- * produces itself when there is no GraphQL answer to read. Other codes may
- * appear; `code` is typed as a string so they pass through.
- */
-export const ErrorCode = {
-  // from the platform
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
-  RATE_LIMITED: 'RATE_LIMITED',
-  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
-  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
-  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
-  /** a subscription ended because the caller lost a right while it ran: subscribe again (authorised against current rights) */
-  PERMISSIONS_CHANGED: 'PERMISSIONS_CHANGED',
-  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
-  // from this client
-  /** the server could not be reached, or the connection failed */
+/** Codes this client gives failures that have no GraphQL answer to read. */
+export const ClientErrorCode = {
+  /** the server could not be reached, or the connection broke */
   NETWORK_ERROR: 'NETWORK_ERROR',
-  /** no answer within the client's `timeoutMs` */
+  /** no answer within the client's `timeoutMs` (or the socket's connection handshake timed out) */
   TIMEOUT: 'TIMEOUT',
   /** the server answered with something that is not a GraphQL response */
   BAD_RESPONSE: 'BAD_RESPONSE',
-  /** the subscription socket closed for a reason other than the ones above */
+  /** the subscription socket closed and will not be reopened (retries used up, or closed for good) */
   CONNECTION_CLOSED: 'CONNECTION_CLOSED',
+  /** the server closed the socket for a graphql-ws protocol violation (4400, 4406, 4409, 4429): a client bug */
+  PROTOCOL_ERROR: 'PROTOCOL_ERROR',
   /** the client was closed while the operation was running, or used after close() */
   CLIENT_CLOSED: 'CLIENT_CLOSED',
-  /** an error without an extensions.code */
+  /** an error without a code, or with one this version of the SDK does not know (see `errors[0].extensions.code`) */
   UNKNOWN: 'UNKNOWN',
 } as const;
-export type KnownErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-/** a known code, or any other string the server sends (keeps editor completion for the known ones) */
-export type EventgraphErrorCode = KnownErrorCode | (string & {});
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/** Every code an EventgraphError can have: the API's (generated from its registry) and the client's own. */
+export const ErrorCode = { ...ApiErrorCode, ...ClientErrorCode } as const;
+/** A closed union: `switch (err.code)` is checked for exhaustiveness. */
+export type EventgraphErrorCode = ApiErrorCode | ClientErrorCode;
+/** @deprecated same as EventgraphErrorCode */
+export type KnownErrorCode = EventgraphErrorCode;
+
+const KNOWN = new Set<string>(Object.values(ErrorCode));
+/** `code` if it is one of the closed set, else UNKNOWN (a newer server's code stays readable in `errors`). */
+export const knownCode = (code: unknown): EventgraphErrorCode =>
+  typeof code === 'string' && KNOWN.has(code) ? (code as EventgraphErrorCode) : ClientErrorCode.UNKNOWN;
 
 export interface EventgraphErrorOptions<TData> {
   code?: EventgraphErrorCode;
@@ -52,6 +49,8 @@ export interface EventgraphErrorOptions<TData> {
   status?: number;
   /** WebSocket close code, when the error came from a closed subscription socket */
   closeCode?: number;
+  /** how long the server asked to wait before retrying (RATE_LIMITED) */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -72,18 +71,26 @@ export class EventgraphError<TData = unknown> extends Error {
   readonly data?: TData | null;
   readonly status?: number;
   readonly closeCode?: number;
+  /** RATE_LIMITED: the wait the server asked for (Retry-After, extensions.retryAfterSeconds) */
+  readonly retryAfterMs?: number;
+  /** the first error's extensions.reason, e.g. TOKEN_EXPIRED, SESSION_REVOKED, INVALID_CREDENTIAL for UNAUTHENTICATED */
+  readonly reason?: string;
 
   constructor(message: string, options: EventgraphErrorOptions<TData> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     const errors = options.errors?.length
       ? options.errors
-      : [{ message, extensions: { code: options.code ?? ErrorCode.UNKNOWN } }];
+      : [{ message, extensions: { code: options.code ?? ClientErrorCode.UNKNOWN } }];
     this.errors = errors;
-    this.code = options.code ?? codeOf(errors[0]);
+    this.code = options.code ?? knownCode(errors[0]?.extensions?.code);
     if (errors[0]?.path) this.path = errors[0].path;
+    const reason = errors[0]?.extensions?.reason;
+    if (typeof reason === 'string') this.reason = reason;
     if (options.data !== undefined) this.data = options.data;
     if (options.status !== undefined) this.status = options.status;
     if (options.closeCode !== undefined) this.closeCode = options.closeCode;
+    const retryAfterMs = options.retryAfterMs ?? retryAfterOf(errors[0]);
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 
   /** An error from a GraphQL response's `errors` (and `data`, if any). */
@@ -91,6 +98,7 @@ export class EventgraphError<TData = unknown> extends Error {
     errors: readonly EventgraphGraphQLError[],
     data?: TData | null,
     status?: number,
+    retryAfterMs?: number,
   ): EventgraphError<TData> {
     const first = errors[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
@@ -98,22 +106,23 @@ export class EventgraphError<TData = unknown> extends Error {
       errors,
       data,
       status,
-      code: codeOf(first),
+      retryAfterMs,
+      code: knownCode(first?.extensions?.code),
     });
   }
 
   /** every error of the response with this code */
   errorsWithCode(code: EventgraphErrorCode): EventgraphGraphQLError[] {
-    return this.errors.filter((e) => codeOf(e) === code);
+    return this.errors.filter((e) => knownCode(e.extensions?.code) === code);
   }
 }
 
 /** `err` is an EventgraphError, optionally with this code. */
-export function isEventgraphError(err: unknown, code?: EventgraphErrorCode): err is EventgraphError {
+export function isEventgraphError<C extends EventgraphErrorCode>(err: unknown, code?: C): err is EventgraphError & { code: C } {
   return err instanceof EventgraphError && (code === undefined || err.code === code);
 }
 
-function codeOf(error: EventgraphGraphQLError | undefined): EventgraphErrorCode {
-  const code = error?.extensions?.code;
-  return typeof code === 'string' && code ? code : ErrorCode.UNKNOWN;
+function retryAfterOf(error: EventgraphGraphQLError | undefined): number | undefined {
+  const seconds = error?.extensions?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds >= 0 ? seconds * 1000 : undefined;
 }

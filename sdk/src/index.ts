@@ -1,11 +1,7 @@
 export {
   createEventgraphClient,
-  type Credential,
-  type CredentialProvider,
   type EventgraphClient,
   type EventgraphClientOptions,
-  type EventgraphSubscription,
-  type FetchLike,
   type OperationArgs,
   type RequestOptions,
   type SubscribeArgs,
@@ -13,14 +9,30 @@ export {
   type Variables,
 } from './client';
 export {
+  apiKeyCredential,
+  deviceCredential,
+  type Credential,
+  type CredentialProvider,
+  type CredentialSource,
+} from './credentials';
+export {
+  ApiErrorCode,
+  apiErrorMeaning,
+  ClientErrorCode,
   ErrorCode,
   EventgraphError,
   isEventgraphError,
+  ResultCode,
   type EventgraphErrorCode,
   type EventgraphErrorOptions,
   type EventgraphGraphQLError,
   type KnownErrorCode,
 } from './errors';
+export { closeError } from './close-codes';
+export type { FetchLike } from './http';
+export { paginate, type Connection, type Page, type PageIterator, type PaginateOptions } from './paginate';
+export type { RateLimitRetryOptions } from './retry';
+export type { ConnectionEvent, ConnectionListener, EventgraphSubscription, ReconnectOptions } from './socket';
 export { userSession, type SessionTokens, type UserSession, type UserSessionOptions } from './session';
 // typed documents (…Document) and their result/variable types, generated from src/operations
 export * from './generated/graphql';

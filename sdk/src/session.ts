@@ -1,4 +1,5 @@
-import { createEventgraphClient, type CredentialProvider, type EventgraphClientOptions } from './client';
+import { createEventgraphClient, type EventgraphClientOptions } from './client';
+import type { CredentialSource } from './credentials';
 import { RefreshSessionDocument, type SessionTokensFragment } from './generated/graphql';
 
 export type SessionTokens = Pick<
@@ -15,20 +16,24 @@ export interface UserSessionOptions extends Pick<EventgraphClientOptions, 'url' 
   refreshMarginMs?: number;
 }
 
-export interface UserSession {
-  /** pass as `credential` to createEventgraphClient: always a valid access token, refreshed as needed */
-  credential: CredentialProvider;
+export interface UserSession extends CredentialSource {
+  /** pass as `credential` to createEventgraphClient (the session itself works too) */
+  credential: CredentialSource;
   tokens(): SessionTokens;
+  /** how many times the session refreshed its tokens */
+  refreshes(): number;
 }
 
 /**
- * Keeps a user signed in: hands out the access token, and refreshes it shortly
- * before it expires. Concurrent callers share one refresh, since a refresh
- * token can be used only once (a second use would end the session).
+ * Keeps a user signed in: hands out the access token, refreshes it shortly
+ * before it expires, and once more when the API refuses it before then (a
+ * clock off, a token cut short). A refresh token can be used only once (a
+ * second use ends the session), so all callers share one refresh at a time.
  */
 export function userSession(options: UserSessionOptions): UserSession {
   let current = options.tokens;
-  let refreshing: Promise<SessionTokens> | undefined;
+  let refreshing: Promise<void> | undefined;
+  let refreshes = 0;
   const margin = options.refreshMarginMs ?? 30_000;
   // a plain client without a credential: refreshing needs none
   const client = createEventgraphClient({ url: options.url, fetch: options.fetch, timeoutMs: options.timeoutMs });
@@ -38,17 +43,27 @@ export function userSession(options: UserSessionOptions): UserSession {
       .request(RefreshSessionDocument, { refreshToken: current.refreshToken })
       .then(async ({ refreshSession }) => {
         current = refreshSession;
+        refreshes++;
         await options.onTokens?.(current);
-        return current;
       })
       .finally(() => (refreshing = undefined)));
 
+  const token = async () => {
+    if (refreshing) await refreshing;
+    const expiresAt = new Date(current.accessTokenExpiresAt as string).getTime();
+    if (expiresAt - margin <= Date.now()) await refresh();
+    return current.accessToken;
+  };
+  const refreshRejected = async (rejected: string) => {
+    // a request that failed with an older token only needs the newer one
+    if (rejected === current.accessToken) await refresh();
+  };
+
   return {
+    token,
+    refresh: refreshRejected,
+    credential: { token, refresh: refreshRejected },
     tokens: () => current,
-    async credential() {
-      const expiresAt = new Date(current.accessTokenExpiresAt as string).getTime();
-      if (expiresAt - margin <= Date.now()) await refresh();
-      return current.accessToken;
-    },
+    refreshes: () => refreshes,
   };
 }
