@@ -259,6 +259,90 @@ describe('trusted-documents mode', () => {
   });
 });
 
+describe('white-label configuration', () => {
+  const WHITE_LABEL = 'whiteLabel { brandName primaryColor accentColor logoUrl allowedOrigins }';
+  const LOGO = `data:image/png;base64,${Buffer.from('a tiny logo').toString('base64')}`;
+
+  it('brands the partner site (name, colours, logo) and lists its origins, read back by the partner’s own key', async () => {
+    const created = await asAdmin(
+      `mutation($o: ID!, $w: WhiteLabelInput!) { createPartnerApp(organizationId: $o, name: "Night guide", whiteLabel: $w) { id ${WHITE_LABEL} } }`,
+      {
+        o: world.org.id,
+        w: {
+          brandName: 'Night Guide',
+          primaryColor: '#101820',
+          accentColor: '#fee715',
+          logoUrl: LOGO,
+          allowedOrigins: ['https://Night.Example:443', 'http://localhost:5173', 'https://night.example'],
+        },
+      },
+    );
+    expect(created.data.createPartnerApp.whiteLabel).toEqual({
+      brandName: 'Night Guide',
+      primaryColor: '#101820',
+      accentColor: '#fee715',
+      logoUrl: LOGO,
+      allowedOrigins: ['https://night.example', 'http://localhost:5173'],
+    });
+    const appId = created.data.createPartnerApp.id;
+    const key = await asAdmin(CREATE_KEY, { app: appId, scopes: ['events:read'] });
+    const branding = await withToken(
+      key.data.createApiKey.secret,
+      '{ partnerBranding { partnerAppId appName brandName primaryColor accentColor logoUrl } }',
+    );
+    expect(branding.body.data).toEqual({
+      partnerBranding: {
+        partnerAppId: appId,
+        appName: 'Night guide',
+        brandName: 'Night Guide',
+        primaryColor: '#101820',
+        accentColor: '#fee715',
+        logoUrl: LOGO,
+      },
+    });
+
+    // a change shows at once
+    await asAdmin(
+      `mutation($id: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "Night Guide 2", logoUrl: "https://cdn.example.com/logo.svg" }) { id } }`,
+      {
+        id: appId,
+      },
+    );
+    expect((await withToken(key.data.createApiKey.secret, '{ partnerBranding { brandName logoUrl } }')).body.data).toEqual({
+      partnerBranding: { brandName: 'Night Guide 2', logoUrl: 'https://cdn.example.com/logo.svg' },
+    });
+  });
+
+  it('refuses origins that are not scheme, host and port, and logos that are not https or a small image', async () => {
+    const attempt = (w: Record<string, unknown>) =>
+      asAdmin(
+        `mutation($o: ID!, $w: WhiteLabelInput!) { createPartnerApp(organizationId: $o, name: "Bad", whiteLabel: $w) { id } }`,
+        {
+          o: world.org.id,
+          w: { brandName: 'Bad', ...w },
+        },
+      );
+    for (const [input, field] of [
+      [{ allowedOrigins: ['https://ok.example', 'https://site.example/path'] }, 'whiteLabel.allowedOrigins[1]'],
+      [{ allowedOrigins: ['https://*.example'] }, 'whiteLabel.allowedOrigins[0]'],
+      [{ allowedOrigins: ['http://site.example'] }, 'whiteLabel.allowedOrigins[0]'],
+      [{ logoUrl: 'http://cdn.example.com/logo.png' }, 'whiteLabel.logoUrl'],
+      [{ logoUrl: 'data:text/html;base64,PGI+aGk8L2I+' }, 'whiteLabel.logoUrl'],
+    ] as const) {
+      const body = await attempt(input);
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(body.data).toBeNull();
+    }
+  });
+
+  it('is read through partnerBranding by partner keys only', async () => {
+    expect(codeOf(await asAdmin('{ partnerBranding { brandName } }'))).toBe('FORBIDDEN');
+    expect(codeOf((await platform.request('{ partnerBranding { brandName } }', {}, { token: null })).body as Body)).toBe(
+      'FORBIDDEN',
+    );
+  });
+});
+
 describe('scanner devices', () => {
   it("are linked only to their own organisation's gates", async () => {
     const other = await createDemoWorld(platform);
