@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createEventgraphClient, type EventgraphClient } from '@eventgraph/sdk';
 import { createDemoWorld } from '../../platform/test/support/demo-data';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
 import { trackLiveSubscriptions, waitForLive, waitForNoSubscriptions } from '../../sdk/test/support';
 import { main as liveDashboard } from '../live-dashboard';
-import { main as partnerSite } from '../partner-site';
 import { main as scannerDevice } from '../scanner-device';
 
 let platform: TestPlatform;
@@ -39,43 +36,6 @@ const liveEventChanges = () => waitForLive(platform, 'event.*');
 
 // every example must end its subscriptions: nothing stays open between tests
 afterEach(() => waitForNoSubscriptions(platform));
-
-describe('partner-site', () => {
-  it('creates a demo programme when no organisation is given and lists only its upcoming public events', async () => {
-    const out = output();
-    const result = await partnerSite({ client, print: out.print });
-    expect(out.lines[0]).toMatch(/^No organisation given: created demo organisation "Demo Festival \w+"$/);
-    expect(result.upcoming.map((e) => e.title)).toEqual(['Harbour Jazz Night', 'Summer Sound']); // by start; no draft, no past event
-    expect(out.text()).toMatch(/Demo Festival \w+ — upcoming events/);
-    expect(out.text()).toMatch(/\(Europe\/Lisbon\) {2}Harbour Jazz Night @ Harbour Hall, Lisbon {2}\[announced\]/);
-    expect(out.text()).toMatch(/\(Europe\/Berlin\) {2}Summer Sound @ Riverside Park, Berlin {2}\[on sale\]/);
-    expect(out.text()).not.toMatch(/Secret Rehearsal|Spring Opening/);
-
-    // the same listing by id and by slug, without creating anything
-    for (const organization of [result.organization.id, result.organization.slug]) {
-      const again = output();
-      const listed = await partnerSite({ client, print: again.print, organization });
-      expect(listed.upcoming.map((e) => e.id)).toEqual(result.upcoming.map((e) => e.id));
-      expect(again.lines[0]).toBe(`${result.organization.name} — upcoming events`);
-    }
-  });
-
-  it('runs from the command line against the platform named by EVENTGRAPH_URL', async () => {
-    const { organization } = await partnerSite({ client, print: () => undefined });
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(
-        join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'),
-        [join(__dirname, '..', 'partner-site.ts'), organization.slug],
-        { env: { ...process.env, EVENTGRAPH_URL: platform.gateway.url, EVENTGRAPH_TOKEN: platform.devToken }, timeout: 30_000 },
-        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-      ),
-    );
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    expect(stdout).toContain(`${organization.name} — upcoming events`);
-    expect(stdout).toContain('Summer Sound @ Riverside Park, Berlin');
-  });
-});
 
 describe('scanner-device', () => {
   it('creates a demo gate when none is given, scans, and sees every scan on the feed', async () => {

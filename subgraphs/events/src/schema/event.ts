@@ -591,6 +591,8 @@ builder.subscriptionFields((t) => ({
               organizationId: (payload.organizationId as string | null | undefined) ?? null,
               ownerUserId: payload.ownerUserId as string | null | undefined,
               visibility: payload.visibility as string | undefined,
+              // a category-limited partner key sees the changes of the categories it may show
+              categories: payload.categories as string[] | undefined,
             },
             { direct: Boolean(eventId), friends },
           )
