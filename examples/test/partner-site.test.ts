@@ -1,16 +1,27 @@
 // The partner site end to end: the real platform, the site built with Vite from the SDK package's build and served
 // by its own server, and Debian's Chromium driving it from the site's origin (another port: another origin).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
 import { trackLiveSubscriptions, waitForLive } from '../../sdk/test/support';
 import { startPartnerSiteServer, type PartnerSiteServer } from '../partner-site/server/site-server';
+import { BRAND, createPartnerWorld, LISBON, LOGO, PORTO } from './support/partner-world';
 import { colourCounts, decodePng, pixelHex } from './support/png';
+import {
+  buildSite,
+  closedPort,
+  expectText,
+  launchChromium,
+  search,
+  settled,
+  submitSearch,
+  titlesOn,
+} from './support/site-browser';
 
 // ical.js is an ES module with a CommonJS build; Jest runs this file as CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,165 +29,24 @@ const ICAL = require('ical.js') as typeof import('ical.js', { with: { 'resolutio
 
 const REPO = join(__dirname, '..', '..');
 const run = promisify(execFile);
-const BRAND = { name: 'Harbour Nights', primary: '#0b6e4f', accent: '#ffd166' };
-// a 4×4 SVG logo inline: data: images are allowed by the white-label rules and the site's CSP alike
-const LOGO = `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" fill="#ffd166"/></svg>').toString('base64')}`;
-const LISBON = { latitude: 38.7071, longitude: -9.1355 };
-const PORTO = { latitude: 41.1496, longitude: -8.6109 };
 
 let platform: TestPlatform;
+let world: Awaited<ReturnType<typeof createPartnerWorld>>;
 let browser: Browser;
 let context: BrowserContext;
 let site: PartnerSiteServer;
 const extraSites: PartnerSiteServer[] = [];
 let stranger: Server | undefined;
-let partnerAppId: string;
-let partnerKey: string;
-const world = {
-  orgId: '',
-  jazz: { id: '', startsAt: '2027-06-05T18:30:00.000Z' },
-  draftId: '',
-  outsiderId: '',
-  unlistedId: '',
-  sportsId: '',
-};
 
 const data = <T = Record<string, any>>(query: string, variables?: Record<string, unknown>) => platform.data<T>(query, variables);
-
-async function createEvent(
-  venueId: string,
-  title: string,
-  startsAt: string,
-  categories: string[],
-  extra: Record<string, unknown> = {},
-) {
-  const end = new Date(new Date(startsAt).getTime() + 3 * 3600_000).toISOString();
-  const slug = `${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Math.random().toString(36).slice(2, 6)}`;
-  const { createEvent: event } = await data(`mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }`, {
-    input: { venueId, title, slug, startsAt, endsAt: end, categories, ...extra },
-  });
-  return event.id as string;
-}
-const publish = (id: string) => data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { id } }`, { id });
-
-async function createOrganisation(name: string) {
-  const tag = Math.random().toString(36).slice(2, 8);
-  const { createUser: owner } = await data(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, {
-    input: { email: `owner-${tag}@example.com`, displayName: 'Olive Owner' },
-  });
-  const { createOrganization: org } = await data(
-    `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
-    {
-      input: { name, slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${tag}`, ownerId: owner.id },
-    },
-  );
-  return org.id as string;
-}
-
-async function createVenue(organizationId: string, name: string, city: string, at: { latitude: number; longitude: number }) {
-  const { createVenue: venue } = await data(`mutation($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
-    input: {
-      organizationId,
-      name,
-      slug: `${name.toLowerCase().replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 6)}`,
-      timeZone: 'Europe/Lisbon',
-      city,
-      countryCode: 'PT',
-      addressLine1: 'Cais do Sodré 1',
-      ...at,
-    },
-  });
-  return venue.id as string;
-}
-
-const whiteLabel = (origins: string[]) => ({
-  brandName: BRAND.name,
-  primaryColor: BRAND.primary,
-  accentColor: BRAND.accent,
-  logoUrl: LOGO,
-  allowedOrigins: origins,
-  allowedCategories: ['music', 'talks'],
-});
-
-/** sdk/dist/index.mjs is newer than every input of the SDK's build (as a build cache would decide) */
-function sdkBuildIsCurrent(): boolean {
-  const sdk = join(REPO, 'sdk');
-  const built = statSync(join(sdk, 'dist', 'index.mjs'), { throwIfNoEntry: false });
-  if (!built) return false;
-  const inputs = [join(sdk, 'package.json'), join(sdk, 'tsup.config.ts'), join(sdk, 'tsconfig.build.json')];
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
-        entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
-      ),
-    );
-  const changed = Math.max(newest(join(sdk, 'src')), ...inputs.map((f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
-  return built.mtimeMs > changed;
-}
-
-/** Builds the SDK package (when it has a build) and the site from it, as `npm run build -w sdk` and the site's build do. */
-async function buildSite() {
-  const sdkManifest = JSON.parse(readFileSync(join(REPO, 'sdk', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  if (sdkManifest.scripts?.build && !sdkBuildIsCurrent())
-    await run('npm', ['run', 'build', '-w', '@eventgraph/sdk'], { cwd: REPO, timeout: 90_000 });
-  await run(
-    process.execPath,
-    [
-      join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--config',
-      join(REPO, 'examples', 'partner-site', 'vite.config.mts'),
-    ],
-    {
-      cwd: REPO,
-      timeout: 60_000,
-    },
-  );
-}
 
 beforeAll(async () => {
   const [started] = await Promise.all([startTestPlatform(), buildSite()]);
   platform = started;
   trackLiveSubscriptions(platform);
-
-  world.orgId = await createOrganisation('Harbour Arts');
-  const harbour = await createVenue(world.orgId, 'Harbour Hall', 'Lisbon', LISBON);
-  const porto = await createVenue(world.orgId, 'Douro Stage', 'Porto', PORTO);
-  world.jazz.id = await createEvent(harbour, 'Harbour Jazz Night', world.jazz.startsAt, ['music'], {
-    description: '<p>Late <strong>jazz</strong> by the river</p>',
-  });
-  const sessions = await Promise.all(
-    [1, 2, 3, 4, 5, 6, 7].map((n) => createEvent(harbour, `Riverside Session ${n}`, `2027-07-0${n}T19:00:00.000Z`, ['music'])),
-  );
-  const talk = await createEvent(porto, 'Porto Wine Talk', '2027-06-10T17:00:00.000Z', ['talks']);
-  // out of the partner's scope: a draft, an unlisted event, a category it does not show, another organisation's event
-  world.draftId = await createEvent(harbour, 'Secret Rehearsal', '2027-06-06T18:00:00.000Z', ['music']);
-  world.unlistedId = await createEvent(harbour, 'Unlisted Jam', '2027-06-07T18:00:00.000Z', ['music'], {
-    visibility: 'UNLISTED',
-  });
-  world.sportsId = await createEvent(harbour, 'Harbour Regatta', '2027-06-08T10:00:00.000Z', ['sports']);
-  const otherOrg = await createOrganisation('Outsider Promotions');
-  const otherVenue = await createVenue(otherOrg, 'Outsider Club', 'Lisbon', LISBON);
-  world.outsiderId = await createEvent(otherVenue, 'Outsider Fest', '2027-06-05T20:00:00.000Z', ['music']);
-  await Promise.all([world.jazz.id, ...sessions, talk, world.unlistedId, world.sportsId, world.outsiderId].map(publish));
-
-  const { createPartnerApp } = await data(
-    `mutation($o: ID!, $w: WhiteLabelInput!) { createPartnerApp(organizationId: $o, name: "Harbour site", whiteLabel: $w) { id } }`,
-    { o: world.orgId, w: whiteLabel([]) },
-  );
-  partnerAppId = createPartnerApp.id;
-  const { createApiKey } = await data(
-    `mutation($app: ID!) { createApiKey(partnerAppId: $app, name: "site", scopes: ["events:read"]) { secret } }`,
-    { app: partnerAppId },
-  );
-  partnerKey = createApiKey.secret;
-
-  site = await startPartnerSiteServer({ config: { gatewayUrl: platform.gateway.url, apiKey: partnerKey } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  world = await createPartnerWorld(platform);
+  site = await startPartnerSiteServer({ config: { gatewayUrl: platform.gateway.url, apiKey: world.key } });
+  browser = await launchChromium();
   // a visitor in New York: the site must still show the venue's own clock
   context = await browser.newContext({ locale: 'en-GB', timezoneId: 'America/New_York', viewport: { width: 1100, height: 900 } });
 }, 120_000);
@@ -187,69 +57,6 @@ afterAll(async () => {
   await new Promise((done) => (stranger ? stranger.close(done) : done(undefined)));
   await platform?.stop();
 });
-
-/** a port nothing listens on */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, ready));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-/** lets the partner site's origins call the gateway: the partner app lists them in its white-label configuration */
-async function allowOrigins(origins: string[]) {
-  await data(`mutation($id: ID!, $w: WhiteLabelInput!) { updatePartnerApp(id: $id, whiteLabel: $w) { id } }`, {
-    id: partnerAppId,
-    w: whiteLabel(origins),
-  });
-}
-
-/** waits until the element's text is (or matches) the expected one; Playwright's own expect is not part of playwright-core */
-async function expectText(locator: Locator, expected: string | RegExp, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: string | null | undefined;
-  for (;;) {
-    seen = await locator
-      .first()
-      .textContent({ timeout: timeoutMs })
-      .catch(() => undefined);
-    if (seen != null && (typeof expected === 'string' ? seen === expected : expected.test(seen))) return;
-    if (Date.now() > deadline) throw new Error(`expected ${String(expected)}, the page shows ${JSON.stringify(seen)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const titlesOn = async (page: Page) => page.locator('[data-testid=result] .title').allTextContents();
-
-type SearchFields = Partial<Record<'q' | 'from' | 'to' | 'category' | 'lat' | 'lon' | 'km', string>>;
-
-/** fills the search form as a visitor would (every field: what is not given is cleared) and submits it */
-async function submitSearch(page: Page, fields: SearchFields, sort?: string) {
-  for (const name of ['q', 'from', 'to', 'category', 'lat', 'lon', 'km'] as const)
-    await page.locator(`form [name=${name}]`).fill(fields[name] ?? '');
-  if (sort) await page.locator('form [name=sort]').selectOption(sort);
-  await page.getByRole('button', { name: 'Search' }).click();
-}
-
-async function search(page: Page, fields: SearchFields, sort?: string) {
-  await submitSearch(page, fields, sort);
-  await settled(page);
-}
-
-/** waits until the results on the page are those of the address's search, on that page number, loaded */
-async function settled(page: Page, pageNumber = 1) {
-  // runs in the page (the test's TypeScript knows no DOM: the page's globals are reached through globalThis)
-  await page.waitForFunction((n) => {
-    const { document, location } = globalThis as any;
-    const results = document.querySelector('section.results');
-    return (
-      results?.getAttribute('data-query') === location.search.slice(1) &&
-      results.getAttribute('data-page') === String(n) &&
-      results.getAttribute('aria-busy') === 'false'
-    );
-  }, pageNumber);
-}
 
 describe('the partner site', () => {
   it('keeps its typed operations generated from the SDK schema', async () => {
@@ -263,7 +70,7 @@ describe('the partner site', () => {
   });
 
   it('is branded, searches with every filter, pages, shows an event and its calendar file, and follows a change live', async () => {
-    await allowOrigins([site.url]);
+    await world.allowOrigins([site.url]);
     const page = await context.newPage();
     const failures: string[] = [];
     page.on('pageerror', (err) => failures.push(err.message));
@@ -302,6 +109,14 @@ describe('the partner site', () => {
     await settled(page, 1);
     await expectText(page.getByTestId('count'), '9 events · page 1');
     expect(await titlesOn(page)).toEqual(first);
+
+    // the result page follows its organisations' changes too
+    await waitForLive(platform, 'event.*');
+    await data(`mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id } }`, {
+      id: world.sessions[0],
+      input: { title: 'Riverside Session 1 (sold out)' },
+    });
+    await expectText(page.locator(`[data-event-id="${world.sessions[0]}"] .title`), 'Riverside Session 1 (sold out)', 10_000);
 
     // text, category, date range (the visitor's days) and distance
     await search(page, { q: 'jazz' });
@@ -369,7 +184,7 @@ describe('the partner site', () => {
     expect(pixelHex(full, full.width - 3, 3)).toBe(BRAND.primary);
 
     // out of scope by id: the page says so instead of showing it
-    for (const id of [world.outsiderId, world.sportsId, world.draftId]) {
+    for (const id of [world.hidden.outsider, world.hidden.sports, world.hidden.draft]) {
       await page.goto(`${site.url}/events/${id}`);
       await page.getByTestId('not-found').waitFor();
     }
@@ -378,19 +193,16 @@ describe('the partner site', () => {
   });
 
   it('tells a visitor when the key is refused, the service cannot be reached, or the key is rate limited', async () => {
-    const { createApiKey: slow } = await data(
-      `mutation($app: ID!) { createApiKey(partnerAppId: $app, name: "tiny", scopes: ["events:read"], rateLimitPerMinute: 3) { secret } }`,
-      { app: partnerAppId },
-    );
+    const slowKey = await world.newKey(3);
     const unknownKey = `egk_00000000-0000-4000-8000-000000000000.${'x'.repeat(43)}`;
     const refused = await startPartnerSiteServer({ config: { gatewayUrl: platform.gateway.url, apiKey: unknownKey } });
     const unreachable = await startPartnerSiteServer({
-      config: { gatewayUrl: `http://localhost:${await closedPort()}/graphql`, apiKey: partnerKey },
+      config: { gatewayUrl: `http://localhost:${await closedPort()}/graphql`, apiKey: world.key },
     });
-    const limited = await startPartnerSiteServer({ config: { gatewayUrl: platform.gateway.url, apiKey: slow.secret } });
+    const limited = await startPartnerSiteServer({ config: { gatewayUrl: platform.gateway.url, apiKey: slowKey } });
     extraSites.push(refused, unreachable, limited);
     // the partner's other sites (a staging copy, say) are listed too: a refusal must reach the page to be shown
-    await allowOrigins([site.url, refused.url, limited.url]);
+    await world.allowOrigins([site.url, refused.url, limited.url]);
     const page = await context.newPage();
 
     const problemOn = async (url: string) => {
@@ -428,7 +240,7 @@ describe('the partner site', () => {
   });
 
   it('is refused to a page on an origin the partner app does not list: no CORS headers, no data', async () => {
-    await allowOrigins([site.url]);
+    await world.allowOrigins([site.url]);
     stranger = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<!doctype html><title>elsewhere</title>');
@@ -454,7 +266,7 @@ describe('the partner site', () => {
         { gatewayUrl, key },
       );
     // the browser blocks it: the page learns nothing, not even the status
-    expect(await attempt(platform.gateway.url, partnerKey)).toEqual({ failed: expect.stringMatching(/Failed to fetch/) });
+    expect(await attempt(platform.gateway.url, world.key)).toEqual({ failed: expect.stringMatching(/Failed to fetch/) });
 
     // what the gateway answered (seen from outside a browser): no CORS headers and no data, for the request and its preflight
     const preflight = await fetch(platform.gateway.url, {
@@ -468,7 +280,7 @@ describe('the partner site', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const direct = await fetch(platform.gateway.url, {
       method: 'POST',
-      headers: { origin: elsewhere, 'content-type': 'application/json', authorization: `Bearer ${partnerKey}` },
+      headers: { origin: elsewhere, 'content-type': 'application/json', authorization: `Bearer ${world.key}` },
       body: JSON.stringify({ query: '{ partnerBranding { brandName } }' }),
     });
     expect(direct.headers.get('access-control-allow-origin')).toBeNull();
