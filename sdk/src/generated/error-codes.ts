@@ -5,123 +5,123 @@
 /** Every code the API puts in `extensions.code`. */
 export const ApiErrorCode = {
   /** the HTTP request is malformed: not JSON, too large, no query, or a CSRF-unsafe simple request */
-  BAD_REQUEST: "BAD_REQUEST",
+  BAD_REQUEST: 'BAD_REQUEST',
   /** the document is not valid GraphQL syntax */
-  GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** the document does not match the API schema */
-  GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   /** the operation to run cannot be determined (missing or unknown operationName) */
-  OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** no document is known under the requested hash: send the text, or use a published operation */
-  PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   /** documents by hash are not accepted here */
-  PERSISTED_QUERY_NOT_SUPPORTED: "PERSISTED_QUERY_NOT_SUPPORTED",
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
   /** the route does not take this HTTP method */
-  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   /** the request body has a Content-Type the route does not take */
-  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** the document has more tokens than the gateway accepts */
-  TOO_MANY_TOKENS: "TOO_MANY_TOKENS",
+  TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
   /** the selection is nested deeper than the gateway accepts */
-  OPERATION_TOO_DEEP: "OPERATION_TOO_DEEP",
+  OPERATION_TOO_DEEP: 'OPERATION_TOO_DEEP',
   /** the document uses more aliases than the gateway accepts */
-  TOO_MANY_ALIASES: "TOO_MANY_ALIASES",
+  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   /** the document uses more directives than the gateway accepts */
-  TOO_MANY_DIRECTIVES: "TOO_MANY_DIRECTIVES",
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
   /** the estimated cost of the operation is above the caller’s limit */
-  OPERATION_TOO_COSTLY: "OPERATION_TOO_COSTLY",
+  OPERATION_TOO_COSTLY: 'OPERATION_TOO_COSTLY',
   /** introspection is not available to this caller; use the published schema */
-  INTROSPECTION_DISABLED: "INTROSPECTION_DISABLED",
+  INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
   /** no valid credential: sign in again, or use a key or device credential that is not revoked */
-  UNAUTHENTICATED: "UNAUTHENTICATED",
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** the caller is known but may not do this */
-  FORBIDDEN: "FORBIDDEN",
+  FORBIDDEN: 'FORBIDDEN',
   /** too many requests: retry after `extensions.retryAfterSeconds` (also the Retry-After header) */
-  RATE_LIMITED: "RATE_LIMITED",
+  RATE_LIMITED: 'RATE_LIMITED',
   /** the API key is in trusted-documents mode and the operation is not registered for its app */
-  UNTRUSTED_OPERATION: "UNTRUSTED_OPERATION",
+  UNTRUSTED_OPERATION: 'UNTRUSTED_OPERATION',
   /** the request comes from a browser origin the platform and the key’s partner app do not allow */
-  ORIGIN_NOT_ALLOWED: "ORIGIN_NOT_ALLOWED",
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
   /** an argument or input field is invalid; `extensions.field` names it */
-  BAD_USER_INPUT: "BAD_USER_INPUT",
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** the object does not exist, or is not visible to the caller */
-  NOT_FOUND: "NOT_FOUND",
+  NOT_FOUND: 'NOT_FOUND',
   /** the change collides with existing data or a concurrent change; read again and retry */
-  CONFLICT: "CONFLICT",
+  CONFLICT: 'CONFLICT',
   /** the lifecycle does not allow this status change from the current status */
-  ILLEGAL_TRANSITION: "ILLEGAL_TRANSITION",
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
   /** the object is already in the requested status */
-  NO_CHANGE: "NO_CHANGE",
+  NO_CHANGE: 'NO_CHANGE',
   /** an archived event cannot change */
-  EVENT_ARCHIVED: "EVENT_ARCHIVED",
+  EVENT_ARCHIVED: 'EVENT_ARCHIVED',
   /** the event cannot be deleted once series or tickets exist: archive it instead */
-  EVENT_HAS_DEPENDENTS: "EVENT_HAS_DEPENDENTS",
+  EVENT_HAS_DEPENDENTS: 'EVENT_HAS_DEPENDENTS',
   /** the series overlaps another series of the event */
-  SERIES_OVERLAP: "SERIES_OVERLAP",
+  SERIES_OVERLAP: 'SERIES_OVERLAP',
   /** the series is in a status in which this cannot change */
-  SERIES_NOT_EDITABLE: "SERIES_NOT_EDITABLE",
+  SERIES_NOT_EDITABLE: 'SERIES_NOT_EDITABLE',
   /** the series has no recurrence pattern */
-  SERIES_NOT_RECURRING: "SERIES_NOT_RECURRING",
+  SERIES_NOT_RECURRING: 'SERIES_NOT_RECURRING',
   /** a referenced series belongs to another event */
-  SERIES_OF_OTHER_EVENT: "SERIES_OF_OTHER_EVENT",
+  SERIES_OF_OTHER_EVENT: 'SERIES_OF_OTHER_EVENT',
   /** the gate belongs to another event */
-  GATE_OF_OTHER_EVENT: "GATE_OF_OTHER_EVENT",
+  GATE_OF_OTHER_EVENT: 'GATE_OF_OTHER_EVENT',
   /** the check-in window lies outside the series’ start and end */
-  CHECKIN_WINDOW_OUTSIDE_SERIES: "CHECKIN_WINDOW_OUTSIDE_SERIES",
+  CHECKIN_WINDOW_OUTSIDE_SERIES: 'CHECKIN_WINDOW_OUTSIDE_SERIES',
   /** a category limit would be lower than the number of people already inside */
-  CATEGORY_LIMIT_BELOW_INSIDE: "CATEGORY_LIMIT_BELOW_INSIDE",
+  CATEGORY_LIMIT_BELOW_INSIDE: 'CATEGORY_LIMIT_BELOW_INSIDE',
   /** the recurrence pattern generates more occurrences than allowed */
-  RECURRENCE_TOO_LONG: "RECURRENCE_TOO_LONG",
+  RECURRENCE_TOO_LONG: 'RECURRENCE_TOO_LONG',
   /** a wristband with this NFC id already exists for the event */
-  DUPLICATE_NFC_ID: "DUPLICATE_NFC_ID",
+  DUPLICATE_NFC_ID: 'DUPLICATE_NFC_ID',
   /** the scan id was recorded before for a different wristband, gate or direction */
-  SCAN_ID_REUSED: "SCAN_ID_REUSED",
+  SCAN_ID_REUSED: 'SCAN_ID_REUSED',
   /** the import file’s header is missing or names unknown columns */
-  MALFORMED_HEADER: "MALFORMED_HEADER",
+  MALFORMED_HEADER: 'MALFORMED_HEADER',
   /** the organisation would be left without an owner */
-  LAST_OWNER: "LAST_OWNER",
+  LAST_OWNER: 'LAST_OWNER',
   /** the invitation was already accepted, declined or revoked */
-  INVITATION_CLOSED: "INVITATION_CLOSED",
+  INVITATION_CLOSED: 'INVITATION_CLOSED',
   /** the invitation expired */
-  INVITATION_EXPIRED: "INVITATION_EXPIRED",
+  INVITATION_EXPIRED: 'INVITATION_EXPIRED',
   /** the webhook endpoint is disabled; enable it first */
-  ENDPOINT_DISABLED: "ENDPOINT_DISABLED",
+  ENDPOINT_DISABLED: 'ENDPOINT_DISABLED',
   /** the source is switched off; activate it first */
-  SOURCE_INACTIVE: "SOURCE_INACTIVE",
+  SOURCE_INACTIVE: 'SOURCE_INACTIVE',
   /** the source has no URL to fetch: it is uploaded or pushed */
-  SOURCE_NOT_FETCHED: "SOURCE_NOT_FETCHED",
+  SOURCE_NOT_FETCHED: 'SOURCE_NOT_FETCHED',
   /** this moderation decision needs a note saying why */
-  NOTE_REQUIRED: "NOTE_REQUIRED",
+  NOTE_REQUIRED: 'NOTE_REQUIRED',
   /** the record is not part of a canonical event */
-  NOT_IN_CANONICAL_EVENT: "NOT_IN_CANONICAL_EVENT",
+  NOT_IN_CANONICAL_EVENT: 'NOT_IN_CANONICAL_EVENT',
   /** the record is the only one of its canonical event: nothing to split */
-  LAST_RECORD: "LAST_RECORD",
+  LAST_RECORD: 'LAST_RECORD',
   /** a canonical event cannot be merged into itself */
-  SAME_CANONICAL_EVENT: "SAME_CANONICAL_EVENT",
+  SAME_CANONICAL_EVENT: 'SAME_CANONICAL_EVENT',
   /** the push request’s signature header is missing or does not match the body and the source secret */
-  BAD_SIGNATURE: "BAD_SIGNATURE",
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
   /** the push request’s signed timestamp is too old or in the future */
-  STALE_TIMESTAMP: "STALE_TIMESTAMP",
+  STALE_TIMESTAMP: 'STALE_TIMESTAMP',
   /** the signed push delivery was accepted before: sign each delivery anew */
-  REPLAYED: "REPLAYED",
+  REPLAYED: 'REPLAYED',
   /** the request body is larger than the route accepts */
-  BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   /** the source does not take uploads (only file-kind sources do) */
-  UPLOAD_NOT_ACCEPTED: "UPLOAD_NOT_ACCEPTED",
+  UPLOAD_NOT_ACCEPTED: 'UPLOAD_NOT_ACCEPTED',
   /** the caller lost a right the subscription depends on: subscribe again */
-  PERMISSIONS_CHANGED: "PERMISSIONS_CHANGED",
+  PERMISSIONS_CHANGED: 'PERMISSIONS_CHANGED',
   /** the subscriber fell too far behind and was dropped: subscribe again */
-  SUBSCRIPTION_OVERFLOW: "SUBSCRIPTION_OVERFLOW",
+  SUBSCRIPTION_OVERFLOW: 'SUBSCRIPTION_OVERFLOW',
   /** the subgraph refused or ended the subscription */
-  UPSTREAM_SUBSCRIPTION_FAILED: "UPSTREAM_SUBSCRIPTION_FAILED",
+  UPSTREAM_SUBSCRIPTION_FAILED: 'UPSTREAM_SUBSCRIPTION_FAILED',
   /** the gateway could not plan the operation */
-  QUERY_PLANNING_FAILED: "QUERY_PLANNING_FAILED",
+  QUERY_PLANNING_FAILED: 'QUERY_PLANNING_FAILED',
   /** a subgraph the operation needs cannot be reached; retry later */
-  SUBGRAPH_UNAVAILABLE: "SUBGRAPH_UNAVAILABLE",
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** a subgraph answered the gateway with an HTTP error */
-  SUBREQUEST_HTTP_ERROR: "SUBREQUEST_HTTP_ERROR",
+  SUBREQUEST_HTTP_ERROR: 'SUBREQUEST_HTTP_ERROR',
   /** something failed on the server; details are in its log, not in the response */
-  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
@@ -129,29 +129,29 @@ export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 /** Codes in the `code` field of per-row and per-item results (imports, assignments, source records). */
 export const ResultCode = {
   /** the import row cannot be read as CSV */
-  MALFORMED_ROW: "MALFORMED_ROW",
+  MALFORMED_ROW: 'MALFORMED_ROW',
   /** a required column of the import row is empty */
-  MISSING_FIELD: "MISSING_FIELD",
+  MISSING_FIELD: 'MISSING_FIELD',
   /** a value of the import row is not valid for its column */
-  INVALID_VALUE: "INVALID_VALUE",
+  INVALID_VALUE: 'INVALID_VALUE',
   /** a ticket with this external id exists already, or earlier in the file */
-  DUPLICATE_EXTERNAL_ID: "DUPLICATE_EXTERNAL_ID",
+  DUPLICATE_EXTERNAL_ID: 'DUPLICATE_EXTERNAL_ID',
   /** the row or item names a series that does not exist */
-  UNKNOWN_SERIES: "UNKNOWN_SERIES",
+  UNKNOWN_SERIES: 'UNKNOWN_SERIES',
   /** no wristband has this NFC id */
-  UNKNOWN_NFC_ID: "UNKNOWN_NFC_ID",
+  UNKNOWN_NFC_ID: 'UNKNOWN_NFC_ID',
   /** the wristband was replaced; assign its replacement */
-  WRISTBAND_REPLACED: "WRISTBAND_REPLACED",
+  WRISTBAND_REPLACED: 'WRISTBAND_REPLACED',
   /** the source record has no title */
-  MISSING_TITLE: "MISSING_TITLE",
+  MISSING_TITLE: 'MISSING_TITLE',
   /** the source record has no start date */
-  MISSING_START: "MISSING_START",
+  MISSING_START: 'MISSING_START',
   /** a date of the source record cannot be read */
-  INVALID_DATE: "INVALID_DATE",
+  INVALID_DATE: 'INVALID_DATE',
   /** the source record ends before it starts */
-  END_BEFORE_START: "END_BEFORE_START",
+  END_BEFORE_START: 'END_BEFORE_START',
   /** the source’s configuration cannot be used to fetch or parse it */
-  BAD_SOURCE_CONFIG: "BAD_SOURCE_CONFIG",
+  BAD_SOURCE_CONFIG: 'BAD_SOURCE_CONFIG',
 } as const;
 
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
