@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ERROR_CODES } from '@eventgraph/runtime/src/error-codes';
+import { withCurrentErrorCodes } from '../src/api-guide';
 import { seedDemo } from '../src/seed';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 
@@ -87,6 +89,11 @@ function run(block: Block, index: number): Promise<{ code: number; output: strin
     );
   });
 }
+
+it('lists every error code the API reports (else: npm run docs:api)', async () => {
+  expect(Object.keys(ERROR_CODES).filter((code) => !GUIDE.includes(`| \`${code}\``))).toEqual([]);
+  expect(await withCurrentErrorCodes(GUIDE)).toBe(GUIDE);
+});
 
 it('the guide has runnable examples, each with an expectation', () => {
   expect(blocks.filter((b) => b.expect).length).toBeGreaterThanOrEqual(10);
