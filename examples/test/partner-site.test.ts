@@ -69,6 +69,26 @@ describe('the partner site', () => {
     expect(stdout).toContain('up to date  src/generated/graphql.ts');
   });
 
+  it('is served with its config, the app for every page address, and nothing outside the build', async () => {
+    const get = (path: string, init?: RequestInit) => fetch(`${site.url}${path}`, init);
+    const config = await get('/config.json');
+    expect(config.headers.get('cache-control')).toBe('no-store');
+    expect(await config.json()).toEqual({ gatewayUrl: platform.gateway.url, apiKey: world.key });
+    const app = await get(`/events/${world.jazz.id}`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<div id="root"></div>');
+    // the page may talk to its gateway (HTTP and graphql-ws) and load nothing from elsewhere
+    const csp = app.headers.get('content-security-policy')!;
+    expect(csp).toContain(
+      `connect-src 'self' ${new URL(platform.gateway.url).origin} ws://${new URL(platform.gateway.url).host}`,
+    );
+    expect(csp).toContain("script-src 'self'");
+    expect((await get('/assets/missing.js')).status).toBe(404);
+    expect((await get('/%2e%2e/%2e%2e/package.json')).status).not.toBe(200);
+    expect(await (await get('/..%2f..%2fpackage.json')).text()).not.toContain('@eventgraph/examples');
+    expect((await get('/', { method: 'POST' })).status).toBe(405);
+  });
+
   it('is branded, searches with every filter, pages, shows an event and its calendar file, and follows a change live', async () => {
     await world.allowOrigins([site.url]);
     const page = await context.newPage();

@@ -12,10 +12,28 @@ export const PORTO = { latitude: 41.1496, longitude: -8.6109 };
 /** the partner shows music and talks of its own organisation, PUBLIC only (the default) */
 const CATEGORIES = ['music', 'talks'];
 
+/** waits until the gateway answers a preflight from `origin` */
+async function answered(gatewayUrl: string, origin: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const preflight = await fetch(gatewayUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    if (preflight.headers.get('access-control-allow-origin') === origin) return;
+    if (Date.now() > deadline) throw new Error(`the gateway does not answer ${origin} yet (HTTP ${preflight.status})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const tag = () => Math.random().toString(36).slice(2, 8);
 const slugOf = (name: string) => `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${tag()}`;
 
-export async function createPartnerWorld(platform: Pick<TestPlatform, 'data'>) {
+export async function createPartnerWorld(platform: Pick<TestPlatform, 'data' | 'gateway'>) {
   const data = platform.data.bind(platform);
 
   async function organisation(name: string) {
@@ -113,11 +131,16 @@ export async function createPartnerWorld(platform: Pick<TestPlatform, 'data'>) {
     partnerAppId,
     key: await newKey(),
     newKey,
-    /** the partner site's origins: the partner app lists them in its white-label configuration, so the gateway answers them */
-    allowOrigins: (origins: string[]) =>
-      data(`mutation($id: ID!, $w: WhiteLabelInput!) { updatePartnerApp(id: $id, whiteLabel: $w) { id } }`, {
+    /**
+     * The partner site's origins: the partner app lists them in its white-label configuration, so the gateway answers
+     * them. Returns once the gateway does (the change reaches its cache over the bus, after the mutation returns on NATS).
+     */
+    async allowOrigins(origins: string[]) {
+      await data(`mutation($id: ID!, $w: WhiteLabelInput!) { updatePartnerApp(id: $id, whiteLabel: $w) { id } }`, {
         id: partnerAppId,
         w: whiteLabel(origins),
-      }),
+      });
+      for (const origin of origins) await answered(platform.gateway.url, origin);
+    },
   };
 }
