@@ -115,17 +115,3 @@ export const settle = (ms = 500) => new Promise<void>((resolve) => setTimeout(re
 
 /** a short random tag that keeps demo slugs unique */
 export const demoTag = () => Math.random().toString(36).slice(2, 8);
-
-/** formats an instant in the venue's time zone, e.g. "Thu 1 Jul 2027, 16:00" */
-export function localTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-}
