@@ -46,6 +46,8 @@ export async function generateSiteOperations(schemaPath = SCHEMA_PATH): Promise<
       scalars: { DateTime: { input: 'string', output: 'string' }, ID: { input: 'string', output: 'string' } },
       inputMaybeValue: 'T | null | undefined',
       dedupeFragments: true,
+      // the schema's prose changes often; the types are what the site depends on
+      disableDescriptions: true,
     },
   });
   return `${HEADER}${code.trimEnd()}\n`;

@@ -6,7 +6,6 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** FREE: FREE or DONATION; PAID: PAID or VARIABLE */
 export type CostFilter =
   | 'FREE'
   | 'PAID'
@@ -18,36 +17,26 @@ export type EventChangeKind =
   | 'STATUS_CHANGED';
 
 export type EventSearchFilter = {
-  /** keywords, web-search syntax ("quoted phrases", -excluded, or): title, categories, tags, description, venue */
   text?: string | null | undefined;
-  /** events that end after this instant */
   from?: string | null | undefined;
-  /** events that start before this instant */
   to?: string | null | undefined;
-  /** YYYY-MM-DD: events overlapping this local day or later (in timeZone) */
   fromDate?: string | null | undefined;
-  /** YYYY-MM-DD: events overlapping this local day or earlier (in timeZone) */
   toDate?: string | null | undefined;
-  /** IANA zone of fromDate/toDate; default UTC */
   timeZone?: string | null | undefined;
-  /** any of these */
   categories?: Array<string> | null | undefined;
   near?: NearInput | null | undefined;
   venueId?: string | null | undefined;
   organizationId?: string | null | undefined;
   cost?: CostFilter | null | undefined;
-  /** default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED, CANCELLED); others only for your organisations */
   statuses?: Array<EventStatus> | null | undefined;
 };
 
-/** START: soonest first; DISTANCE: nearest first (needs filter.near); RELEVANCE: best text match first (needs filter.text); POPULARITY: most viewed, shared and RSVPed first */
 export type EventSort =
   | 'START'
   | 'DISTANCE'
   | 'RELEVANCE'
   | 'POPULARITY';
 
-/** DRAFT → PUBLISHED → ON_SALE ⇄ PAUSED → CLOSED; CANCELLED (it will not happen: still shown, marked cancelled) from a public status; ARCHIVED (hidden) from anywhere */
 export type EventStatus =
   | 'DRAFT'
   | 'PUBLISHED'
@@ -60,7 +49,6 @@ export type EventStatus =
 export type NearInput = {
   latitude: number;
   longitude: number;
-  /** more than 0, at most 20000 */
   radiusKm: number;
 };
 
