@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_CODES } from '@eventgraph/runtime/src/error-codes';
 import { withCurrentErrorCodes } from '../src/api-guide';
+import { ensureSdkBuild } from '../../sdk/scripts/ensure-build';
 import { seedDemo } from '../src/seed';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 
@@ -50,11 +51,11 @@ const blocks = blocksOf(GUIDE);
 
 let platform: TestPlatform;
 let shellDir: string;
-/** TypeScript examples import @eventgraph/sdk, so they run from inside the repository's node_modules tree */
+/** TypeScript examples import @eventgraph/sdk as its users do, its build; so they run inside the repository's node_modules tree */
 const tsDir = join(ROOT, 'node_modules', '.cache', 'eventgraph-api-guide');
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  [platform] = await Promise.all([startTestPlatform(), ensureSdkBuild()]);
   await seedDemo((query, variables) => platform.data(query, variables));
   shellDir = mkdtempSync(join(tmpdir(), 'eventgraph-api-guide-'));
   mkdirSync(tsDir, { recursive: true });
@@ -75,8 +76,7 @@ function run(block: Block, index: number): Promise<{ code: number; output: strin
   if (block.language === 'ts') {
     const file = join(tsDir, `example-${index}.mts`); // an ES module: examples use top-level await
     writeFileSync(file, code);
-    // in-repo, the SDK resolves to its source (the export condition the workspace uses) rather than a build
-    body = `NODE_OPTIONS=--conditions=eventgraph-source ${join(ROOT, 'node_modules', '.bin', 'tsx')} ${file}`;
+    body = `${join(ROOT, 'node_modules', '.bin', 'tsx')} ${file}`;
   }
   const script = `[ -f ${state} ] && source ${state}\nset -o pipefail\n${body}\nstatus=$?\n{ export -p; declare -f; } > ${state}\nexit $status\n`;
   return new Promise((resolve) => {
