@@ -105,7 +105,9 @@ export function subscriptionSocket(options: SocketOptions) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    dispose: () => client.dispose(),
+    // graphql-ws's dispose() waits for a connection attempt and rejects with its close event when that
+    // attempt was refused (4403) or failed: there is no socket to close then, and close() must not throw
+    dispose: () => client.dispose().catch(() => undefined),
   };
 }
 
