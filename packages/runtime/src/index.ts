@@ -10,6 +10,7 @@ export * from './live';
 export * from './loaders';
 export * from './lru-cache';
 export * from './logger';
+export * from './pagination';
 export * from './principal';
 export * from './scalars';
 export * from './subgraph';
