@@ -30,7 +30,9 @@ export interface CostOptions {
  * costs 1 (`__typename` is free), and a list field multiplies the cost of its
  * selection by the list size it asks for (`first`/`limit`, from the literal, the
  * variable, the variable's default or the schema's default for the argument,
- * else `defaultListSize`).
+ * else `defaultListSize`). A Relay connection (a field that is no list but takes a
+ * size argument) hands its size to the lists directly below it (`edges`), as
+ * the cost spec's `@listSize(slicingArguments, sizedFields)` would.
  *
  * Deliberately conservative: @skip/@include are ignored, and every branch of an
  * abstract type's selection is added rather than only the most expensive.
@@ -62,14 +64,15 @@ export function estimateCost(
     return undefined;
   };
 
-  const listSize = (field: FieldNode, definition: GraphQLField<unknown, unknown> | undefined): number => {
+  /** the size a field's arguments ask for (literal, variable, defaults), or undefined when it names none */
+  const askedSize = (field: FieldNode, definition: GraphQLField<unknown, unknown> | undefined): number | undefined => {
     for (const name of options.listSizeArguments) {
       const given = field.arguments?.find((a) => a.name.value === name);
       const size = given ? intValue(given.value) : definition?.args.find((a) => a.name === name)?.defaultValue;
       if (typeof size === 'number' && Number.isFinite(size)) return Math.max(0, size);
-      if (given) break; // given but not a usable number (e.g. null): fall back to the default size
+      if (given) return undefined; // given but not a usable number (e.g. null): the default size
     }
-    return options.defaultListSize;
+    return undefined;
   };
 
   const fieldDefinition = (
@@ -88,19 +91,25 @@ export function estimateCost(
     return isCompositeType(type) ? type : undefined;
   };
 
-  const fragmentCost = (name: string): number => {
-    const known = fragmentCosts.get(name);
+  const fragmentCost = (name: string, sliceSize: number | undefined): number => {
+    const key = `${name}/${sliceSize ?? ''}`;
+    const known = fragmentCosts.get(key);
     if (known !== undefined) return known;
     const fragment = fragments.get(name);
     if (!fragment || inProgress.has(name)) return 0; // unknown or cyclic: validation reports it
     inProgress.add(name);
-    const cost = selectionCost(fragment.selectionSet, typeNamed(fragment.typeCondition.name.value));
+    const cost = selectionCost(fragment.selectionSet, typeNamed(fragment.typeCondition.name.value), sliceSize);
     inProgress.delete(name);
-    fragmentCosts.set(name, cost);
+    fragmentCosts.set(key, cost);
     return cost;
   };
 
-  const selectionCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType | undefined): number => {
+  /** `sliceSize`: the size a connection above asked for, which bounds the lists of this selection */
+  const selectionCost = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLCompositeType | undefined,
+    sliceSize?: number,
+  ): number => {
     let cost = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -111,16 +120,22 @@ export function estimateCost(
           continue;
         }
         const namedType = definition && getNamedType(definition.type);
-        const below = selectionCost(selection.selectionSet, isCompositeType(namedType) ? namedType : undefined);
         const isList = definition !== undefined && isListType(getNullableType(definition.type));
-        cost += 1 + (isList ? listSize(selection, definition) : 1) * below;
+        const asked = askedSize(selection, definition);
+        const below = selectionCost(
+          selection.selectionSet,
+          isCompositeType(namedType) ? namedType : undefined,
+          isList ? undefined : asked,
+        );
+        cost += 1 + (isList ? (asked ?? sliceSize ?? options.defaultListSize) : 1) * below;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         cost += selectionCost(
           selection.selectionSet,
           selection.typeCondition ? typeNamed(selection.typeCondition.name.value) : parent,
+          sliceSize,
         );
       } else {
-        cost += fragmentCost(selection.name.value);
+        cost += fragmentCost(selection.name.value, sliceSize);
       }
     }
     return cost;

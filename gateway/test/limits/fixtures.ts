@@ -10,6 +10,20 @@ export const typeDefs = /* GraphQL */ `
     organizations(first: Int, limit: Int): [Organization!]!
     search(text: String!): [SearchResult!]!
     node(id: ID!): Node
+    eventPage(first: Int, after: String): EventConnection!
+  }
+  type EventConnection {
+    edges: [EventEdge!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+  type EventEdge {
+    cursor: String!
+    node: Event!
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
   }
   type Subscription {
     eventChanged: Event!
