@@ -56,8 +56,9 @@ export async function main(options: DashboardOptions) {
     };
   }
 
-  const { events } = await client.request(EventsDocument, { organizationId, first: 100 });
-  print(`Dashboard for organisation ${organizationId}: ${events.length} event(s)`);
+  const { events: page } = await client.request(EventsDocument, { organizationId, first: 100 });
+  const events = page.edges.map((edge) => edge.node);
+  print(`Dashboard for organisation ${organizationId}: ${page.totalCount} event(s)`);
   for (const e of events) print(`  ${e.status.padEnd(9)} ${e.title} at ${e.venue?.name} (${e.startsAt.slice(0, 10)})`);
 
   const stream = client.subscribe(EventChangedDocument, { organizationId });

@@ -204,17 +204,22 @@ describe('one organisation never sees another', () => {
     const { data } = await call(
       'ownerB',
       `query($e: ID!, $o: ID!, $g: ID!, $s: ID!) {
-      event(id: $e) { title } events(organizationId: $o) { id }
-      organization(id: $o) { name memberships { role } venues { name } events { id } }
+      event(id: $e) { title } events(organizationId: $o) { totalCount edges { node { id } } }
+      organization(id: $o) { name memberships { role } venues { name } events { totalCount edges { node { id } } } }
       gate(id: $g) { name } eventSeries(id: $s) { name }
     }`,
       { e: ids.eventA, o: ids.orgA, g: ids.gateA, s: ids.seriesA },
     );
     expect(data).toEqual({
       event: null,
-      events: [],
+      events: { totalCount: 0, edges: [] },
       // name and venues are public; members and unpublished events are not
-      organization: { name: expect.any(String), memberships: [], venues: expect.arrayContaining([{ name: 'Hall' }]), events: [] },
+      organization: {
+        name: expect.any(String),
+        memberships: [],
+        venues: expect.arrayContaining([{ name: 'Hall' }]),
+        events: { totalCount: 0, edges: [] },
+      },
       gate: null,
       eventSeries: null,
     });

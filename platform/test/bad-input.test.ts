@@ -28,13 +28,13 @@ describe('requests that never reach a resolver', () => {
   });
 
   it('rejects unknown fields with GRAPHQL_VALIDATION_FAILED naming the field', async () => {
-    const { code, message } = await firstError('{ events { title nickname } }');
+    const { code, message } = await firstError('{ events { edges { node { title nickname } } } }');
     expect(code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(message).toContain('nickname');
   });
 
   it('rejects wrong variable types with BAD_USER_INPUT', async () => {
-    const { code, message } = await firstError('query($first: Int) { events(first: $first) { id } }', { first: 'ten' });
+    const { code, message } = await firstError('query($first: Int) { events(first: $first) { totalCount } }', { first: 'ten' });
     expect(code).toBe('BAD_USER_INPUT');
     expect(message).toContain('$first');
   });
@@ -114,10 +114,12 @@ describe('input the domain refuses', () => {
     expect(data.event.status).toBe('DRAFT');
   });
 
-  it('rejects a page size over the maximum', async () => {
-    const { code, message } = await firstError('{ events(first: 101) { id } }');
+  it('rejects a page size over the maximum, and a cursor that is none', async () => {
+    const { code, message } = await firstError('{ events(first: 101) { totalCount } }');
     expect(code).toBe('BAD_USER_INPUT');
     expect(message).toMatch(/^first: /);
+    const cursor = await firstError('{ events(after: "bm90LWEtY3Vyc29y") { totalCount } }');
+    expect(cursor).toMatchObject({ code: 'BAD_USER_INPUT', error: { extensions: { field: 'after' } } });
   });
 
   it('rejects a gate of another event in a series', async () => {
@@ -162,10 +164,11 @@ describe('input hygiene (text PostgreSQL cannot store, impossible dates, ranges,
     expect(title).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/^input\.title: .*U\+0000/) });
     const literal = await firstError(`{ event(id: "\\u0000") { id } }`);
     expect(literal).toMatchObject({ code: 'BAD_USER_INPUT', error: { extensions: { field: 'id' } } });
-    const { organization } = await platform.data(`query($id: ID!) { organization(id: $id) { events { slug } } }`, {
-      id: world.org.id,
-    });
-    expect(organization.events.map((e: { slug: string }) => e.slug)).not.toContain('hygiene');
+    const { organization } = await platform.data(
+      `query($id: ID!) { organization(id: $id) { events(first: 100) { edges { node { slug } } } } }`,
+      { id: world.org.id },
+    );
+    expect(organization.events.edges.map((e: { node: { slug: string } }) => e.node.slug)).not.toContain('hygiene');
   });
 
   it('refuses impossible dates and absurd years instead of shifting them', async () => {
@@ -226,10 +229,10 @@ describe('input hygiene (text PostgreSQL cannot store, impossible dates, ranges,
     const { checkIn } = await platform.data(scan, { input });
     expect(checkIn).toMatchObject({ allowed: false, reason: 'INVALID_WRISTBAND_ID', nfcId: '04\uFFFDA2' });
     expect((await platform.data(scan, { input })).checkIn.id).toBe(checkIn.id); // a retry is the same scan
-    const { checkIns } = await platform.data(`query($id: ID!) { checkIns(seriesId: $id) { id reason } }`, {
+    const { checkIns } = await platform.data(`query($id: ID!) { checkIns(seriesId: $id) { edges { node { id reason } } } }`, {
       id: world.series.id,
     });
-    expect(checkIns).toContainEqual({ id: checkIn.id, reason: 'INVALID_WRISTBAND_ID' });
+    expect(checkIns.edges).toContainEqual({ node: { id: checkIn.id, reason: 'INVALID_WRISTBAND_ID' } });
     const { uploadOfflineScans } = await platform.data(
       `mutation($scans: [OfflineScanInput!]!) { uploadOfflineScans(scans: $scans) { scanId outcome checkIn { reason } } }`,
       {
@@ -254,14 +257,16 @@ describe('input hygiene (text PostgreSQL cannot store, impossible dates, ranges,
 
 describe('operation limits at the gateway', () => {
   it('refuses an operation whose estimated cost is over the limit, before any subgraph is asked', async () => {
-    const { status, code, error } = await firstError('{ events(first: 5000) { id venue { events { id } } } }');
+    const { status, code, error } = await firstError(
+      '{ events(first: 5000) { edges { node { id venue { events { edges { node { id } } } } } } } }',
+    );
     expect(status).toBe(400);
     expect(code).toBe('OPERATION_TOO_COSTLY');
     expect(error.extensions).toMatchObject({ limit: 5000 });
   });
 
   it('refuses an operation nested too deep', async () => {
-    const level = (inner: string) => `events(first: 1) { organization { ${inner} } }`;
+    const level = (inner: string) => `events(first: 1) { edges { node { organization { ${inner} } } } }`;
     const deep = `{ ${level(level(level(level(level(level('id'))))))} }`;
     const { status, code } = await firstError(deep);
     expect(status).toBe(400);
@@ -269,7 +274,7 @@ describe('operation limits at the gateway', () => {
   });
 
   it('refuses too many aliases', async () => {
-    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: events(first: 1) { id }`).join(' ');
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: events(first: 1) { totalCount }`).join(' ');
     expect((await firstError(`{ ${aliases} }`)).code).toBe('TOO_MANY_ALIASES');
   });
 
@@ -282,11 +287,11 @@ describe('operation limits at the gateway', () => {
 describe('the development credential', () => {
   it('refuses a wrong token with UNAUTHENTICATED and lets anonymous callers read published events', async () => {
     await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: world.event.id });
-    const wrong = await platform.request('{ events { id } }', {}, { token: 'not-the-token' });
+    const wrong = await platform.request('{ events { totalCount } }', {}, { token: 'not-the-token' });
     expect(wrong.status).toBe(401);
     expect(wrong.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const anonymous = await platform.request('{ events { title } }', {}, { token: null });
+    const anonymous = await platform.request('{ events { edges { node { title } } } }', {}, { token: null });
     expect(anonymous.status).toBe(200);
-    expect(anonymous.body.data?.events).toEqual(expect.arrayContaining([{ title: 'Summer Sound' }]));
+    expect((anonymous.body.data as any)?.events.edges).toEqual(expect.arrayContaining([{ node: { title: 'Summer Sound' } }]));
   });
 });

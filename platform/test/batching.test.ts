@@ -63,7 +63,7 @@ async function statementsDuring(run: () => Promise<unknown>, runs = 5): Promise<
 it('a page of events with venues, organisers and series counts costs the same few queries whatever its size', async () => {
   const page = (first: number) => () =>
     platform.data(
-      `query($o: ID!, $first: Int!) { events(organizationId: $o, first: $first) { title venue { name city } organization { name } seriesCount } }`,
+      `query($o: ID!, $first: Int!) { events(organizationId: $o, first: $first) { edges { node { title venue { name city } organization { name } seriesCount } } } }`,
       {
         o: organizationId,
         first,
@@ -77,13 +77,15 @@ it('a page of events with venues, organisers and series counts costs the same fe
   expect(hundred.users).toBeLessThanOrEqual(1);
   expect(hundred.access).toBeLessThanOrEqual(1);
   const data = await page(100)();
-  expect(data.events).toHaveLength(100);
-  expect(new Set(data.events.map((e: { venue: { name: string } }) => e.venue.name)).size).toBe(10);
+  expect(data.events.edges).toHaveLength(100);
+  expect(new Set(data.events.edges.map((e: { node: { venue: { name: string } } }) => e.node.venue.name)).size).toBe(10);
 });
 
 it('serves hot events from a cache that is never stale once a change has answered', async () => {
-  const { events } = await platform.data(`query($o: ID!) { events(organizationId: $o, first: 1) { id } }`, { o: organizationId });
-  const id = events[0].id as string;
+  const { events } = await platform.data(`query($o: ID!) { events(organizationId: $o, first: 1) { edges { node { id } } } }`, {
+    o: organizationId,
+  });
+  const id = events.edges[0].node.id as string;
   const read = () => platform.data(`query($id: ID!) { event(id: $id) { title sequence } }`, { id });
   await read();
   const cached = await statementsDuring(read);

@@ -115,17 +115,30 @@ describe('a scan at a gate', () => {
     expect((await s.scan(band!, 'EXIT')).body.data!.checkIn).toMatchObject({ allowed: true });
 
     const { checkIns } = await platform.data(
-      `query($s: ID!) { checkIns(seriesId: $s) { nfcId direction allowed reason scannerKind gate { id } } }`,
+      `query($s: ID!) { checkIns(seriesId: $s) { totalCount edges { node { nfcId direction allowed reason scannerKind gate { id } } } } }`,
       { s: s.id },
     );
-    expect(checkIns).toHaveLength(5);
-    expect(checkIns.map((c: { reason: string | null }) => c.reason)).toEqual([
+    expect(checkIns.totalCount).toBe(5);
+    expect(checkIns.edges.map((e: { node: { reason: string | null } }) => e.node.reason)).toEqual([
       null,
       'UNKNOWN_WRISTBAND',
       'NOT_INSIDE',
       'ALREADY_INSIDE',
       null,
     ]);
+    // the log page by page, newest first: two pages of two and one of one, the same scans in the same order
+    const pageQuery = `query($s: ID!, $after: String) { checkIns(seriesId: $s, first: 2, after: $after) { edges { node { reason } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`;
+    const reasons: Array<string | null> = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 3; pages++) {
+      const page: { edges: Array<{ node: { reason: string | null } }>; pageInfo: Record<string, unknown> } = (
+        await platform.data(pageQuery, { s: s.id, after })
+      ).checkIns;
+      reasons.push(...page.edges.map((e) => e.node.reason));
+      expect(page.pageInfo).toMatchObject({ hasNextPage: pages < 2, hasPreviousPage: pages > 0 });
+      after = page.pageInfo.endCursor as string;
+    }
+    expect(reasons).toEqual(checkIns.edges.map((e: { node: { reason: string | null } }) => e.node.reason));
     expect(await s.metrics()).toEqual({
       insideNow: 0,
       capacity: 10,
@@ -414,7 +427,11 @@ describe('another organisation', () => {
     });
     expect(upload.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await call(METRICS, { id: s.id })).body.data).toEqual({ seriesMetrics: null });
-    expect((await call(`query($s: ID!) { checkIns(seriesId: $s) { id } }`, { s: s.id })).body.data).toEqual({ checkIns: [] });
+    expect(
+      (await call(`query($s: ID!) { checkIns(seriesId: $s) { totalCount edges { node { id } } } }`, { s: s.id })).body.data,
+    ).toEqual({
+      checkIns: { totalCount: 0, edges: [] },
+    });
     const stream = subscribe(
       platform.wsClient({ authorization: `Bearer ${stranger.accessToken}` }),
       `subscription($id: ID!) { seriesMetricsUpdated(seriesId: $id) { insideNow } }`,

@@ -123,8 +123,10 @@ describe('event details', () => {
     const body = await dev(CREATE, { input });
     expect(codeOf(body)).toBe('BAD_USER_INPUT');
     expect(body.errors![0]!.extensions).toMatchObject({ field });
-    const listed = await dev(`query($o: ID!) { events(organizationId: $o, first: 100) { slug } }`, { o: world.org.id });
-    expect(listed.data.events.map((e: { slug: string }) => e.slug)).not.toContain(input.slug);
+    const listed = await dev(`query($o: ID!) { events(organizationId: $o, first: 100) { edges { node { slug } } } }`, {
+      o: world.org.id,
+    });
+    expect(listed.data.events.edges.map((e: { node: { slug: string } }) => e.node.slug)).not.toContain(input.slug);
   });
 });
 
@@ -233,8 +235,8 @@ describe('visibility', () => {
     };
     const [open, unlisted, secret] = [await make('PUBLIC'), await make('UNLISTED'), await make('PRIVATE')];
     const listed = (
-      await anonymous(`query($o: ID!) { events(organizationId: $o, first: 100) { id } }`, { o: world.org.id })
-    ).data.events.map((e: { id: string }) => e.id);
+      await anonymous(`query($o: ID!) { events(organizationId: $o, first: 100) { edges { node { id } } } }`, { o: world.org.id })
+    ).data.events.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(listed).toContain(open);
     expect(listed).not.toContain(unlisted);
     expect(listed).not.toContain(secret);

@@ -37,13 +37,14 @@ describe('a query through the gateway', () => {
   });
 
   it('extends an organisation with the venues and events owned by the events subgraph', async () => {
-    const data = await platform.data(`query($id: ID!) { organization(id: $id) { name venues { name } events { title } } }`, {
-      id: world.org.id,
-    });
+    const data = await platform.data(
+      `query($id: ID!) { organization(id: $id) { name venues { name } events { totalCount edges { node { title } } } } }`,
+      { id: world.org.id },
+    );
     expect(data.organization).toEqual({
       name: world.org.name,
       venues: [{ name: 'Riverside Park' }],
-      events: [{ title: 'Summer Sound' }],
+      events: { totalCount: 1, edges: [{ node: { title: 'Summer Sound' } }] },
     });
   });
 });

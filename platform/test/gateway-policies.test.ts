@@ -64,7 +64,7 @@ beforeAll(async () => {
   );
   await platform.data(`mutation($a: ID!, $d: [String!]!) { registerTrustedDocuments(partnerAppId: $a, documents: $d) }`, {
     a: strict.id,
-    d: ['{ events(first: 1) { id } }'],
+    d: ['{ events(first: 1) { edges { node { id } } } }'],
   });
   await platform.data(`mutation($a: ID!) { updatePartnerApp(id: $a, trustedDocumentsOnly: true) { id } }`, { a: strict.id });
   trustedKey = (await platform.data(key, { a: strict.id })).createApiKey.secret;
@@ -131,10 +131,13 @@ describe('queries and mutations over graphql-ws', () => {
   });
 
   it('keep trusted-documents mode and the operation limits', async () => {
-    expect(await overWs(trustedKey, '{ events(first: 1) { id } }')).toMatchObject({ data: { events: expect.any(Array) } });
-    expect(codeOf(await overWs(trustedKey, '{ events(first: 2) { id } }'))).toBe('UNTRUSTED_OPERATION');
+    expect(await overWs(trustedKey, '{ events(first: 1) { edges { node { id } } } }')).toMatchObject({
+      data: { events: { edges: expect.any(Array) } },
+    });
+    expect(codeOf(await overWs(trustedKey, '{ events(first: 2) { edges { node { id } } } }'))).toBe('UNTRUSTED_OPERATION');
     expect(codeOf(await overWs(trustedKey, 'mutation { updateProfile(displayName: "x") { id } }'))).toBe('UNTRUSTED_OPERATION');
-    const deep = `{ events { venue { events { venue { events { venue { events { venue { events { venue { events { id } } } } } } } } } } } }`;
+    const level = (inner: string) => `events { edges { node { venue { ${inner} } } } }`;
+    const deep = `{ ${level(level(level(level(level('id')))))} }`;
     const refused = await overWs(user.accessToken, deep);
     expect(codeOf(refused)).toBe((await http(user.accessToken, deep)).body.errors![0]!.extensions!.code);
     expect(codeOf(refused)).toMatch(/^OPERATION_TOO_(DEEP|COSTLY)$/);

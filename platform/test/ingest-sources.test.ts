@@ -148,7 +148,7 @@ describe('sources', () => {
     const again = await runNow(id);
     expect(again.run).toMatchObject({ status: 'SUCCEEDED', httpStatus: 304, counts: { found: 0, new: 0 } });
     const { source } = await platform.data(
-      `query($id: ID!) { source(id: $id) { health { runCount failureStreak successRate averageRecordsPerRun freshness nextRunAt running } fetchRuns { id httpStatus } currentRun { id } } }`,
+      `query($id: ID!) { source(id: $id) { health { runCount failureStreak successRate averageRecordsPerRun freshness nextRunAt running } runs { edges { node { id httpStatus } } } currentRun { id } } }`,
       { id },
     );
     expect(source.health).toEqual({
@@ -160,7 +160,7 @@ describe('sources', () => {
       nextRunAt: null,
       running: false,
     });
-    expect(source.fetchRuns.map((r: { httpStatus: number }) => r.httpStatus)).toEqual([304, 200]);
+    expect(source.runs.edges.map((e: { node: { httpStatus: number } }) => e.node.httpStatus)).toEqual([304, 200]);
     expect(source.currentRun).toBeNull();
     // the history page by page, newest first
     const page = async (after: string | null) =>
@@ -174,13 +174,14 @@ describe('sources', () => {
     expect(newest).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, edges: [{ node: { id: again.run.id } }] });
     const older = await page(newest.pageInfo.endCursor);
     expect(older).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false }, edges: [{ node: { id: first.run.id } }] });
+    await expect(page('not-a-cursor')).rejects.toThrow(/"code":"BAD_USER_INPUT"/);
     // "Kulturbrauerei, Berlin" is the organisation's venue, matched before any city
     const { source: staged } = await platform.data(
-      `query($id: ID!) { source(id: $id) { records { state place { venueName latitude longitude } } } }`,
+      `query($id: ID!) { source(id: $id) { records { totalCount edges { node { state place { venueName latitude longitude } } } } } }`,
       { id },
     );
-    expect(staged.records).toHaveLength(3);
-    for (const record of staged.records)
+    expect(staged.records.totalCount).toBe(3);
+    for (const { node: record } of staged.records.edges)
       expect(record).toEqual({ state: 'ACTIVE', place: { venueName: 'Kulturbrauerei', latitude: 52.5391, longitude: 13.4128 } });
   }, 60_000);
 
@@ -302,8 +303,11 @@ describe('sources', () => {
     const deadline = Date.now() + 20_000;
     let runs: Array<{ trigger: string; status: string; errorCode: string | null }> = [];
     while (Date.now() < deadline) {
-      runs = (await platform.data(`query($id: ID!) { source(id: $id) { fetchRuns { trigger status errorCode } } }`, { id }))
-        .source.fetchRuns;
+      runs = (
+        await platform.data(`query($id: ID!) { source(id: $id) { runs { edges { node { trigger status errorCode } } } } }`, {
+          id,
+        })
+      ).source.runs.edges.map((e: { node: (typeof runs)[number] }) => e.node);
       if (runs.length === 2 && runs.every((r) => r.status !== 'RUNNING')) break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -89,16 +89,18 @@ describe('API keys', () => {
         .catch(() => undefined);
     }
     const key = await newKey(['events:read']);
-    const TITLES = `{ events(first: 100) { id } }`;
-    const seen = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
+    const TITLES = `{ events(first: 100) { edges { node { id } } } }`;
+    const seen = ((await withToken(key.secret, TITLES)).body.data as any).events.edges.map(
+      (e: { node: { id: string } }) => e.node.id,
+    );
     expect(seen).toContain(world.event.id);
     expect(seen).not.toContain(other.event.id);
     expect((await withToken(key.secret, `query($id: ID!) { event(id: $id) { id } }`, { id: other.event.id })).body.data).toEqual({
       event: null,
     });
     // the public still sees both
-    const everyone = ((await platform.request(TITLES, {}, { token: null })).body.data as any).events.map(
-      (e: { id: string }) => e.id,
+    const everyone = ((await platform.request(TITLES, {}, { token: null })).body.data as any).events.edges.map(
+      (e: { node: { id: string } }) => e.node.id,
     );
     expect(everyone).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
 
@@ -109,7 +111,9 @@ describe('API keys', () => {
         o: other.org.id,
       },
     );
-    const widened = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
+    const widened = ((await withToken(key.secret, TITLES)).body.data as any).events.edges.map(
+      (e: { node: { id: string } }) => e.node.id,
+    );
     expect(widened).toEqual(expect.arrayContaining([world.event.id, other.event.id]));
 
     // categories and visibilities narrow it further, in lists, by id and in search alike
@@ -143,7 +147,9 @@ describe('API keys', () => {
         o: other.org.id,
       },
     );
-    const jazzOnly = ((await withToken(key.secret, TITLES)).body.data as any).events.map((e: { id: string }) => e.id);
+    const jazzOnly = ((await withToken(key.secret, TITLES)).body.data as any).events.edges.map(
+      (e: { node: { id: string } }) => e.node.id,
+    );
     expect(jazzOnly).toEqual([jazz.createEvent.id]);
     const searched = await withToken(key.secret, `{ searchEvents(first: 50) { totalCount edges { node { id } } } }`);
     expect((searched.body.data as any).searchEvents).toEqual({ totalCount: 1, edges: [{ node: { id: jazz.createEvent.id } }] });
@@ -223,7 +229,7 @@ describe('API keys', () => {
 
 describe('trusted-documents mode', () => {
   it('runs only the operations registered for the partner app, over HTTP and graphql-ws', async () => {
-    const registered = '{ events(first: 5) { title } }';
+    const registered = '{ events(first: 5) { edges { node { title } } } }';
     const subscription = 'subscription($s: ID!) { checkInRecorded(seriesId: $s) { allowed } }';
     const key = await newKey(['org:read']);
     const hashes = await asAdmin(
@@ -243,7 +249,7 @@ describe('trusted-documents mode', () => {
     ).toBe('OK');
 
     expect((await withToken(key.secret, registered)).status).toBe(200);
-    const other = await withToken(key.secret, '{ events(first: 6) { title } }');
+    const other = await withToken(key.secret, '{ events(first: 6) { edges { node { title } } } }');
     expect(other.status).toBe(403);
     expect(codeOf(other.body as Body)).toBe('UNTRUSTED_OPERATION');
 
@@ -255,7 +261,7 @@ describe('trusted-documents mode', () => {
     await asAdmin(`mutation($id: ID!) { updatePartnerApp(id: $id, trustedDocumentsOnly: false) { trustedDocumentsOnly } }`, {
       id: partnerAppId,
     });
-    expect((await withToken(key.secret, '{ events(first: 6) { title } }')).status).toBe(200);
+    expect((await withToken(key.secret, '{ events(first: 6) { edges { node { title } } } }')).status).toBe(200);
   });
 });
 

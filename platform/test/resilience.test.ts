@@ -73,7 +73,7 @@ describe('graceful shutdown', () => {
       });
       req.on('error', reject);
       // half of the body now, the rest once shutdown has begun
-      req.write('{"query":"{ sources { name } }",');
+      req.write('{"query":"{ sources { edges { node { name } } } }",');
       setTimeout(async () => {
         stopping = platform.takeDown('ingest');
         await new Promise((r) => setTimeout(r, 50));
@@ -82,7 +82,9 @@ describe('graceful shutdown', () => {
     });
     const { status, body } = await response;
     expect(status).toBe(200);
-    expect(JSON.parse(body)).toEqual({ data: { sources: [expect.objectContaining({ name: 'City listings' })] } });
+    expect(JSON.parse(body)).toEqual({
+      data: { sources: { edges: [{ node: expect.objectContaining({ name: 'City listings' }) }] } },
+    });
     const bringBack = await stopping!;
     await bringBack();
   });
@@ -92,12 +94,12 @@ describe('a subgraph that goes down', () => {
   it('costs only the fields it owns, and the gateway recovers when it returns, without a restart', async () => {
     const bringBack = await platform.takeDown('users');
     const { body } = await platform.request(
-      `query($id: ID!) { event(id: $id) { title organization { name } } events { title } }`,
+      `query($id: ID!) { event(id: $id) { title organization { name } } events { edges { node { title } } } }`,
       { id: world.event.id },
     );
     expect(body.data).toEqual({
       event: { title: 'Summer Sound', organization: null },
-      events: expect.arrayContaining([{ title: 'Summer Sound' }]),
+      events: { edges: expect.arrayContaining([{ node: { title: 'Summer Sound' } }]) },
     });
     expect(body.errors).toEqual([
       expect.objectContaining({

@@ -53,21 +53,32 @@ describe('RSVPs', () => {
   });
 
   it('show on the event, through the gateway: counts for all, the viewer’s own answer, the list for the organisation', async () => {
-    const QUERY = `query($id: ID!) { event(id: $id) { title rsvpCounts { going interested } viewerRsvp rsvps { status user { displayName } } } }`;
+    const QUERY = `query($id: ID!, $first: Int, $after: String) { event(id: $id) { title rsvpCounts { going interested } viewerRsvp
+      rsvps(first: $first, after: $after) { totalCount edges { node { status user { displayName } } } pageInfo { hasNextPage endCursor } } } }`;
     const asBen = await call(ben, QUERY, { id: world.event.id });
     expect(asBen.data.event).toEqual({
       title: 'Summer Sound',
       rsvpCounts: { going: 1, interested: 0 },
       viewerRsvp: 'GOING',
-      rsvps: [],
+      rsvps: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } },
     });
     const asOrganisation = await platform.data(QUERY, { id: world.event.id });
-    expect(asOrganisation.event.rsvps).toEqual(
+    expect(asOrganisation.event.rsvps.totalCount).toBe(2);
+    expect(asOrganisation.event.rsvps.edges).toEqual(
       expect.arrayContaining([
-        { status: 'GOING', user: { displayName: 'ben' } },
-        { status: 'NOT_GOING', user: { displayName: 'ana' } },
+        { node: { status: 'GOING', user: { displayName: 'ben' } } },
+        { node: { status: 'NOT_GOING', user: { displayName: 'ana' } } },
       ]),
     );
+    // one at a time, latest answer first: ana answered last
+    const one = (await platform.data(QUERY, { id: world.event.id, first: 1 })).event.rsvps;
+    const two = (await platform.data(QUERY, { id: world.event.id, first: 1, after: one.pageInfo.endCursor })).event.rsvps;
+    expect([one.edges, one.pageInfo.hasNextPage, two.edges, two.pageInfo.hasNextPage]).toEqual([
+      [{ node: { status: 'NOT_GOING', user: { displayName: 'ana' } } }],
+      true,
+      [{ node: { status: 'GOING', user: { displayName: 'ben' } } }],
+      false,
+    ]);
   });
 
   it('need a signed-in user and a real event', async () => {
@@ -119,17 +130,32 @@ describe('the personalised feed', () => {
     await call(cara, `mutation($id: ID!) { follow(targetType: ORGANIZATION, targetId: $id) { targetId } }`, { id: world.org.id });
     await call(cara, `mutation { updatePreferences(input: { categories: ["Techno"], keywords: ["open air"] }) { id } }`);
 
-    const FEED = `{ myFeed(first: 10) { id title } }`;
+    const FEED = `query($first: Int, $after: String) { myFeed(first: $first, after: $after) { totalCount edges { node { id title } } pageInfo { hasNextPage endCursor } } }`;
     const feed = await eventually(
-      () => call(cara, FEED),
-      (b) => (b.data?.myFeed?.length ?? 0) >= 3,
+      () => call(cara, FEED, { first: 10 }),
+      (b) => (b.data?.myFeed?.edges?.length ?? 0) >= 4,
     );
-    const ids = feed.data.myFeed.map((e: { id: string }) => e.id);
+    const nodes: Array<{ id: string; title: string }> = feed.data.myFeed.edges.map((e: { node: unknown }) => e.node);
+    const ids = nodes.map((e) => e.id);
     expect(ids).toEqual(expect.arrayContaining([followed, world.event.id, techno, keyword]));
     // the followed organisation's events (Summer Sound in July, then Harbour nights) before category and keyword matches
     expect(ids.slice(0, 2)).toEqual([world.event.id, followed]);
-    expect(feed.data.myFeed.map((e: { title: string }) => e.title)).not.toContain('Secret draft');
-    expect(feed.data.myFeed.map((e: { title: string }) => e.title)).not.toContain('Book fair');
+    expect(nodes.map((e) => e.title)).not.toContain('Secret draft');
+    expect(nodes.map((e) => e.title)).not.toContain('Book fair');
+    // page by page, the same feed in the same order
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } = (
+        await call(cara, FEED, { first: 1, after })
+      ).data.myFeed;
+      paged.push(...page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(ids);
+    expect(feed.data.myFeed.totalCount).toBe(ids.length);
+    expect(codeOf((await call(cara, FEED, { after: 'bm90LWEtY3Vyc29y' })) as Body)).toBe('BAD_USER_INPUT');
     expect(codeOf((await platform.request(FEED, {}, { token: null })).body as Body)).toBe('UNAUTHENTICATED');
   });
 });

@@ -14,14 +14,15 @@ it('loads the demo organisation once, across all four subgraphs', async () => {
   expect(again).toEqual({ organizationId: first.organizationId, created: false });
 
   const { organization } = await platform.data(
-    `query($id: ID!) { organization(id: $id) { name venues { name } events(first: 5) { title status series { name gates { name } } gates { name } sources { name } } } }`,
+    `query($id: ID!) { organization(id: $id) { name venues { name } events(first: 5) { edges { node { title status series { name gates { name } } gates { name } sources { name } } } } } }`,
     { id: first.organizationId },
   );
   expect(organization.name).toBe('Northern Lights Festival');
   expect(organization.venues).toHaveLength(2);
-  expect(organization.events.map((e: { status: string }) => e.status)).toEqual(['PUBLISHED', 'PUBLISHED', 'PUBLISHED']);
-  const festival = organization.events[0];
+  const events = organization.events.edges.map((e: { node: unknown }) => e.node);
+  expect(events.map((e: { status: string }) => e.status)).toEqual(['PUBLISHED', 'PUBLISHED', 'PUBLISHED']);
+  const festival = events[0];
   expect(festival.series.map((s: { name: string }) => s.name)).toEqual(['Day 1', 'Day 2', 'Day 3']);
   expect(festival.gates.map((g: { name: string }) => g.name).sort()).toEqual(['Exit', 'Main', 'VIP']);
-  expect(organization.events.flatMap((e: { sources: unknown[] }) => e.sources)).toEqual([{ name: 'Hamburg city listings' }]);
+  expect(events.flatMap((e: { sources: unknown[] }) => e.sources)).toEqual([{ name: 'Hamburg city listings' }]);
 });

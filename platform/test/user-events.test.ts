@@ -183,10 +183,10 @@ describe("a user's own events", () => {
     expect(await searchTitles(partnerKey, 'zebracorn')).toEqual([]);
 
     // the plain list applies the same rule
-    const listed = await call(ben, `{ events(first: 100) { title } }`);
+    const listed = await call(ben, `{ events(first: 100) { edges { node { title } } } }`);
     expect(
-      listed.data.events
-        .map((e: any) => e.title)
+      listed.data.events.edges
+        .map((e: any) => e.node.title)
         .filter((t: string) => t.startsWith('Zebracorn'))
         .sort(),
     ).toEqual(['Zebracorn friends', 'Zebracorn public']);
@@ -310,22 +310,25 @@ describe("a user's own event wins over a matching public event, in that user's v
     expect(await searchTitles(null, 'summer sound')).toEqual(['Summer Sound']);
     const based = await call(ana, `query($id: ID!) { event(id: $id) { basedOn { id } } }`, { id: mine });
     expect(based.data.event.basedOn).toEqual({ id: world.event.id });
-    const orgEvents = `query($o: ID!) { list: events(organizationId: $o) { id } }`;
-    expect((await call(ana, orgEvents, { o: world.org.id })).data.list).toEqual([]);
-    expect((await call(ben, orgEvents, { o: world.org.id })).data.list).toEqual([{ id: world.event.id }]);
+    const orgEvents = `query($o: ID!) { list: events(organizationId: $o) { totalCount edges { node { id } } } }`;
+    expect((await call(ana, orgEvents, { o: world.org.id })).data.list).toEqual({ totalCount: 0, edges: [] });
+    expect((await call(ben, orgEvents, { o: world.org.id })).data.list).toEqual({
+      totalCount: 1,
+      edges: [{ node: { id: world.event.id } }],
+    });
 
     // the feed (users subgraph) learns of both events through the bus
-    const FEED = `{ myFeed(first: 20) { id } }`;
+    const FEED = `{ myFeed(first: 20) { edges { node { id } } } }`;
     await call(ana, `mutation($id: ID!) { follow(targetType: ORGANIZATION, targetId: $id) { targetId } }`, { id: world.org.id });
     await call(ben, `mutation($id: ID!) { follow(targetType: ORGANIZATION, targetId: $id) { targetId } }`, { id: world.org.id });
     const anaFeed = await eventually(
       () => call(ana, FEED),
-      (b) => (b.data?.myFeed ?? []).some((e: any) => e.id === mine),
+      (b) => (b.data?.myFeed?.edges ?? []).some((e: any) => e.node.id === mine),
     );
-    const anaIds = anaFeed.data.myFeed.map((e: any) => e.id);
+    const anaIds = anaFeed.data.myFeed.edges.map((e: any) => e.node.id);
     expect(anaIds).toContain(mine);
     expect(anaIds).not.toContain(world.event.id);
-    expect((await call(ben, FEED)).data.myFeed.map((e: any) => e.id)).toContain(world.event.id);
+    expect((await call(ben, FEED)).data.myFeed.edges.map((e: any) => e.node.id)).toContain(world.event.id);
   });
 
   it('automatically: same title, overlapping times, same venue', async () => {
@@ -346,11 +349,11 @@ describe("a user's own event wins over a matching public event, in that user's v
       `{ searchEvents(filter: { text: "summer sound", statuses: [DRAFT, PUBLISHED] }) { edges { node { id } } } }`,
     );
     expect(withDrafts.data.searchEvents.edges.map((e: any) => e.node.id)).toEqual([mine]);
-    const venueEvents = `query($id: ID!) { venue(id: $id) { events { id } } }`;
-    const danVenue = (await call(dan, venueEvents, { id: world.venue.id })).data.venue.events.map((e: any) => e.id);
+    const venueEvents = `query($id: ID!) { venue(id: $id) { events(first: 100) { edges { node { id } } } } }`;
+    const danVenue = (await call(dan, venueEvents, { id: world.venue.id })).data.venue.events.edges.map((e: any) => e.node.id);
     expect(danVenue).toContain(mine);
     expect(danVenue).not.toContain(world.event.id);
-    expect((await call(cara, venueEvents, { id: world.venue.id })).data.venue.events.map((e: any) => e.id)).toContain(
+    expect((await call(cara, venueEvents, { id: world.venue.id })).data.venue.events.edges.map((e: any) => e.node.id)).toContain(
       world.event.id,
     );
     // moving it away ends the match

@@ -118,7 +118,7 @@ const Q = {
   createEndpoint: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id url eventTypes enabled } } }`,
   endpoint: `query($org: ID!) { webhookEndpoints(organizationId: $org) { id enabled consecutiveFailures disabledAt } }`,
   deliveries: `query($id: ID!, $status: WebhookDeliveryStatus) { webhookDeliveries(endpointId: $id, status: $status, first: 50) {
-    id eventId topic status attemptCount nextAttemptAt lastStatusCode deliveredAt body attempts { at statusCode error durationMs } } }`,
+    edges { node { id eventId topic status attemptCount nextAttemptAt lastStatusCode deliveredAt body attempts { at statusCode error durationMs } } } } }`,
   update: `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { id enabled consecutiveFailures disabledAt } }`,
   redeliver: `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id status attemptCount } }`,
   rotate: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { id } } }`,
@@ -153,7 +153,7 @@ async function createEndpoint(organizationId: string, receiver: Receiver, eventT
 
 const createVenue = (organizationId: string) => platform.data(Q.createVenue, { org: organizationId, slug: unique('v') });
 const deliveries = async (endpointId: string, status?: string): Promise<any[]> =>
-  (await platform.data(Q.deliveries, { id: endpointId, status })).webhookDeliveries;
+  (await platform.data(Q.deliveries, { id: endpointId, status })).webhookDeliveries.edges.map((e: { node: unknown }) => e.node);
 const endpointState = async (organizationId: string, endpointId: string) =>
   (await platform.data(Q.endpoint, { org: organizationId })).webhookEndpoints.find((e: { id: string }) => e.id === endpointId);
 
@@ -463,7 +463,7 @@ describe('organisation boundaries', () => {
     await b(Q.createVenue, { org: orgB, slug: unique('v') });
     const list = await waitFor('A’s venue delivery', async () => {
       const { body } = await a(Q.deliveries, { id: endpointId });
-      const found = (body.data as any)?.webhookDeliveries as any[];
+      const found = (body.data as any)?.webhookDeliveries?.edges.map((e: { node: unknown }) => e.node) as any[];
       return found?.some((d) => d.topic === 'venue.created') && found;
     });
     await sleep(300);

@@ -83,7 +83,9 @@ describe('typed queries', () => {
   it("lists an organisation's events with venues (users → events), optional variables left out", async () => {
     const { organization } = await client.request(OrganizationEventsDocument, { organizationId: world.org.id });
     expect(organization?.name).toBe(world.org.name);
-    expect(organization?.events.map((e) => [e.title, e.venue?.name])).toEqual([['Summer Sound', 'Riverside Park']]);
+    expect(organization?.events.edges.map(({ node: e }) => [e.title, e.venue?.name])).toEqual([
+      ['Summer Sound', 'Riverside Park'],
+    ]);
   });
 
   it('accepts a plain string document and an async credential asked for on every request', async () => {

@@ -136,18 +136,32 @@ describe('cost', () => {
     });
   });
 
+  it("sizes the edges of a Relay connection by the connection's first", () => {
+    const query = '{ eventPage(first: 30) { totalCount pageInfo { hasNextPage } edges { cursor node { id title } } } }';
+    // 1 + (totalCount 1 + pageInfo 2 + edges: 1 + 30 × (cursor 1 + node 3))
+    expect(check(query, { maxCost: 0 })[0]!.extensions).toMatchObject({ cost: 1 + 1 + 2 + 1 + 30 * 4 });
+    // no size given: the default list size, as for a plain list
+    expect(check('{ eventPage { edges { cursor } } }', { maxCost: 0, defaultListSize: 3 })[0]!.extensions).toMatchObject({
+      cost: 1 + 1 + 3 * 1,
+    });
+    // the same selection through a fragment is sized alike
+    const fragment = '{ eventPage(first: 30) { ...Page } } fragment Page on EventConnection { edges { cursor } }';
+    expect(check(fragment, { maxCost: 0 })[0]!.extensions).toMatchObject({ cost: 1 + 1 + 30 });
+  });
+
   it('leaves __typename free and scalar lists at 1', () => {
     expect(check('{ organization(id: "o1") { __typename tags } }', { maxCost: 0 })[0]!.extensions).toMatchObject({ cost: 2 });
   });
 
   it('refuses expensive operations against the real API schema, using its argument defaults', () => {
     const api = apiSchema();
-    const cheap = '{ events(first: 10) { id title venue { name } } }';
+    const cheap = '{ events(first: 10) { edges { node { id title venue { name } } } } }';
     expect(checkOperationLimits(api, parse(cheap), undefined, undefined, DEFAULT_LIMITS)).toEqual([]);
-    // Query.events defaults to 20, Organization.events to 50: 1 + 20 × (1 + 1 + 50 × (1 + 20 × 2))
-    const costly = '{ events { organization { events { series { id name } } } } }';
+    // connections default to 20 edges, series (a plain list) to the default list size 20:
+    // events 1 + edges (1 + 20 × node (1 + organization (1 + events (1 + edges (1 + 20 × node (1 + series (1 + 20 × 2)))))))
+    const costly = '{ events { edges { node { organization { events { edges { node { series { id name } } } } } } } } }';
     const [error] = checkOperationLimits(api, parse(costly), undefined, undefined, DEFAULT_LIMITS);
-    expect(error!.extensions).toEqual({ code: 'OPERATION_TOO_COSTLY', cost: 41_041, limit: 5_000 });
+    expect(error!.extensions).toEqual({ code: 'OPERATION_TOO_COSTLY', cost: 16_882, limit: 5_000 });
   });
 });
 

@@ -107,8 +107,8 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
     d: JSON.stringify([{ externalId: `B-T-${tag}`, category: 'GA', holderName: holder.name, holderEmail: holder.email }]),
   });
   ids.ticket = (
-    await b(`query($e: ID!) { tickets(eventId: $e, first: 1) { nodes { id } } }`, { e: ids.event })
-  ).tickets.nodes[0].id;
+    await b(`query($e: ID!) { tickets(eventId: $e, first: 1) { edges { node { id } } } }`, { e: ids.event })
+  ).tickets.edges[0].node.id;
   ids.partnerApp = (
     await b(
       `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "B site", whiteLabel: { brandName: "B brand" }) { id } }`,
@@ -145,8 +145,13 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
     })
   ).checkIn.id;
   ids.delivery = await poll('a webhook delivery of B', async () => {
-    const { webhookDeliveries } = await b(`query($w: ID!) { webhookDeliveries(endpointId: $w) { id } }`, { w: ids.webhook });
-    return webhookDeliveries[0]?.id as string | undefined;
+    const { webhookDeliveries } = await b(
+      `query($w: ID!) { webhookDeliveries(endpointId: $w, first: 1) { edges { node { id } } } }`,
+      {
+        w: ids.webhook,
+      },
+    );
+    return webhookDeliveries.edges[0]?.node.id as string | undefined;
   });
   ids.source = (
     await b(`mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }`, {
@@ -154,8 +159,11 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
     })
   ).createSource.id;
   ids.fetchRun = (await uploadCalendar(platform, owner, ids.source!, tag)).fetchRunId;
-  const [record] = (await b(`query($s: ID!) { source(id: $s) { records { id canonicalEventId } } }`, { s: ids.source })).source
-    .records;
+  const [{ node: record }] = (
+    await b(`query($s: ID!) { source(id: $s) { records(first: 1) { edges { node { id canonicalEventId } } } } }`, {
+      s: ids.source,
+    })
+  ).source.records.edges;
   ids.sourceRecord = record.id;
   // the canonical (public) event the record became: the platform's, not B's, so its id is public
   ids.canonicalEvent = record.canonicalEventId;
@@ -242,13 +250,13 @@ export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!
   event(id: $e) { id title status visibility startsAt endsAt gates { id name direction }
     series { id name status capacity startsAt endsAt entryRule gates { id } categoryLimits { category capacity } } }
   myEvent: event(id: $my) { id title status visibility }
-  wristbands(eventId: $e, first: 50) { nodes { id nfcId category status assignedSeries { id } } }
-  tickets(eventId: $e, first: 50) { nodes { id externalId status holderName holderEmail } }
-  checkIns(seriesId: $s, first: 50) { id allowed nfcId }
+  wristbands(eventId: $e, first: 50) { totalCount edges { node { id nfcId category status assignedSeries { id } } } }
+  tickets(eventId: $e, first: 50) { totalCount edges { node { id externalId status holderName holderEmail } } }
+  checkIns(seriesId: $s, first: 50) { totalCount edges { node { id allowed nfcId } } }
   partnerApps(organizationId: $o) { id name trustedDocumentsOnly trustedDocumentHashes whiteLabel { brandName } apiKeys { id name scopes active } }
   devices(organizationId: $o) { id name allowedGateIds active }
   webhookEndpoints(organizationId: $o) { id url eventTypes enabled }
-  webhookDeliveries(endpointId: $w) { id topic }
+  webhookDeliveries(endpointId: $w) { totalCount edges { node { id topic } } }
   source(id: $src) { id name url }
   fetchRun(id: $run) { id status counts { found } }
   savedSearch(id: $saved) { id name }

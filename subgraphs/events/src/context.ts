@@ -27,10 +27,6 @@ export function createLoaders(db: EventsDb) {
       eventCacheFor(db).loadMany(ids, (missing) => db.event.findMany({ where: { id: { in: missing } } })),
     ),
     venue: loaderById<Venue>((ids) => db.venue.findMany({ where: { id: { in: [...ids] } } })),
-    eventsOfVenue: loaderByParent<Event>(
-      (ids) => db.event.findMany({ where: { venueId: { in: [...ids] } }, orderBy: { startsAt: 'asc' } }),
-      (e) => e.venueId!,
-    ),
     enrichmentsOfEvent: loaderByParent<EventEnrichment>(
       (ids) =>
         db.eventEnrichment.findMany({

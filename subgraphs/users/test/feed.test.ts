@@ -1,4 +1,4 @@
-import { feedScore, rankFeed, type FeedCandidate, type Interests } from '../src/domain/feed';
+import { feedAfter, feedKey, feedScore, parseFeedKey, scoreFeed, type FeedCandidate, type Interests } from '../src/domain/feed';
 
 const at = (day: number) => new Date(Date.UTC(2027, 5, day, 18));
 const event = (eventId: string, extra: Partial<FeedCandidate> = {}): FeedCandidate => ({
@@ -27,17 +27,34 @@ describe('the personalised feed', () => {
     expect(feedScore(event('6'), interests)).toBe(0);
   });
 
-  it('keeps relevant events only, best first, soonest first among equals, at most `first`', () => {
-    const ranked = rankFeed(
-      [
-        event('late-jazz', { categories: ['jazz'], startsAt: at(20) }),
-        event('early-jazz', { categories: ['jazz'], startsAt: at(2) }),
-        event('followed', { organizationId: 'org-a', startsAt: at(30) }),
-        event('unrelated'),
-      ],
+  const candidates = [
+    event('late-jazz', { categories: ['jazz'], startsAt: at(20) }),
+    event('early-jazz', { categories: ['jazz'], startsAt: at(2) }),
+    event('followed', { organizationId: 'org-a', startsAt: at(30) }),
+    event('unrelated'),
+  ];
+
+  it('keeps relevant events only, best first, soonest first among equals', () => {
+    const scored = scoreFeed(candidates, interests);
+    expect(scored.map((e) => e.event.eventId)).toEqual(['followed', 'early-jazz', 'late-jazz']);
+    expect(scored.map((e) => e.position.score)).toEqual([3, 1, 1]);
+  });
+
+  it('continues after a position, also when an event before it is gone', () => {
+    const scored = scoreFeed(candidates, interests);
+    const afterFirst = feedAfter(scored, scored[0]!.position);
+    expect(afterFirst.map((e) => e.event.eventId)).toEqual(['early-jazz', 'late-jazz']);
+    const withoutEarly = scoreFeed(
+      candidates.filter((c) => c.eventId !== 'early-jazz'),
       interests,
-      2,
     );
-    expect(ranked.map((e) => e.eventId)).toEqual(['followed', 'early-jazz']);
+    expect(feedAfter(withoutEarly, scored[1]!.position).map((e) => e.event.eventId)).toEqual(['late-jazz']);
+  });
+
+  it('writes a position as cursor text and reads it back, refusing other text', () => {
+    const { position } = scoreFeed(candidates, interests)[0]!;
+    expect(parseFeedKey(feedKey(position))).toEqual({ score: position.score, startsAt: position.startsAt });
+    expect(parseFeedKey('three@yesterday')).toBeNull();
+    expect(parseFeedKey('@2027-01-01T00:00:00.000Z')).toBeNull();
   });
 });

@@ -3,10 +3,15 @@ import {
   can,
   CHECKS_OWN_TEXT,
   clearLoaders,
+  afterWhere,
+  decodeCursor,
+  emptyConnection,
+  encodeCursor,
   liveEvents,
   notFound,
+  pageOf,
+  pageSize,
   parseId,
-  parsePageSize,
   requireAuthenticated,
   requireText,
   storableText,
@@ -17,6 +22,7 @@ import { DENIAL_REASONS, isWristbandId, type DenialReason } from '../domain/chec
 import { MAX_NFC_ID } from '../domain/import-rows';
 import { CLOCK_SKEW_MS, conflictsWithAnotherScan, inTimeOrder, MAX_OFFLINE_BATCH, offlineOutcome } from '../domain/offline-scans';
 import type { CheckIn } from '../generated/prisma/client';
+import { connectionType, pageArgs } from './connection';
 import { GateRef } from './gate';
 import { EventSeriesRef, readableSeries } from './series';
 import { WristbandRef, WristbandStatusEnum } from './wristband';
@@ -176,6 +182,8 @@ const OfflineScanResultRef = builder.objectRef<OfflineScanResult>('OfflineScanRe
   }),
 });
 
+const CheckInConnectionRef = connectionType('CheckIn', CheckInRef);
+
 builder.queryFields((t) => ({
   verifyAccess: t.field({
     type: AccessDecisionRef,
@@ -184,25 +192,28 @@ builder.queryFields((t) => ({
     resolve: (_root, { input }, ctx) => verifyScan(ctx.sql, ctx.principal, parseScan(input, new Date(), false)),
   }),
   checkIns: t.field({
-    type: [CheckInRef],
-    description: 'The scan log of a series (optionally of one gate), newest first.',
+    type: CheckInConnectionRef,
+    description: 'The scan log of a series (optionally of one gate), newest first; empty unless the caller may read check-ins.',
     args: {
       seriesId: t.arg.id({ required: true }),
       gateId: t.arg.id(),
-      before: t.arg({ type: 'DateTime', description: 'only scans made before this time (the next page)' }),
-      first: t.arg.int({ defaultValue: 50 }),
+      ...pageArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
+      const first = pageSize(args.first);
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
       const series = await readableSeries(ctx, parseId('seriesId', args.seriesId));
-      if (!series || !can(ctx.principal, 'checkins.read', series.organizationId)) return [];
-      return ctx.db.checkIn.findMany({
-        where: {
-          seriesId: series.id,
-          ...(args.gateId ? { gateId: parseId('gateId', args.gateId) } : {}),
-          ...(args.before ? { scannedAt: { lt: args.before } } : {}),
-        },
+      if (!series || !can(ctx.principal, 'checkins.read', series.organizationId)) return emptyConnection<CheckIn>();
+      const where = { seriesId: series.id, ...(args.gateId ? { gateId: parseId('gateId', args.gateId) } : {}) };
+      const rows = await ctx.db.checkIn.findMany({
+        where: after ? { AND: [where, afterWhere('scannedAt', after, 'desc')] } : where,
         orderBy: [{ scannedAt: 'desc' }, { id: 'desc' }],
-        take: parsePageSize('first', args.first, 50, 500),
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (c) => encodeCursor(c.scannedAt, c.id),
+        count: () => ctx.db.checkIn.count({ where }),
       });
     },
   }),

@@ -1,11 +1,12 @@
-import { can, parseId, parsePageSize } from '@eventgraph/runtime';
+import { can, decodeCursor, encodeCursor, pageOf, pageSize, parseId } from '@eventgraph/runtime';
 import type { AccessContext } from '../context';
 import { builder } from '../builder';
 import { TICKET_STATUSES } from '../domain/import-rows';
 import type { Ticket } from '../generated/prisma/client';
 import { EventRef } from './event';
 import { EventSeriesRef } from './series';
-import { decodeCursor, encodeCursor, MAX_PAGE, readableEventOrganization, WristbandRef } from './wristband';
+import { connectionType, pageArgs } from './connection';
+import { readableEventOrganization, WristbandRef } from './wristband';
 
 export const TicketStatusEnum = builder.enumType('TicketStatus', { values: TICKET_STATUSES });
 
@@ -48,20 +49,7 @@ TicketRef.implement({
   }),
 });
 
-interface TicketPage {
-  nodes: Ticket[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
-
-const TicketPageRef = builder.objectRef<TicketPage>('TicketPage').implement({
-  description: "A page of an event's tickets; pass endCursor as `after` for the next.",
-  fields: (t) => ({
-    nodes: t.field({ type: [TicketRef], resolve: (p) => p.nodes }),
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-  }),
-});
+const TicketConnectionRef = connectionType('Ticket', TicketRef);
 
 builder.queryFields((t) => ({
   ticket: t.field({
@@ -71,28 +59,32 @@ builder.queryFields((t) => ({
     resolve: (_root, { id }, ctx) => readableTicket(ctx, parseId('id', id)),
   }),
   tickets: t.field({
-    type: TicketPageRef,
+    type: TicketConnectionRef,
     nullable: true,
-    description: `An event's tickets (optionally of one source), at most ${MAX_PAGE} per page; null unless the caller may read the event's organisation.`,
+    description:
+      "An event's tickets (optionally of one source) in a fixed order; null unless the caller may read the event's organisation.",
     args: {
       eventId: t.arg.id({ required: true }),
       source: t.arg.string(),
-      first: t.arg.int({ defaultValue: 50 }),
-      after: t.arg.string(),
+      ...pageArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const eventId = parseId('eventId', args.eventId);
-      const first = parsePageSize('first', args.first, 50, MAX_PAGE);
-      const after = decodeCursor(args.after);
-      if (after !== undefined) parseId('after', after);
+      const first = pageSize(args.first);
+      // ordered by id alone (the primary key): the id is the cursor's key too
+      const after = args.after != null ? decodeCursor(args.after, 'text') : null;
       if (!(await readableEventOrganization(ctx, eventId))) return null;
+      const where = { eventId, ...(args.source ? { source: args.source } : {}) };
       const rows = await ctx.db.ticket.findMany({
-        where: { eventId, ...(args.source ? { source: args.source } : {}), ...(after ? { id: { gt: after } } : {}) },
+        where: after ? { ...where, id: { gt: after.id } } : where,
         orderBy: { id: 'asc' },
         take: first + 1,
       });
-      const nodes = rows.slice(0, first);
-      return { nodes, hasNextPage: rows.length > first, endCursor: nodes.length ? encodeCursor(nodes.at(-1)!.id) : null };
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (ticket) => encodeCursor(ticket.id, ticket.id),
+        count: () => ctx.db.ticket.count({ where }),
+      });
     },
   }),
 }));

@@ -1,10 +1,12 @@
 import {
-  badInput,
   can,
   DomainError,
+  decodeCursor,
+  encodeCursor,
   notFound,
+  pageOf,
+  pageSize,
   parseId,
-  parsePageSize,
   requirePermission,
   requireText,
   type Principal,
@@ -20,6 +22,7 @@ import {
   type WristbandStatus,
 } from '../domain/wristband-lifecycle';
 import type { Wristband, WristbandStatusChange } from '../generated/prisma/client';
+import { connectionType, pageArgs } from './connection';
 import { EventRef } from './event';
 import { EventSeriesRef } from './series';
 import { TicketRef } from './ticket';
@@ -96,29 +99,7 @@ WristbandRef.implement({
   }),
 });
 
-interface WristbandPage {
-  nodes: Wristband[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
-
-const WristbandPageRef = builder.objectRef<WristbandPage>('WristbandPage').implement({
-  description: "A page of an event's wristbands by nfc id; pass endCursor as `after` for the next.",
-  fields: (t) => ({
-    nodes: t.field({ type: [WristbandRef], resolve: (p) => p.nodes }),
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-  }),
-});
-
-export const MAX_PAGE = 200;
-export const encodeCursor = (value: string) => Buffer.from(value, 'utf8').toString('base64url');
-export function decodeCursor(value: string | null | undefined): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  const decoded = Buffer.from(value, 'base64url').toString('utf8');
-  if (!decoded || encodeCursor(decoded) !== value) throw badInput('after', 'is not a cursor from this list');
-  return decoded;
-}
+const WristbandConnectionRef = connectionType('Wristband', WristbandRef);
 
 builder.queryFields((t) => ({
   wristband: t.field({
@@ -139,33 +120,36 @@ builder.queryFields((t) => ({
     },
   }),
   wristbands: t.field({
-    type: WristbandPageRef,
+    type: WristbandConnectionRef,
     nullable: true,
-    description: `An event's wristbands ordered by nfc id, at most ${MAX_PAGE} per page; null unless the caller may read the event's organisation.`,
+    description: "An event's wristbands ordered by nfc id; null unless the caller may read the event's organisation.",
     args: {
       eventId: t.arg.id({ required: true }),
-      first: t.arg.int({ defaultValue: 50 }),
-      after: t.arg.string(),
+      ...pageArgs(t.arg),
       status: t.arg({ type: WristbandStatusEnum }),
       category: t.arg.string(),
     },
     resolve: async (_root, args, ctx) => {
       const eventId = parseId('eventId', args.eventId);
-      const first = parsePageSize('first', args.first, 50, MAX_PAGE);
-      const after = decodeCursor(args.after);
+      const first = pageSize(args.first);
+      // nfc ids are unique within an event: the key alone orders the list
+      const after = args.after != null ? decodeCursor(args.after, 'text') : null;
       if (!(await readableEventOrganization(ctx, eventId))) return null;
+      const where = {
+        eventId,
+        ...(args.status ? { status: args.status } : {}),
+        ...(args.category ? { category: args.category.trim().toUpperCase() } : {}),
+      };
       const rows = await ctx.db.wristband.findMany({
-        where: {
-          eventId,
-          ...(after !== undefined ? { nfcId: { gt: after } } : {}),
-          ...(args.status ? { status: args.status } : {}),
-          ...(args.category ? { category: args.category.trim().toUpperCase() } : {}),
-        },
+        where: after ? { ...where, nfcId: { gt: after.key } } : where,
         orderBy: { nfcId: 'asc' },
         take: first + 1,
       });
-      const nodes = rows.slice(0, first);
-      return { nodes, hasNextPage: rows.length > first, endCursor: nodes.length ? encodeCursor(nodes.at(-1)!.nfcId) : null };
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (w) => encodeCursor(w.nfcId, w.id),
+        count: () => ctx.db.wristband.count({ where }),
+      });
     },
   }),
 }));

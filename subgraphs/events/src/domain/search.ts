@@ -1,8 +1,8 @@
 /**
- * Rules of event discovery (searchEvents, trendingEvents): input validation, sort keys and opaque cursors,
+ * Rules of event discovery (searchEvents, trendingEvents): input validation, sort keys,
  * date-only ranges in a time zone, the geo bounding box, and the trending weights. No database here.
  */
-import { badInput, parseCalendarDay } from '@eventgraph/runtime';
+import { badInput, parseCalendarDay, type CursorKeyKind } from '@eventgraph/runtime';
 import { PUBLIC_STATUSES, type EventStatus } from './event-lifecycle';
 import { canonicalTimeZone } from './schedule';
 
@@ -11,7 +11,6 @@ export type SearchSort = (typeof SEARCH_SORTS)[number];
 export const COSTS = ['FREE', 'PAID', 'ANY'] as const;
 export type Cost = (typeof COSTS)[number];
 
-export const SEARCH_PAGE = { default: 20, max: 100 } as const;
 export const MAX_RADIUS_KM = 20000;
 export const MAX_TEXT = 200;
 export const MAX_CATEGORIES = 20;
@@ -162,51 +161,12 @@ export function checkSearch(
   };
 }
 
-export function checkFirst(first: number | null | undefined): number {
-  const size = first ?? SEARCH_PAGE.default;
-  if (!Number.isInteger(size) || size < 1 || size > SEARCH_PAGE.max)
-    throw badInput('first', `must be between 1 and ${SEARCH_PAGE.max}`);
-  return size;
-}
-
 /**
  * The keyset of a result in a sort: START (startsAt ascending), DISTANCE (km ascending), RELEVANCE (rank
- * descending), POPULARITY (popularity descending), then id ascending. Cursors carry the sort, its key and the id,
- * so a page continues after the last row seen, whatever was inserted meanwhile.
+ * descending), POPULARITY (popularity descending), then id ascending. A cursor (the runtime's, scoped by the sort)
+ * carries the sort's key and the id, so a page continues after the last row seen, whatever was inserted meanwhile.
  */
-export interface CursorKey {
-  sort: SearchSort;
-  /** ISO time for START, a number otherwise */
-  key: string | number;
-  id: string;
-}
-
-export function encodeCursor(cursor: CursorKey): string {
-  return Buffer.from(JSON.stringify([1, cursor.sort, cursor.key, cursor.id]), 'utf8').toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Decodes `after` for `sort`; anything else (garbage, another sort's cursor) is BAD_USER_INPUT naming `after`. */
-export function decodeCursor(after: string, sort: SearchSort): CursorKey {
-  let parsed: unknown;
-  try {
-    if (!/^[A-Za-z0-9_-]+={0,2}$/.test(after)) throw new Error('not base64');
-    parsed = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-  } catch {
-    throw badInput('after', 'is not a cursor of this search');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 1) throw badInput('after', 'is not a cursor of this search');
-  const [, cursorSort, key, id] = parsed as [number, unknown, unknown, unknown];
-  if (cursorSort !== sort) throw badInput('after', `is a cursor of sort ${String(cursorSort)}, not ${sort}`);
-  if (typeof id !== 'string' || !UUID.test(id)) throw badInput('after', 'is not a cursor of this search');
-  if (sort === 'START') {
-    if (typeof key !== 'string' || Number.isNaN(Date.parse(key))) throw badInput('after', 'is not a cursor of this search');
-  } else if (typeof key !== 'number' || !Number.isFinite(key)) {
-    throw badInput('after', 'is not a cursor of this search');
-  }
-  return { sort, key, id };
-}
+export const cursorKeyKind = (sort: SearchSort): CursorKeyKind => (sort === 'START' ? 'time' : 'number');
 
 /** A box around `near` containing the whole circle; longitude bounds are null when the box would wrap (poles, antimeridian). */
 export function boundingBox(near: Near): { minLat: number; maxLat: number; minLng: number | null; maxLng: number | null } {

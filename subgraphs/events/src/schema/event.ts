@@ -6,14 +6,13 @@ import {
   liveEvents,
   notFound,
   parseId,
-  parsePageSize,
   parseSlug,
   requirePermission,
   requireAuthenticated,
   requireText,
   type Principal,
 } from '@eventgraph/runtime';
-import { canSeeEvent, listedEventsWhere, userOf } from '../visibility';
+import { canSeeEvent, userOf } from '../visibility';
 import { builder } from '../builder';
 import { announcesCancellation, checkEventTransition, type EventStatus } from '../domain/event-lifecycle';
 import { deletionProblem } from '../domain/deletion';
@@ -144,8 +143,6 @@ EventRef.implement({
   }),
 });
 
-const MAX_PAGE = 100;
-
 builder.queryFields((t) => ({
   event: t.field({
     type: EventRef,
@@ -155,25 +152,6 @@ builder.queryFields((t) => ({
       const event = await ctx.loaders.event.load(parseId('id', id));
       return event && canSeeEvent(ctx.principal, event, { direct: true, friends: await ctx.friends() }) ? event : null;
     },
-  }),
-  events: t.field({
-    type: [EventRef],
-    description: `Events by start time, as the caller sees them (a signed-in user's own events in place of the ones they stand for); at most ${MAX_PAGE} per call.`,
-    args: {
-      organizationId: t.arg.id(),
-      status: t.arg({ type: EventStatusEnum }),
-      first: t.arg.int({ defaultValue: 20 }),
-    },
-    resolve: async (_root, args, ctx) =>
-      ctx.db.event.findMany({
-        where: {
-          organizationId: args.organizationId ? parseId('organizationId', args.organizationId) : undefined,
-          status: args.status ?? undefined,
-          ...listedEventsWhere(ctx.principal, await ctx.friends()),
-        },
-        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-        take: parsePageSize('first', args.first, 20, MAX_PAGE),
-      }),
   }),
 }));
 

@@ -2,6 +2,7 @@ import { builder } from '../builder';
 import './organization';
 import './venue';
 import './event';
+import './event-lists';
 import './search';
 import './saved-search';
 import './calendar';

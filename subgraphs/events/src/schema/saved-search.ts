@@ -3,15 +3,17 @@ import {
   DomainError,
   ErrorCode,
   notFound,
+  pageSize,
   parseId,
   requireAuthenticated,
   requireText,
   type Principal,
 } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { checkFirst, checkSearch, SEARCH_PAGE, type SearchFilter, type SearchFilterInput } from '../domain/search';
+import { checkSearch, type SearchFilter, type SearchFilterInput } from '../domain/search';
 import type { SavedSearch } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
+import { pageArgs } from './connection';
 import { ConnectionRef, EventSearchFilter, runSearch } from './search';
 
 /**
@@ -101,9 +103,9 @@ const SavedSearchRef = builder.objectRef<SavedSearch>('SavedSearch').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     results: t.field({
       type: ConnectionRef,
-      description: `What the search finds now for the caller, soonest first (searchEvents with sort START); at most ${SEARCH_PAGE.max} per page.`,
-      args: { first: t.arg.int({ defaultValue: SEARCH_PAGE.default }), after: t.arg.string() },
-      resolve: (s, args, ctx) => runSearch(ctx, ctx.principal, savedSearchFilter(s), 'START', checkFirst(args.first), args.after),
+      description: 'What the search finds now for the caller, soonest first (searchEvents with sort START).',
+      args: pageArgs(t.arg),
+      resolve: (s, args, ctx) => runSearch(ctx, ctx.principal, savedSearchFilter(s), 'START', pageSize(args.first), args.after),
     }),
     calendarPath: t.string({
       description:

@@ -1,20 +1,27 @@
-import { notFound, parseId, readableOrganizations, type Principal } from '@eventgraph/runtime';
+import {
+  connectionOf,
+  decodeCursor,
+  encodeCursor,
+  notFound,
+  pageSize,
+  parseId,
+  readableOrganizations,
+  type Connection,
+  type Cursor,
+  type Principal,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { HAPPENING_STATUSES, PUBLIC_STATUSES } from '../domain/event-lifecycle';
 import {
   boundingBox,
-  checkFirst,
   checkNear,
   checkSearch,
   COSTS,
-  decodeCursor,
+  cursorKeyKind,
   EARTH_RADIUS_KM,
-  encodeCursor,
-  SEARCH_PAGE,
   SEARCH_SORTS,
   TRENDING_DAYS,
   TRENDING_WEIGHTS,
-  type CursorKey,
   type Near,
   type SearchFilter,
   type SearchSort,
@@ -22,6 +29,7 @@ import {
 import { Prisma, type Event } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
 import { canSeeEvent, userOf } from '../visibility';
+import { connectionOfEdges, pageArgs } from './connection';
 import { EventRef, EventStatusEnum } from './event';
 
 const { sql, join, empty, raw } = Prisma;
@@ -83,11 +91,7 @@ interface Edge extends Hit {
   node: Event;
   cursor: string;
 }
-export interface SearchConnection {
-  edges: Edge[];
-  hasNextPage: boolean;
-  totalCount: () => Promise<number>;
-}
+export type SearchConnection = Connection<Edge>;
 
 const EdgeRef = builder.objectRef<Edge>('EventSearchEdge').implement({
   fields: (t) => ({
@@ -102,20 +106,7 @@ const EdgeRef = builder.objectRef<Edge>('EventSearchEdge').implement({
   }),
 });
 
-const PageInfoRef = builder.objectRef<SearchConnection>('EventSearchPageInfo').implement({
-  fields: (t) => ({
-    hasNextPage: t.boolean({ resolve: (c) => c.hasNextPage }),
-    endCursor: t.string({ nullable: true, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),
-  }),
-});
-
-export const ConnectionRef = builder.objectRef<SearchConnection>('EventSearchConnection').implement({
-  fields: (t) => ({
-    edges: t.field({ type: [EdgeRef], resolve: (c) => c.edges }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c }),
-    totalCount: t.int({ description: 'all matches, whatever the page', resolve: (c) => c.totalCount() }),
-  }),
-});
+export const ConnectionRef = connectionOfEdges('EventSearch', EdgeRef);
 
 const TrendingRef = builder.objectRef<{ node: Event; score: number; distanceKm: number | null }>('TrendingEvent').implement({
   fields: (t) => ({
@@ -208,11 +199,11 @@ const ORDER: Record<SearchSort, Prisma.Sql> = {
   POPULARITY: sql`s."popularity" DESC, s."id" ASC`,
 };
 
-function afterSql(cursor: CursorKey): Prisma.Sql {
+function afterSql(sort: SearchSort, cursor: Cursor): Prisma.Sql {
   const id = sql`${cursor.id}::uuid`;
-  switch (cursor.sort) {
+  switch (sort) {
     case 'START':
-      return sql`(s."startsAt", s."id") > (${cursor.key as string}::timestamptz, ${id})`;
+      return sql`(s."startsAt", s."id") > (${(cursor.key as Date).toISOString()}::timestamptz, ${id})`;
     case 'DISTANCE':
       return sql`(s."distanceKm", s."id") > (${cursor.key as number}::float8, ${id})`;
     case 'RELEVANCE':
@@ -224,12 +215,12 @@ function afterSql(cursor: CursorKey): Prisma.Sql {
 
 const cursorOf = (sort: SearchSort, hit: Hit): string => {
   const key = {
-    START: hit.startsAt.toISOString(),
+    START: hit.startsAt,
     DISTANCE: hit.distanceKm ?? 0,
     RELEVANCE: hit.rank ?? 0,
     POPULARITY: hit.popularity,
   }[sort];
-  return encodeCursor({ sort, key, id: hit.id });
+  return encodeCursor(key, hit.id, sort);
 };
 
 /** The SQL of one page of a search (exported for the benchmark's EXPLAIN). */
@@ -238,7 +229,7 @@ export function searchPageSql(
   sort: SearchSort,
   principal: Principal,
   limit: number,
-  after?: CursorKey,
+  after?: Cursor,
 ): Prisma.Sql {
   const distance = filter.near ? distanceSql(filter.near) : sql`NULL::float8`;
   const rank = filter.text ? sql`ts_rank_cd(e."searchDocument", ${tsQuery(filter.text)})::float8` : sql`NULL::float8`;
@@ -246,7 +237,7 @@ export function searchPageSql(
       SELECT e."id", e."startsAt", e."popularity", ${distance} AS "distanceKm", ${rank} AS "rank"
       FROM "Event" e WHERE ${searchWhere(filter, principal)}
     ) s
-    ${after ? sql`WHERE ${afterSql(after)}` : empty}
+    ${after ? sql`WHERE ${afterSql(sort, after)}` : empty}
     ORDER BY ${ORDER[sort]}
     LIMIT ${limit}`;
 }
@@ -271,20 +262,19 @@ export async function runSearch(
   first: number,
   after?: string | null,
 ): Promise<SearchConnection> {
-  const cursor = after != null ? decodeCursor(after, sort) : undefined;
+  const cursor = after != null ? decodeCursor(after, cursorKeyKind(sort), sort) : undefined;
   const hits = await ctx.db.$queryRaw<Hit[]>(searchPageSql(filter, sort, principal, first + 1, cursor));
   const page = hits.slice(0, first);
   const events = await eventsById(
     ctx,
     page.map((h) => h.id),
   );
-  let count: Promise<number> | undefined;
-  return {
-    edges: page.filter((h) => events.has(h.id)).map((h) => ({ ...h, node: events.get(h.id)!, cursor: cursorOf(sort, h) })),
-    hasNextPage: hits.length > first,
-    totalCount: () =>
-      (count ??= ctx.db.$queryRaw<{ count: number }[]>(searchCountSql(filter, principal)).then((r) => Number(r[0]!.count))),
-  };
+  return connectionOf(
+    page.filter((h) => events.has(h.id)).map((h) => ({ ...h, node: events.get(h.id)!, cursor: cursorOf(sort, h) })),
+    hits.length > first,
+    after,
+    () => ctx.db.$queryRaw<{ count: number }[]>(searchCountSql(filter, principal)).then((r) => Number(r[0]!.count)),
+  );
 }
 
 /** The ids of up to `limit` matches in START order (calendar feeds), without loading the events. */
@@ -301,16 +291,15 @@ export async function searchIds(
 builder.queryFields((t) => ({
   searchEvents: t.field({
     type: ConnectionRef,
-    description: `Discovery: events matching every filter given, visible to the caller, in the order asked for; at most ${SEARCH_PAGE.max} per page.`,
+    description: 'Discovery: events matching every filter given, visible to the caller, in the order asked for.',
     args: {
       filter: t.arg({ type: EventSearchFilter }),
       sort: t.arg({ type: EventSortEnum, defaultValue: 'START' }),
-      first: t.arg.int({ defaultValue: SEARCH_PAGE.default }),
-      after: t.arg.string(),
+      ...pageArgs(t.arg),
     },
     resolve: (_root, args, ctx) => {
       const sort = args.sort ?? 'START';
-      const first = checkFirst(args.first);
+      const first = pageSize(args.first);
       const filter = checkSearch(args.filter, sort, parseId);
       return runSearch(ctx, ctx.principal, filter, sort, first, args.after);
     },
@@ -320,7 +309,7 @@ builder.queryFields((t) => ({
     description: `Public events starting within the next ${TRENDING_DAYS} days, by views (×${TRENDING_WEIGHTS.view}) and shares (×${TRENDING_WEIGHTS.share}) of the last ${TRENDING_DAYS} days plus going (×${TRENDING_WEIGHTS.going}) and interested (×${TRENDING_WEIGHTS.interested}) RSVPs.`,
     args: { first: t.arg.int({ defaultValue: 10 }), near: t.arg({ type: NearInput }) },
     resolve: async (_root, args, ctx) => {
-      const first = checkFirst(args.first);
+      const first = pageSize(args.first);
       const near = args.near ? checkNear(args.near) : null;
       const now = new Date();
       const until = new Date(now.getTime() + TRENDING_DAYS * 86_400_000);

@@ -3,8 +3,6 @@ import { builder } from '../builder';
 import { capacityProblems, coordinateProblems, countryProblems, type Problem } from '../domain/event-details';
 import { canonicalTimeZone } from '../domain/schedule';
 import type { Prisma, Venue } from '../generated/prisma/client';
-import { canSeeEvent } from '../visibility';
-import { EventRef } from './event';
 import { OrganizationRef } from './organization';
 
 export const VenueRef = builder.objectRef<Venue>('Venue');
@@ -48,17 +46,6 @@ VenueRef.implement({
     maxCapacity: t.exposeInt('maxCapacity'),
     settings: t.field({ type: 'JSONObject', resolve: (v) => v.settings as Record<string, unknown> }),
     organization: t.field({ type: OrganizationRef, nullable: true, resolve: (venue) => ({ id: venue.organizationId }) }),
-    events: t.field({
-      type: [EventRef],
-      resolve: async (venue, _args, ctx) => {
-        const [events, friends, replaced] = await Promise.all([
-          ctx.loaders.eventsOfVenue.load(venue.id),
-          ctx.friends(),
-          ctx.replacedForCaller(),
-        ]);
-        return events.filter((e) => canSeeEvent(ctx.principal, e, { friends }) && !replaced.has(e.id));
-      },
-    }),
   }),
 });
 

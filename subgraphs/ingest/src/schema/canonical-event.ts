@@ -1,9 +1,19 @@
-import { DomainError, ErrorCode, isPlatformService, parseId } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ErrorCode,
+  isPlatformService,
+  pageOf,
+  pageSize,
+  parseId,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { canonicalLoaders } from '../canonical/loaders';
 import type { IngestContext } from '../context';
 import type { CanonicalEvent, ModerationDecision } from '../generated/prisma/client';
-import { connectionType, decodeCursor, encodeCursor, pageOf, pageSize } from './connection';
+import { connectionType, pageArgs } from './connection';
 import { DuplicateMatchRef, SourceRecordRef, visibleRecords } from './source-record';
 
 export const ModerationStateEnum = builder.enumType('ModerationState', {
@@ -103,28 +113,23 @@ builder.queryFields((t) => ({
     description: 'The moderation queue: canonical events in one state (all when omitted), oldest first (platform staff).',
     args: {
       moderation: t.arg({ type: ModerationStateEnum }),
-      first: t.arg.int({ defaultValue: 20 }),
-      after: t.arg.string(),
+      ...pageArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       requireModerator(ctx);
       const first = pageSize(args.first);
       const where = args.moderation ? { moderation: args.moderation } : {};
-      const after = args.after ? decodeCursor(args.after) : null;
-      const [rows, totalCount] = await Promise.all([
-        ctx.db.canonicalEvent.findMany({
-          where: after
-            ? {
-                ...where,
-                OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }],
-              }
-            : where,
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          take: first + 1,
-        }),
-        ctx.db.canonicalEvent.count({ where }),
-      ]);
-      return pageOf(rows, first, totalCount, (c) => encodeCursor(c.createdAt, c.id));
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
+      const rows = await ctx.db.canonicalEvent.findMany({
+        where: after ? { AND: [where, afterWhere('createdAt', after)] } : where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (c) => encodeCursor(c.createdAt, c.id),
+        count: () => ctx.db.canonicalEvent.count({ where }),
+      });
     },
   }),
 }));

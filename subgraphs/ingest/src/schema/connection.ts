@@ -1,59 +1,59 @@
-import { badInput, parseId } from '@eventgraph/runtime';
-import type { ObjectRef } from '@pothos/core';
+import { PAGE_SIZE, type Connection, type Edge, type PageInfo } from '@eventgraph/runtime';
+import type { ArgBuilder, ObjectRef } from '@pothos/core';
 import { builder } from '../builder';
 
 /**
- * Relay connections of ingest's lists (runs of a source, the moderation queue): one shape, one cursor. A list is
- * read in a fixed order of (instant, id); a cursor is its last row's pair, so pages hold still while rows arrive.
+ * The Relay connection types of this subgraph, over the runtime's one paging convention (`pagination.ts`): each
+ * paging subgraph declares PageInfo identically and shareable, so the supergraph has one.
  */
-export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
-  hasNextPage: boolean;
-  totalCount: number;
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+export const PageInfoRef = builder.objectRef<PageInfo>('PageInfo').implement({
+  shareable: true,
+  description: 'Where a page of a connection stands: pass endCursor as `after` for the next page.',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+    startCursor: t.exposeString('startCursor', { nullable: true }),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
+});
+
+/** `shareable`: the same connection is declared by another subgraph too (a list of an entity both resolve). */
+interface Options {
+  shareable?: boolean;
 }
 
-type IngestTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
-
-export function connectionType<T>(name: string, nodeRef: ObjectRef<IngestTypes, T>) {
-  const edge = builder.objectRef<Connection<T>['edges'][number]>(`${name}Edge`).implement({
-    fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: nodeRef, resolve: (e) => e.node as never }) }),
-  });
-  const pageInfo = builder.objectRef<Connection<T>>(`${name}PageInfo`).implement({
+/** `XEdge { cursor node }` */
+export const edgeType = <T>(name: string, nodeRef: ObjectRef<Types, T>, options: Options = {}) =>
+  builder.objectRef<Edge<T>>(`${name}Edge`).implement({
+    ...options,
     fields: (t) => ({
-      hasNextPage: t.exposeBoolean('hasNextPage'),
-      endCursor: t.string({ nullable: true, resolve: (c) => c.edges.at(-1)?.cursor ?? null }),
+      cursor: t.exposeString('cursor'),
+      node: t.field({ type: nodeRef, resolve: (e) => e.node as never }),
     }),
   });
-  return builder.objectRef<Connection<T>>(`${name}Connection`).implement({
+
+/** `XConnection { edges pageInfo totalCount }` over an edge type (a plain one from edgeType, or one with more fields). */
+export const connectionOfEdges = <E extends { cursor: string }>(
+  name: string,
+  edgeRef: ObjectRef<Types, E>,
+  options: Options = {},
+) =>
+  builder.objectRef<Connection<E>>(`${name}Connection`).implement({
+    ...options,
     fields: (t) => ({
-      edges: t.field({ type: [edge], resolve: (c) => c.edges }),
-      pageInfo: t.field({ type: pageInfo, resolve: (c) => c }),
-      totalCount: t.exposeInt('totalCount'),
+      edges: t.field({ type: [edgeRef], resolve: (c) => c.edges as never }),
+      pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c.pageInfo }),
+      totalCount: t.int({ description: 'the whole list, whatever the page', resolve: (c) => c.totalCount() }),
     }),
   });
-}
 
-export const MAX_PAGE = 100;
+export const connectionType = <T>(name: string, nodeRef: ObjectRef<Types, T>, options: Options = {}) =>
+  connectionOfEdges(name, edgeType(name, nodeRef, options), options);
 
-/** `first`, checked: 1..MAX_PAGE */
-export function pageSize(first: number | null | undefined): number {
-  const size = first ?? 20;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badInput('first', `must be 1..${MAX_PAGE}`);
-  return size;
-}
-
-export const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-
-export function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [text, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const at = new Date(text ?? '');
-  if (!id || Number.isNaN(at.getTime())) throw badInput('after', 'is not a cursor of this list');
-  return { at, id: parseId('after', id) };
-}
-
-/** The page of rows read with one more than asked (`first + 1`), as a connection. */
-export const pageOf = <T>(rows: T[], first: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> => ({
-  edges: rows.slice(0, first).map((node) => ({ cursor: cursorOf(node), node })),
-  hasNextPage: rows.length > first,
-  totalCount,
+/** The arguments of every paged field: `first` and `after`. */
+export const pageArgs = (arg: ArgBuilder<Types>) => ({
+  first: arg.int({ defaultValue: PAGE_SIZE.default, description: `1..${PAGE_SIZE.max}` }),
+  after: arg.string({ description: "the endCursor of the page before (a cursor of this list's order)" }),
 });

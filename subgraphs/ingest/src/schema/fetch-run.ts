@@ -1,10 +1,21 @@
-import { clearLoaders, liveEvents, notFound, parseId, type BusEvent } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  clearLoaders,
+  decodeCursor,
+  encodeCursor,
+  liveEvents,
+  notFound,
+  pageOf,
+  pageSize,
+  parseId,
+  type BusEvent,
+} from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
 import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
 import type { FetchRun, FetchRunError } from '../generated/prisma/client';
-import { connectionType, decodeCursor, encodeCursor, MAX_PAGE, pageOf, pageSize } from './connection';
-import { fetchRunsOf, SourceRef, visibleSource } from './source';
+import { connectionType, pageArgs } from './connection';
+import { SourceRef, visibleSource } from './source';
 
 export const FetchRunStatusEnum = builder.enumType('FetchRunStatus', {
   description: 'RUNNING, then once: SUCCEEDED, PARTIAL (some records were refused; see errors) or FAILED (see errorCode)',
@@ -78,40 +89,27 @@ FetchRunRef.implement({
   }),
 });
 
-builder.objectField(SourceRef, 'fetchRuns', (t) =>
-  t.field({
-    type: [FetchRunRef],
-    description: 'its latest runs, newest first (the whole history page by page: runs)',
-    args: { last: t.arg.int({ defaultValue: 20, description: '1..100' }) },
-    resolve: (source, args, ctx) => fetchRunsOf(ctx, source.id, args.last ?? 20),
-  }),
-);
-
 const FetchRunConnectionRef = connectionType('FetchRun', FetchRunRef);
 
 builder.objectField(SourceRef, 'runs', (t) =>
   t.field({
     type: FetchRunConnectionRef,
     description: 'its runs, newest first, page by page',
-    args: { first: t.arg.int({ defaultValue: 20, description: `1..${MAX_PAGE}` }), after: t.arg.string() },
+    args: pageArgs(t.arg),
     resolve: async (source, args, ctx) => {
       const first = pageSize(args.first);
-      const after = args.after ? decodeCursor(args.after) : null;
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
       const where = { sourceId: source.id };
-      const [rows, totalCount] = await Promise.all([
-        ctx.db.fetchRun.findMany({
-          where: after
-            ? {
-                ...where,
-                OR: [{ startedAt: { lt: after.at } }, { startedAt: after.at, id: { lt: after.id } }],
-              }
-            : where,
-          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-          take: first + 1,
-        }),
-        ctx.db.fetchRun.count({ where }),
-      ]);
-      return pageOf(rows, first, totalCount, (r) => encodeCursor(r.startedAt, r.id));
+      const rows = await ctx.db.fetchRun.findMany({
+        where: after ? { AND: [where, afterWhere('startedAt', after, 'desc')] } : where,
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (r) => encodeCursor(r.startedAt, r.id),
+        count: () => ctx.db.fetchRun.count({ where }),
+      });
     },
   }),
 );

@@ -1,10 +1,20 @@
-import { can, isPlatformService } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  can,
+  decodeCursor,
+  emptyConnection,
+  encodeCursor,
+  isPlatformService,
+  pageOf,
+  pageSize,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { canonicalLoaders } from '../canonical/loaders';
 import type { IngestContext } from '../context';
 import type { RecordProblem } from '../domain/records';
 import type { DuplicateMatch, SourceRecord } from '../generated/prisma/client';
 import { canSeeSource } from '../visibility';
+import { connectionType, pageArgs } from './connection';
 import { SourceRef } from './source';
 
 export const RecordStateEnum = builder.enumType('RecordState', {
@@ -118,22 +128,32 @@ DuplicateMatchRef.implement({
   }),
 });
 
+const SourceRecordConnectionRef = connectionType('SourceRecord', SourceRecordRef);
+
 builder.objectField(SourceRef, 'records', (t) =>
   t.field({
-    type: [SourceRecordRef],
+    type: SourceRecordConnectionRef,
     description:
-      "its staged records, latest seen first: INVALID ones with their problems are for review (the source's operators and platform staff)",
-    args: { state: t.arg({ type: RecordStateEnum }), last: t.arg.int({ defaultValue: 50, description: '1..200' }) },
-    resolve: (source, args, ctx) => {
+      "its staged records, latest seen first: INVALID ones with their problems are for review (the source's operators and platform staff; empty for others)",
+    args: { state: t.arg({ type: RecordStateEnum }), ...pageArgs(t.arg) },
+    resolve: async (source, args, ctx) => {
+      const first = pageSize(args.first);
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
       if (
         !isPlatformService(ctx.principal) &&
         !(source.organizationId && can(ctx.principal, 'integrations.manage', source.organizationId))
       )
-        return [];
-      return ctx.db.sourceRecord.findMany({
-        where: { sourceId: source.id, ...(args.state ? { state: args.state } : {}) },
-        orderBy: [{ lastSeenAt: 'desc' }, { id: 'asc' }],
-        take: Math.min(Math.max(args.last ?? 50, 1), 200),
+        return emptyConnection<SourceRecord>();
+      const where = { sourceId: source.id, ...(args.state ? { state: args.state } : {}) };
+      const rows = await ctx.db.sourceRecord.findMany({
+        where: after ? { AND: [where, afterWhere('lastSeenAt', after, 'desc')] } : where,
+        orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }],
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (r) => encodeCursor(r.lastSeenAt, r.id),
+        count: () => ctx.db.sourceRecord.count({ where }),
       });
     },
   }),

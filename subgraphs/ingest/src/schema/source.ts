@@ -1,11 +1,12 @@
-import { parseId, readableOrganizations } from '@eventgraph/runtime';
+import { afterWhere, decodeCursor, encodeCursor, pageOf, pageSize, parseId, readableOrganizations } from '@eventgraph/runtime';
 import type { IngestContext } from '../context';
 import { averageRecordsPerRunOf, freshnessOf, successRateOf } from '../domain/run-schedule';
 import { UPLOAD_KINDS } from '../domain/source-settings';
 import type { SourceKind } from '../domain/records';
 import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
-import type { FetchRun, Source } from '../generated/prisma/client';
+import type { Source } from '../generated/prisma/client';
+import { connectionType, pageArgs } from './connection';
 
 export const SourceKindEnum = builder.enumType('SourceKind', {
   description:
@@ -59,10 +60,6 @@ const SourceHealthRef = builder.objectRef<Source>('SourceHealth').implement({
   }),
 });
 
-/** A source's runs, newest first (its own list: a source's history is read from the top). */
-const fetchRunsOf = (ctx: IngestContext, sourceId: string, last: number): Promise<FetchRun[]> =>
-  ctx.db.fetchRun.findMany({ where: { sourceId }, orderBy: { startedAt: 'desc' }, take: Math.min(Math.max(last, 1), 100) });
-
 SourceRef.implement({
   description: 'A feed events are aggregated from, with its schedule, trust and health. Credentials are never returned.',
   fields: (t) => ({
@@ -103,6 +100,8 @@ SourceRef.implement({
   }),
 });
 
+const SourceConnectionRef = connectionType('Source', SourceRef);
+
 builder.queryFields((t) => ({
   source: t.field({
     type: SourceRef,
@@ -111,14 +110,24 @@ builder.queryFields((t) => ({
     resolve: (_root, { id }, ctx) => visibleSource(ctx, parseId('id', id)),
   }),
   sources: t.field({
-    type: [SourceRef],
-    description: 'platform-wide sources and those of organisations the caller may read',
-    resolve: (_root, _args, ctx) => {
+    type: SourceConnectionRef,
+    description: 'platform-wide sources and those of organisations the caller may read, oldest first',
+    args: pageArgs(t.arg),
+    resolve: async (_root, args, ctx) => {
+      const first = pageSize(args.first);
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
       const readable = readableOrganizations(ctx.principal);
       const where = readable === 'all' ? {} : { OR: [{ organizationId: null }, { organizationId: { in: readable } }] };
-      return ctx.db.source.findMany({ where, orderBy: { createdAt: 'asc' }, take: 100 });
+      const rows = await ctx.db.source.findMany({
+        where: after ? { AND: [where, afterWhere('createdAt', after)] } : where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (s) => encodeCursor(s.createdAt, s.id),
+        count: () => ctx.db.source.count({ where }),
+      });
     },
   }),
 }));
-
-export { fetchRunsOf };

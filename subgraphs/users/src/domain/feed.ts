@@ -53,17 +53,40 @@ export function feedScore(event: FeedCandidate, interests: Interests): number {
 export const withoutReplaced = <T extends { eventId: string }>(events: T[], replaced: ReadonlySet<string>): T[] =>
   events.filter((e) => !replaced.has(e.eventId));
 
-/** Relevant events only, best first, soonest first among equals. */
-export function rankFeed<T extends FeedCandidate>(events: T[], interests: Interests, first: number): T[] {
+/** Where an event stands in a feed, which is ordered by score (best first), start (soonest first), then event id. */
+export interface FeedPosition {
+  score: number;
+  startsAt: Date;
+  eventId: string;
+}
+
+const comparePositions = (a: FeedPosition, b: FeedPosition): number =>
+  b.score - a.score || a.startsAt.getTime() - b.startsAt.getTime() || a.eventId.localeCompare(b.eventId);
+
+/** Relevant events only (score above 0), in feed order, with their positions. */
+export function scoreFeed<T extends FeedCandidate>(
+  events: T[],
+  interests: Interests,
+): Array<{ event: T; position: FeedPosition }> {
   return events
-    .map((event) => ({ event, score: feedScore(event, interests) }))
-    .filter((e) => e.score > 0)
-    .sort(
-      (a, b) =>
-        b.score - a.score ||
-        a.event.startsAt.getTime() - b.event.startsAt.getTime() ||
-        a.event.eventId.localeCompare(b.event.eventId),
-    )
-    .slice(0, first)
-    .map((e) => e.event);
+    .map((event) => ({
+      event,
+      position: { score: feedScore(event, interests), startsAt: event.startsAt, eventId: event.eventId },
+    }))
+    .filter((e) => e.position.score > 0)
+    .sort((a, b) => comparePositions(a.position, b.position));
+}
+
+/** The scored feed after `position` (the page after a cursor): stable while other events come and go. */
+export const feedAfter = <E extends { position: FeedPosition }>(scored: E[], position: FeedPosition): E[] =>
+  scored.filter((e) => comparePositions(e.position, position) > 0);
+
+/** A position's sort key as cursor text, and back (null for text that is none). */
+export const feedKey = (p: FeedPosition): string => `${p.score}@${p.startsAt.toISOString()}`;
+export function parseFeedKey(key: string): { score: number; startsAt: Date } | null {
+  const [score, at] = key.split('@');
+  const startsAt = new Date(at ?? '');
+  return Number.isInteger(Number(score)) && score !== '' && !Number.isNaN(startsAt.getTime())
+    ? { score: Number(score), startsAt }
+    : null;
 }

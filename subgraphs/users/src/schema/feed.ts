@@ -1,24 +1,46 @@
-import { DomainError, ErrorCode, parsePageSize, readableOrganizations, requireAuthenticated } from '@eventgraph/runtime';
+import {
+  badInput,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ErrorCode,
+  pageOf,
+  pageSize,
+  readableOrganizations,
+  requireAuthenticated,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import { OPEN_STATUSES } from '../domain/rsvp';
-import { rankFeed, withoutReplaced } from '../domain/feed';
+import { feedAfter, feedKey, parseFeedKey, scoreFeed, withoutReplaced, type FeedPosition } from '../domain/feed';
 import { friendsOf } from './follow';
 import type { Prisma } from '../generated/prisma/client';
+import { connectionType, pageArgs } from './connection';
 import { EventRef } from './rsvp';
 
-/** How many upcoming candidates are ranked per request; the feed is the best `first` of them. */
+/** How many upcoming candidates are ranked per request; the feed pages through the relevant ones among them. */
 const CANDIDATES = 1000;
+
+/** The same EventConnection as the events subgraph's lists (shareable): one iterator reads both. */
+const EventConnectionRef = connectionType('Event', EventRef, { shareable: true });
+
+/** `after` as a position in the feed (BAD_USER_INPUT for anything else). */
+function feedPosition(after: string): FeedPosition {
+  const { key, id } = decodeCursor(after, 'text');
+  const parsed = parseFeedKey(key);
+  if (!parsed) throw badInput('after', 'is not a cursor of this list');
+  return { ...parsed, eventId: id };
+}
 
 builder.queryFields((t) => ({
   myFeed: t.field({
-    type: [EventRef],
-    description:
-      "Upcoming events for the signed-in user: their own events, then by the people, organisations and venues they follow and the categories and keywords of their preferences. An event one of the user's own events stands for is left out (their own event shows instead).",
-    args: { first: t.arg.int({ defaultValue: 20 }) },
+    type: EventConnectionRef,
+    description: `Upcoming events for the signed-in user: their own events, then by the people, organisations and venues they follow and the categories and keywords of their preferences (among the next ${CANDIDATES} events). An event one of the user's own events stands for is left out (their own event shows instead).`,
+    args: pageArgs(t.arg),
     resolve: async (_root, args, ctx) => {
       requireAuthenticated(ctx.principal);
       if (ctx.principal.kind !== 'user') throw new DomainError(ErrorCode.FORBIDDEN, 'only signed-in users have a feed');
-      const first = parsePageSize('first', args.first, 20, 100);
+      const first = pageSize(args.first);
+      const after = args.after != null ? feedPosition(args.after) : null;
       const userId = ctx.principal.id!;
       const [user, follows, friends, own] = await Promise.all([
         ctx.loaders.user.load(userId),
@@ -49,12 +71,17 @@ builder.queryFields((t) => ({
         take: CANDIDATES,
       });
       const replaced = new Set(own.flatMap((o) => o.replaces));
-      const ranked = rankFeed(
+      const scored = scoreFeed(
         withoutReplaced(candidates, replaced).map((c) => ({ ...c, startsAt: c.startsAt! })),
         interests,
-        first,
       );
-      return ranked.map((e) => ({ id: e.eventId }));
+      const rest = after ? feedAfter(scored, after) : scored;
+      const rows = rest.slice(0, first + 1).map((e) => ({ id: e.event.eventId, position: e.position }));
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (e) => encodeCursor(feedKey(e.position), e.position.eventId),
+        count: () => scored.length,
+      });
     },
   }),
 }));

@@ -1,8 +1,22 @@
-import { can, DomainError, ErrorCode, notFound, parseId, parsePageSize, requireAuthenticated } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  can,
+  decodeCursor,
+  DomainError,
+  emptyConnection,
+  encodeCursor,
+  ErrorCode,
+  notFound,
+  pageOf,
+  pageSize,
+  parseId,
+  requireAuthenticated,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext, UsersDb, UsersTx } from '../context';
 import { canAnswer } from '../domain/rsvp';
 import type { Rsvp } from '../generated/prisma/client';
+import { connectionType, pageArgs } from './connection';
 import { friendsOf } from './follow';
 import { UserRef } from './user';
 
@@ -16,6 +30,8 @@ export const RsvpRef = builder.objectRef<Rsvp>('Rsvp').implement({
     user: t.field({ type: UserRef, resolve: async (r, _args, ctx) => (await ctx.loaders.user.load(r.userId))! }),
   }),
 });
+
+const RsvpConnectionRef = connectionType('Rsvp', RsvpRef);
 
 interface RsvpCounts {
   going: number;
@@ -60,16 +76,25 @@ export const EventRef = builder.externalRef('Event', builder.selection<{ id: str
           : null,
     }),
     rsvps: t.field({
-      type: [RsvpRef],
-      description: "who answered; visible to the event's organisation only",
-      args: { status: t.arg({ type: RsvpStatusEnum }), first: t.arg.int({ defaultValue: 50 }) },
+      type: RsvpConnectionRef,
+      description: "who answered, latest answer first; visible to the event's organisation only (empty for others)",
+      args: { status: t.arg({ type: RsvpStatusEnum }), ...pageArgs(t.arg) },
       resolve: async (event, args, ctx) => {
+        const first = pageSize(args.first);
+        // one answer per user and event: (updatedAt, userId) orders the list
+        const after = args.after != null ? decodeCursor(args.after, 'time') : null;
         const known = await ctx.db.knownEvent.findUnique({ where: { eventId: event.id } });
-        if (!known || !isInsider(ctx, known)) return [];
-        return ctx.db.rsvp.findMany({
-          where: { eventId: event.id, ...(args.status ? { status: args.status } : {}) },
-          orderBy: { updatedAt: 'desc' },
-          take: parsePageSize('first', args.first, 50, 200),
+        if (!known || !isInsider(ctx, known)) return emptyConnection<Rsvp>();
+        const where = { eventId: event.id, ...(args.status ? { status: args.status } : {}) };
+        const rows = await ctx.db.rsvp.findMany({
+          where: after ? { AND: [where, afterWhere('updatedAt', after, 'desc', 'userId')] } : where,
+          orderBy: [{ updatedAt: 'desc' }, { userId: 'desc' }],
+          take: first + 1,
+        });
+        return pageOf(rows, first, {
+          after: args.after,
+          cursorOf: (r) => encodeCursor(r.updatedAt, r.userId),
+          count: () => ctx.db.rsvp.count({ where }),
         });
       },
     }),

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { badInput, can, conflict, DomainError, notFound, parseId, parsePageSize, requirePermission } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  badInput,
+  can,
+  conflict,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  notFound,
+  pageOf,
+  pageSize,
+  parseId,
+  requirePermission,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import { endpointUrlProblem, eventTypesProblem, normaliseEventTypes, WEBHOOK_TOPICS } from '../domain/webhooks';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client';
 import { loadWebhookSettings } from '../webhooks/settings';
 import { deliveryBody, wakeWebhookWorker } from '../webhooks/worker';
+import { connectionType, pageArgs } from './connection';
 import { OrganizationRef } from './organization';
 import { PartnerAppRef } from './partner-app';
 
@@ -67,17 +81,28 @@ builder.asEntity(WebhookDeliveryRef, {
   },
 });
 
-const deliveriesOf = (
+const WebhookDeliveryConnectionRef = connectionType('WebhookDelivery', WebhookDeliveryRef);
+
+/** An endpoint's deliveries, newest first: one page of them. */
+async function deliveriesOf(
   ctx: UsersContext,
   endpointId: string,
-  status: WebhookDelivery['status'] | null | undefined,
-  first: number | null | undefined,
-) =>
-  ctx.db.webhookDelivery.findMany({
-    where: { endpointId, ...(status ? { status } : {}) },
-    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-    take: parsePageSize('first', first, 20, 100),
+  args: { status?: WebhookDelivery['status'] | null; first?: number | null; after?: string | null },
+) {
+  const first = pageSize(args.first);
+  const after = args.after != null ? decodeCursor(args.after, 'time') : null;
+  const where = { endpointId, ...(args.status ? { status: args.status } : {}) };
+  const rows = await ctx.db.webhookDelivery.findMany({
+    where: after ? { AND: [where, afterWhere('createdAt', after, 'desc')] } : where,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: first + 1,
   });
+  return pageOf(rows, first, {
+    after: args.after,
+    cursorOf: (d) => encodeCursor(d.createdAt, d.id),
+    count: () => ctx.db.webhookDelivery.count({ where }),
+  });
+}
 
 WebhookEndpointRef.implement({
   description:
@@ -107,10 +132,10 @@ WebhookEndpointRef.implement({
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveries: t.field({
-      type: [WebhookDeliveryRef],
+      type: WebhookDeliveryConnectionRef,
       description: 'newest first',
-      args: { status: t.arg({ type: WebhookDeliveryStatusEnum }), first: t.arg.int({ description: 'at most 100 (default 20)' }) },
-      resolve: (e, args, ctx) => deliveriesOf(ctx, e.id, args.status, args.first),
+      args: { status: t.arg({ type: WebhookDeliveryStatusEnum }), ...pageArgs(t.arg) },
+      resolve: (e, args, ctx) => deliveriesOf(ctx, e.id, args),
     }),
   }),
 });
@@ -200,16 +225,16 @@ builder.queryFields((t) => ({
     },
   }),
   webhookDeliveries: t.field({
-    type: [WebhookDeliveryRef],
+    type: WebhookDeliveryConnectionRef,
     description: "An endpoint's deliveries, newest first.",
     args: {
       endpointId: t.arg.id({ required: true }),
       status: t.arg({ type: WebhookDeliveryStatusEnum }),
-      first: t.arg.int({ description: 'at most 100 (default 20)' }),
+      ...pageArgs(t.arg),
     },
     resolve: async (_root, args, ctx) => {
       const endpoint = await managedEndpoint(ctx, 'endpointId', args.endpointId);
-      return deliveriesOf(ctx, endpoint.id, args.status, args.first);
+      return deliveriesOf(ctx, endpoint.id, args);
     },
   }),
 }));
