@@ -107,7 +107,7 @@ export function subscriptionSocket(options: SocketOptions) {
     },
     // graphql-ws's dispose() waits for a connection attempt and rejects with its close event when that
     // attempt was refused (4403) or failed: there is no socket to close then, and close() must not throw
-    dispose: () => client.dispose().catch(() => undefined),
+    dispose: () => Promise.resolve(client.dispose()).catch(() => undefined),
   };
 }
 
