@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
 import { trackLiveSubscriptions, waitForLive } from '../../sdk/test/support';
+import { MANIFEST_PATH, registerSiteDocuments } from '../partner-site/scripts/register-documents';
 import { startPartnerSiteServer, type PartnerSiteServer } from '../partner-site/server/site-server';
 import { BRAND, createPartnerWorld, LISBON, LOGO, PORTO } from './support/partner-world';
 import { colourCounts, decodePng, pixelHex } from './support/png';
@@ -320,6 +321,55 @@ describe('the partner site', () => {
     });
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(site.url);
+    await page.close();
+  });
+
+  it('runs in trusted-documents mode: its registered operations by hash alone, and its key runs nothing else', async () => {
+    const manifest = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Record<string, string>;
+    const hashes = await registerSiteDocuments({
+      url: platform.gateway.url,
+      token: platform.devToken,
+      partnerAppId: world.partnerAppId,
+      only: true,
+    });
+    expect(hashes.sort()).toEqual(Object.keys(manifest).sort());
+    const trusted = await startPartnerSiteServer({
+      config: { gatewayUrl: platform.gateway.url, apiKey: world.key, trustedDocuments: true },
+    });
+    extraSites.push(trusted);
+    await world.allowOrigins([site.url, trusted.url]);
+    // the key's mode reaches the gateway's cache over the bus: any text it sends is refused from then on
+    const anyText = () => platform.request('{ partnerBranding { brandName } }', {}, { token: world.key });
+    for (let deadline = Date.now() + 5000; (await anyText()).body.errors?.[0]?.extensions?.code !== 'UNTRUSTED_OPERATION';) {
+      if (Date.now() > deadline) throw new Error('the key still runs unregistered operations');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    const page = await context.newPage();
+    const bodies: Array<{ query?: string; extensions?: { persistedQuery?: { sha256Hash: string } } }> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === platform.gateway.url)
+        bodies.push(JSON.parse(request.postData() ?? '{}'));
+    });
+    await page.goto(trusted.url);
+    await settled(page);
+    await expectText(page.getByTestId('brand-name'), BRAND.name);
+    await expectText(page.getByTestId('count'), '9 events · page 1');
+    await page.getByRole('link', { name: /^Harbour Jazz Night/ }).click();
+    await page.getByTestId('event-title').waitFor();
+    // the live update's subscription is the registered text too
+    await waitForLive(platform, 'event.*');
+    await data(`mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id } }`, {
+      id: world.jazz.id,
+      input: { title: 'Harbour Jazz Night (trusted)' },
+    });
+    await expectText(page.getByTestId('event-title'), 'Harbour Jazz Night (trusted)', 10_000);
+    // brand, search, event: hashes of the manifest, never text
+    expect(bodies.length).toBeGreaterThanOrEqual(3);
+    for (const body of bodies) {
+      expect(body.query).toBeUndefined();
+      expect(Object.keys(manifest)).toContain(body.extensions?.persistedQuery?.sha256Hash);
+    }
     await page.close();
   });
 });

@@ -4,7 +4,8 @@
 //   EVENTGRAPH_PARTNER_KEY=egk_… npm run partner-site:start -w examples
 //
 // Environment: EVENTGRAPH_PARTNER_KEY (the partner app's key, scope events:read; required), EVENTGRAPH_URL
-// (default http://localhost:4000/graphql), EVENTGRAPH_WS_URL (default: EVENTGRAPH_URL as ws://), PORT (default 5173).
+// (default http://localhost:4000/graphql), EVENTGRAPH_WS_URL (default: EVENTGRAPH_URL as ws://), PORT (default 5173),
+// EVENTGRAPH_TRUSTED_DOCUMENTS=1 when the partner app is in trusted-documents mode (scripts/register-documents.ts).
 // List the site's origin (http://localhost:5173) in the partner app's whiteLabel.allowedOrigins, or the gateway
 // refuses the browser's calls.
 import { startPartnerSiteServer } from './site-server';
@@ -21,6 +22,7 @@ async function main() {
       gatewayUrl: process.env.EVENTGRAPH_URL ?? 'http://localhost:4000/graphql',
       ...(process.env.EVENTGRAPH_WS_URL ? { wsUrl: process.env.EVENTGRAPH_WS_URL } : {}),
       apiKey,
+      trustedDocuments: process.env.EVENTGRAPH_TRUSTED_DOCUMENTS === '1',
     },
   });
   console.log(`partner site: ${site.url}`);

@@ -17,6 +17,8 @@ export interface PartnerSiteConfig {
   wsUrl?: string;
   /** the partner app's API key (events:read): it is sent by every visitor's browser, so it is public by design */
   apiKey: string;
+  /** the partner app is in trusted-documents mode: the page sends its registered operations by hash only */
+  trustedDocuments?: boolean;
 }
 
 export interface PartnerSiteServerOptions {

@@ -40,6 +40,14 @@ export function describeProblem(err: unknown): Problem {
     }
     case ErrorCode.BAD_USER_INPUT:
       return { code: err.code, title: 'Please check the search', detail: err.message };
+    // the partner app runs registered operations only, and this site's are not (all) registered with it
+    case 'UNTRUSTED_OPERATION':
+    case 'PERSISTED_QUERY_NOT_FOUND':
+      return {
+        code: err.code,
+        title: "This site's requests are not registered",
+        detail: "The partner app accepts registered operations only. Please tell the site's operator.",
+      };
     case ErrorCode.CONNECTION_CLOSED:
       return { code: err.code, title: 'Live updates stopped', detail: 'Reload the page to see the latest changes.' };
     default:

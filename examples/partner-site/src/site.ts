@@ -5,6 +5,7 @@ export interface SiteConfig {
   gatewayUrl: string;
   wsUrl?: string;
   apiKey: string;
+  trustedDocuments?: boolean;
 }
 
 export class SiteConfigError extends Error {
@@ -33,6 +34,8 @@ export function siteClient(config: SiteConfig): EventgraphClient {
     url: config.gatewayUrl,
     ...(config.wsUrl ? { wsUrl: config.wsUrl } : {}),
     credential: config.apiKey,
+    // in trusted-documents mode the key may run the site's registered operations only: send their hashes, never text
+    persistedDocuments: config.trustedDocuments ? 'hash-only' : false,
     timeoutMs: 15_000,
     rateLimitRetry: { maxRetries: 2, maxWaitMs: 5_000 },
     // a page stays open for hours: keep resuming live updates, backing off to a minute between attempts
