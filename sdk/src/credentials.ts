@@ -25,8 +25,8 @@ export interface CredentialSource {
   refresh?(rejected: string): Promise<void>;
 }
 
-const API_KEY = /^egk_[\w-]+$/;
-const DEVICE_CREDENTIAL = /^egd_[\w-]+$/;
+const API_KEY = /^egk_[\w.-]+$/; // egk_<id>.<secret>
+const DEVICE_CREDENTIAL = /^egd_[\w.-]+$/;
 
 /** A partner app's API key (`egk_…`, shown once when the key is created): the client acts as that app. */
 export function apiKeyCredential(key: string): CredentialSource {
