@@ -116,5 +116,32 @@ export async function answerPreflight(req: IncomingMessage, res: ServerResponse,
   res.end();
 }
 
+/**
+ * The browser's side of every route: preflights answered, other requests from an origin no one lists refused
+ * before anything runs; from a listed origin the response may be read (a partner key is checked against its
+ * own app's origins once it is known: `mayCallFrom`). True when the request may go on to its route.
+ */
+export async function admitBrowserRequest(req: IncomingMessage, res: ServerResponse, policy: OriginPolicy): Promise<boolean> {
+  res.setHeader('vary', 'Origin');
+  if (req.method === 'OPTIONS') {
+    await answerPreflight(req, res, policy);
+    return false;
+  }
+  const origin = requestOrigin(req);
+  if (!origin) return true;
+  if (!(await isListedOrigin(policy, origin))) {
+    refuseOrigin(res, origin);
+    return false;
+  }
+  allowOrigin(res, origin);
+  return true;
+}
+
+/** A WebSocket upgrade from a page (browsers send its Origin) is let through from listed origins only. */
+export async function mayUpgrade(req: IncomingMessage, policy: OriginPolicy): Promise<boolean> {
+  const origin = requestOrigin(req);
+  return !origin || (await isListedOrigin(policy, origin));
+}
+
 /** An Origin header is the client's text: quote it short, without control characters. */
 const originForMessage = (origin: string) => JSON.stringify(origin.slice(0, 200));

@@ -10,50 +10,32 @@ import {
   graphqlErrorBody,
   handleGraphQLRequest,
   listen,
-  CLIENT_ADDRESS_HEADER,
-  PRINCIPAL_HEADER,
   sendJson,
-  signClientAddress,
-  signPrincipal,
   DomainError,
   ANONYMOUS,
   type BusTransport,
   type Logger,
-  type Principal,
 } from '@eventgraph/runtime';
 import { createAuthenticator, type Authenticated } from './auth/authenticator';
 import { CallerDirectory } from './auth/caller-directory';
-import { connectionRevalidator, watchCallerChanges, type ConnectionAuth } from './auth/live-revocation';
-import { ConnectionRegistry } from './subscriptions/connection-registry';
+import { trustedDocumentsPlugin } from './auth/trusted-documents';
 import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
 import { clientAddressOf } from './client-address';
-import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
-import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
-import { checkTrustedDocument, trustedDocumentsPlugin } from './auth/trusted-documents';
-import {
-  allowOrigin,
-  answerPreflight,
-  isListedOrigin,
-  mayCallFrom,
-  refuseOrigin,
-  requestOrigin,
-  type OriginPolicy,
-} from './cors';
+import { admitBrowserRequest, mayCallFrom, refuseOrigin, requestOrigin, type OriginPolicy } from './cors';
+import { subgraphDataSource } from './data-sources';
 import {
   documentFinder,
   documentsByHashPlugin,
   loadDocumentManifest,
-  persistedQueryNotFound,
-  requestedHash,
   SDK_MANIFEST_PATH,
   type DocumentManifest,
 } from './documents-by-hash';
-import { subgraphDataSource, type FetchContext } from './data-sources';
-import { createSubscriptionEngine, type SubscriptionEngine, type UpstreamAuth } from './subscriptions/engine';
+import { upstreamAuthFor, type GatewayContext } from './gateway-context';
+import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
+import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
 import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
 import { operationResolutionPlugin } from './operation-resolution';
 import {
-  addressGroup,
   callerBucket,
   createRateLimiter,
   RATE_LIMITED,
@@ -62,9 +44,10 @@ import {
   type CallerPolicies,
   type RateLimiter,
 } from './rate-limit';
+import { schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposure';
+import { createSubscriptionEngine, type SubscriptionEngine } from './subscriptions/engine';
 import { toApolloLogger } from './subscriptions/logger';
-import { serveGraphQLOverWebSocket } from './subscriptions/ws-adapter';
-import { mayExploreSchema, schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposure';
+import { serveWebSocketEndpoint } from './websocket-endpoint';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -108,39 +91,12 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-interface GatewayContext extends FetchContext {
-  principal: Principal;
-  requestId: string;
-  /** trusted-documents mode: the partner app whose registered operations alone may run */
-  trustedDocumentsOf?: string;
-  /** an API key's partner app: its registered operations may be sent by hash */
-  partnerAppId?: string;
-}
-
 const PATH = '/graphql';
 
 /** Routing URLs by subgraph name: the supergraph's, unless overridden. */
 export function subgraphUrls(supergraphSdl: string, overrides: Record<string, string> = {}): Record<string, string> {
   const subgraphs = Supergraph.build(supergraphSdl).subgraphs();
   return Object.fromEntries(subgraphs.names().map((name) => [name, overrides[name] ?? subgraphs.get(name)!.url]));
-}
-
-/**
- * Signs the principal for each upstream request, so a long-lived subscription
- * never sends an expired signature; callers with the same principal may share
- * an upstream subscription.
- */
-function upstreamAuthFor(principal: Principal, requestId: string, secret: string, clientAddress?: string): UpstreamAuth {
-  // the client's address (an IPv6 /64 as one), signed: users throttles log-ins per address
-  const address = clientAddress && addressGroup(clientAddress);
-  return {
-    key: JSON.stringify(principal),
-    headers: () => ({
-      [PRINCIPAL_HEADER]: signPrincipal(principal, secret),
-      'x-request-id': requestId,
-      ...(address ? { [CLIENT_ADDRESS_HEADER]: signClientAddress(address, secret) } : {}),
-    }),
-  };
 }
 
 const header = (req: IncomingMessage, name: string) => {
@@ -283,42 +239,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     admitAnonymous: (req, res) => admitted({ principal: ANONYMOUS }, req, res),
   });
 
-  /**
-   * The browser's side of every route: preflights answered, other requests from an origin no one lists refused
-   * before anything runs; from a listed origin the response may be read (a partner key is checked against its own
-   * app's origins once it is known, in authenticateHttp). True when the request may go on to its route.
-   */
-  const admitOrigin = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    res.setHeader('vary', 'Origin');
-    if (req.method === 'OPTIONS') {
-      await answerPreflight(req, res, origins);
-      return false;
-    }
-    const origin = requestOrigin(req);
-    if (!origin) return true;
-    if (!(await isListedOrigin(origins, origin))) {
-      refuseOrigin(res, origin);
-      return false;
-    }
-    allowOrigin(res, origin);
-    return true;
-  };
+  type Route = (req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string) => Promise<void>;
+  const routes: Array<[matches: (pathname: string) => boolean, Route]> = [
+    [(p) => p === PATH, (rq, rs, id) => serveGraphQL(rq, rs, id)],
+    [(p) => p.startsWith(CALENDAR_PREFIX), serveCalendar],
+    [(p) => p.startsWith(IMPORT_PREFIX), serveImport],
+    [(p) => p.startsWith(INGEST_PREFIX), (rq, rs, id, p) => ingest(rq, rs, p, id)],
+  ];
 
   let ready = true;
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname === '/health')
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
-    const route =
-      pathname === PATH
-        ? serveGraphQL
-        : pathname.startsWith(CALENDAR_PREFIX)
-          ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveCalendar(rq, rs, id, pathname)
-          : pathname.startsWith(IMPORT_PREFIX)
-            ? (rq: IncomingMessage, rs: ServerResponse, id: string) => serveImport(rq, rs, id, pathname)
-            : pathname.startsWith(INGEST_PREFIX)
-              ? (rq: IncomingMessage, rs: ServerResponse, id: string) => ingest(rq, rs, pathname, id)
-              : undefined;
+    const route = routes.find(([matches]) => matches(pathname))?.[1];
     if (!route) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
@@ -330,7 +264,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ),
     );
     const serve = async () => {
-      if (await admitOrigin(req, res)) await route(req, res, requestId);
+      if (await admitBrowserRequest(req, res, origins)) await route(req, res, requestId, pathname);
     };
     serve().catch((err) => {
       log.error({ err, requestId }, 'gateway request failed');
@@ -339,73 +273,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   });
 
-  const connectionAuth = (authenticated: Authenticated, authorization?: string, clientAddress?: string): ConnectionAuth => ({
-    ...upstreamAuthFor(authenticated.principal, randomUUID(), principalSecret, clientAddress),
-    authenticated,
-    authorization,
-    clientAddress,
-  });
-  // open sockets follow their caller: re-checked on bus events about them, at expiry, and every 30 s
-  const connections = new ConnectionRegistry<ConnectionAuth>({
-    revalidate: connectionRevalidator({
-      authenticator,
-      callers,
-      authFor: (authenticated, previous) => connectionAuth(authenticated, previous.authorization, previous.clientAddress),
-    }),
-    expiresAt: (auth) => auth.authenticated.expiresAt,
-    intervalMs: options.connectionRevalidationMs ?? 30_000,
-    logger: log,
-  });
-  const stopWatching = options.bus ? watchCallerChanges(options.bus, connections, callers) : () => {};
-
-  const ws = serveGraphQLOverWebSocket({
+  const webSocket = serveWebSocketEndpoint({
     server,
     path: PATH,
     engine,
-    logger: log,
-    connections,
+    apollo,
+    authenticator,
+    callers,
+    origins,
+    published,
+    findDocument,
+    introspection,
+    principalSecret,
     limits: options.limits,
-    rateLimit: (auth, request) => takeToken((auth as ConnectionAuth).authenticated, clientAddress(request)),
-    exposesSchema: (auth) => mayExploreSchema(introspection, (auth as ConnectionAuth).authenticated.principal),
-    checkDocument: (auth, source) =>
-      checkTrustedDocument(callers, (auth as ConnectionAuth).authenticated.trustedDocumentsOf, source, published),
-    documentByHash: async (auth, extensions, query) => {
-      const hash = requestedHash(query, extensions);
-      if (!hash) return undefined;
-      return (await findDocument(hash, (auth as ConnectionAuth).authenticated.partnerAppId)) ?? persistedQueryNotFound();
-    },
-    // browsers send their page's Origin with the upgrade; the credential comes later, in connection_init
-    admitUpgrade: async (request) => {
-      const origin = requestOrigin(request);
-      return !origin || (await isListedOrigin(origins, origin));
-    },
-    authenticate: async (params, request): Promise<ConnectionAuth> => {
-      const given = params?.authorization ?? params?.Authorization;
-      const authorization = typeof given === 'string' ? given : undefined;
-      const address = clientAddress(request);
-      const authenticated = await authenticator.authenticate(authorization, address);
-      const origin = requestOrigin(request);
-      if (origin && !(await mayCallFrom(origins, origin, authenticated)))
-        throw new Error(`a partner key used from ${origin}, which its app does not list`);
-      return connectionAuth(authenticated, authorization, address);
-    },
-    // queries and mutations over the socket: the same Apollo Server, plugins and formatting as HTTP; the text
-    // as sent, so trusted documents match by their hash
-    executeOperation: async ({ source, variables, operationName, upstreamAuth }) => {
-      const response = await apollo.executeOperation(
-        { query: source, variables, operationName },
-        {
-          contextValue: {
-            principal: (upstreamAuth as ConnectionAuth).authenticated.principal,
-            trustedDocumentsOf: (upstreamAuth as ConnectionAuth).authenticated.trustedDocumentsOf,
-            requestId: randomUUID(),
-            upstreamAuth,
-          },
-        },
-      );
-      if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported over graphql-ws');
-      return response.body.singleResult as never;
-    },
+    takeToken,
+    clientAddress,
+    bus: options.bus,
+    revalidationMs: options.connectionRevalidationMs ?? 30_000,
+    logger: log,
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -424,10 +309,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stop() {
       stopping ??= (async () => {
         ready = false;
-        stopWatching();
-        connections.stop();
+        const closingSockets = webSocket.close();
         callers.close();
-        await ws.close();
+        await closingSockets;
         await engine.close();
         await closeGracefully(server);
         await apollo.stop();
