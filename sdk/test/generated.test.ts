@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ERROR_CODES } from '../../packages/runtime/src/error-codes';
 
 // @graphql-codegen loads ESM-only dependencies that Jest's CommonJS runtime cannot require,
 // so the generator runs as the real script, in its own process, exactly as `npm run generate` does.
@@ -22,6 +24,8 @@ describe('generated SDK code', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('up to date  sdk/src/generated/graphql.ts');
     expect(result.stdout).toContain('up to date  sdk/src/generated/schema.graphql');
+    expect(result.stdout).toContain('up to date  sdk/src/generated/trusted-documents.json');
+    expect(result.stdout).toContain('up to date  sdk/src/generated/error-codes.ts');
     expect(result.code).toBe(0);
   });
 
@@ -46,6 +50,10 @@ describe('generated SDK code', () => {
       expect(readFileSync(join(out(), 'graphql.ts'), 'utf8')).toContain(
         'export type VenueNameQuery = { venue: { name: string } | null };',
       );
+      // the new operation is published under the sha256 of its printed text
+      const manifest = JSON.parse(readFileSync(join(out(), 'trusted-documents.json'), 'utf8')) as Record<string, string>;
+      const text = 'query VenueName($id: ID!) {\n  venue(id: $id) {\n    name\n  }\n}';
+      expect(manifest[createHash('sha256').update(text).digest('hex')]).toBe(text);
       expect((await generate('--check', '--operations', ops(), '--out', out())).code).toBe(0);
     });
 
@@ -58,6 +66,13 @@ describe('generated SDK code', () => {
       const check = await generate('--check', '--supergraph', supergraph, '--operations', ops(), '--out', out());
       expect(check.code).toBe(1);
       expect(check.stderr).toMatch(/stale .*schema\.graphql/);
+    });
+
+    it('the error codes come from the runtime registry, as a closed union with each meaning', () => {
+      const generated = readFileSync(join(SDK, 'src', 'generated', 'error-codes.ts'), 'utf8');
+      for (const [code, meaning] of Object.entries(ERROR_CODES))
+        expect(generated).toContain(`  /** ${meaning} */\n  ${code}: '${code}',`);
+      expect(generated).toContain('export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];');
     });
 
     it('a document that does not match the schema fails generation', async () => {
