@@ -45,18 +45,23 @@ export interface WebSocketEndpointOptions {
  */
 export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): Promise<void> } {
   const log = o.logger;
-  const connectionAuth = (authenticated: Authenticated, authorization?: string, clientAddress?: string): ConnectionAuth => ({
+  const connectionAuth = (
+    authenticated: Authenticated,
+    { authorization, clientAddress, origin }: Omit<ConnectionAuth, 'authenticated' | 'key' | 'headers'>,
+  ): ConnectionAuth => ({
     ...upstreamAuthFor(authenticated.principal, randomUUID(), o.principalSecret, clientAddress),
     authenticated,
     authorization,
     clientAddress,
+    origin,
   });
   // open sockets follow their caller: re-checked on bus events about them, at expiry, and every 30 s
   const connections = new ConnectionRegistry<ConnectionAuth>({
     revalidate: connectionRevalidator({
       authenticator: o.authenticator,
       callers: o.callers,
-      authFor: (authenticated, previous) => connectionAuth(authenticated, previous.authorization, previous.clientAddress),
+      authFor: (authenticated, previous) => connectionAuth(authenticated, previous),
+      mayCallFrom: (origin, authenticated) => mayCallFrom(o.origins, origin, authenticated),
     }),
     expiresAt: (auth) => auth.authenticated.expiresAt,
     intervalMs: o.revalidationMs,
@@ -90,7 +95,7 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
       const origin = requestOrigin(request);
       if (origin && !(await mayCallFrom(o.origins, origin, authenticated)))
         throw new Error(`a partner key used from ${origin}, which its app does not list`);
-      return connectionAuth(authenticated, authorization, address);
+      return connectionAuth(authenticated, { authorization, clientAddress: address, origin });
     },
     // queries and mutations over the socket: the same Apollo Server, plugins and formatting as HTTP; the text
     // as sent, so trusted documents match by their hash

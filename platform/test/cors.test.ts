@@ -194,7 +194,7 @@ describe('requests from browsers', () => {
 
 describe('graphql-ws', () => {
   /** A graphql-ws client whose socket sends `origin` with the upgrade, as a browser page there would. */
-  const clientFrom = (origin: string, token?: string) =>
+  const clientFrom = (origin: string, token?: string, lazy = true) =>
     createClient({
       url: platform.gateway.wsUrl,
       webSocketImpl: class extends WebSocket {
@@ -203,7 +203,7 @@ describe('graphql-ws', () => {
         }
       },
       retryAttempts: 0,
-      lazy: true,
+      lazy,
       connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     });
 
@@ -234,5 +234,29 @@ describe('graphql-ws', () => {
     // another partner's site: the socket opens, the key is refused (4403 Forbidden)
     const refused = await run(SITE_B, keyA);
     expect((refused.error as { code?: number }).code).toBe(4403);
+  });
+
+  it('closes an open socket when its partner app stops listing the page’s origin', async () => {
+    const site = 'https://live.night-owl.test';
+    const { appId, secret } = await partnerKey('Live site', [site]);
+    // not lazy: the socket stays open between operations, as a live page's does
+    const client = clientFrom(site, secret, false);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      client.on('closed', (event) => resolve(event as { code: number; reason: string })),
+    );
+    try {
+      const first = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: BRANDING }, { next: (r) => resolve(r.data), error: resolve, complete: () => {} });
+      });
+      expect(first).toEqual({ partnerBranding: { brandName: 'Live site' } });
+      await platform.data(
+        `mutation($id: ID!) { updatePartnerApp(id: $id, whiteLabel: { brandName: "Live site", allowedOrigins: ["https://moved.night-owl.test"] }) { id } }`,
+        { id: appId },
+      );
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('socket still open')), 5_000).unref());
+      expect(await Promise.race([closed, timeout])).toMatchObject({ code: 4401, reason: 'ORIGIN_NOT_ALLOWED' });
+    } finally {
+      await client.dispose();
+    }
   });
 });

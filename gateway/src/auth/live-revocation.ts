@@ -4,6 +4,7 @@ import type { ConnectionRegistry, Verdict } from '../subscriptions/connection-re
 import type { UpstreamAuth } from '../subscriptions/engine';
 import type { Authenticated, Authenticator } from './authenticator';
 import type { CallerDirectory } from './caller-directory';
+import { ORIGIN_NOT_ALLOWED } from '../cors';
 
 /** What a graphql-ws connection carries from its connection_init to each of its operations. */
 export interface ConnectionAuth extends UpstreamAuth {
@@ -12,6 +13,8 @@ export interface ConnectionAuth extends UpstreamAuth {
   authorization?: string;
   /** the socket's remote address */
   clientAddress?: string;
+  /** the page's origin, when a browser opened the socket */
+  origin?: string;
 }
 
 /**
@@ -55,6 +58,8 @@ export interface LiveRevocationOptions {
   callers: CallerDirectory;
   /** the connection's auth for its caller authenticated again (signing, sharing key) */
   authFor(authenticated: Authenticated, previous: ConnectionAuth): ConnectionAuth;
+  /** may the caller, as authenticated now, still call from the page's origin (a partner app's origins changed)? */
+  mayCallFrom?(origin: string, authenticated: Authenticated): Promise<boolean>;
 }
 
 /** Authenticates a connection's credential again and says what that means for it. */
@@ -69,6 +74,13 @@ export function connectionRevalidator(options: LiveRevocationOptions) {
         return { kind: 'refused', error: new GraphQLError(err.message, { extensions: err.extensions }) };
       throw err; // not a verdict (users unreachable, say): the registry keeps the connection and looks again later
     }
+    if (auth.origin && options.mayCallFrom && !(await options.mayCallFrom(auth.origin, now)))
+      return {
+        kind: 'refused',
+        error: new GraphQLError(`calls from ${auth.origin} are no longer allowed with this key`, {
+          extensions: { code: ORIGIN_NOT_ALLOWED, reason: ORIGIN_NOT_ALLOWED },
+        }),
+      };
     const kind = verdictOn(auth.authenticated, now);
     return kind === 'unchanged' ? { kind } : { kind, auth: options.authFor(now, auth) };
   };
