@@ -1,37 +1,19 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Locator, type Page } from 'playwright-core';
+import { ensureSdkBuild } from '../../../sdk/scripts/ensure-build';
 
 /** Building the partner site and driving it in Debian's Chromium. */
 
 const REPO = join(__dirname, '..', '..', '..');
 const run = promisify(execFile);
 
-/** sdk/dist/index.mjs is newer than every input of the SDK's build (as a build cache would decide) */
-function sdkBuildIsCurrent(): boolean {
-  const sdk = join(REPO, 'sdk');
-  const built = statSync(join(sdk, 'dist', 'index.mjs'), { throwIfNoEntry: false });
-  if (!built) return false;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) =>
-        entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
-      ),
-    );
-  const configs = ['package.json', 'tsup.config.ts', 'tsconfig.build.json'].map(
-    (f) => statSync(join(sdk, f), { throwIfNoEntry: false })?.mtimeMs ?? 0,
-  );
-  return built.mtimeMs > Math.max(newest(join(sdk, 'src')), ...configs);
-}
-
 /** Builds the SDK package (`npm run build -w @eventgraph/sdk`, unless its build is current) and the site from it. */
 export async function buildSite(): Promise<void> {
-  if (!sdkBuildIsCurrent()) await run('npm', ['run', 'build', '-w', '@eventgraph/sdk'], { cwd: REPO, timeout: 90_000 });
+  await ensureSdkBuild();
   const vite = join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
   const config = join(REPO, 'examples', 'partner-site', 'vite.config.mts');
   await run(process.execPath, [vite, 'build', '--config', config], { cwd: REPO, timeout: 60_000 });
