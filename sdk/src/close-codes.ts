@@ -42,8 +42,13 @@ const MEANINGS: Record<number, CloseMeaning> = {
   1015: { code: ClientErrorCode.NETWORK_ERROR, says: 'the TLS handshake failed' },
 };
 
-/** Closes that a later connection attempt may not repeat: worth retrying (graphql-ws never retries 4400–4500 fatal ones itself). */
-export const RETRYABLE_CLOSES = new Set([1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 4408, 4499, 4504]);
+/**
+ * Closes that a later connection attempt may not repeat, so worth reconnecting for. graphql-ws
+ * itself never retries the fatal ones (4400, 4401, 4406, 4409, 4429, 4500, 4004, 4005 and the
+ * 1xxx codes other than 1000, 1001, 1005, 1006, 1012, 1013, 1014); of the rest, a refused
+ * credential (4403) is not retried here either.
+ */
+export const RETRYABLE_CLOSES = new Set([1000, 1001, 1005, 1006, 1012, 1013, 1014, 4408, 4499, 4504]);
 
 export interface CloseEventLike {
   code: number;
