@@ -4,8 +4,14 @@ import {
   CheckInRecordedDocument,
   EventDetailsDocument,
   OrganizationEventsDocument,
+  isEventgraphError,
+  paginate,
+  SearchEventsDocument,
   SourcesDocument,
+  type ApiErrorCode,
   type CheckInRecordedSubscription,
+  type ClientErrorCode,
+  type EventgraphError,
   type EventDetailsQuery,
   type EventgraphClient,
   type EventgraphSubscription,
@@ -42,4 +48,39 @@ export async function typing(c: EventgraphClient, anyValue: any) {
   assert<Equal<typeof _raw, { a: number }>>(true);
   const _plain = await c.request('{ a }');
   assert<Equal<typeof _plain, Record<string, any>>>(true);
+}
+
+// the error code is a closed union: an unknown code does not compile, and a switch over it can be exhaustive
+export function codes(err: EventgraphError): string {
+  // @ts-expect-error not a code of the API or the client
+  if (err.code === 'NOT_A_CODE') return 'never';
+  if (isEventgraphError(err, 'RATE_LIMITED')) assert<Equal<typeof err.code, 'RATE_LIMITED'>>(true);
+  const clientSide = (code: ClientErrorCode): string => {
+    switch (code) {
+      case 'NETWORK_ERROR':
+      case 'TIMEOUT':
+      case 'BAD_RESPONSE':
+      case 'CONNECTION_CLOSED':
+      case 'PROTOCOL_ERROR':
+      case 'CLIENT_CLOSED':
+      case 'UNKNOWN':
+        return code;
+      default: {
+        const unreachable: never = code;
+        return unreachable;
+      }
+    }
+  };
+  const _api: ApiErrorCode = 'PERSISTED_QUERY_NOT_FOUND';
+  return clientSide('TIMEOUT');
+}
+
+// paginate yields the connection's node type
+export async function pages(c: EventgraphClient) {
+  for await (const event of paginate(c, SearchEventsDocument, { filter: { text: 'x' } }, (d) => d.searchEvents)) {
+    const title: string = event.title;
+    void title;
+  }
+  // @ts-expect-error `after` is the iterator's to set
+  paginate(c, SearchEventsDocument, { after: 'x' }, (d) => d.searchEvents);
 }
