@@ -250,9 +250,9 @@ export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!
   event(id: $e) { id title status visibility startsAt endsAt gates { id name direction }
     series { id name status capacity startsAt endsAt entryRule gates { id } categoryLimits { category capacity } } }
   myEvent: event(id: $my) { id title status visibility }
-  wristbands(eventId: $e, first: 50) { totalCount edges { node { id nfcId category status assignedSeries { id } } } }
-  tickets(eventId: $e, first: 50) { totalCount edges { node { id externalId status holderName holderEmail } } }
-  checkIns(seriesId: $s, first: 50) { totalCount edges { node { id allowed nfcId } } }
+  wristbands(eventId: $e, first: 20) { totalCount edges { node { id nfcId category status assignedSeries { id } } } }
+  tickets(eventId: $e, first: 20) { totalCount edges { node { id externalId status holderName holderEmail } } }
+  checkIns(seriesId: $s, first: 20) { totalCount edges { node { id allowed nfcId } } }
   partnerApps(organizationId: $o) { id name trustedDocumentsOnly trustedDocumentHashes whiteLabel { brandName } apiKeys { id name scopes active } }
   devices(organizationId: $o) { id name allowedGateIds active }
   webhookEndpoints(organizationId: $o) { id url eventTypes enabled }
