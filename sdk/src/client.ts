@@ -37,9 +37,9 @@ export interface EventgraphClientOptions {
   /**
    * Documents by hash: the SDK's own operations (and any document with `__meta__.hash`, as
    * GraphQL Code Generator's persisted documents emit) are sent as `extensions.persistedQuery`
-   * without their text. 'hash-only': never the text (for keys in trusted-documents mode);
-   * true: the text follows once if the server does not know the hash (PERSISTED_QUERY_NOT_FOUND).
-   * Default false: always the text.
+   * without their text. 'hash-only': never the text, subscriptions included (for keys in
+   * trusted-documents mode); true: requests go by hash and the text follows once if the server
+   * does not know it (PERSISTED_QUERY_NOT_FOUND); subscriptions go as text. Default false: text.
    */
   persistedDocuments?: boolean | 'hash-only';
   /** reconnection of the subscription socket after it drops (exponential back-off with jitter) */
@@ -212,11 +212,14 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
 
   function subscribe(document: string | DocumentNode, variables?: Variables): EventgraphSubscription<unknown> {
     if (closing.signal.aborted) return typedSubscription(undefined, wsUrl);
-    const { query, operationName } = operationOf(document);
+    const { query, operationName, hash } = operationOf(document);
+    // hash-only: the gateway takes an empty query with extensions.persistedQuery over graphql-ws too
+    const byHash = hash && options.persistedDocuments === 'hash-only';
     const source = openSocket().client.iterate<unknown>({
-      query,
+      query: byHash ? '' : query,
       variables: variables ?? {},
       ...(operationName ? { operationName } : {}),
+      ...(byHash ? { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } } : {}),
     }) as AsyncIterableIterator<ExecutionResult<unknown>>;
     const subscription = typedSubscription(source, wsUrl);
     live.add(subscription);

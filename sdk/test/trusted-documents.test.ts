@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, print, type DocumentNode } from 'graphql';
 import * as sdk from '../src';
-import { apiKeyCredential, createEventgraphClient, SearchEventsDocument, type FetchLike } from '../src';
+import WebSocket from 'ws';
+import { apiKeyCredential, createEventgraphClient, EventChangedDocument, SearchEventsDocument, type FetchLike } from '../src';
 import { createOrganisationWithEvent } from '../../platform/test/support/demo-data';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
+import { trackLiveSubscriptions, waitForLive } from './support';
 
 /**
  * Trusted documents: the SDK publishes its operations as a manifest (sha256 of the exact text it
@@ -43,6 +45,7 @@ describe('against the gateway', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
+    trackLiveSubscriptions(platform);
     const { org } = await createOrganisationWithEvent(platform);
     // a partner app that runs registered operations only, with none of its own registered: the SDK's are trusted
     const { createPartnerApp: app } = await platform.data(
@@ -80,6 +83,39 @@ describe('against the gateway', () => {
       code: 'UNTRUSTED_OPERATION',
     });
     await client.close();
+  });
+
+  it('subscribes by hash alone too, over graphql-ws', async () => {
+    const { event } = await createOrganisationWithEvent(platform);
+    const subscribed: Array<Record<string, any>> = [];
+    // what goes over the socket: graphql-ws's `subscribe` messages, as the gateway receives them
+    const Recording = class extends WebSocket {
+      override send(data: any, ...rest: any[]) {
+        const message = JSON.parse(String(data));
+        if (message.type === 'subscribe') subscribed.push(message.payload);
+        return (super.send as (...args: any[]) => void)(data, ...rest);
+      }
+    };
+    const recorded = createEventgraphClient({
+      url: platform.gateway.url,
+      credential: platform.devToken,
+      persistedDocuments: 'hash-only',
+      webSocketImpl: Recording,
+      reconnect: { attempts: 0 },
+    });
+    const changes = recorded.subscribe(EventChangedDocument, { eventId: event.id });
+    const next = changes.next();
+    await waitForLive(platform, 'event.*');
+    await platform.data(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { id } }`, { id: event.id });
+    const { value } = await next;
+    expect(value?.eventChanged.event?.status).toBe('PUBLISHED');
+    expect(subscribed[0]).toEqual({
+      query: '',
+      operationName: 'EventChanged',
+      variables: { eventId: event.id },
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(print(EventChangedDocument)) } },
+    });
+    await Promise.all([changes.return(), recorded.close()]);
   });
 
   it('refuses a hash the gateway does not know with PERSISTED_QUERY_NOT_FOUND when only hashes may be sent', async () => {
