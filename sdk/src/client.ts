@@ -127,6 +127,14 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
   let socket: ReturnType<typeof subscriptionSocket> | undefined;
 
   const token = async () => (await credential.token()) ?? undefined;
+  /** true when the credential could refresh after `rejected` was refused; a failed refresh leaves the refusal standing */
+  const refreshAfter = async (rejected: string) => {
+    if (!credential.refresh) return false;
+    return credential.refresh(rejected).then(
+      () => true,
+      () => false,
+    );
+  };
 
   function openSocket() {
     if (socket) return socket;
@@ -188,15 +196,9 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
           continue;
         }
         // an access token that stopped being valid in flight: one refresh and one more try
-        if (err.code === 'UNAUTHENTICATED' && sent && credential.refresh && !refreshed) {
+        if (err.code === 'UNAUTHENTICATED' && sent && !refreshed) {
           refreshed = true;
-          if (
-            await credential.refresh(sent).then(
-              () => true,
-              () => false,
-            )
-          )
-            continue;
+          if (await refreshAfter(sent)) continue;
         }
         if (err.code === 'RATE_LIMITED' && rateLimitRetry) {
           const wait = retryDelay(rateLimited++, err.retryAfterMs, rateLimitRetry);
