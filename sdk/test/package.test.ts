@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoWorld } from '../../platform/test/support/demo-data';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
+import { ensureSdkBuild } from '../scripts/ensure-build';
 import { trackLiveSubscriptions, waitForLive, within } from './support';
 
 /**
@@ -81,7 +82,7 @@ beforeAll(async () => {
   const [started] = await Promise.all([
     startTestPlatform(),
     (async () => {
-      await run('npm', ['run', 'build'], SDK);
+      await ensureSdkBuild(); // npm run build, unless dist/ is newer than everything it is built from
       const packed = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', project], SDK)) as Array<{
         filename: string;
         files: Array<{ path: string }>;
