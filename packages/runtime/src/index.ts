@@ -11,6 +11,7 @@ export * from './loaders';
 export * from './lru-cache';
 export * from './logger';
 export * from './pagination';
+export * from './relay-types';
 export * from './principal';
 export * from './scalars';
 export * from './subgraph';
