@@ -130,9 +130,15 @@ it('packs the build, its declarations and the published files, not the sources',
       'dist/index.d.ts',
       'dist/trusted-documents.json',
       'dist/schema.graphql',
+      // what Apollo iOS code generation reads, at the paths ios/apollo-codegen-config.json names
+      'ios/apollo-codegen-config.json',
+      'ios/README.md',
+      'src/generated/schema.graphql',
+      'src/operations/events.graphql',
     ]),
   );
-  expect(packedFiles.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+  const iosInputs = (f: string) => f === 'src/generated/schema.graphql' || /^src\/operations\/\w+\.graphql$/.test(f);
+  expect(packedFiles.filter((f) => (f.startsWith('src/') && !iosInputs(f)) || f.startsWith('test/'))).toEqual([]);
   const installed = JSON.parse(readFileSync(join(project, 'node_modules', '@eventgraph', 'sdk', 'package.json'), 'utf8'));
   expect(installed.sideEffects).toBe(false);
   // the peer dependency was installed beside it: one graphql for the application
