@@ -94,7 +94,7 @@ describe('each role can do what its rank allows, and no more', () => {
   it('viewers read the organisation: its draft events, series and members', async () => {
     const { data } = await call(
       'viewerA',
-      `query($e: ID!, $o: ID!) { event(id: $e) { status series { name } gates { name } } organization(id: $o) { memberships { role } } }`,
+      `query($e: ID!, $o: ID!) { event(id: $e) { status series { name } gates { name } } organization(id: $o) { memberships { edges { node { role } } } } }`,
       {
         e: ids.eventA,
         o: ids.orgA,
@@ -102,7 +102,7 @@ describe('each role can do what its rank allows, and no more', () => {
     );
     expect(data.event).toMatchObject({ status: 'DRAFT', gates: expect.arrayContaining([{ name: 'Main' }]) });
     expect(data.event.series.length).toBeGreaterThan(0);
-    expect(data.organization.memberships.map((m: { role: string }) => m.role).sort()).toEqual([
+    expect(data.organization.memberships.edges.map((e: { node: { role: string } }) => e.node.role).sort()).toEqual([
       'ADMIN',
       'MANAGER',
       'MEMBER',
@@ -183,8 +183,10 @@ describe('managing members', () => {
     );
     expect(codeOf(transferred)).toBe('OK');
     const roles = (
-      await call('adminA', `query($o: ID!) { organization(id: $o) { memberships { role user { id } } } }`, { o: ids.orgA })
-    ).data.organization.memberships;
+      await call('adminA', `query($o: ID!) { organization(id: $o) { memberships { edges { node { role user { id } } } } } }`, {
+        o: ids.orgA,
+      })
+    ).data.organization.memberships.edges.map((e: { node: unknown }) => e.node);
     expect(roles.find((m: { user: { id: string } }) => m.user.id === people.adminA!.id).role).toBe('OWNER');
     expect(roles.find((m: { user: { id: string } }) => m.user.id === people.ownerA!.id).role).toBe('ADMIN');
     // the gateway's cached memberships followed at once: the old owner is an admin now
@@ -205,7 +207,7 @@ describe('one organisation never sees another', () => {
       'ownerB',
       `query($e: ID!, $o: ID!, $g: ID!, $s: ID!) {
       event(id: $e) { title } events(organizationId: $o) { totalCount edges { node { id } } }
-      organization(id: $o) { name memberships { role } venues { name } events { totalCount edges { node { id } } } }
+      organization(id: $o) { name memberships { totalCount edges { node { role } } } venues { name } events { totalCount edges { node { id } } } }
       gate(id: $g) { name } eventSeries(id: $s) { name }
     }`,
       { e: ids.eventA, o: ids.orgA, g: ids.gateA, s: ids.seriesA },
@@ -216,7 +218,7 @@ describe('one organisation never sees another', () => {
       // name and venues are public; members and unpublished events are not
       organization: {
         name: expect.any(String),
-        memberships: [],
+        memberships: { totalCount: 0, edges: [] },
         venues: expect.arrayContaining([{ name: 'Hall' }]),
         events: { totalCount: 0, edges: [] },
       },
@@ -308,10 +310,10 @@ describe('one organisation never sees another', () => {
     const anon = await platform.request(Q.createVenue, { org: ids.orgA, slug: slug() }, { token: null });
     expect(codeOf(anon.body as Body)).toBe('UNAUTHENTICATED');
     const { body } = await platform.request(
-      `query($o: ID!) { organization(id: $o) { memberships { role } } }`,
+      `query($o: ID!) { organization(id: $o) { memberships { totalCount edges { node { role } } } } }`,
       { o: ids.orgA },
       { token: null },
     );
-    expect((body as Body).data).toEqual({ organization: { memberships: [] } });
+    expect((body as Body).data).toEqual({ organization: { memberships: { totalCount: 0, edges: [] } } });
   });
 });

@@ -17,7 +17,7 @@ describe('a query through the gateway', () => {
         event(id: $id) {
           title status
           venue { name timeZone }
-          organization { name memberships { role user { displayName } } }
+          organization { name memberships { totalCount edges { node { role user { displayName } } } } }
           series { name status capacity gates { name direction } }
           gates { name }
           sources { name kind }
@@ -29,7 +29,10 @@ describe('a query through the gateway', () => {
       title: 'Summer Sound',
       status: 'DRAFT',
       venue: { name: 'Riverside Park', timeZone: 'Europe/Berlin' },
-      organization: { name: world.org.name, memberships: [{ role: 'OWNER', user: { displayName: 'Olive Owner' } }] },
+      organization: {
+        name: world.org.name,
+        memberships: { totalCount: 1, edges: [{ node: { role: 'OWNER', user: { displayName: 'Olive Owner' } } }] },
+      },
       series: [{ name: 'Day 1', status: 'ACTIVE', capacity: 2, gates: [{ name: 'Main', direction: 'BOTH' }] }],
       gates: [{ name: 'Main' }],
       sources: [{ name: 'City listings', kind: 'ICAL' }],

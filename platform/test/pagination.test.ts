@@ -13,8 +13,12 @@ import WebSocket from 'ws';
 import {
   CheckInsDocument,
   createEventgraphClient,
+  DevicesDocument,
   EventsDocument,
   EventWristbandsDocument,
+  InvitationsDocument,
+  MyFollowsDocument,
+  OrganizationDocument,
   OrganizationEventsDocument,
   paginate,
   SourcesDocument,
@@ -22,6 +26,7 @@ import {
   type EventgraphClient,
 } from '@eventgraph/sdk';
 import { createDemoWorld } from './support/demo-data';
+import { addPeopleAndScanners, FAR_VENUE } from './support/people-and-scanners';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 
 /**
@@ -33,6 +38,8 @@ let platform: TestPlatform;
 let client: EventgraphClient;
 let world: Awaited<ReturnType<typeof createDemoWorld>>;
 let schema: GraphQLSchema;
+/** a signed-up user following four things, with their own client */
+let follower: EventgraphClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
@@ -66,11 +73,14 @@ beforeAll(async () => {
     await platform.data(`mutation($input: CreateSourceInput!) { createSource(input: $input) { id } }`, {
       input: { name, kind: 'ICAL', url: `https://listings.example.com/${name.split(' ')[0]}.ics`, scheduleSeconds: 0 },
     });
+  const { follower: account } = await addPeopleAndScanners(platform, world);
+  follower = createEventgraphClient({ url: platform.gateway.url, webSocketImpl: WebSocket, credential: account.accessToken });
   const { body } = await platform.request(getIntrospectionQuery());
   schema = buildClientSchema(body.data as unknown as IntrospectionQuery);
 });
 afterAll(async () => {
   await client?.close();
+  await follower?.close();
   await platform?.stop();
 });
 
@@ -166,6 +176,23 @@ describe('one iterator', () => {
       5,
     ],
     ['sources (ingest)', (size: number) => paginate(client, SourcesDocument, {}, (d) => d.sources, { pageSize: size }), 3],
+    [
+      "an organisation's members (users)",
+      (size: number) =>
+        paginate(client, OrganizationDocument, { id: world.org.id }, (d) => d.organization?.memberships, { pageSize: size }),
+      5,
+    ],
+    [
+      "an organisation's invitations",
+      (size: number) =>
+        paginate(client, InvitationsDocument, { organizationId: world.org.id }, (d) => d.invitations, { pageSize: size }),
+      3,
+    ],
+    [
+      "an organisation's scanners",
+      (size: number) => paginate(client, DevicesDocument, { organizationId: world.org.id }, (d) => d.devices, { pageSize: size }),
+      3,
+    ],
   ] as Array<[string, (size: number) => AsyncIterable<{ id: string }> & { all(): Promise<{ id: string }[]> }, number]>)(
     'walks %s page by page: the same nodes in the same order as one page',
     async (_what, walk, expected) => {
@@ -177,6 +204,21 @@ describe('one iterator', () => {
       else expect(inOne.length).toBe(expected);
     },
   );
+
+  it("walks a user's follows page by page (keyset on when, then on the target's id)", async () => {
+    const walk = (size: number) => paginate(follower, MyFollowsDocument, {}, (d) => d.myFollows, { pageSize: size });
+    const { inTwos, inOne } = await bothWays(walk, (f) => `${f.targetType}:${f.targetId}`);
+    expect(inTwos).toEqual(inOne);
+    expect(inOne.sort()).toEqual(
+      [`ORGANIZATION:${world.org.id}`, `USER:${world.user.id}`, `VENUE:${world.venue.id}`, `VENUE:${FAR_VENUE}`].sort(),
+    );
+    const first = await follower.request(MyFollowsDocument, { first: 3 });
+    expect([first.myFollows.totalCount, first.myFollows.edges.length, first.myFollows.pageInfo.hasNextPage]).toEqual([
+      4,
+      3,
+      true,
+    ]);
+  });
 
   it('counts the whole list on every page, and pages hold still while rows arrive before the cursor', async () => {
     const pages = paginate(client, EventsDocument, { organizationId: world.org.id }, (d) => d.events, { pageSize: 2 }).pages();
@@ -224,12 +266,24 @@ describe('bad paging input', () => {
       'wristbands',
       `query($first: Int, $after: String, $e: ID!) { wristbands(eventId: $e, first: $first, after: $after) { totalCount } }`,
     ],
+    [
+      'Organization.memberships',
+      `query($first: Int, $after: String, $o: ID!) { organization(id: $o) { memberships(first: $first, after: $after) { totalCount } } }`,
+    ],
+    [
+      'invitations',
+      `query($first: Int, $after: String, $o: ID!) { invitations(organizationId: $o, first: $first, after: $after) { totalCount } }`,
+    ],
+    [
+      'devices',
+      `query($first: Int, $after: String, $o: ID!) { devices(organizationId: $o, first: $first, after: $after) { totalCount } }`,
+    ],
   ] as const;
 
   it.each(LISTS)(
     '%s: first outside 1..100 and an after that is no cursor of the list are BAD_USER_INPUT',
     async (_name, query) => {
-      const ids = { s: world.series.id, e: world.event.id };
+      const ids = { s: world.series.id, e: world.event.id, o: world.org.id };
       for (const [variables, field] of [
         [{ first: 0 }, 'first'],
         [{ first: 101 }, 'first'],

@@ -361,8 +361,9 @@ describe('scanner devices', () => {
     // another organisation's gate is refused exactly like one that does not exist
     expect(foreign.errors![0]!.message.replace(other.gate.id, missing)).toBe(unknown.errors![0]!.message);
     expect(
-      (await asAdmin(`query($o: ID!) { devices(organizationId: $o) { name } }`, { o: world.org.id })).data.devices,
-    ).not.toContainEqual({ name: 'Borrowed' });
+      (await asAdmin(`query($o: ID!) { devices(organizationId: $o) { edges { node { name } } } }`, { o: world.org.id })).data
+        .devices.edges,
+    ).not.toContainEqual({ node: { name: 'Borrowed' } });
 
     const own = await asAdmin(REGISTER, { o: world.org.id, g: [world.gate.id] });
     const moved = await asAdmin(`mutation($id: ID!, $g: [ID!]!) { updateDeviceGates(id: $id, gateIds: $g) { allowedGateIds } }`, {

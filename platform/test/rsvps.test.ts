@@ -97,10 +97,14 @@ describe('follows', () => {
     });
     await call(ana, FOLLOW, { t: 'ORGANIZATION', id: world.org.id });
     await call(ana, FOLLOW, { t: 'USER', id: ben.id });
-    expect((await call(ana, `{ myFollows { targetType targetId } }`)).data.myFollows).toEqual([
-      { targetType: 'ORGANIZATION', targetId: world.org.id },
-      { targetType: 'USER', targetId: ben.id },
-    ]);
+    const follows = (await call(ana, `{ myFollows { totalCount edges { node { targetType targetId } } } }`)).data.myFollows;
+    expect(follows).toEqual({
+      totalCount: 2,
+      edges: [
+        { node: { targetType: 'ORGANIZATION', targetId: world.org.id } },
+        { node: { targetType: 'USER', targetId: ben.id } },
+      ],
+    });
     expect((await call(ana, `mutation($id: ID!) { unfollow(targetType: USER, targetId: $id) }`, { id: ben.id })).data).toEqual({
       unfollow: true,
     });

@@ -245,8 +245,8 @@ export async function buildPrincipalsOfA(platform: TestPlatform, tag: string): P
 
 /** Everything of B that a change would show, read by B's owner (volatile counters and timestamps left out). */
 export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!, $src: ID!, $run: ID!, $saved: ID!) {
-  organization(id: $o) { name slug memberships { id role user { id } } venues { id name timeZone } }
-  invitations(organizationId: $o) { id email role state }
+  organization(id: $o) { name slug memberships { totalCount edges { node { id role user { id } } } } venues { id name timeZone } }
+  invitations(organizationId: $o) { totalCount edges { node { id email role state } } }
   event(id: $e) { id title status visibility startsAt endsAt gates { id name direction }
     series { id name status capacity startsAt endsAt entryRule gates { id } categoryLimits { category capacity } } }
   myEvent: event(id: $my) { id title status visibility }
@@ -254,7 +254,7 @@ export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!
   tickets(eventId: $e, first: 20) { totalCount edges { node { id externalId status holderName holderEmail } } }
   checkIns(seriesId: $s, first: 20) { totalCount edges { node { id allowed nfcId } } }
   partnerApps(organizationId: $o) { id name trustedDocumentsOnly trustedDocumentHashes whiteLabel { brandName } apiKeys { id name scopes active } }
-  devices(organizationId: $o) { id name allowedGateIds active }
+  devices(organizationId: $o) { totalCount edges { node { id name allowedGateIds active } } }
   webhookEndpoints(organizationId: $o) { id url eventTypes enabled }
   webhookDeliveries(endpointId: $w) { totalCount edges { node { id topic } } }
   source(id: $src) { id name url }

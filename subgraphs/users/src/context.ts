@@ -20,10 +20,6 @@ function createLoaders(db: UsersDb) {
       (ids) => db.membership.findMany({ where: { userId: { in: [...ids] } } }),
       (m) => m.userId,
     ),
-    membershipsOfOrganization: loaderByParent<Membership>(
-      (ids) => db.membership.findMany({ where: { organizationId: { in: [...ids] } }, orderBy: { createdAt: 'asc' } }),
-      (m) => m.organizationId,
-    ),
   };
 }
 

@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { can, DomainError, ErrorCode, notFound, parseId, requirePermission, requireText } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  can,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ErrorCode,
+  notFound,
+  pageOf,
+  pageSize,
+  parseId,
+  requirePermission,
+  requireText,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext } from '../context';
 import { deviceUsable, PROVISIONING_HOURS } from '../domain/api-keys';
@@ -12,6 +25,7 @@ import {
   PROVISIONING_PREFIX,
   secretMatches,
 } from '../security/credentials';
+import { connectionType, pageArgs } from './connection';
 
 export const DeviceRef = builder.objectRef<Device>('Device').implement({
   description: "A scanner at an organisation's gates.",
@@ -25,6 +39,8 @@ export const DeviceRef = builder.objectRef<Device>('Device').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
+
+const DeviceConnectionRef = connectionType('Device', DeviceRef);
 
 interface DeviceSecret {
   device: Device;
@@ -56,12 +72,25 @@ async function managedDevice(ctx: UsersContext, id: string): Promise<Device> {
 
 builder.queryFields((t) => ({
   devices: t.field({
-    type: [DeviceRef],
-    args: { organizationId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
+    type: DeviceConnectionRef,
+    description: "the organisation's scanners, oldest first (revoked ones too)",
+    args: { organizationId: t.arg.id({ required: true }), ...pageArgs(t.arg) },
+    resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'integrations.manage', organizationId);
-      return ctx.db.device.findMany({ where: { organizationId }, orderBy: { createdAt: 'asc' } });
+      const first = pageSize(args.first);
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
+      const where = { organizationId };
+      const rows = await ctx.db.device.findMany({
+        where: after ? { AND: [where, afterWhere('createdAt', after)] } : where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (d) => encodeCursor(d.createdAt, d.id),
+        count: () => ctx.db.device.count({ where }),
+      });
     },
   }),
 }));

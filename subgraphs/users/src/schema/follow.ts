@@ -1,7 +1,18 @@
-import { DomainError, ErrorCode, parseId, requireAuthenticated } from '@eventgraph/runtime';
+import {
+  afterWhere,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ErrorCode,
+  pageOf,
+  pageSize,
+  parseId,
+  requireAuthenticated,
+} from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { UsersContext, UsersDb } from '../context';
 import type { Follow } from '../generated/prisma/client';
+import { connectionType, pageArgs } from './connection';
 
 export const FollowTargetEnum = builder.enumType('FollowTarget', { values: ['USER', 'ORGANIZATION', 'VENUE'] as const });
 
@@ -13,6 +24,8 @@ export const FollowRef = builder.objectRef<Follow>('Follow').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
+
+const FollowConnectionRef = connectionType('Follow', FollowRef);
 
 /** Friends are mutual follows: the people `userId` follows who follow `userId` back. */
 export async function friendsOf(db: UsersDb, userId: string): Promise<Set<string>> {
@@ -45,9 +58,27 @@ function signedInUser(ctx: UsersContext): string {
 
 builder.queryFields((t) => ({
   myFollows: t.field({
-    type: [FollowRef],
-    resolve: (_root, _args, ctx) =>
-      ctx.db.follow.findMany({ where: { followerId: signedInUser(ctx) }, orderBy: { createdAt: 'asc' }, take: 1000 }),
+    type: FollowConnectionRef,
+    description: 'whom and what the signed-in user follows, oldest first',
+    args: pageArgs(t.arg),
+    resolve: async (_root, args, ctx) => {
+      const followerId = signedInUser(ctx);
+      const first = pageSize(args.first);
+      // (createdAt, targetId) orders one follower's follows: target ids are random UUIDs, so two follows of one
+      // follower never share one (a user and an organisation with the same id would be a UUID collision)
+      const after = args.after != null ? decodeCursor(args.after, 'time') : null;
+      const where = { followerId };
+      const rows = await ctx.db.follow.findMany({
+        where: after ? { AND: [where, afterWhere('createdAt', after, 'asc', 'targetId')] } : where,
+        orderBy: [{ createdAt: 'asc' }, { targetId: 'asc' }],
+        take: first + 1,
+      });
+      return pageOf(rows, first, {
+        after: args.after,
+        cursorOf: (f) => encodeCursor(f.createdAt, f.targetId),
+        count: () => ctx.db.follow.count({ where }),
+      });
+    },
   }),
 }));
 

@@ -5,6 +5,7 @@ import './sign-up';
 import './caller';
 import './organization';
 import './membership';
+import './membership-lists';
 import './partner-app';
 import './api-key';
 import './device';

@@ -33,12 +33,6 @@ export const RoleEnum = builder.enumType('Role', { description: 'owner > admin >
 
 export const MembershipRef = builder.objectRef<Membership>('Membership');
 
-/** Members of an organisation, for callers who may read it; nobody else learns who belongs. */
-export async function visibleMemberships(ctx: UsersContext, organizationId: string): Promise<Membership[]> {
-  if (!can(ctx.principal, 'organization.read', organizationId)) return [];
-  return ctx.loaders.membershipsOfOrganization.load(organizationId);
-}
-
 builder.asEntity(MembershipRef, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: async ({ id }, ctx) => {
@@ -65,7 +59,7 @@ export const InvitationStateEnum = builder.enumType('InvitationState', {
   values: ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED', 'EXPIRED'] as const,
 });
 
-const InvitationRef = builder.objectRef<Invitation>('Invitation').implement({
+export const InvitationRef = builder.objectRef<Invitation>('Invitation').implement({
   description: 'An offer of a role in an organisation to whoever holds the email.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -122,18 +116,6 @@ async function findInvitation(ctx: UsersContext, token: string): Promise<Invitat
   if (state !== 'PENDING') throw new DomainError('INVITATION_CLOSED', `this invitation was already ${state.toLowerCase()}`);
   return invitation;
 }
-
-builder.queryFields((t) => ({
-  invitations: t.field({
-    type: [InvitationRef],
-    args: { organizationId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const organizationId = parseId('organizationId', args.organizationId);
-      requirePermission(ctx.principal, 'members.manage', organizationId);
-      return ctx.db.invitation.findMany({ where: { organizationId }, orderBy: { createdAt: 'desc' }, take: 200 });
-    },
-  }),
-}));
 
 builder.mutationFields((t) => ({
   addMember: t.field({

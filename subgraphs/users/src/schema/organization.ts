@@ -10,7 +10,6 @@ import {
 } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { Organization } from '../generated/prisma/client';
-import { MembershipRef, visibleMemberships } from './membership';
 
 export const OrganizationRef = builder.objectRef<Organization>('Organization');
 
@@ -26,11 +25,6 @@ OrganizationRef.implement({
     name: t.exposeString('name'),
     slug: t.exposeString('slug'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    memberships: t.field({
-      type: [MembershipRef],
-      description: "the organisation's members; empty unless the caller may read the organisation",
-      resolve: (org, _args, ctx) => visibleMemberships(ctx, org.id),
-    }),
   }),
 });
 
