@@ -1,14 +1,10 @@
 // Demo data for the examples, created through the SDK's typed mutations.
 import {
   CreateEventDocument,
-  CreateEventSeriesDocument,
-  CreateGateDocument,
   CreateOrganizationDocument,
   CreateUserDocument,
   CreateVenueDocument,
-  CreateWristbandDocument,
   TransitionEventDocument,
-  TransitionEventSeriesDocument,
   type EventStatus,
   type EventgraphClient,
 } from '@eventgraph/sdk';
@@ -92,54 +88,4 @@ export async function createDemoProgramme(client: EventgraphClient) {
     events.push({ ...createEvent, status: e.status });
   }
   return { ...base, venues: [base.venue, hall], events };
-}
-
-/** An event with a gate, an ACTIVE series (capacity 2) and two wristbands assigned to it. */
-export async function createDemoGate(client: EventgraphClient) {
-  const base = await createDemoOrganization(client);
-  const { createEvent: event } = await client.request(CreateEventDocument, {
-    input: {
-      venueId: base.venue.id,
-      title: 'Summer Sound',
-      slug: `summer-sound-${base.tag}`,
-      startsAt: at(1, 14),
-      endsAt: at(3, 22),
-    },
-  });
-  const { createGate: gate } = await client.request(CreateGateDocument, {
-    input: { eventId: event.id, name: 'Main', direction: 'BOTH' },
-  });
-  const { createEventSeries: series } = await client.request(CreateEventSeriesDocument, {
-    input: {
-      eventId: event.id,
-      name: 'Day 1',
-      // running now, so the demo can scan at once
-      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
-      endsAt: new Date(Date.now() + DAY).toISOString(),
-      capacity: 2,
-      gateIds: [gate.id],
-    },
-  });
-  for (const to of ['SCHEDULED', 'ACTIVE'] as const) {
-    // its window is open: the scheduler may make it ACTIVE first
-    await client.request(TransitionEventSeriesDocument, { id: series.id, to }).catch((err: unknown) => {
-      if ((err as { code?: string }).code !== 'NO_CHANGE') throw err;
-    });
-  }
-  const wristbands = [];
-  for (const [n, category] of [
-    ['01', 'GA'],
-    ['02', 'VIP'],
-  ] as const) {
-    const { createWristband } = await client.request(CreateWristbandDocument, {
-      input: {
-        eventId: event.id,
-        nfcId: `04:${base.tag}:${n}`,
-        category,
-        seriesIds: [series.id],
-      },
-    });
-    wristbands.push(createWristband);
-  }
-  return { ...base, event, gate, series, wristbands };
 }

@@ -4,7 +4,6 @@ import { createDemoWorld } from '../../platform/test/support/demo-data';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
 import { trackLiveSubscriptions, waitForLive, waitForNoSubscriptions } from '../../sdk/test/support';
 import { main as liveDashboard } from '../live-dashboard';
-import { main as scannerDevice } from '../scanner-device';
 
 let platform: TestPlatform;
 let client: EventgraphClient;
@@ -31,75 +30,10 @@ function output() {
 }
 
 // graphql-ws does not acknowledge subscriptions: the tests tell the examples when theirs is live in the subgraph
-const liveCheckIns = () => waitForLive(platform, 'checkin.recorded');
 const liveEventChanges = () => waitForLive(platform, 'event.*');
 
 // every example must end its subscriptions: nothing stays open between tests
 afterEach(() => waitForNoSubscriptions(platform));
-
-describe('scanner-device', () => {
-  it('creates a demo gate when none is given, scans, and sees every scan on the feed', async () => {
-    const out = output();
-    const result = await scannerDevice({ client, print: out.print, ready: liveCheckIns });
-    expect(out.lines[0]).toMatch(/^No series\/gate given: created demo event "Summer Sound" at Riverside Park$/);
-    const scans = out.lines.filter((l) => l.startsWith('scan: '));
-    expect(scans).toEqual([
-      expect.stringMatching(/^scan: ALLOWED ENTRY 04:\w+:01 \(GA\)$/),
-      expect.stringMatching(/^scan: DENIED ALREADY_INSIDE ENTRY 04:\w+:01 \(GA\)$/),
-      'scan: DENIED UNKNOWN_WRISTBAND ENTRY 04:FF:UNKNOWN',
-      expect.stringMatching(/^scan: DENIED NOT_INSIDE EXIT 04:\w+:02 \(VIP\)$/),
-      expect.stringMatching(/^scan: ALLOWED EXIT 04:\w+:01 \(GA\)$/),
-    ]);
-    // the feed delivered each of the device's scans, in order
-    expect(result.feed.map((c) => c.id)).toEqual(result.results.map((c) => c.id));
-    expect(out.lines.filter((l) => l.startsWith('  feed: '))).toHaveLength(5);
-  });
-
-  it('scans the wristbands it is given at an existing series and gate', async () => {
-    const world = await createDemoWorld(platform);
-    const out = output();
-    const result = await scannerDevice({
-      client,
-      print: out.print,
-      ready: liveCheckIns,
-      seriesId: world.series.id,
-      gateId: world.gate.id,
-      scans: [
-        { nfcId: world.wristband.nfcId, direction: 'ENTRY' },
-        { nfcId: world.wristband.nfcId, direction: 'ENTRY' },
-      ],
-    });
-    expect(out.lines.some((l) => l.startsWith('No series'))).toBe(false);
-    expect(result.results.map((c) => [c.allowed, c.reason])).toEqual([
-      [true, null],
-      [false, 'ALREADY_INSIDE'],
-    ]);
-    expect(result.feed).toHaveLength(2);
-  });
-
-  it('ends with the EventgraphError of a refused credential, with nothing left running', async () => {
-    const world = await createDemoWorld(platform);
-    const stranger = createEventgraphClient({
-      url: platform.gateway.url,
-      credential: 'not-the-token',
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-    });
-    try {
-      const run = scannerDevice({
-        client: stranger,
-        print: () => undefined,
-        ready: () => new Promise((r) => setTimeout(r, 200)), // lets the refused socket fail first
-        seriesId: world.series.id,
-        gateId: world.gate.id,
-        scans: [{ nfcId: world.wristband.nfcId, direction: 'ENTRY' }],
-      });
-      await expect(run).rejects.toMatchObject({ name: 'EventgraphError', code: 'UNAUTHENTICATED' });
-    } finally {
-      await stranger.close();
-    }
-  });
-});
 
 describe('live-dashboard', () => {
   it('creates a demo organisation when none is given and shows the changes it makes', async () => {
