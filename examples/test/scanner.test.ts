@@ -20,7 +20,6 @@ import { liveSubscriptions, trackLiveSubscriptions } from '../../sdk/test/suppor
 import { createDemoOrganization } from '../lib/demo';
 import type { QueuedScan } from '../scanner/offline-queue';
 
-const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 const SCANNER = join(__dirname, '..', 'scanner', 'main.ts');
 
 let platform: TestPlatform;
@@ -97,9 +96,12 @@ interface Scanner {
   scan(...nfcIds: string[]): void;
 }
 
-/** The scanner CLI as a child process (tsx), NFC ids through its stdin. */
+/**
+ * The scanner CLI as a child process, NFC ids through its stdin. Node with tsx's loader rather than the tsx command,
+ * which runs Node as a child of its own: killing the command would leave that child running.
+ */
 function startScanner(args: string[]): Scanner {
-  const child = spawn(TSX, [SCANNER, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCANNER, ...args], {
     cwd: join(__dirname, '..'), // tsx resolves workspace packages as the examples' tsconfig says (the SDK's source)
     env: { ...process.env, EVENTGRAPH_URL: platform.gateway.url, EVENTGRAPH_TOKEN: '' },
   });
