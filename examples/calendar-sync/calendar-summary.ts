@@ -14,12 +14,12 @@ export interface CalendarSummary {
 
 /** Reads a feed's text; a body that is not one VCALENDAR is refused, so it never replaces a good file. */
 export function summarize(ics: string, contentType?: string): CalendarSummary {
-  const what = contentType ? `a ${contentType.split(';')[0]} body` : 'a body';
+  const what = contentType ? contentType.split(';')[0]!.trim() : 'something';
   const firstLine = ics.trimStart().split('\n', 1)[0]!.trimEnd();
   if (firstLine !== 'BEGIN:VCALENDAR')
     throw new SyncFailure(
       'NOT_ICALENDAR',
-      `the feed answered ${what} that is not iCalendar (it starts ${JSON.stringify(firstLine.slice(0, 40))})`,
+      `the feed answered ${what}, not iCalendar (it starts ${JSON.stringify(firstLine.slice(0, 40))})`,
     );
   let calendar: InstanceType<typeof ICAL.Component>;
   try {
@@ -27,11 +27,10 @@ export function summarize(ics: string, contentType?: string): CalendarSummary {
   } catch (err) {
     throw new SyncFailure(
       'NOT_ICALENDAR',
-      `the feed answered ${what} that is not iCalendar (${err instanceof Error ? err.message : err})`,
+      `the feed's body does not parse as iCalendar (${err instanceof Error ? err.message : err})`,
     );
   }
-  if (calendar.name !== 'vcalendar')
-    throw new SyncFailure('NOT_ICALENDAR', `the feed answered ${what} that is not one VCALENDAR`);
+  if (calendar.name !== 'vcalendar') throw new SyncFailure('NOT_ICALENDAR', "the feed's body is not one VCALENDAR");
   const events: CalendarSummary['events'] = new Map();
   let cancelled = 0;
   for (const vevent of calendar.getAllSubcomponents('vevent')) {

@@ -158,10 +158,12 @@ describe('calendar-sync', () => {
     const file = join(dir, 'live.ics');
     const sync = startSync(['--org', org, '--out', file, '--every', '600', '--live']);
     expect(await sync.line(/ created: /)).toMatch(/^\S+Z created: 2 events, 0 cancelled$/);
-    expect((await eventsIn(file)).map((e) => [e.uid, e.title, e.start]).sort()).toEqual([
-      [`${concert}@eventgraph`, 'Concert', '2027-05-01T18:00:00.000Z'],
-      [`${lecture}@eventgraph`, 'Lecture', '2027-05-02T09:00:00.000Z'],
-    ]);
+    expect((await eventsIn(file)).map((e) => [e.uid, e.title, e.start]).sort()).toEqual(
+      [
+        [`${concert}@eventgraph`, 'Concert', '2027-05-01T18:00:00.000Z'],
+        [`${lecture}@eventgraph`, 'Lecture', '2027-05-02T09:00:00.000Z'],
+      ].sort(),
+    );
     // the ETag is kept next to the file, for the next conditional request
     const state = JSON.parse(await readFile(`${file}.sync.json`, 'utf8'));
     const served = await fetch(new URL(`/calendar/organizations/${org}.ics`, platform.gateway.url));
@@ -241,7 +243,7 @@ describe('calendar-sync', () => {
     // a URL that answers 200 with something else (here the gateway's health check)
     const wrong = await once(['--feed', '/health', '--out', file]);
     expect(wrong.code).toBe(65);
-    expect(wrong.stderr).toMatch(/^the feed answered a application\/json body that is not iCalendar \(it starts "\{/);
+    expect(wrong.stderr).toMatch(/^the feed answered application\/json, not iCalendar \(it starts "\{/);
 
     const usage = await once(['--org', 'not-an-id', '--out', file]);
     expect(usage.code).toBe(64);
