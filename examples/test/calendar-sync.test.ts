@@ -1,5 +1,4 @@
 // The calendar-sync CLI as a child process against the real platform: the file it keeps is read back with ical.js.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { addMember, as, signUp, type Account } from '../../platform/test/support/accounts';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/support/test-platform';
 import { liveSubscriptions, trackLiveSubscriptions } from '../../sdk/test/support';
+import { killClis, startCli, until, type CliProcess } from './support/cli-process';
 
 // ical.js is an ES module with a CommonJS build; Jest runs this file as CommonJS
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,58 +19,11 @@ let dir: string;
 let org: string;
 let venue: string;
 let slugs = 0;
-const running: Sync[] = [];
 
-async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+type Sync = CliProcess;
 
-interface Sync {
-  child: ChildProcessWithoutNullStreams;
-  lines: string[];
-  stderr: () => string;
-  exited: Promise<number | null>;
-  /** waits for a line of output matching `pattern` after the first `from` lines, and returns it */
-  line(pattern: RegExp, from?: number, timeoutMs?: number): Promise<string>;
-}
-
-/** Node with tsx's loader (not the tsx command, whose own child would outlive a kill). */
-function startSync(args: string[], env: Record<string, string> = {}): Sync {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, EVENTGRAPH_URL: platform.gateway.url, ...env },
-  });
-  const lines: string[] = [];
-  let err = '';
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const sync: Sync = {
-    child,
-    lines,
-    stderr: () => err,
-    exited,
-    async line(pattern, from = 0, timeoutMs = 20_000) {
-      await until(
-        `output ${pattern}\n--- stdout:\n${lines.join('\n')}\n--- stderr:\n${err}`,
-        () => lines.slice(from).some((l) => pattern.test(l)),
-        timeoutMs,
-      );
-      return lines.slice(from).find((l) => pattern.test(l))!;
-    },
-  };
-  running.push(sync);
-  return sync;
-}
+const startSync = (args: string[], env: Record<string, string> = {}): Sync =>
+  startCli(CLI, args, { EVENTGRAPH_URL: platform.gateway.url, ...env });
 
 /** a --once run to its end */
 async function once(args: string[], env?: Record<string, string>) {
@@ -143,12 +96,10 @@ beforeAll(async () => {
   await createEvent('Draft idea', '2027-05-03T09:00:00.000Z', false);
 }, 60_000);
 
-afterEach(() => {
-  for (const s of running.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-});
+afterEach(killClis);
 
 afterAll(async () => {
-  for (const s of running.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+  killClis();
   await platform?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

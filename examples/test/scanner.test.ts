@@ -1,4 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { startTestPlatform, type TestPlatform } from '../../platform/test/suppor
 import { liveSubscriptions, trackLiveSubscriptions } from '../../sdk/test/support';
 import { createDemoOrganization } from '../lib/demo';
 import type { QueuedScan } from '../scanner/offline-queue';
+import { killClis, startCli, until, type CliProcess } from './support/cli-process';
 
 const SCANNER = join(__dirname, '..', 'scanner', 'main.ts');
 
@@ -26,15 +26,6 @@ let platform: TestPlatform;
 let admin: EventgraphClient;
 let world: Awaited<ReturnType<typeof createGateWorld>>;
 const stateDirs: string[] = [];
-const running: Scanner[] = [];
-
-async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** An event with two gates, an ACTIVE series (re-entry allowed) at both, and wristbands W1…W6 assigned to it. */
 async function createGateWorld() {
@@ -86,52 +77,14 @@ async function registerDevice(name: string, gateIds: string[]) {
   return registerDevice;
 }
 
-interface Scanner {
-  child: ChildProcessWithoutNullStreams;
-  lines: string[];
-  stderr: () => string;
-  exited: Promise<number | null>;
-  /** waits for a line of output matching `pattern` (after the first `from` lines) and returns it */
-  line(pattern: RegExp, from?: number, timeoutMs?: number): Promise<string>;
+interface Scanner extends CliProcess {
   scan(...nfcIds: string[]): void;
 }
 
-/**
- * The scanner CLI as a child process, NFC ids through its stdin. Node with tsx's loader rather than the tsx command,
- * which runs Node as a child of its own: killing the command would leave that child running.
- */
+/** The scanner CLI as a child process, NFC ids through its stdin. */
 function startScanner(args: string[]): Scanner {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCANNER, ...args], {
-    cwd: join(__dirname, '..'), // tsx resolves workspace packages as the examples' tsconfig says (the SDK's source)
-    env: { ...process.env, EVENTGRAPH_URL: platform.gateway.url, EVENTGRAPH_TOKEN: '' },
-  });
-  const lines: string[] = [];
-  let err = '';
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const scanner: Scanner = {
-    child,
-    lines,
-    stderr: () => err,
-    exited,
-    async line(pattern, from = 0, timeoutMs = 30_000) {
-      await until(
-        `scanner output ${pattern}\n--- stdout:\n${lines.join('\n')}\n--- stderr:\n${err}`,
-        () => lines.slice(from).some((l) => pattern.test(l)),
-        timeoutMs,
-      );
-      return lines.slice(from).find((l) => pattern.test(l))!;
-    },
-    scan: (...nfcIds) => void child.stdin.write(nfcIds.map((id) => `${id}\n`).join('')),
-  };
-  running.push(scanner);
-  return scanner;
+  const cli = startCli(SCANNER, args, { EVENTGRAPH_URL: platform.gateway.url, EVENTGRAPH_TOKEN: '' }, 30_000);
+  return { ...cli, scan: (...nfcIds) => void cli.child.stdin.write(nfcIds.map((id) => `${id}\n`).join('')) };
 }
 
 async function stateDir(): Promise<string> {
@@ -172,9 +125,7 @@ beforeAll(async () => {
   world = await createGateWorld();
 });
 
-afterEach(async () => {
-  for (const s of running.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-});
+afterEach(killClis);
 
 afterAll(async () => {
   await admin?.close();
