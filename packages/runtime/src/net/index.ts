@@ -1,2 +1,3 @@
 export * from './private-addresses';
 export * from './guarded-lookup';
+export * from './origins';

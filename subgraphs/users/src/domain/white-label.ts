@@ -1,3 +1,7 @@
+import { checkOrigin } from '@eventgraph/runtime';
+
+export { checkOrigin };
+
 /**
  * A partner site's white-label configuration: the origins its pages are served
  * from (the gateway answers cross-origin calls from them) and its logo. Pure
@@ -11,33 +15,7 @@ export const MAX_ALLOWED_ORIGINS = 20;
 /** An inline logo is kept in the partner app's row and sent with every branding read: keep it small. */
 export const MAX_DATA_LOGO_BYTES = 64 * 1024;
 const MAX_URL_LENGTH = 2_048;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const LOGO_MEDIA_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
-
-/**
- * An origin as browsers send it in the Origin header: scheme, host and port
- * only. https anywhere; plain http only on this machine (a developer's
- * localhost), since a page served over http elsewhere can be altered in
- * transit. No paths, queries, credentials or wildcards: CORS matches origins
- * exactly, and a pattern would let a look-alike site in.
- */
-export function checkOrigin(value: string): Checked<string> {
-  const text = value.trim();
-  if (text.includes('*')) return { ok: false, message: 'wildcards are not allowed; list each origin' };
-  // new URL would add a root path itself, so the shape is checked on the text: nothing after the host
-  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i.test(text))
-    return { ok: false, message: 'must be scheme, host and port only, such as https://events.example.com (no path)' };
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, message: 'is not an origin such as https://events.example.com' };
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))
-    return { ok: false, message: 'must be https (plain http only for localhost)' };
-  if (url.username || url.password) return { ok: false, message: 'must not contain credentials' };
-  return { ok: true, value: url.origin };
-}
 
 /** A partner app's list of origins: each checked, duplicates dropped, order kept. */
 export function checkOrigins(values: readonly string[]): Checked<string[]> & { index?: number } {
