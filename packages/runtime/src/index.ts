@@ -18,6 +18,7 @@ export * from './subgraph';
 export * from './validation';
 export * from './db';
 export * from './bus';
+export * from './metrics';
 export { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
 export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';
