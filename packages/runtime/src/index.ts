@@ -19,6 +19,7 @@ export * from './validation';
 export * from './db';
 export * from './bus';
 export * from './metrics';
+export * from './telemetry';
 export { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
 export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';

@@ -1,0 +1,2 @@
+export { startTracing, tracerFor, tracingConfig, tracingEnabled, type Tracing, type TracingConfig } from './tracing';
+export { eventTraceparent, nameGraphQLSpan, traceEventHandling, traceHttpRequest, traceStatement } from './spans';
