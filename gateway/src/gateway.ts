@@ -33,7 +33,13 @@ import {
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
-import { limitsParseOptions, operationLimitsPlugin, type OperationLimits } from './limits';
+import {
+  limitsParseOptions,
+  operationLimitsFromEnv,
+  operationLimitsPlugin,
+  readCostDirectives,
+  type OperationLimits,
+} from './limits';
 import { operationResolutionPlugin } from './operation-resolution';
 import {
   callerBucket,
@@ -66,6 +72,7 @@ export interface GatewayOptions {
   bus?: BusTransport;
   /** every open graphql-ws connection's caller is checked again this often, bus or not (default 30 s; 0: never) */
   connectionRevalidationMs?: number;
+  /** operation limits; default: the environment's (EVENTGRAPH_OPERATION_LIMITS_FILE, EVENTGRAPH_MAX_COST…) */
   limits?: Partial<OperationLimits>;
   /** per-caller token buckets; in memory unless given (e.g. Redis, shared by replicas) */
   rateLimiter?: RateLimiter;
@@ -111,6 +118,8 @@ const header = (req: IncomingMessage, name: string) => {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger: log, principalSecret } = options;
   const urls = subgraphUrls(options.supergraphSdl, options.subgraphUrls);
+  // list sizes and weights from the supergraph's @listSize/@cost, which the API schema drops
+  const limits = { costDirectives: readCostDirectives(options.supergraphSdl), ...(options.limits ?? operationLimitsFromEnv()) };
   const introspection = options.introspection ?? 'on';
   const callers = new CallerDirectory(urls.users!, principalSecret, options.bus);
   const origins: OriginPolicy = {
@@ -152,12 +161,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    parseOptions: limitsParseOptions(options.limits),
+    parseOptions: limitsParseOptions(limits),
     plugins: [
       documentsByHashPlugin<GatewayContext>(findDocument, log),
       trustedDocumentsPlugin<GatewayContext>(callers, published),
       operationResolutionPlugin<GatewayContext>(),
-      operationLimitsPlugin<GatewayContext>(options.limits),
+      operationLimitsPlugin<GatewayContext>(limits),
       schemaExposurePlugin<GatewayContext>(introspection),
     ],
   });
@@ -285,7 +294,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     findDocument,
     introspection,
     principalSecret,
-    limits: options.limits,
+    limits,
     takeToken,
     clientAddress,
     bus: options.bus,

@@ -3,6 +3,7 @@ import { loadConfig, loadPlatformSettings, port } from '@eventgraph/runtime';
 import { createRateLimiter } from './rate-limit';
 import { INTROSPECTION_POLICIES } from './schema-exposure';
 import { parseOriginList } from './cors';
+import { operationLimitSettings } from './limits/limits-config';
 
 export const gatewaySettings = z.object({
   PORT: port(4000),
@@ -35,6 +36,8 @@ export const gatewaySettings = z.object({
         return z.NEVER;
       }
     }),
+  /** operation limits per kind of caller, without code: a JSON file and/or EVENTGRAPH_MAX_COST[_<KIND>] */
+  ...operationLimitSettings,
   /** rate-limit buckets shared by every gateway replica; without it each gateway counts in memory */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
 });

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLError, ParseOptions } from 'graphql';
 import { LimitErrorCode, withHttpStatus } from './errors';
-import { checkResolvedOperation, resolveLimits, type OperationLimits } from './operation-limits';
+import type { Principal } from '@eventgraph/runtime';
+import { checkResolvedOperation, limitsForCaller, resolveLimits, type OperationLimits } from './operation-limits';
 import { countTokens, tooManyTokensError } from './tokens';
 
 const BAD_REQUEST = 400;
@@ -17,7 +18,7 @@ export const limitsParseOptions = (limits: Partial<OperationLimits> = {}): Parse
 
 /**
  * Refuses operations over the limits before execution, with HTTP 400 and the
- * limit's code. Depth, aliases, directives and cost are checked once the
+ * limit's code; the caller's kind (`context.principal`) picks its own limits. Depth, aliases, directives and cost are checked once the
  * operation is resolved (after Apollo's parsing and validation, so the document
  * is known to be sound). Pair it with `limitsParseOptions` so the token limit is
  * enforced while parsing; this plugin then gives that parse error its
@@ -33,10 +34,13 @@ export function operationLimitsPlugin<TContext extends BaseContext = BaseContext
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, source, request }) {
+        async didResolveOperation({ schema, document, operation, source, request, contextValue }) {
           if (overTokenLimit(source)) throw withHttpStatus(tooManyTokensError(resolved.maxTokens), BAD_REQUEST);
           if (!operation) return; // Apollo reports the unknown operation name itself
-          const [first] = checkResolvedOperation(schema, document, operation, request.variables, resolved);
+          // the gateway's context carries the authenticated caller; without one, the default limits
+          const kind = (contextValue as { principal?: Principal }).principal?.kind;
+          const limits = limitsForCaller(resolved, kind);
+          const [first] = checkResolvedOperation(schema, document, operation, request.variables, limits);
           if (first) throw withHttpStatus(first, BAD_REQUEST); // Apollo sends one error thrown from this hook
         },
         async didEncounterErrors(requestContext) {

@@ -8,7 +8,10 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { estimateCost } from './cost';
+import type { PrincipalKind } from '@eventgraph/runtime';
+import { cachedCost } from './cost-cache';
+import type { CostDirectives } from './cost-directives';
+import type { CallerLimits } from './limits-config';
 import { LimitErrorCode, limitError } from './errors';
 import { countDirectives, fragmentsByName, measureOperation } from './operation-shape';
 
@@ -21,12 +24,16 @@ export interface OperationLimits {
   maxAliases: number;
   /** directives written in the document */
   maxDirectives: number;
-  /** static cost estimate, see estimateCost */
+  /** static cost estimate, see analyzeCost */
   maxCost: number;
-  /** list size assumed by the cost estimate when a list field gives none */
+  /** list size assumed by the cost estimate for a list field with no @listSize that gives none */
   defaultListSize: number;
-  /** arguments taken as a list field's size by the cost estimate */
+  /** arguments taken as the size of a list field with no @listSize */
   listSizeArguments: readonly string[];
+  /** the supergraph's @cost/@listSize (readCostDirectives); none: only the rules above */
+  costDirectives?: CostDirectives;
+  /** limits of a kind of caller over the ones above */
+  byCaller: Readonly<Partial<Record<PrincipalKind, CallerLimits>>>;
 }
 
 export const DEFAULT_LIMITS: Readonly<OperationLimits> = Object.freeze({
@@ -37,9 +44,27 @@ export const DEFAULT_LIMITS: Readonly<OperationLimits> = Object.freeze({
   maxCost: 5_000,
   defaultListSize: 20,
   listSizeArguments: Object.freeze(['first', 'last', 'limit']),
+  byCaller: Object.freeze({}),
 });
 
-export const resolveLimits = (limits: Partial<OperationLimits> = {}): OperationLimits => ({ ...DEFAULT_LIMITS, ...limits });
+export const resolveLimits = (limits: Partial<OperationLimits> = {}): OperationLimits => ({
+  ...DEFAULT_LIMITS,
+  ...limits,
+  byCaller: { ...DEFAULT_LIMITS.byCaller, ...limits.byCaller },
+});
+
+const byKind = new WeakMap<OperationLimits, Map<PrincipalKind, OperationLimits>>();
+
+/** The limits of one kind of caller: its own over the defaults (made once per kind and limits). */
+export function limitsForCaller(limits: OperationLimits, kind: PrincipalKind | undefined): OperationLimits {
+  const own = kind && limits.byCaller[kind];
+  if (!own) return limits;
+  let known = byKind.get(limits);
+  if (!known) byKind.set(limits, (known = new Map()));
+  let resolved = known.get(kind);
+  if (!resolved) known.set(kind, (resolved = { ...limits, ...own }));
+  return resolved;
+}
 
 /**
  * Checks one operation of a parsed document against the limits; every limit
@@ -114,8 +139,18 @@ export function checkResolvedOperation(
       ),
     );
   }
-  const cost = shown(estimateCost(schema, operation, fragments, variables ?? undefined, limits));
-  if (cost > limits.maxCost) {
+  const estimate = cachedCost(schema, document, operation, fragments, variables ?? undefined, limits);
+  const cost = shown(estimate.cost);
+  if (estimate.missingSlicingArgument) {
+    const field = estimate.missingSlicingArgument;
+    errors.push(
+      limitError(
+        `${field} needs exactly one of its size arguments (${limits.costDirectives?.listSizes.get(field)?.slicingArguments?.join(', ')})`,
+        LimitErrorCode.OperationTooCostly,
+        { field, limit: limits.maxCost },
+      ),
+    );
+  } else if (cost > limits.maxCost) {
     errors.push(
       limitError(
         `The operation's estimated cost ${cost} is above the limit of ${limits.maxCost}`,

@@ -1,5 +1,6 @@
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { checkOperationLimits, resolveLimits, type OperationLimits } from './operation-limits';
+import type { PrincipalKind } from '@eventgraph/runtime';
+import { checkOperationLimits, limitsForCaller, resolveLimits, type OperationLimits } from './operation-limits';
 import { parseWithLimits } from './tokens';
 
 export interface OperationRequest {
@@ -20,8 +21,10 @@ export function parseAndCheckOperation(
   schema: GraphQLSchema,
   request: OperationRequest,
   limits: Partial<OperationLimits> = {},
+  /** the caller's kind, for its own limits (default: the limits for everyone) */
+  kind?: PrincipalKind,
 ): CheckedOperation {
-  const resolved = resolveLimits(limits);
+  const resolved = limitsForCaller(resolveLimits(limits), kind);
   let document: DocumentNode;
   try {
     document = parseWithLimits(request.query, resolved);
