@@ -22,7 +22,7 @@ import { DENIAL_REASONS, isWristbandId, type DenialReason } from '../domain/chec
 import { MAX_NFC_ID } from '../domain/import-rows';
 import { CLOCK_SKEW_MS, conflictsWithAnotherScan, inTimeOrder, MAX_OFFLINE_BATCH, offlineOutcome } from '../domain/offline-scans';
 import type { CheckIn } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { GateRef } from './gate';
 import { EventSeriesRef, readableSeries } from './series';
 import { WristbandRef, WristbandStatusEnum } from './wristband';
@@ -199,6 +199,7 @@ builder.queryFields((t) => ({
       gateId: t.arg.id(),
       ...pageArgs(t.arg),
     },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const first = pageSize(args.first);
       const after = args.after != null ? decodeCursor(args.after, 'time') : null;

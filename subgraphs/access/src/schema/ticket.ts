@@ -5,7 +5,7 @@ import { TICKET_STATUSES } from '../domain/import-rows';
 import type { Ticket } from '../generated/prisma/client';
 import { EventRef } from './event';
 import { EventSeriesRef } from './series';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { readableEventOrganization, WristbandRef } from './wristband';
 
 export const TicketStatusEnum = builder.enumType('TicketStatus', { values: TICKET_STATUSES });
@@ -68,6 +68,7 @@ builder.queryFields((t) => ({
       source: t.arg.string(),
       ...pageArgs(t.arg),
     },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const eventId = parseId('eventId', args.eventId);
       const first = pageSize(args.first);

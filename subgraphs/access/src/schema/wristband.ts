@@ -22,7 +22,7 @@ import {
   type WristbandStatus,
 } from '../domain/wristband-lifecycle';
 import type { Wristband, WristbandStatusChange } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { EventRef } from './event';
 import { EventSeriesRef } from './series';
 import { TicketRef } from './ticket';
@@ -129,6 +129,7 @@ builder.queryFields((t) => ({
       status: t.arg({ type: WristbandStatusEnum }),
       category: t.arg.string(),
     },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const eventId = parseId('eventId', args.eventId);
       const first = pageSize(args.first);

@@ -3,7 +3,7 @@ import { builder } from '../builder';
 import type { EventsContext } from '../context';
 import type { Prisma } from '../generated/prisma/client';
 import { listedEventsWhere } from '../visibility';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { EventRef, EventStatusEnum } from './event';
 import { OrganizationRef } from './organization';
 import { VenueRef } from './venue';
@@ -45,6 +45,7 @@ builder.queryFields((t) => ({
       status: t.arg({ type: EventStatusEnum }),
       ...pageArgs(t.arg),
     },
+    listSize: pageListSize,
     resolve: (_root, args, ctx) =>
       eventPage(
         ctx,
@@ -62,6 +63,7 @@ builder.objectField(OrganizationRef, 'events', (t) =>
     type: EventConnectionRef,
     description: "the organisation's events by start time, as the caller sees them",
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: (org, args, ctx) => eventPage(ctx, { organizationId: org.id }, args),
   }),
 );
@@ -71,6 +73,7 @@ builder.objectField(VenueRef, 'events', (t) =>
     type: EventConnectionRef,
     description: "the venue's events by start time, as the caller sees them",
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: (venue, args, ctx) => eventPage(ctx, { venueId: venue.id }, args),
   }),
 );

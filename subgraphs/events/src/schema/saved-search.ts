@@ -13,7 +13,7 @@ import { builder } from '../builder';
 import { checkSearch, type SearchFilter, type SearchFilterInput } from '../domain/search';
 import type { SavedSearch } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
-import { pageArgs } from './connection';
+import { pageArgs, pageListSize } from './connection';
 import { ConnectionRef, EventSearchFilter, runSearch } from './search';
 
 /**
@@ -105,6 +105,7 @@ const SavedSearchRef = builder.objectRef<SavedSearch>('SavedSearch').implement({
       type: ConnectionRef,
       description: 'What the search finds now for the caller, soonest first (searchEvents with sort START).',
       args: pageArgs(t.arg),
+      listSize: pageListSize,
       resolve: (s, args, ctx) => runSearch(ctx, ctx.principal, savedSearchFilter(s), 'START', pageSize(args.first), args.after),
     }),
     calendarPath: t.string({

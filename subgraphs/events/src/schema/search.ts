@@ -29,7 +29,7 @@ import {
 import { Prisma, type Event } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
 import { canSeeEvent, userOf } from '../visibility';
-import { connectionOfEdges, pageArgs } from './connection';
+import { connectionOfEdges, pageArgs, pageListSize } from './connection';
 import { EventRef, EventStatusEnum } from './event';
 
 const { sql, join, empty, raw } = Prisma;
@@ -297,6 +297,7 @@ builder.queryFields((t) => ({
       sort: t.arg({ type: EventSortEnum, defaultValue: 'START' }),
       ...pageArgs(t.arg),
     },
+    listSize: pageListSize,
     resolve: (_root, args, ctx) => {
       const sort = args.sort ?? 'START';
       const first = pageSize(args.first);
@@ -308,6 +309,7 @@ builder.queryFields((t) => ({
     type: [TrendingRef],
     description: `Public events starting within the next ${TRENDING_DAYS} days, by views (×${TRENDING_WEIGHTS.view}) and shares (×${TRENDING_WEIGHTS.share}) of the last ${TRENDING_DAYS} days plus going (×${TRENDING_WEIGHTS.going}) and interested (×${TRENDING_WEIGHTS.interested}) RSVPs.`,
     args: { first: t.arg.int({ defaultValue: 10 }), near: t.arg({ type: NearInput }) },
+    listSize: { slicingArguments: ['first'], requireOneSlicingArgument: false },
     resolve: async (_root, args, ctx) => {
       const first = pageSize(args.first);
       const near = args.near ? checkNear(args.near) : null;

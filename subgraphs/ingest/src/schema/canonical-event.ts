@@ -13,7 +13,7 @@ import { builder } from '../builder';
 import { canonicalLoaders } from '../canonical/loaders';
 import type { IngestContext } from '../context';
 import type { CanonicalEvent, ModerationDecision } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { DuplicateMatchRef, SourceRecordRef, visibleRecords } from './source-record';
 
 export const ModerationStateEnum = builder.enumType('ModerationState', {
@@ -115,6 +115,7 @@ builder.queryFields((t) => ({
       moderation: t.arg({ type: ModerationStateEnum }),
       ...pageArgs(t.arg),
     },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       requireModerator(ctx);
       const first = pageSize(args.first);

@@ -14,7 +14,7 @@ import type { IngestContext } from '../context';
 import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
 import type { FetchRun, FetchRunError } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { SourceRef, visibleSource } from './source';
 
 export const FetchRunStatusEnum = builder.enumType('FetchRunStatus', {
@@ -96,6 +96,7 @@ builder.objectField(SourceRef, 'runs', (t) =>
     type: FetchRunConnectionRef,
     description: 'its runs, newest first, page by page',
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: async (source, args, ctx) => {
       const first = pageSize(args.first);
       const after = args.after != null ? decodeCursor(args.after, 'time') : null;

@@ -14,7 +14,7 @@ import type { IngestContext } from '../context';
 import type { RecordProblem } from '../domain/records';
 import type { DuplicateMatch, SourceRecord } from '../generated/prisma/client';
 import { canSeeSource } from '../visibility';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { SourceRef } from './source';
 
 export const RecordStateEnum = builder.enumType('RecordState', {
@@ -136,6 +136,7 @@ builder.objectField(SourceRef, 'records', (t) =>
     description:
       "its staged records, latest seen first: INVALID ones with their problems are for review (the source's operators and platform staff; empty for others)",
     args: { state: t.arg({ type: RecordStateEnum }), ...pageArgs(t.arg) },
+    listSize: pageListSize,
     resolve: async (source, args, ctx) => {
       const first = pageSize(args.first);
       const after = args.after != null ? decodeCursor(args.after, 'time') : null;

@@ -6,7 +6,7 @@ import type { SourceKind } from '../domain/records';
 import { canSeeSource } from '../visibility';
 import { builder } from '../builder';
 import type { Source } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 
 export const SourceKindEnum = builder.enumType('SourceKind', {
   description:
@@ -113,6 +113,7 @@ builder.queryFields((t) => ({
     type: SourceConnectionRef,
     description: 'platform-wide sources and those of organisations the caller may read, oldest first',
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const first = pageSize(args.first);
       const after = args.after != null ? decodeCursor(args.after, 'time') : null;

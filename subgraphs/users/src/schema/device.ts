@@ -25,7 +25,7 @@ import {
   PROVISIONING_PREFIX,
   secretMatches,
 } from '../security/credentials';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 
 export const DeviceRef = builder.objectRef<Device>('Device').implement({
   description: "A scanner at an organisation's gates.",
@@ -75,6 +75,7 @@ builder.queryFields((t) => ({
     type: DeviceConnectionRef,
     description: "the organisation's scanners, oldest first (revoked ones too)",
     args: { organizationId: t.arg.id({ required: true }), ...pageArgs(t.arg) },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'integrations.manage', organizationId);

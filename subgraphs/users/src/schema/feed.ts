@@ -14,7 +14,7 @@ import { OPEN_STATUSES } from '../domain/rsvp';
 import { feedAfter, feedKey, parseFeedKey, scoreFeed, withoutReplaced, type FeedPosition } from '../domain/feed';
 import { friendsOf } from './follow';
 import type { Prisma } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { EventRef } from './rsvp';
 
 /** How many upcoming candidates are ranked per request; the feed pages through the relevant ones among them. */
@@ -36,6 +36,7 @@ builder.queryFields((t) => ({
     type: EventConnectionRef,
     description: `Upcoming events for the signed-in user: their own events, then by the people, organisations and venues they follow and the categories and keywords of their preferences (among the next ${CANDIDATES} events). An event one of the user's own events stands for is left out (their own event shows instead).`,
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       requireAuthenticated(ctx.principal);
       if (ctx.principal.kind !== 'user') throw new DomainError(ErrorCode.FORBIDDEN, 'only signed-in users have a feed');

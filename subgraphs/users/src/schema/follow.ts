@@ -12,7 +12,7 @@ import {
 import { builder } from '../builder';
 import type { UsersContext, UsersDb } from '../context';
 import type { Follow } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 
 export const FollowTargetEnum = builder.enumType('FollowTarget', { values: ['USER', 'ORGANIZATION', 'VENUE'] as const });
 
@@ -61,6 +61,7 @@ builder.queryFields((t) => ({
     type: FollowConnectionRef,
     description: 'whom and what the signed-in user follows, oldest first',
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const followerId = signedInUser(ctx);
       const first = pageSize(args.first);

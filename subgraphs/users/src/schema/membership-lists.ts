@@ -11,7 +11,7 @@ import {
 } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { Membership } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { InvitationRef, MembershipRef } from './membership';
 import { OrganizationRef } from './organization';
 
@@ -24,6 +24,7 @@ builder.objectField(OrganizationRef, 'memberships', (t) =>
     type: MembershipConnectionRef,
     description: "the organisation's members, earliest first; empty unless the caller may read the organisation",
     args: pageArgs(t.arg),
+    listSize: pageListSize,
     resolve: async (org, args, ctx) => {
       const first = pageSize(args.first);
       const after = args.after != null ? decodeCursor(args.after, 'time') : null;
@@ -49,6 +50,7 @@ builder.queryFields((t) => ({
     type: InvitationConnectionRef,
     description: "the organisation's invitations in every state, newest first; for its admins",
     args: { organizationId: t.arg.id({ required: true }), ...pageArgs(t.arg) },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const organizationId = parseId('organizationId', args.organizationId);
       requirePermission(ctx.principal, 'members.manage', organizationId);

@@ -16,7 +16,7 @@ import { builder } from '../builder';
 import type { UsersContext, UsersDb, UsersTx } from '../context';
 import { canAnswer } from '../domain/rsvp';
 import type { Rsvp } from '../generated/prisma/client';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { friendsOf } from './follow';
 import { UserRef } from './user';
 
@@ -79,6 +79,7 @@ export const EventRef = builder.externalRef('Event', builder.selection<{ id: str
       type: RsvpConnectionRef,
       description: "who answered, latest answer first; visible to the event's organisation only (empty for others)",
       args: { status: t.arg({ type: RsvpStatusEnum }), ...pageArgs(t.arg) },
+      listSize: pageListSize,
       resolve: async (event, args, ctx) => {
         const first = pageSize(args.first);
         // one answer per user and event: (updatedAt, userId) orders the list

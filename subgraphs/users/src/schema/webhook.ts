@@ -19,7 +19,7 @@ import { endpointUrlProblem, eventTypesProblem, normaliseEventTypes, WEBHOOK_TOP
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client';
 import { loadWebhookSettings } from '../webhooks/settings';
 import { deliveryBody, wakeWebhookWorker } from '../webhooks/worker';
-import { connectionType, pageArgs } from './connection';
+import { connectionType, pageArgs, pageListSize } from './connection';
 import { OrganizationRef } from './organization';
 import { PartnerAppRef } from './partner-app';
 
@@ -135,6 +135,7 @@ WebhookEndpointRef.implement({
       type: WebhookDeliveryConnectionRef,
       description: 'newest first',
       args: { status: t.arg({ type: WebhookDeliveryStatusEnum }), ...pageArgs(t.arg) },
+      listSize: pageListSize,
       resolve: (e, args, ctx) => deliveriesOf(ctx, e.id, args),
     }),
   }),
@@ -232,6 +233,7 @@ builder.queryFields((t) => ({
       status: t.arg({ type: WebhookDeliveryStatusEnum }),
       ...pageArgs(t.arg),
     },
+    listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const endpoint = await managedEndpoint(ctx, 'endpointId', args.endpointId);
       return deliveriesOf(ctx, endpoint.id, args);
