@@ -3,12 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBus, createLogger, stopOnSignals } from '@eventgraph/runtime';
+import { createBus, createLogger, startTracing, stopOnSignals } from '@eventgraph/runtime';
 import { startGateway } from './gateway';
 import { loadGatewaySettings, rateLimiterFor, subgraphUrlOverrides } from './settings';
 
 async function main() {
   const log = createLogger('gateway');
+  // off unless OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; this process runs the gateway alone
+  const tracing = startTracing({ singleService: true });
   const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
   try {
     const settings = loadGatewaySettings(values.port ? { ...process.env, PORT: values.port } : process.env);
@@ -35,7 +37,10 @@ async function main() {
       logger: log,
     });
     console.log(`Eventgraph gateway: ${gateway.url}`);
-    stopOnSignals(() => gateway.stop(), log);
+    stopOnSignals(async () => {
+      await gateway.stop();
+      await tracing.shutdown();
+    }, log);
   } catch (err) {
     log.fatal({ err }, 'gateway failed to start');
     console.error(err instanceof Error ? err.message : err);

@@ -6,6 +6,7 @@ import {
   createBus,
   createLogger,
   runSubgraph,
+  startTracing,
   type BusTransport,
   type DatabaseLocation,
   type PlatformSettings,
@@ -36,6 +37,8 @@ export interface PlatformOptions {
   callerPolicies?: CallerPolicies;
   /** the rate-limit store; by default Redis when REDIS_URL is set, else memory */
   rateLimiter?: RateLimiter;
+  /** where the OTEL_* tracing variables are read (default process.env; tests pass their own) */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningPlatform {
@@ -55,6 +58,8 @@ export interface RunningPlatform {
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { settings } = options;
   const log = createLogger('eventgraph', settings.LOG_LEVEL);
+  // off, and free, unless the environment names an OTLP endpoint; this process runs every service
+  const tracing = startTracing({ env: options.env ?? process.env });
   const composition = composePlatform();
   if (!composition.ok) throw new Error(`the subgraphs do not compose:\n${composition.errors.join('\n')}`);
 
@@ -72,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const stopAll = async () => {
     await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
     if (ownBus) await bus.close();
+    await tracing.shutdown();
   };
   try {
     for (const { definition, port } of SUBGRAPHS) {
@@ -83,6 +89,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         logger: log.child({ service: definition.name }),
         database: options.database?.(definition.name),
         relayStartsAfter,
+        // the gateway's /metrics has the process's CPU and memory; one process, one copy
+        processMetrics: false,
       })) as RunningSubgraph<unknown>;
     }
     allJoined();

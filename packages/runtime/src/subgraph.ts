@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { GraphQLSchema } from 'graphql';
 import type { BusEvent } from './bus/event';
-import { outboxInsert, recordEvent, type SqlExecutor } from './bus/outbox';
+import { countUnpublished, outboxInsert, recordEvent, type SqlExecutor } from './bus/outbox';
 import { OutboxRelay } from './bus/relay';
 import type { BusTransport, Unsubscribe } from './bus/transport';
 import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from './config';
-import { createBus } from './bus';
+import { createBus, observeBus } from './bus';
+import { BusConsumerMetrics, createMetricsRegistry, observeDatabase, type Registry } from './metrics';
 import { z } from 'zod';
 import { stopOnSignals } from './server/lifecycle';
 import {
@@ -21,6 +22,7 @@ import {
   type SqlDatabase,
 } from './db';
 import { createLogger, type Logger } from './logger';
+import { startTracing } from './telemetry';
 import { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 
 /** How long a mutation waits for its events to be published before it answers anyway. */
@@ -102,6 +104,8 @@ export interface RunSubgraphOptions {
    * started, so a restart never judges an event before every group that consumes it is known
    */
   relayStartsAfter?: Promise<unknown>;
+  /** its /metrics carries process metrics too (default true; the platform's one process has the gateway's) */
+  processMetrics?: boolean;
 }
 
 export interface RunningSubgraph<Db> extends RunningServer {
@@ -110,6 +114,8 @@ export interface RunningSubgraph<Db> extends RunningServer {
   sql: SqlDatabase;
   /** statements its database has run */
   queries: QueryMetrics;
+  /** what its /metrics serves */
+  metrics: Registry;
 }
 
 export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C extends SubgraphContext<Db, Tx>>(
@@ -126,10 +132,12 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   });
   if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
   const db = database.client;
+  const metrics = createMetricsRegistry(name, { processMetrics: options.processMetrics });
+  observeDatabase(metrics, { poolUse: database.poolUse, outboxBacklog: () => countUnpublished(executorOf(database.sql)) });
+  // consumers and resolvers see the bus through spans and lag metrics; the relay publishes on the transport itself
+  const bus = observeBus(options.bus, name, new BusConsumerMetrics(metrics));
   const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-  const stopConsumers = (definition.consumers ?? []).map((start) =>
-    start({ db, sql: database.sql, bus: options.bus, log, group }),
-  );
+  const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, sql: database.sql, bus, log, group }));
   // bus consumers say when their group exists (a NATS durable consumer is created on the server); workers do not
   const joined = stopConsumers.map((stop) => (stop as Partial<Unsubscribe>).ready?.catch(() => undefined));
   // the relay's few statements run on every mutation that announces something: plain SQL, prepared
@@ -190,12 +198,13 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
           ...base,
           db,
           settings: options.settings,
-          bus: options.bus,
+          bus,
           transact,
           sql: database.sql,
           transactSql,
         }),
       routes: definition.routes,
+      metrics,
       isReady: () => database.ping(),
       onStopped: async () => {
         await Promise.allSettled(stopConsumers.map((stop) => stop()));
@@ -203,7 +212,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
         await database.close();
       },
     });
-    return { ...server, db, sql: database.sql, queries: database.metrics };
+    return { ...server, db, sql: database.sql, queries: database.metrics, metrics };
   } catch (err) {
     await Promise.allSettled(stopConsumers.map((stop) => stop()));
     await relay.stop();
@@ -222,6 +231,8 @@ export async function startFromEnvironment<Db extends TransactionalClient<Tx>, T
   defaultPort: number,
 ): Promise<void> {
   const log = createLogger(definition.name);
+  // before anything runs, so the first requests are traced too (off unless an OTLP endpoint is configured)
+  const tracing = startTracing({ singleService: true });
   try {
     const settings = loadPlatformSettings();
     const { PORT, HOST } = loadConfig(z.object({ PORT: port(defaultPort), HOST: z.string().default('127.0.0.1') }));
@@ -233,6 +244,7 @@ export async function startFromEnvironment<Db extends TransactionalClient<Tx>, T
     stopOnSignals(async () => {
       await running.stop();
       await bus.close();
+      await tracing.shutdown();
     }, log);
   } catch (err) {
     log.fatal({ err }, `${definition.name} failed to start`);

@@ -12,6 +12,8 @@ export interface BusEvent {
   /** ISO-8601 time the event was recorded (millisecond precision) */
   occurredAt: string;
   payload: Record<string, unknown>;
+  /** W3C trace context of the request that recorded it, when traced: its consumers continue that trace */
+  traceparent?: string;
 }
 
 /** Extra facts for durable consumers: a webhook sender, for one, wants to know the attempt number. */

@@ -15,6 +15,7 @@ export * from './transport';
 export * from './outbox';
 export * from './relay';
 export * from './dedupe';
+export { observeBus } from './observed-transport';
 export { MemoryTransport, type MemoryTransportOptions } from './memory-transport';
 export { NatsTransport, connectNatsTransport, type NatsTransportOptions } from './nats-transport';
 

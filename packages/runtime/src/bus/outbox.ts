@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventTraceparent } from '../telemetry';
 import { assertTopic, type BusEvent } from './event';
 
 /**
@@ -59,11 +60,20 @@ export async function recordEvent(
     event.id,
     source,
     topic,
-    JSON.stringify(event.payload),
+    storedPayload(event),
     event.occurredAt,
   );
   return event;
 }
+
+/**
+ * The trace context rides in the stored payload under this key (lifted back onto the envelope when the relay
+ * reads the row), so tracing needed no new column in every subgraph's outbox table.
+ */
+const TRACEPARENT_KEY = '$traceparent';
+
+const storedPayload = (event: BusEvent) =>
+  JSON.stringify(event.traceparent ? { ...event.payload, [TRACEPARENT_KEY]: event.traceparent } : event.payload);
 
 /**
  * The same record as one complete statement, its values written as literals by `literal`: for a
@@ -76,7 +86,7 @@ export function outboxInsert(
   literal: (value: string) => string,
 ): { event: BusEvent; statement: string } {
   const event = newEvent(source, topic, payload);
-  const values = [event.id, source, topic, JSON.stringify(event.payload), event.occurredAt].map(literal);
+  const values = [event.id, source, topic, storedPayload(event), event.occurredAt].map(literal);
   return {
     event,
     statement: `INSERT INTO "OutboxEvent" ("eventId", "source", "topic", "payload", "occurredAt")
@@ -90,13 +100,16 @@ function newEvent(source: string, topic: string, payload: Record<string, unknown
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError('event payload must be a JSON object');
   }
+  const id = randomUUID();
+  const traceparent = eventTraceparent(source, topic, id);
   return {
-    id: randomUUID(),
+    id,
     topic,
     source,
     // taken here rather than from the column default so the returned event equals the stored one
     occurredAt: new Date().toISOString(),
     payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+    ...(traceparent ? { traceparent } : {}),
   };
 }
 
@@ -141,13 +154,18 @@ export async function claimUnpublished(db: SqlExecutor, limit: number, leaseMs: 
   return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map(toEvent);
 }
 
-const toEvent = (row: OutboxRow): BusEvent => ({
-  id: row.eventId,
-  topic: row.topic,
-  source: row.source,
-  occurredAt: new Date(row.occurredAt as string | Date).toISOString(),
-  payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
-});
+function toEvent(row: OutboxRow): BusEvent {
+  const stored = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>;
+  const { [TRACEPARENT_KEY]: traceparent, ...payload } = stored;
+  return {
+    id: row.eventId,
+    topic: row.topic,
+    source: row.source,
+    occurredAt: new Date(row.occurredAt as string | Date).toISOString(),
+    payload,
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+  };
+}
 
 /**
  * Takes back every claim of unpublished rows: for a relay starting on a database no other process

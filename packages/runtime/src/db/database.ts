@@ -39,6 +39,8 @@ export interface Database<Client extends PrismaLike> {
   metrics: QueryMetrics;
   /** plain SQL over the same connections, for hot paths (see sql.ts) */
   sql: SqlDatabase;
+  /** server mode: the connection pool's use; undefined on PGlite (one in-process connection) */
+  poolUse?(): PoolUse;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -56,6 +58,13 @@ export interface OpenDatabaseOptions<Client> {
   poolSize?: number;
 }
 
+/** Connections of a server-mode pool: open ones, idle ones, and callers waiting for one. */
+export interface PoolUse {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 /** A connection to one subgraph's database, through the driver adapter Prisma uses. */
 export interface Driver {
   factory: SqlMigrationAwareDriverAdapterFactory;
@@ -64,6 +73,8 @@ export interface Driver {
   schema: string;
   /** embedded in memory: the PGlite itself (for snapshots) */
   pglite?: PGlite;
+  /** server mode: its connection pool's use, for metrics (PGlite is one in-process connection, no pool) */
+  poolUse?(): PoolUse;
   close(): Promise<void>;
 }
 
@@ -82,14 +93,22 @@ export async function openDriver(name: string, location: DatabaseLocation, poolS
       ? new PGlite(dataDir, snapshot ? { loadDataDir: snapshot } : {})
       : new PGlite(snapshot ? { loadDataDir: snapshot } : {});
     await pglite.waitReady;
-    const counted = withQueryMetrics(new PrismaPGlite(pglite));
-    return { ...counted, sql: pgliteSql(pglite, counted.metrics), schema: 'public', pglite, close: () => pglite.close() };
+    const origin = { service: name, namespace: name };
+    const counted = withQueryMetrics(new PrismaPGlite(pglite), origin);
+    return { ...counted, sql: pgliteSql(pglite, counted.metrics, origin), schema: 'public', pglite, close: () => pglite.close() };
   }
   const schema = location.schema ?? name;
   await ensureSchema(location.url, schema);
   const pool = new Pool({ connectionString: location.url, max: poolSize, options: `-c search_path="${schema}"` });
-  const counted = withQueryMetrics(new PrismaPg(pool, { schema }));
-  return { ...counted, sql: poolSql(pool, counted.metrics), schema, close: () => pool.end() };
+  const origin = { service: name, namespace: schema };
+  const counted = withQueryMetrics(new PrismaPg(pool, { schema }), origin);
+  return {
+    ...counted,
+    sql: poolSql(pool, counted.metrics, origin),
+    schema,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
 }
 
 /** Opens a subgraph's database, applies pending migrations and creates its Prisma Client. */
@@ -131,6 +150,7 @@ export async function openDatabase<Client extends PrismaLike>(options: OpenDatab
     appliedMigrations,
     metrics: driver.metrics,
     sql: driver.sql,
+    poolUse: driver.poolUse,
     async ping() {
       try {
         await client.$queryRawUnsafe('SELECT 1');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import type { SqlExecutor } from '../bus/outbox';
-import type { QueryMetrics } from './query-metrics';
+import { runStatement, type QueryMetrics, type StatementOrigin } from './query-metrics';
 
 /**
  * Plain SQL over a subgraph's own connections, beside its Prisma Client: for the few hot paths
@@ -65,15 +65,15 @@ function statementName(text: string): string {
   return name;
 }
 
-export function poolSql(pool: Pool, metrics: QueryMetrics): SqlDatabase {
-  const run = async (client: Pool | PoolClient, text: string, params: readonly unknown[] = []) => {
-    metrics.statements++;
-    try {
-      return await client.query({ name: statementName(text), text, values: [...params] });
-    } catch (err) {
-      throw asSqlError(err);
-    }
-  };
+export function poolSql(pool: Pool, metrics: QueryMetrics, origin?: StatementOrigin): SqlDatabase {
+  const run = (client: Pool | PoolClient, text: string, params: readonly unknown[] = []) =>
+    runStatement(metrics, origin, text, async () => {
+      try {
+        return await client.query({ name: statementName(text), text, values: [...params] });
+      } catch (err) {
+        throw asSqlError(err);
+      }
+    });
   const on = (client: Pool | PoolClient): Sql => ({
     query: async <T>(text: string, params?: readonly unknown[]) => (await run(client, text, params)).rows as T[],
     execute: async (text, params) => (await run(client, text, params)).rowCount ?? 0,
@@ -103,15 +103,15 @@ export function poolSql(pool: Pool, metrics: QueryMetrics): SqlDatabase {
   };
 }
 
-export function pgliteSql(pglite: PGlite, metrics: QueryMetrics): SqlDatabase {
-  const run = async <T>(db: PGlite | PGliteTransaction, text: string, params: readonly unknown[] = []) => {
-    metrics.statements++;
-    try {
-      return await db.query<T>(text, [...params]);
-    } catch (err) {
-      throw asSqlError(err);
-    }
-  };
+export function pgliteSql(pglite: PGlite, metrics: QueryMetrics, origin?: StatementOrigin): SqlDatabase {
+  const run = <T>(db: PGlite | PGliteTransaction, text: string, params: readonly unknown[] = []) =>
+    runStatement(metrics, origin, text, async () => {
+      try {
+        return await db.query<T>(text, [...params]);
+      } catch (err) {
+        throw asSqlError(err);
+      }
+    });
   const on = (db: PGlite | PGliteTransaction): Sql => ({
     query: async <T>(text: string, params?: readonly unknown[]) => (await run<T>(db, text, params)).rows,
     execute: async (text, params) => (await run(db, text, params)).affectedRows ?? 0,

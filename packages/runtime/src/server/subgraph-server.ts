@@ -4,14 +4,18 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { formatClientError } from '../errors';
+import { GraphQLRequestMetrics, sendMetrics } from '../metrics';
+import { traceHttpRequest } from '../telemetry';
 import { guardTextArguments } from '../input-hygiene';
 import type { Logger } from '../logger';
 import { CLIENT_ADDRESS_HEADER, verifyClientAddress } from '../client-address';
 import { PRINCIPAL_HEADER, PrincipalError, verifyPrincipal, type Principal } from '../principal';
 import { graphqlErrorBody, handleGraphQLRequest, sendJson } from './apollo-http';
 import { closeGracefully, listen } from './lifecycle';
+import { observabilityPlugin } from './observability-plugin';
 
 /** What every subgraph resolver can rely on; subgraphs extend it with their database and loaders. */
 export interface RequestContext {
@@ -21,6 +25,8 @@ export interface RequestContext {
   /** the client's address as the gateway signed it (HTTP only); absent when unknown */
   clientAddress?: string;
 }
+
+type SubgraphServerRoute<C> = (req: IncomingMessage, res: ServerResponse, ctx: C) => Promise<void>;
 
 export interface StartSubgraphOptions<C extends RequestContext> {
   name: string;
@@ -35,7 +41,9 @@ export interface StartSubgraphOptions<C extends RequestContext> {
   /** readiness: can this subgraph serve requests right now (database reachable)? */
   isReady?(): Promise<boolean>;
   /** plain HTTP routes, keyed '<METHOD> <path>'; same principal check and context as GraphQL */
-  routes?: Record<string, (req: IncomingMessage, res: ServerResponse, ctx: C) => Promise<void>>;
+  routes?: Record<string, SubgraphServerRoute<C>>;
+  /** served at `/metrics` (unauthenticated, like /health: subgraphs are reached only inside the deployment) */
+  metrics?: Registry;
   /** runs after the last request has finished: close the database, the bus relay */
   onStopped?(): Promise<void>;
 }
@@ -91,22 +99,15 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // traces are for Apollo's hosted studio, which Eventgraph does not report to
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      observabilityPlugin<C>(options.metrics && new GraphQLRequestMetrics(options.metrics)),
+    ],
   });
   await apollo.start();
 
-  let accepting = true;
-  const httpServer = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: name });
-    if (url.pathname === '/ready') {
-      const check = accepting ? (options.isReady?.() ?? Promise.resolve(true)) : Promise.resolve(false);
-      void check.then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', service: name }));
-      return;
-    }
-    const route = options.routes?.[`${req.method ?? 'GET'} ${url.pathname}`];
-    if (url.pathname !== path && !route) return sendJson(res, 404, graphqlErrorBody(`no route for ${url.pathname}`, 'NOT_FOUND'));
-
+  /** a GraphQL request or a route, after the principal check */
+  const serve = (req: IncomingMessage, res: ServerResponse, route: SubgraphServerRoute<C> | undefined) => {
     const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     let principal: Principal;
@@ -134,6 +135,21 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
       if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       else res.end();
     });
+  };
+
+  let accepting = true;
+  const httpServer = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: name });
+    if (url.pathname === '/ready') {
+      const check = accepting ? (options.isReady?.() ?? Promise.resolve(true)) : Promise.resolve(false);
+      void check.then((ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', service: name }));
+      return;
+    }
+    if (url.pathname === '/metrics' && options.metrics) return void sendMetrics(options.metrics, res);
+    const route = options.routes?.[`${req.method ?? 'GET'} ${url.pathname}`];
+    if (url.pathname !== path && !route) return sendJson(res, 404, graphqlErrorBody(`no route for ${url.pathname}`, 'NOT_FOUND'));
+    traceHttpRequest(name, req, res, url.pathname, () => serve(req, res, route));
   });
 
   const wsServer = new WebSocketServer({ noServer: true });

@@ -21,6 +21,8 @@ export interface TracingConfig {
   /** OTEL_SERVICE_NAME: names a process that runs one service; the platform's services keep their own names */
   serviceName?: string;
   sampler: Sampler;
+  /** OTEL_BSP_SCHEDULE_DELAY: how long spans wait in the batch before export (default 5000 ms) */
+  scheduleDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -40,6 +42,7 @@ export function tracingConfig(env: Env = process.env): TracingConfig | undefined
     headers: parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS),
     serviceName: env.OTEL_SERVICE_NAME?.trim() || undefined,
     sampler: samplerFrom(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG),
+    scheduleDelayMs: Number(env.OTEL_BSP_SCHEDULE_DELAY) > 0 ? Number(env.OTEL_BSP_SCHEDULE_DELAY) : 5000,
   };
 }
 
@@ -93,7 +96,11 @@ export function tracerFor(service: string): Tracer {
         [ATTR_SERVICE_NAME]: (active.singleService && config.serviceName) || service,
       }),
       sampler: config.sampler,
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.endpoint, headers: config.headers }))],
+      spanProcessors: [
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: config.endpoint, headers: config.headers }), {
+          scheduledDelayMillis: config.scheduleDelayMs,
+        }),
+      ],
     });
     if (active.providers.size === 0) provider.register({ propagator: new W3CTraceContextPropagator() });
     active.providers.set(service, provider);

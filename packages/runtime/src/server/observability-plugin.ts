@@ -1,0 +1,31 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GraphQLRequestMetrics } from '../metrics/graphql-requests';
+import { nameGraphQLSpan } from '../telemetry';
+
+/** Records each GraphQL request's outcome in the service's metrics and names its server span after the operation. */
+export function observabilityPlugin<C extends BaseContext>(metrics: GraphQLRequestMetrics | undefined): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      let operationType: string | undefined;
+      let operationName: string | undefined;
+      return {
+        async didResolveOperation({ operation, operationName: name }) {
+          operationType = operation?.operation;
+          operationName = name ?? undefined;
+          nameGraphQLSpan(operationType, operationName);
+        },
+        async willSendResponse({ response }) {
+          if (!metrics) return;
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
+          metrics.record({
+            operationName,
+            operationType,
+            durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+            errorCodes: (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')),
+          });
+        },
+      };
+    },
+  };
+}
