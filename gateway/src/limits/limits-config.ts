@@ -27,16 +27,24 @@ export const limitsFile = callerLimits
   .partial()
   .strict();
 
-const envName = (kind: PrincipalKind) => `EVENTGRAPH_MAX_COST_${kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+const envName = (kind: PrincipalKind): `EVENTGRAPH_MAX_COST_${string}` =>
+  `EVENTGRAPH_MAX_COST_${kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+const maxCost = z.coerce.number().int().positive().optional();
 
 /** Settings (gateway/src/settings.ts) that configure the operation limits without code. */
 export const operationLimitSettings = {
   /** a JSON file of operation limits (see docs/operation-limits.md); the variables below override it */
   EVENTGRAPH_OPERATION_LIMITS_FILE: z.string().min(1).optional(),
-  /** the largest estimated cost for every caller, and per kind: EVENTGRAPH_MAX_COST_ANONYMOUS, _USER, _API_KEY, _DEVICE, _SERVICE */
-  EVENTGRAPH_MAX_COST: z.coerce.number().int().positive().optional(),
-  ...Object.fromEntries(CALLER_KINDS.map((kind) => [envName(kind), z.coerce.number().int().positive().optional()])),
-};
+  /** the largest estimated cost of an operation, for every caller */
+  EVENTGRAPH_MAX_COST: maxCost,
+  /** … and per kind of caller */
+  EVENTGRAPH_MAX_COST_ANONYMOUS: maxCost,
+  EVENTGRAPH_MAX_COST_USER: maxCost,
+  EVENTGRAPH_MAX_COST_API_KEY: maxCost,
+  EVENTGRAPH_MAX_COST_DEVICE: maxCost,
+  EVENTGRAPH_MAX_COST_SERVICE: maxCost,
+} satisfies Record<string, z.ZodType>;
 
 /**
  * The operation limits configured by the environment: the file first, then the
@@ -44,9 +52,9 @@ export const operationLimitSettings = {
  * cannot be read or is not valid, so a gateway does not start on a typo.
  */
 export function operationLimitsFromEnv(env: Record<string, string | undefined> = process.env): Partial<OperationLimits> {
-  const settings = z.object(operationLimitSettings).parse(env) as Record<string, number | string | undefined>;
+  const settings = z.object(operationLimitSettings).parse(env);
   let configured: z.infer<typeof limitsFile> = {};
-  const path = settings.EVENTGRAPH_OPERATION_LIMITS_FILE as string | undefined;
+  const path = settings.EVENTGRAPH_OPERATION_LIMITS_FILE;
   if (path) {
     const parsed = limitsFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
     if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}`);
@@ -55,9 +63,9 @@ export function operationLimitsFromEnv(env: Record<string, string | undefined> =
   const { byCaller = {}, ...defaults } = configured;
   const perKind: Partial<Record<PrincipalKind, CallerLimits>> = { ...byCaller };
   for (const kind of CALLER_KINDS) {
-    const maxCost = settings[envName(kind)];
-    if (maxCost !== undefined) perKind[kind] = { ...perKind[kind], maxCost: maxCost as number };
+    const own = (settings as Record<string, number | string | undefined>)[envName(kind)] as number | undefined;
+    if (own !== undefined) perKind[kind] = { ...perKind[kind], maxCost: own };
   }
-  const maxCost = settings.EVENTGRAPH_MAX_COST as number | undefined;
-  return { ...defaults, ...(maxCost !== undefined && { maxCost }), byCaller: perKind };
+  const everyone = settings.EVENTGRAPH_MAX_COST;
+  return { ...defaults, ...(everyone !== undefined && { maxCost: everyone }), byCaller: perKind };
 }
