@@ -34,7 +34,7 @@ const maxCost = z.coerce.number().int().positive().optional();
 
 /** Settings (gateway/src/settings.ts) that configure the operation limits without code. */
 export const operationLimitSettings = {
-  /** a JSON file of operation limits (see docs/operation-limits.md); the variables below override it */
+  /** a JSON file of operation limits (README "Operation limits"); the variables below override it */
   EVENTGRAPH_OPERATION_LIMITS_FILE: z.string().min(1).optional(),
   /** the largest estimated cost of an operation, for every caller */
   EVENTGRAPH_MAX_COST: maxCost,
