@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { getOperationAST } from 'graphql';
 import type { GraphQLRequestMetrics } from '../metrics/graphql-requests';
 import { nameGraphQLSpan } from '../telemetry';
 
@@ -15,8 +16,10 @@ export function observabilityPlugin<C extends BaseContext>(metrics: GraphQLReque
           operationName = name ?? undefined;
           nameGraphQLSpan(operationType, operationName);
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, document, request }) {
           if (!metrics) return;
+          // a document that parsed but failed validation still names its operation
+          operationName ??= (document && getOperationAST(document, request.operationName)?.name?.value) ?? undefined;
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
           metrics.record({
             operationName,
