@@ -95,13 +95,9 @@ export function checkResolvedOperation(
   limits: OperationLimits,
 ): GraphQLError[] {
   const errors: GraphQLError[] = [];
-  const fragments = fragmentsByName(document);
-  // introspection reads the schema, not data: its size is bounded by the schema, and tools need
-  // the standard query (15 levels of ofType) to work; Apollo Server decides whether it is allowed
-  if (isIntrospectionOnly(operation, fragments)) return errors;
-  const measured = measureOperation(operation, fragments);
-  const depth = measured.depth;
-  const aliases = shown(measured.aliases);
+  const shape = shapeOf(document, operation);
+  if (shape.introspectionOnly) return errors;
+  const { depth, aliases, directives, fragments } = shape;
   if (depth > limits.maxDepth) {
     errors.push(
       limitError(
@@ -126,7 +122,6 @@ export function checkResolvedOperation(
       ),
     );
   }
-  const directives = countDirectives(document);
   if (directives > limits.maxDirectives) {
     errors.push(
       limitError(
@@ -163,6 +158,39 @@ export function checkResolvedOperation(
     );
   }
   return errors;
+}
+
+interface OperationShape {
+  introspectionOnly: boolean;
+  depth: number;
+  aliases: number;
+  directives: number;
+  fragments: Map<string, FragmentDefinitionNode>;
+}
+
+// Apollo Server keeps one parsed DocumentNode per query text, so an operation's shape is measured once
+const shapes = new WeakMap<DocumentNode, Map<OperationDefinitionNode, OperationShape>>();
+
+function shapeOf(document: DocumentNode, operation: OperationDefinitionNode): OperationShape {
+  let byOperation = shapes.get(document);
+  if (!byOperation) shapes.set(document, (byOperation = new Map()));
+  let shape = byOperation.get(operation);
+  if (!shape) {
+    const fragments = fragmentsByName(document);
+    // introspection reads the schema, not data: its size is bounded by the schema, and tools need
+    // the standard query (15 levels of ofType) to work; Apollo Server decides whether it is allowed
+    const introspectionOnly = isIntrospectionOnly(operation, fragments);
+    const measured = introspectionOnly ? { depth: 0, aliases: 0 } : measureOperation(operation, fragments);
+    shape = {
+      introspectionOnly,
+      depth: measured.depth,
+      aliases: shown(measured.aliases),
+      directives: introspectionOnly ? 0 : countDirectives(document),
+      fragments,
+    };
+    byOperation.set(operation, shape);
+  }
+  return shape;
 }
 
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type', '__typename']);

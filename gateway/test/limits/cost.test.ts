@@ -74,3 +74,15 @@ describe('cost of abstract types', () => {
     expect(costOf(named).cost).toBe(1 + 10 * 2);
   });
 });
+
+describe('cached estimates', () => {
+  it('are kept per document and values of the size variables, so a new `first` is estimated again', () => {
+    const document = parse('query Q($n: Int, $text: String) { events(first: $n) { edges { node { id title } } } }');
+    const check = (variables: Record<string, unknown>) =>
+      checkOperationLimits(costSchema, document, 'Q', variables, { costDirectives, maxCost: 100 }).map((e) => e.extensions);
+    expect(check({ n: 10 })).toEqual([]);
+    expect(check({ n: 1000 })).toEqual([{ code: 'OPERATION_TOO_COSTLY', cost: 3002, limit: 100 }]);
+    expect(check({ n: 10, text: 'other variables do not matter' })).toEqual([]);
+    expect(check({ n: 1000 })).toEqual([{ code: 'OPERATION_TOO_COSTLY', cost: 3002, limit: 100 }]);
+  });
+});
