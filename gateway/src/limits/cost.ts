@@ -193,9 +193,20 @@ export function analyzeCost(
     return cost;
   };
 
+  /** `Type.field` of the field's own directives, else of an interface's field it implements that has some */
+  const directivesKey = (parent: GraphQLCompositeType | undefined, name: string): string => {
+    const own = `${parent?.name}.${name}`;
+    if (!isObjectType(parent) || directives.listSizes.has(own) || directives.fieldWeights.has(own)) return own;
+    const inherited = parent
+      .getInterfaces()
+      .map((i) => `${i.name}.${name}`)
+      .find((key) => directives.listSizes.has(key) || directives.fieldWeights.has(key));
+    return inherited ?? own;
+  };
+
   const fieldCost = (field: FieldNode, parent: GraphQLCompositeType | undefined, slice?: Slice): number => {
     const definition = fieldDefinition(parent, field.name.value);
-    const key = `${parent?.name}.${field.name.value}`;
+    const key = directivesKey(parent, field.name.value);
     const namedType = definition && getNamedType(definition.type);
     let weight = directives.fieldWeights.get(key) ?? (namedType && directives.typeWeights.get(namedType.name)) ?? 1;
     for (const argument of field.arguments ?? []) weight += directives.argumentWeights.get(`${key}.${argument.name.value}`) ?? 0;

@@ -24,6 +24,13 @@ export const costTypeDefs = /* GraphQL */ `
     search(text: String!): [SearchResult!]! @listSize(assumedSize: 10)
     unannotated: [Gate!]!
     report(detailed: Boolean @cost(weight: 50)): Report @cost(weight: 20)
+    place: Place
+  }
+  interface Place {
+    gates: [Gate!]! @listSize(assumedSize: 3)
+  }
+  type Hall implements Place {
+    gates: [Gate!]!
   }
   type EventConnection {
     edges: [EventEdge!]!

@@ -47,6 +47,11 @@ describe('cost with @listSize', () => {
     expect(costOf('{ unannotated { id name } }').cost).toBe(1 + 20 * 2);
   });
 
+  it("takes an interface field's @listSize for the field of a type implementing it", () => {
+    expect(costOf('{ place { ... on Hall { gates { id } } } }').cost).toBe(1 + 1 + 3 * 1);
+    expect(costOf('{ place { gates { id } } }').cost).toBe(1 + 1 + 3 * 1);
+  });
+
   it('adds @cost weights of fields and of the arguments given', () => {
     expect(costOf('{ report { id } }').cost).toBe(20 + 1);
     expect(costOf('{ report(detailed: true) { id } }').cost).toBe(20 + 50 + 1);
