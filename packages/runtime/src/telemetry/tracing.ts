@@ -1,4 +1,6 @@
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+// sdk-trace-node's own context manager (installed with it), set here through this package's API copy
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -77,23 +79,27 @@ function samplerFrom(name = 'parentbased_always_on', arg?: string): Sampler {
 
 /**
  * One tracer provider per service: the platform runs the gateway and every subgraph in one process, and each
- * service's spans must carry its own `service.name` resource. They share the global context manager and the
- * W3C propagator, registered by the first.
+ * service's spans must carry its own `service.name` resource. The global tracer provider routes by tracer
+ * name, so `trace.getTracer('gateway')` from the plain API is the gateway's; they share one context manager
+ * and the W3C propagator.
  */
 let active: { config: TracingConfig; providers: Map<string, NodeTracerProvider>; singleService: boolean } | undefined;
 
 /** Tracing is on in this process: callers skip building spans at all when it is not (the zero-cost path). */
 export const tracingEnabled = (): boolean => active !== undefined;
 
-/** The tracer for a service's spans; a no-op tracer while tracing is off. */
+/** The tracer for a service's spans (the same as `trace.getTracer(service)`); a no-op tracer while tracing is off. */
 export function tracerFor(service: string): Tracer {
-  if (!active) return trace.getTracer('eventgraph');
-  let provider = active.providers.get(service);
+  return active ? providerFor(active, service).getTracer(service) : trace.getTracer(service);
+}
+
+function providerFor(state: NonNullable<typeof active>, service: string): NodeTracerProvider {
+  let provider = state.providers.get(service);
   if (!provider) {
-    const { config } = active;
+    const { config } = state;
     provider = new NodeTracerProvider({
       resource: resourceFromAttributes({
-        [ATTR_SERVICE_NAME]: (active.singleService && config.serviceName) || service,
+        [ATTR_SERVICE_NAME]: (state.singleService && config.serviceName) || service,
       }),
       sampler: config.sampler,
       spanProcessors: [
@@ -102,10 +108,9 @@ export function tracerFor(service: string): Tracer {
         }),
       ],
     });
-    if (active.providers.size === 0) provider.register({ propagator: new W3CTraceContextPropagator() });
-    active.providers.set(service, provider);
+    state.providers.set(service, provider);
   }
-  return provider.getTracer('eventgraph');
+  return provider;
 }
 
 export interface Tracing {
@@ -124,6 +129,13 @@ export function startTracing(options: { env?: Env; singleService?: boolean } = {
   if (!config || active) return { flush: async () => undefined, shutdown: async () => undefined };
   const state = { config, providers: new Map<string, NodeTracerProvider>(), singleService: options.singleService ?? false };
   active = state;
+  // registered through the one API copy of this package (NodeTracerProvider.register() would use another copy
+  // of @opentelemetry/api, whose registrations this copy refuses as a version mismatch)
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider({
+    getTracer: (name, version, options) => providerFor(state, name).getTracer(name, version, options),
+  });
   const flush = async () => void (await Promise.all([...state.providers.values()].map((p) => p.forceFlush())));
   return {
     flush,
