@@ -63,7 +63,25 @@ export function observeDatabase(registry: Registry, database: { poolUse?(): Pool
     help: 'events recorded in the outbox and not yet published to the bus',
     registers: [registry],
     async collect() {
-      this.set(await database.outboxBacklog());
+      const backlog = await settledWithin(database.outboxBacklog(), BACKLOG_WAIT_MS);
+      if (backlog !== undefined) this.set(backlog);
     },
   });
+}
+
+/**
+ * How long a scrape waits for the backlog count: on PGlite's one connection it queues behind whatever
+ * transaction is running (a bulk import), and a scrape must not time out for it; the last count stays.
+ */
+const BACKLOG_WAIT_MS = 1000;
+
+/** The promise's value if it settles in time and succeeds; otherwise undefined. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
