@@ -249,7 +249,7 @@ describe('/metrics on every subgraph', () => {
     expect(text).not.toContain('process_cpu_user_seconds_total');
   });
 
-  it('reports bus lag per consumer and the outbox backlog; on PGlite no pool (one in-process connection)', async () => {
+  it('reports bus lag per consumer, the outbox backlog and pool use on a server (PGlite has none: one in-process connection)', async () => {
     const text = await scrape('access');
     const projection = { service: 'access', consumer: /event-projection$/ };
     // the events created and updated above reached access's projection, each observed as it was handled
