@@ -58,8 +58,6 @@ export interface RunningPlatform {
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { settings } = options;
   const log = createLogger('eventgraph', settings.LOG_LEVEL);
-  // off, and free, unless the environment names an OTLP endpoint; this process runs every service
-  const tracing = startTracing({ env: options.env ?? process.env });
   const composition = composePlatform();
   if (!composition.ok) throw new Error(`the subgraphs do not compose:\n${composition.errors.join('\n')}`);
 
@@ -69,6 +67,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     (await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, {
       logger: log,
     }));
+  // off, and free, unless the environment names an OTLP endpoint; this process runs every service (stopped with them: stopAll)
+  const tracing = startTracing({ env: options.env ?? process.env });
   const subgraphs: Record<string, RunningSubgraph<unknown>> = {};
   // relays wait until every subgraph's consumers have joined the bus: after a restart, what a group of a
   // subgraph started later still owes must not be judged before that group is known
