@@ -242,9 +242,15 @@ describe('/metrics on every subgraph', () => {
     expect(res.status).toBe(400);
 
     const text = await scrape('events');
-    expect(sample(text, 'eventgraph_graphql_requests_total', counted)).toBe(before + 2);
+    expect(sample(text, 'eventgraph_graphql_requests_total', { ...counted, caller: 'service' })).toBe(before + 2);
     expect(sample(text, 'eventgraph_graphql_request_duration_seconds_count', counted)).toBe(before + 2);
-    expect(sample(text, 'eventgraph_graphql_errors_total', { operation: 'Broken', code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
+    expect(
+      sample(text, 'eventgraph_graphql_errors_total', {
+        operation: 'Broken',
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        caller: 'service',
+      }),
+    ).toBe(1);
     // the platform's one process: CPU and memory on the gateway's /metrics, not on every subgraph's
     expect(text).not.toContain('process_cpu_user_seconds_total');
   });

@@ -1,12 +1,13 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import type { GraphQLRequestMetrics } from '../metrics/graphql-requests';
 import { nameGraphQLSpan } from '../telemetry';
+import type { RequestContext } from './subgraph-server';
 
 /** Records each GraphQL request's outcome in the service's metrics and names its server span after the operation. */
-export function observabilityPlugin<C extends BaseContext>(metrics: GraphQLRequestMetrics | undefined): ApolloServerPlugin<C> {
+export function observabilityPlugin<C extends RequestContext>(metrics: GraphQLRequestMetrics | undefined): ApolloServerPlugin<C> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       let operationType: string | undefined;
       let operationName: string | undefined;
@@ -22,6 +23,7 @@ export function observabilityPlugin<C extends BaseContext>(metrics: GraphQLReque
           operationName ??= (document && getOperationAST(document, request.operationName)?.name?.value) ?? undefined;
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
           metrics.record({
+            caller: contextValue.principal.kind,
             operationName,
             operationType,
             durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
