@@ -79,6 +79,7 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
     limits: o.limits,
     rateLimit: (auth, request) => o.takeToken(callerOf(auth), o.clientAddress(request)),
     exposesSchema: (auth) => mayExploreSchema(o.introspection, callerOf(auth).principal),
+    callerKind: (auth) => callerOf(auth).principal.kind,
     checkDocument: (auth, source) => checkTrustedDocument(o.callers, callerOf(auth).trustedDocumentsOf, source, o.published),
     documentByHash: async (auth, extensions, query) => {
       const hash = requestedHash(query, extensions);

@@ -33,4 +33,23 @@ describe('operation cost at the real gateway', () => {
     expect(service.status).toBe(200);
     expect(service.body.errors).toBeUndefined();
   });
+
+  it('applies the same per-kind limits to operations over graphql-ws', async () => {
+    const run = (connectionParams?: Record<string, unknown>) =>
+      new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[]; data?: unknown }>((resolve) => {
+        platform
+          .wsClient(connectionParams)
+          .subscribe(
+            { query: page(100) },
+            { next: (result) => resolve(result), error: (errors) => resolve({ errors: errors as never }), complete: () => {} },
+          );
+      });
+    const anonymous = await run({});
+    expect(anonymous.data).toBeUndefined();
+    expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_COSTLY', limit: 300 });
+
+    const service = await run(); // the development credential: a platform service, with its own limit
+    expect(service.errors).toBeUndefined();
+    expect(service.data).toMatchObject({ events: { edges: expect.any(Array) } });
+  });
 });

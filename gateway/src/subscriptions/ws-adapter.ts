@@ -4,6 +4,7 @@ import { getOperationAST, type DocumentNode, type GraphQLError, type ExecutionAr
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { PrincipalKind } from '@eventgraph/runtime';
 import type { SubscriptionEngine, UpstreamAuth } from './engine';
 import { parseAndCheckOperation, type OperationLimits } from '../limits';
 import { rateLimitError, type RateDecision } from '../rate-limit';
@@ -49,6 +50,8 @@ export interface WsAdapterOptions {
   checkDocument?(auth: UpstreamAuth, source: string): Promise<GraphQLError | undefined>;
   /** may this connection see "Did you mean …?" hints in validation errors (introspection policy)? default: yes */
   exposesSchema?(auth: UpstreamAuth): boolean;
+  /** the caller's kind, whose own operation limits apply (default: the limits for everyone) */
+  callerKind?(auth: UpstreamAuth): PrincipalKind;
   /** keeps each connection's caller current while it is open (revocation, changed rights, expiry) */
   connections?: ConnectionRegistry<UpstreamAuth>;
   logger?: EngineLogger;
@@ -128,7 +131,7 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
       const hinted = opts.exposesSchema?.(upstreamAuth) ?? true;
       const refuse = (errors: readonly GraphQLError[]) =>
         hinted ? errors : errors.map((e) => Object.assign(e, { message: withoutSuggestions(e.message) }));
-      const checked = parseAndCheckOperation(engine.apiSchema, payload, opts.limits);
+      const checked = parseAndCheckOperation(engine.apiSchema, payload, opts.limits, opts.callerKind?.(upstreamAuth));
       if (checked.errors) return refuse(checked.errors);
       const document = checked.document;
       const operation: WsOperationArgs = {
