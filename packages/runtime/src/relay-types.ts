@@ -14,6 +14,9 @@ export interface ConnectionTypeOptions {
  * The Relay connection types over the one paging convention (`pagination.ts`), for a subgraph's builder: every
  * paging subgraph declares PageInfo identically and shareable, so the supergraph has one.
  */
+/** The cost directive (`@listSize`) of every paged field: a page holds at most `first` edges (its default when not given). */
+const PAGE_LIST_SIZE = { slicingArguments: ['first'], sizedFields: ['edges'], requireOneSlicingArgument: false };
+
 export function relayTypes<Types extends SchemaTypes>(subgraphBuilder: PothosSchemaTypes.SchemaBuilder<Types>) {
   // Pothos cannot type fields over a builder of unknown Types; these types touch nothing subgraph-specific
   // (no context, no custom scalars), so they are built over the default Types and handed back as the subgraph's.
@@ -77,5 +80,6 @@ export function relayTypes<Types extends SchemaTypes>(subgraphBuilder: PothosSch
     connectionOfEdges,
     connectionType,
     pageArgs,
+    pageListSize: PAGE_LIST_SIZE,
   };
 }
