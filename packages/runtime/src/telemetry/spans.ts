@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { tracerFor, tracingEnabled } from './tracing';
 
 /**
@@ -38,6 +38,18 @@ export function nameGraphQLSpan(operationType: string | undefined, operationName
   if (operationName) span.setAttribute('graphql.operation.name', operationName);
 }
 
+/** Ends the span when `run` settles, marked as an error with `describe(err)` when it throws. */
+async function endingWith<T>(span: Span, run: () => Promise<T>, describe: (err: unknown) => string | undefined): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: describe(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 /**
  * A client span per SQL statement, its text as sent (parameters are `$1…` placeholders, never values). Only
  * inside a trace: the relay's polling and other background statements start no traces of their own.
@@ -56,16 +68,7 @@ export function traceStatement<T>(service: string, text: string, schema: string,
         'db.query.text': text,
       },
     },
-    async (span) => {
-      try {
-        return await run();
-      } catch (err) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as { code?: string }).code });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => endingWith(span, run, (err) => (err as { code?: string }).code),
   );
 }
 
@@ -114,15 +117,6 @@ export function traceEventHandling<T>(
       },
     },
     parent,
-    async (span) => {
-      try {
-        return await handle();
-      } catch (err) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => endingWith(span, handle, (err) => (err instanceof Error ? err.message : String(err))),
   );
 }
