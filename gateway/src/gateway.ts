@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloGateway } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import type { GraphQLFormattedError } from 'graphql';
 import {
@@ -22,7 +21,6 @@ import { trustedDocumentsPlugin } from './auth/trusted-documents';
 import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
 import { clientAddressOf } from './client-address';
 import { admitBrowserRequest, mayCallFrom, refuseOrigin, requestOrigin, type OriginPolicy } from './cors';
-import { subgraphDataSource } from './data-sources';
 import {
   documentFinder,
   documentsByHashPlugin,
@@ -31,6 +29,8 @@ import {
   type DocumentManifest,
 } from './documents-by-hash';
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
+import { createQueryExecutor, httpTransport } from './execution';
+import { subgraphFetcher } from './subgraph-fetcher';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
 import {
@@ -52,7 +52,6 @@ import {
 } from './rate-limit';
 import { schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposure';
 import { createSubscriptionEngine, type SubscriptionEngine } from './subscriptions/engine';
-import { toApolloLogger } from './subscriptions/logger';
 import { serveWebSocketEndpoint } from './websocket-endpoint';
 
 export interface GatewayOptions {
@@ -136,10 +135,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return bucket && limiter.take(bucket.key, bucket.policy);
   };
   const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
-  const gateway = new ApolloGateway({
+  const gateway = createQueryExecutor({
     supergraphSdl: options.supergraphSdl,
-    logger: toApolloLogger(log),
-    buildService: ({ name }) => subgraphDataSource(name, urls[name]!, log),
+    transport: httpTransport(urls, () => subgraphFetcher, log),
+    logger: log,
   });
   // errors carrying a serviceName come from a subgraph, which already made them safe for clients
   const formatError = (formatted: GraphQLFormattedError, error: unknown) =>

@@ -1,0 +1,90 @@
+import {
+  GraphQLError,
+  Kind,
+  executeSync,
+  print,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { Logger } from '@eventgraph/runtime';
+import { ErrorCode } from '../subscriptions/errors';
+import { compileShape, type Shape } from './result-shaper';
+
+/** Everything about a client operation that does not depend on its variables: planned and compiled once. */
+export interface PreparedOperation {
+  readonly operation: OperationDefinitionNode;
+  readonly plan: QueryPlan;
+  readonly shape: Shape;
+  readonly rootTypeName: string;
+  /** answers the operation's root `__schema` / `__type` fields, if it has any */
+  readonly introspect?: (variables: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export interface OperationSchemas {
+  /** the API schema clients see (graphql-js) */
+  readonly apiSchema: GraphQLSchema;
+  /** the same, as the planner reads it */
+  readonly federatedApiSchema: Schema;
+  readonly planner: QueryPlanner;
+  readonly logger: Logger;
+}
+
+/**
+ * Plans an operation Apollo Server has parsed and validated, and compiles its result shape. A
+ * planner failure is a gateway bug or a broken supergraph: operators get the reason and the
+ * operation in the log, clients a stable code.
+ */
+export function prepareOperation(
+  schemas: OperationSchemas,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): PreparedOperation | GraphQLError {
+  const operationName = operation.name?.value;
+  let plan: QueryPlan;
+  try {
+    plan = schemas.planner.buildQueryPlan(operationFromDocument(schemas.federatedApiSchema, document, { operationName }));
+  } catch (err) {
+    schemas.logger.error({ err, operation: print(operation) }, 'query planning failed');
+    return new GraphQLError('The gateway could not plan this operation.', {
+      extensions: { code: ErrorCode.QueryPlanningFailed },
+    });
+  }
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  const rootType = schemas.apiSchema.getRootType(operation.operation);
+  if (!rootType)
+    return new GraphQLError(`This schema has no ${operation.operation} type.`, {
+      extensions: { code: ErrorCode.ValidationFailed },
+    });
+  return {
+    operation,
+    plan,
+    shape: compileShape(schemas.apiSchema, rootType, operation.selectionSet, fragments),
+    rootTypeName: rootType.name,
+    introspect: introspectionOf(schemas.apiSchema, operation, Object.values(fragments)),
+  };
+}
+
+const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type']);
+
+/** The operation's root introspection fields run by graphql-js against the API schema (the planner skips them). */
+function introspectionOf(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: FragmentDefinitionNode[]) {
+  const selections = operation.selectionSet.selections.filter(
+    (selection) => selection.kind === Kind.FIELD && INTROSPECTION_ROOT_FIELDS.has(selection.name.value),
+  );
+  if (selections.length === 0) return undefined;
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [{ ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections } }, ...fragments],
+  };
+  return (variables: Record<string, unknown>) => {
+    const { data, errors } = executeSync({ schema, document, variableValues: variables });
+    if (errors?.length) throw errors[0];
+    return (data ?? {}) as Record<string, unknown>;
+  };
+}

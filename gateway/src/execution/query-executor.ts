@@ -1,0 +1,147 @@
+import { GraphQLError, getVariableValues, isAbstractType, type GraphQLSchema } from 'graphql';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { Supergraph } from '@apollo/federation-internals';
+import { QueryPlanner } from '@apollo/query-planner';
+import { LruCache, type Logger } from '@eventgraph/runtime';
+import type { FetchContext } from '../data-sources';
+import { ErrorCode } from '../subscriptions/errors';
+import { EntityBatcher, type SendToSubgraph, type SubgraphRequest, type SubgraphAnswer } from './entity-batcher';
+import type { TypeMatcher } from './entity-data';
+import { prepareOperation, type OperationSchemas, type PreparedOperation } from './prepared-operation';
+import { runPlanNode, type PlanRun } from './plan-runner';
+import { shapeResponse } from './result-shaper';
+
+/** Sends a request to a subgraph with the caller's headers (signed once per client request). */
+export type SubgraphTransport = (
+  serviceName: string,
+  request: SubgraphRequest,
+  headers: Readonly<Record<string, string>>,
+) => Promise<SubgraphAnswer>;
+
+export interface QueryExecutorOptions {
+  supergraphSdl: string;
+  transport: SubgraphTransport;
+  logger: Logger;
+  /** plans and compiled result shapes kept (default 1,000 operations) */
+  maxCachedOperations?: number;
+}
+
+/** The supergraph as the executor needs it, built once. */
+export interface LoadedSupergraph extends OperationSchemas {
+  readonly matches: TypeMatcher;
+}
+
+export function loadSupergraph(supergraphSdl: string, logger: Logger): LoadedSupergraph {
+  const supergraph = Supergraph.build(supergraphSdl);
+  const federatedApiSchema = supergraph.apiSchema();
+  return {
+    apiSchema: federatedApiSchema.toGraphQLJSSchema(),
+    federatedApiSchema,
+    planner: new QueryPlanner(supergraph),
+    logger,
+    matches: typeMatcher(supergraph.schema.toGraphQLJSSchema()),
+  };
+}
+
+/** `typename` is the condition or one of its subtypes, in the supergraph (where @interfaceObject types live). */
+function typeMatcher(schema: GraphQLSchema): TypeMatcher {
+  const answers = new Map<string, boolean>();
+  return (typename, condition) => {
+    if (typename === condition) return true;
+    const key = `${typename}\n${condition}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      const type = schema.getType(typename);
+      const abstract = schema.getType(condition);
+      answer = !!type && !!abstract && isAbstractType(abstract) && schema.isSubType(abstract, type as never);
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+/**
+ * Our own query-plan executor behind Apollo Server (its gateway interface): Apollo Server parses,
+ * validates and runs the plugins; this plans (once per operation), fetches with the caller's
+ * headers signed once per request, merges entity fetches that are ready together per subgraph,
+ * and shapes the response from instructions compiled once per operation.
+ */
+export function createQueryExecutor(options: QueryExecutorOptions): GatewayInterface & { supergraph: LoadedSupergraph } {
+  const supergraph = loadSupergraph(options.supergraphSdl, options.logger);
+  const prepared = new LruCache<string, PreparedOperation | GraphQLError>(
+    options.maxCachedOperations ?? 1_000,
+    Number.POSITIVE_INFINITY,
+  );
+
+  const executor: GatewayExecutor = async (request) => {
+    const key = `${request.queryHash}\n${request.operationName ?? ''}`;
+    let operation = prepared.get(key);
+    if (!operation) {
+      operation = prepareOperation(supergraph, request.document, request.operation);
+      prepared.set(key, operation);
+    }
+    if (operation instanceof GraphQLError) return { errors: [operation] };
+
+    const coerced = getVariableValues(
+      supergraph.apiSchema,
+      operation.operation.variableDefinitions ?? [],
+      request.request.variables ?? {},
+    );
+    if (coerced.errors) {
+      return {
+        errors: coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BadUserInput } })),
+      };
+    }
+    const headers = (request.context as Partial<FetchContext>).upstreamAuth?.headers() ?? {};
+    const send: SendToSubgraph = (serviceName, subgraphRequest) => options.transport(serviceName, subgraphRequest, headers);
+    return executePrepared(supergraph, operation, coerced.coerced, send);
+  };
+
+  return {
+    supergraph,
+    load: async () => ({ schema: supergraph.apiSchema, executor }),
+    onSchemaLoadOrUpdate: (callback) => {
+      callback({ apiSchema: supergraph.apiSchema, coreSupergraphSdl: options.supergraphSdl });
+      return () => {};
+    },
+    stop: async () => {},
+  };
+}
+
+/** Runs a prepared operation's plan and shapes the result (shared by queries, mutations and subscription events). */
+export async function executePrepared(
+  supergraph: LoadedSupergraph,
+  operation: PreparedOperation,
+  variables: Record<string, unknown>,
+  send: SendToSubgraph,
+  answered?: PlanRun['answered'],
+): Promise<{ data: Record<string, unknown> | null; errors?: GraphQLError[] }> {
+  const run: PlanRun = {
+    data: {},
+    errors: [],
+    variables,
+    matches: supergraph.matches,
+    send,
+    batcher: new EntityBatcher(send),
+    answered,
+  };
+  const node = operation.plan.node;
+  if (node && node.kind !== 'Subscription') await runPlanNode(run, node);
+  const introspection = operation.introspect?.(variables);
+  const fetchErrorPaths = run.errors.map((e) => e.path).filter((p): p is readonly (string | number)[] => !!p);
+  // a fetch error with no path (a root fetch that failed) explains every null
+  const unplaced = fetchErrorPaths.length < run.errors.length;
+  const shapingErrors: GraphQLError[] = [];
+  const data = shapeResponse(operation.shape, operation.rootTypeName, run.data, {
+    variables,
+    errors: shapingErrors,
+    introspect: (responseName) => introspection?.[responseName] ?? null,
+    explained: (path) =>
+      unplaced || fetchErrorPaths.some((errorPath) => startsWith(errorPath, path) || startsWith(path, errorPath)),
+  });
+  const errors = [...run.errors, ...shapingErrors];
+  return errors.length ? { data, errors } : { data };
+}
+
+const startsWith = (path: readonly (string | number)[], prefix: readonly (string | number)[]) =>
+  prefix.length <= path.length && prefix.every((step, i) => path[i] === step);

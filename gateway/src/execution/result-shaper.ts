@@ -1,0 +1,285 @@
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isEnumType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type DirectiveNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The client's selection compiled once per operation: shaping a response is then a walk over
+ * plain instructions, with no schema lookups. It keeps exactly what the client asked for (the
+ * planner's keys and `__typename`s go), in the client's order, applies @skip/@include, checks leaf
+ * values and turns a null in a non-null position into an error that nulls the nearest nullable parent.
+ */
+export type Shape = readonly Instruction[];
+
+type Instruction = FieldInstruction | FragmentInstruction;
+
+interface Conditional {
+  /** variable names: skipped when any is true */
+  readonly skipIf?: readonly string[];
+  /** variable names: included only when all are true */
+  readonly includeIf?: readonly string[];
+  /** literal @skip(if: true)/@include(if: false) */
+  readonly never?: boolean;
+}
+
+interface FieldInstruction extends Conditional {
+  readonly kind: 'field';
+  readonly responseName: string;
+  readonly parentTypeName: string;
+  readonly fieldName: string;
+  readonly value: ValueShape;
+}
+
+interface FragmentInstruction extends Conditional {
+  readonly kind: 'fragment';
+  /** object type names the fragment applies to; undefined: every type */
+  readonly appliesTo?: ReadonlySet<string>;
+  readonly selections: Shape;
+}
+
+type ValueShape =
+  | { readonly kind: 'typename' }
+  | { readonly kind: 'introspection' }
+  | { readonly kind: 'leaf'; readonly check: (value: unknown) => boolean }
+  | { readonly kind: 'list'; readonly nonNull: boolean; readonly of: ValueShape }
+  | {
+      readonly kind: 'object';
+      readonly nonNull: boolean;
+      /** the static type's name when it is an object type (values of abstract types carry __typename) */
+      readonly objectTypeName?: string;
+      readonly selections: Shape;
+    };
+
+type NonNullable_ = { nonNull: boolean };
+
+/** Compiles a selection set of `parentType` (fragment spreads inlined). */
+export function compileShape(
+  schema: GraphQLSchema,
+  parentType: GraphQLCompositeType,
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+): Shape {
+  const compile = (type: GraphQLCompositeType, set: SelectionSetNode): Instruction[] =>
+    set.selections.map((selection): Instruction => {
+      const conditions = conditionsOf(selection.directives);
+      if (selection.kind === Kind.FIELD) {
+        const responseName = selection.alias?.value ?? selection.name.value;
+        const fieldName = selection.name.value;
+        const base = { kind: 'field' as const, responseName, parentTypeName: type.name, fieldName, ...conditions };
+        if (fieldName === '__typename') return { ...base, value: { kind: 'typename' } };
+        if (fieldName === '__schema' || fieldName === '__type') return { ...base, value: { kind: 'introspection' } };
+        const definition = 'getFields' in type ? type.getFields()[fieldName] : undefined;
+        if (!definition) throw new Error(`Unknown field ${type.name}.${fieldName}`);
+        return { ...base, value: valueShape(definition.type, selection.selectionSet) };
+      }
+      const typeConditionName =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection.typeCondition?.name.value
+          : fragments[selection.name.value]?.typeCondition.name.value;
+      const set2 =
+        selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
+      if (!set2) throw new Error(`Unknown fragment ${selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : ''}`);
+      const conditionType = typeConditionName ? (schema.getType(typeConditionName) as GraphQLCompositeType) : type;
+      return {
+        kind: 'fragment',
+        appliesTo: typeConditionName ? objectTypesOf(conditionType) : undefined,
+        selections: compile(conditionType, set2),
+        ...conditions,
+      };
+    });
+
+  const objectTypesOf = (type: GraphQLCompositeType): ReadonlySet<string> =>
+    new Set(isObjectType(type) ? [type.name] : schema.getPossibleTypes(type).map((t) => t.name));
+
+  const valueShape = (type: GraphQLOutputType, set: SelectionSetNode | undefined): ValueShape & Partial<NonNullable_> => {
+    if (isNonNullType(type)) return { ...valueShape(type.ofType, set), nonNull: true };
+    if (isListType(type)) return { kind: 'list', nonNull: false, of: valueShape(type.ofType, set) };
+    if (isLeafType(type)) return { kind: 'leaf', check: leafCheck(type) };
+    const named = getNamedType(type) as GraphQLCompositeType;
+    return {
+      kind: 'object',
+      nonNull: false,
+      objectTypeName: isObjectType(named) ? named.name : undefined,
+      selections: compile(named, set!),
+    };
+  };
+
+  return compile(parentType, selectionSet);
+}
+
+const BUILT_IN_CHECKS: Record<string, (value: unknown) => boolean> = {
+  Int: (v) => Number.isInteger(v),
+  Float: (v) => typeof v === 'number' && Number.isFinite(v),
+  String: (v) => typeof v === 'string',
+  Boolean: (v) => typeof v === 'boolean',
+  ID: (v) => typeof v === 'string' || Number.isInteger(v),
+};
+
+const leafCheck = (type: GraphQLOutputType): ((value: unknown) => boolean) => {
+  const named = getNamedType(type);
+  if (isEnumType(named)) {
+    const values = new Set(named.getValues().map((v) => v.name));
+    return (v) => typeof v === 'string' && values.has(v);
+  }
+  return BUILT_IN_CHECKS[named.name] ?? (() => true);
+};
+
+function conditionsOf(directives: readonly DirectiveNode[] | undefined): Conditional {
+  if (!directives?.length) return {};
+  const skipIf: string[] = [];
+  const includeIf: string[] = [];
+  let never = false;
+  for (const directive of directives) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const arg = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+    if (arg?.kind === Kind.VARIABLE) (name === 'skip' ? skipIf : includeIf).push(arg.name.value);
+    else if (arg?.kind === Kind.BOOLEAN && arg.value === (name === 'skip')) never = true;
+  }
+  return {
+    ...(skipIf.length ? { skipIf } : {}),
+    ...(includeIf.length ? { includeIf } : {}),
+    ...(never ? { never } : {}),
+  };
+}
+
+/** What shaping needs besides the data: variables (for @skip/@include) and where errors go. */
+export interface ShapingRun {
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly errors: GraphQLError[];
+  /** answers `__schema` / `__type` root fields */
+  readonly introspect: (responseName: string) => unknown;
+  /** true when a fetch error already explains a null at this path (no second error is added) */
+  readonly explained: (path: readonly (string | number)[]) => boolean;
+}
+
+const INVALID = Symbol('invalid');
+
+/** Shapes the merged subgraph data into the response; null when a non-null root field is null. */
+export function shapeResponse(
+  shape: Shape,
+  rootTypeName: string,
+  data: Record<string, unknown>,
+  run: ShapingRun,
+): Record<string, unknown> | null {
+  const output: Record<string, unknown> = {};
+  const path: (string | number)[] = [];
+  return applySelections(shape, data, output, rootTypeName, run, path) === INVALID ? null : output;
+}
+
+const skipped = (instruction: Conditional, variables: Readonly<Record<string, unknown>>): boolean =>
+  instruction.never === true ||
+  (instruction.skipIf?.some((name) => variables[name] === true) ?? false) ||
+  (instruction.includeIf?.some((name) => variables[name] !== true) ?? false);
+
+function applySelections(
+  shape: Shape,
+  input: Record<string, unknown>,
+  output: Record<string, unknown>,
+  typeName: string,
+  run: ShapingRun,
+  path: (string | number)[],
+): typeof INVALID | undefined {
+  for (const instruction of shape) {
+    if ((instruction.skipIf || instruction.includeIf || instruction.never) && skipped(instruction, run.variables)) continue;
+    if (instruction.kind === 'fragment') {
+      if (instruction.appliesTo && !instruction.appliesTo.has(typeName)) continue;
+      if (applySelections(instruction.selections, input, output, typeName, run, path) === INVALID) return INVALID;
+      continue;
+    }
+    const { responseName, value } = instruction;
+    if (value.kind === 'typename') {
+      output[responseName] = typeName;
+      continue;
+    }
+    if (value.kind === 'introspection') {
+      if (output[responseName] === undefined) output[responseName] = run.introspect(responseName);
+      continue;
+    }
+    path.push(responseName);
+    const shaped = completeValue(value, input[responseName], output[responseName], instruction, run, path);
+    path.pop();
+    if (shaped === INVALID) return INVALID;
+    output[responseName] = shaped;
+  }
+  return undefined;
+}
+
+function completeValue(
+  shape: ValueShape,
+  input: unknown,
+  existing: unknown,
+  field: FieldInstruction,
+  run: ShapingRun,
+  path: (string | number)[],
+): unknown {
+  const nonNull = 'nonNull' in shape && shape.nonNull;
+  let result: unknown;
+  if (input === null || input === undefined) result = null;
+  else if (shape.kind === 'leaf') {
+    if (shape.check(input)) result = input;
+    else {
+      run.errors.push(shapingError(`Invalid value found for field ${field.parentTypeName}.${field.fieldName}.`, path));
+      result = null;
+      if (nonNull) return INVALID;
+    }
+  } else if (shape.kind === 'list') {
+    if (!Array.isArray(input)) result = invalidValue(field, run, path);
+    else {
+      const previous = Array.isArray(existing) ? existing : undefined;
+      const list = new Array<unknown>(input.length);
+      result = list;
+      for (let i = 0; i < input.length; i++) {
+        path.push(i);
+        const item = completeValue(shape.of, input[i], previous?.[i], field, run, path);
+        path.pop();
+        // the item's error is reported already: the list becomes null, or its parent if it is non-null
+        if (item === INVALID) return nonNull ? INVALID : null;
+        list[i] = item;
+      }
+    }
+  } else if (shape.kind === 'object') {
+    if (typeof input !== 'object' || Array.isArray(input)) result = invalidValue(field, run, path);
+    else {
+      const typename = (input as { __typename?: unknown }).__typename;
+      const runtimeType = typeof typename === 'string' ? typename : shape.objectTypeName;
+      const target = existing && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
+      const applied = runtimeType
+        ? applySelections(shape.selections, input as Record<string, unknown>, target, runtimeType, run, path)
+        : INVALID;
+      if (!runtimeType)
+        run.errors.push(shapingError(`Missing __typename for field ${field.parentTypeName}.${field.fieldName}.`, path));
+      if (applied === INVALID) return nonNull ? INVALID : null;
+      result = target;
+    }
+  }
+  if (result === null && nonNull) {
+    if (!run.explained(path))
+      run.errors.push(
+        shapingError(`Cannot return null for non-nullable field ${field.parentTypeName}.${field.fieldName}.`, path),
+      );
+    return INVALID;
+  }
+  return result;
+}
+
+function invalidValue(field: FieldInstruction, run: ShapingRun, path: (string | number)[]): null {
+  run.errors.push(shapingError(`Invalid value found for field ${field.parentTypeName}.${field.fieldName}.`, path));
+  return null;
+}
+
+/** A subgraph answered something its schema does not allow: the client sees where, not what. */
+const shapingError = (message: string, path: readonly (string | number)[]) =>
+  new GraphQLError(message, { path: [...path], extensions: { code: 'INVALID_GRAPHQL' } });
