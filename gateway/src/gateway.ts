@@ -29,7 +29,7 @@ import {
   type DocumentManifest,
 } from './documents-by-hash';
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
-import { createQueryExecutor, httpTransport } from './execution';
+import { createQueryExecutor, httpTransport, loadSupergraph } from './execution';
 import { subgraphFetcher } from './subgraph-fetcher';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
@@ -135,11 +135,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return bucket && limiter.take(bucket.key, bucket.policy);
   };
   const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
-  const gateway = createQueryExecutor({
-    supergraphSdl: options.supergraphSdl,
-    transport: httpTransport(urls, () => subgraphFetcher, log),
-    logger: log,
-  });
+  // one supergraph, planner and subgraph transport for queries, mutations and subscription events
+  const supergraph = loadSupergraph(options.supergraphSdl, log);
+  const transport = httpTransport(urls, () => subgraphFetcher, log);
+  const gateway = createQueryExecutor({ supergraphSdl: options.supergraphSdl, supergraph, transport, logger: log });
   // errors carrying a serviceName come from a subgraph, which already made them safe for clients
   const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
     formatted.extensions?.serviceName
@@ -172,6 +171,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await apollo.start();
   const engine = createSubscriptionEngine({
     supergraphSdl: options.supergraphSdl,
+    supergraph,
+    transport,
     subgraphUrl: (name) => urls[name]!,
     logger: log,
   });

@@ -1,5 +1,5 @@
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { Logger } from '@eventgraph/runtime';
+import type { EngineLogger as Logger } from '../subscriptions/logger';
 import { ErrorCode } from '../subscriptions/errors';
 import type { SubgraphAnswer } from './entity-batcher';
 import { SubgraphRequestError } from './plan-runner';

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
-import type { Logger } from '@eventgraph/runtime';
+import type { EngineLogger as Logger } from '../subscriptions/logger';
 import { ErrorCode } from '../subscriptions/errors';
 import { compileShape, type Shape } from './result-shaper';
 

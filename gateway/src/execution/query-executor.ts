@@ -2,7 +2,8 @@ import { GraphQLError, getVariableValues, isAbstractType, type GraphQLSchema } f
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import { LruCache, type Logger } from '@eventgraph/runtime';
+import { LruCache } from '@eventgraph/runtime';
+import type { EngineLogger as Logger } from '../subscriptions/logger';
 import type { FetchContext } from '../data-sources';
 import { ErrorCode } from '../subscriptions/errors';
 import { EntityBatcher, type SendToSubgraph, type SubgraphRequest, type SubgraphAnswer } from './entity-batcher';
@@ -22,6 +23,8 @@ export interface QueryExecutorOptions {
   supergraphSdl: string;
   transport: SubgraphTransport;
   logger: Logger;
+  /** the supergraph already loaded (e.g. shared with the subscription engine) */
+  supergraph?: LoadedSupergraph;
   /** plans and compiled result shapes kept (default 1,000 operations) */
   maxCachedOperations?: number;
 }
@@ -29,6 +32,7 @@ export interface QueryExecutorOptions {
 /** The supergraph as the executor needs it, built once. */
 export interface LoadedSupergraph extends OperationSchemas {
   readonly matches: TypeMatcher;
+  readonly subgraphNames: readonly string[];
 }
 
 export function loadSupergraph(supergraphSdl: string, logger: Logger): LoadedSupergraph {
@@ -40,6 +44,7 @@ export function loadSupergraph(supergraphSdl: string, logger: Logger): LoadedSup
     planner: new QueryPlanner(supergraph),
     logger,
     matches: typeMatcher(supergraph.schema.toGraphQLJSSchema()),
+    subgraphNames: supergraph.subgraphs().names(),
   };
 }
 
@@ -67,7 +72,7 @@ function typeMatcher(schema: GraphQLSchema): TypeMatcher {
  * and shapes the response from instructions compiled once per operation.
  */
 export function createQueryExecutor(options: QueryExecutorOptions): GatewayInterface & { supergraph: LoadedSupergraph } {
-  const supergraph = loadSupergraph(options.supergraphSdl, options.logger);
+  const supergraph = options.supergraph ?? loadSupergraph(options.supergraphSdl, options.logger);
   const prepared = new LruCache<string, PreparedOperation | GraphQLError>(
     options.maxCachedOperations ?? 1_000,
     Number.POSITIVE_INFINITY,

@@ -1,4 +1,6 @@
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { httpTransport, loadSupergraph, type LoadedSupergraph, type SubgraphTransport } from '../execution';
+import { subgraphFetcher } from '../subgraph-fetcher';
 import { EventExecutor } from './event-executor';
 import { silentLogger, type EngineLogger } from './logger';
 import { OperationPlanner } from './operation-planner';
@@ -8,6 +10,10 @@ import { stableKey } from './stable-key';
 export interface SubscriptionEngineOptions {
   /** the composed supergraph SDL (join__ directives) */
   supergraphSdl: string;
+  /** the supergraph already loaded by the gateway's query executor (shares its planner); loaded from the SDL otherwise */
+  supergraph?: LoadedSupergraph;
+  /** entity fetches for events; HTTP to `subgraphUrl` otherwise */
+  transport?: SubgraphTransport;
   /** http(s) URL of a subgraph's GraphQL endpoint; its graphql-ws endpoint is the same URL with ws(s):// */
   subgraphUrl(name: string): string;
   logger?: EngineLogger;
@@ -51,8 +57,15 @@ export interface SubscriptionEngine {
  */
 export function createSubscriptionEngine(opts: SubscriptionEngineOptions): SubscriptionEngine {
   const logger = opts.logger ?? silentLogger;
-  const planner = new OperationPlanner(opts.supergraphSdl);
-  const executor = new EventExecutor(planner, opts.subgraphUrl, logger);
+  const planner = new OperationPlanner(opts.supergraph ?? loadSupergraph(opts.supergraphSdl, logger));
+  const transport =
+    opts.transport ??
+    httpTransport(
+      Object.fromEntries(planner.supergraph.subgraphNames.map((name) => [name, opts.subgraphUrl(name)])),
+      () => subgraphFetcher,
+      logger,
+    );
+  const executor = new EventExecutor(planner, transport);
   const upstreams = new Map<string, SharedUpstream>();
 
   return {

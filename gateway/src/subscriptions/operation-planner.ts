@@ -6,11 +6,10 @@ import {
   validate,
   type DocumentNode,
   type ExecutionResult,
-  type GraphQLSchema,
 } from 'graphql';
-import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
-import { QueryPlanner, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
-import { buildOperationContext } from '@apollo/gateway';
+import type { SubscriptionNode } from '@apollo/query-planner';
+import type { LoadedSupergraph } from '../execution';
+import { prepareOperation, type PreparedOperation } from '../execution/prepared-operation';
 import { ErrorCode, codedError, errorResult, withCode } from './errors';
 
 /** A validated, planned client subscription operation (variables not yet applied); cached per document. */
@@ -18,9 +17,8 @@ export interface PlannedSubscription {
   /** identifies the client operation: same key ⇒ same plan and same result shaping */
   readonly key: string;
   readonly node: SubscriptionNode;
-  /** `primary` followed by `rest`, as an ordinary plan the gateway's executor can run for each event */
-  readonly perEventPlan: QueryPlan;
-  readonly operationContext: OperationContext;
+  /** runs for each event: `primary` (answered by the event) followed by `rest`, and the client's result shape */
+  readonly perEvent: PreparedOperation;
 }
 
 export interface PreparedSubscription {
@@ -29,27 +27,16 @@ export interface PreparedSubscription {
   readonly variables: Record<string, unknown>;
 }
 
-type OperationContext = ReturnType<typeof buildOperationContext>;
-
 const MAX_CACHED_PLANS = 500;
 
-/** Owns the supergraph, its API schema and the query planner; validates, plans and caches subscriptions. */
+/** Validates, plans and caches subscriptions against the gateway's supergraph. */
 export class OperationPlanner {
-  readonly supergraphSchema: GraphQLSchema;
-  readonly apiSchema: GraphQLSchema;
-  /** the federation-internals flavour of the API schema, which `executeQueryPlan` needs for result shaping */
-  readonly federatedApiSchema: Schema;
-  readonly subgraphNames: readonly string[];
-  private readonly planner: QueryPlanner;
   private readonly cache = new Map<string, PlannedSubscription | ExecutionResult>();
 
-  constructor(supergraphSdl: string) {
-    const supergraph = Supergraph.build(supergraphSdl);
-    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-    this.federatedApiSchema = supergraph.apiSchema();
-    this.apiSchema = this.federatedApiSchema.toGraphQLJSSchema();
-    this.subgraphNames = supergraph.subgraphs().names();
-    this.planner = new QueryPlanner(supergraph);
+  constructor(readonly supergraph: LoadedSupergraph) {}
+
+  get apiSchema() {
+    return this.supergraph.apiSchema;
   }
 
   prepare(
@@ -59,11 +46,7 @@ export class OperationPlanner {
   ): PreparedSubscription | ExecutionResult {
     const planned = this.plan(document, operationName);
     if (!('node' in planned)) return planned;
-    const coerced = getVariableValues(
-      this.apiSchema,
-      planned.operationContext.operation.variableDefinitions ?? [],
-      rawVariables ?? {},
-    );
+    const coerced = getVariableValues(this.apiSchema, planned.perEvent.operation.variableDefinitions ?? [], rawVariables ?? {});
     if (coerced.errors) return { errors: withCode(coerced.errors, ErrorCode.BadUserInput) };
     return { planned, variables: coerced.coerced };
   }
@@ -101,34 +84,20 @@ export class OperationPlanner {
       );
     }
 
-    try {
-      const queryPlan = this.planner.buildQueryPlan(
-        operationFromDocument(this.federatedApiSchema, document, {
-          operationName,
-        }),
-      );
-      const node = queryPlan.node;
-      if (node?.kind !== 'Subscription') throw new Error(`expected a Subscription plan node, got ${node?.kind ?? 'none'}`);
-      return {
-        key,
-        node,
-        perEventPlan: {
-          kind: 'QueryPlan',
-          node: node.rest ? { kind: 'Sequence', nodes: [node.primary, node.rest] } : node.primary,
-        },
-        operationContext: buildOperationContext({
-          schema: this.apiSchema,
-          operationDocument: document,
-          operationName,
-        }),
-      };
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+    const prepared = prepareOperation(this.supergraph, document, operation);
+    if (prepared instanceof GraphQLError) return errorResult(prepared);
+    const node = prepared.plan.node;
+    if (node?.kind !== 'Subscription')
       return errorResult(
-        err instanceof GraphQLError
-          ? withCode([err], ErrorCode.ValidationFailed)[0]!
-          : codedError(message, ErrorCode.QueryPlanningFailed),
+        codedError(`expected a Subscription plan node, got ${node?.kind ?? 'none'}`, ErrorCode.QueryPlanningFailed),
       );
-    }
+    return {
+      key,
+      node,
+      perEvent: {
+        ...prepared,
+        plan: { kind: 'QueryPlan', node: node.rest ? { kind: 'Sequence', nodes: [node.primary, node.rest] } : node.primary },
+      },
+    };
   }
 }
