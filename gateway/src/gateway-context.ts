@@ -1,7 +1,11 @@
 import { CLIENT_ADDRESS_HEADER, PRINCIPAL_HEADER, signClientAddress, signPrincipal, type Principal } from '@eventgraph/runtime';
-import type { FetchContext } from './data-sources';
 import { addressGroup } from './rate-limit';
 import type { UpstreamAuth } from './subscriptions/engine';
+
+/** What the executor needs of a request: the caller's credentials, forwarded to every subgraph fetch. */
+export interface FetchContext {
+  upstreamAuth: UpstreamAuth;
+}
 
 /** What Apollo Server's plugins and the subgraph fetcher know of a request, over HTTP and graphql-ws alike. */
 export interface GatewayContext extends FetchContext {

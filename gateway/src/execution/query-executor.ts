@@ -4,7 +4,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { LruCache } from '@eventgraph/runtime';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
-import type { FetchContext } from '../data-sources';
+import type { FetchContext } from '../gateway-context';
 import { ErrorCode } from '../subscriptions/errors';
 import { EntityBatcher, type SendToSubgraph, type SubgraphRequest, type SubgraphAnswer } from './entity-batcher';
 import type { TypeMatcher } from './entity-data';

@@ -11,13 +11,3 @@ export const silentLogger: EngineLogger = {
   warn: noop,
   error: noop,
 };
-
-/** @apollo/gateway logs plain messages; route them into the structured logger. */
-export function toApolloLogger(logger: EngineLogger) {
-  return {
-    debug: (message?: unknown) => logger.debug({ source: '@apollo/gateway' }, String(message)),
-    info: (message?: unknown) => logger.debug({ source: '@apollo/gateway' }, String(message)),
-    warn: (message?: unknown) => logger.warn({ source: '@apollo/gateway' }, String(message)),
-    error: (message?: unknown) => logger.error({ source: '@apollo/gateway' }, String(message)),
-  };
-}
