@@ -1,4 +1,5 @@
 import { CLIENT_ADDRESS_HEADER, PRINCIPAL_HEADER, signClientAddress, signPrincipal, type Principal } from '@eventgraph/runtime';
+import type { IncrementalDelivery } from './execution';
 import { addressGroup } from './rate-limit';
 import type { UpstreamAuth } from './subscriptions/engine';
 
@@ -15,6 +16,8 @@ export interface GatewayContext extends FetchContext {
   trustedDocumentsOf?: string;
   /** an API key's partner app: its registered operations may be sent by hash */
   partnerAppId?: string;
+  /** present when the transport can send deferred fragments later (multipart/mixed, graphql-ws) */
+  incremental?: IncrementalDelivery;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { Supergraph } from '@apollo/federation-internals';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import {
   closeGracefully,
   formatClientError,
@@ -29,7 +29,8 @@ import {
   type DocumentManifest,
 } from './documents-by-hash';
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
-import { createQueryExecutor, httpTransport, loadSupergraph } from './execution';
+import { createQueryExecutor, httpTransport, loadSupergraph, type IncrementalDelivery } from './execution';
+import { formattedPayloads } from './execution/deferred-payloads';
 import { subgraphFetcher } from './subgraph-fetcher';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
@@ -144,6 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatted.extensions?.serviceName
       ? formatted
       : formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
+  const formatForClient = (error: GraphQLError) => formatError(error.toJSON(), error);
   // an API key's own limit wins over the default for its kind
   const takeToken = async ({ principal, requestsPerMinute }: Authenticated, address: string | undefined) => {
     const bucket = requestsPerMinute
@@ -215,14 +217,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const authenticated = await authenticateHttp(req, res);
     if (!authenticated) return;
     const { principal, trustedDocumentsOf, partnerAppId } = authenticated;
+    // a client that reads multipart/mixed takes deferred fragments as later parts
+    const incremental: IncrementalDelivery | undefined = header(req, 'accept')?.includes('multipart/mixed') ? {} : undefined;
     const context = async (): Promise<GatewayContext> => ({
       principal,
       requestId,
       trustedDocumentsOf,
       partnerAppId,
       upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret, clientAddress(req)),
+      incremental,
     });
-    await handleGraphQLRequest(apollo, req, res, context);
+    await handleGraphQLRequest(
+      apollo,
+      req,
+      res,
+      context,
+      () => incremental?.later && formattedPayloads(incremental.later, formatForClient),
+    );
   };
 
   // feed readers send no credential: the anonymous bucket of the client's address applies
@@ -299,6 +310,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     clientAddress,
     bus: options.bus,
     revalidationMs: options.connectionRevalidationMs ?? 30_000,
+    formatError: formatForClient,
     logger: log,
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { BusTransport, Logger } from '@eventgraph/runtime';
 import type { Authenticated, Authenticator } from './auth/authenticator';
 import type { CallerDirectory } from './auth/caller-directory';
@@ -8,6 +9,8 @@ import { connectionRevalidator, watchCallerChanges, type ConnectionAuth } from '
 import { checkTrustedDocument } from './auth/trusted-documents';
 import { mayCallFrom, mayUpgrade, requestOrigin, type OriginPolicy } from './cors';
 import { persistedQueryNotFound, requestedHash, type DocumentManifest, type documentFinder } from './documents-by-hash';
+import type { IncrementalDelivery } from './execution';
+import { formattedPayloads } from './execution/deferred-payloads';
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
 import type { OperationLimits } from './limits';
 import type { RateDecision } from './rate-limit';
@@ -35,6 +38,8 @@ export interface WebSocketEndpointOptions {
   bus?: BusTransport;
   /** every open connection's caller is checked again this often (0: never) */
   revalidationMs: number;
+  /** formats errors of deferred payloads as Apollo Server formats the rest */
+  formatError(error: GraphQLError): GraphQLFormattedError;
   logger: Logger;
 }
 
@@ -102,12 +107,20 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
     // as sent, so trusted documents match by their hash
     executeOperation: async ({ source, variables, operationName, upstreamAuth }) => {
       const { principal, trustedDocumentsOf, partnerAppId } = callerOf(upstreamAuth);
+      // deferred fragments come as later `next` messages
+      const incremental: IncrementalDelivery = {};
       const response = await o.apollo.executeOperation(
         { query: source, variables, operationName },
-        { contextValue: { principal, trustedDocumentsOf, partnerAppId, requestId: randomUUID(), upstreamAuth } },
+        { contextValue: { principal, trustedDocumentsOf, partnerAppId, requestId: randomUUID(), upstreamAuth, incremental } },
       );
-      if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported over graphql-ws');
-      return response.body.singleResult as never;
+      if (response.body.kind !== 'single') throw new Error('Apollo Server answered incrementally itself');
+      const initial = response.body.singleResult;
+      if (!incremental.later) return initial as never;
+      const later = formattedPayloads(incremental.later, o.formatError);
+      return (async function* () {
+        yield { ...initial, hasNext: true };
+        yield* later;
+      })() as never;
     },
   });
 

@@ -48,7 +48,10 @@ export async function runPlanNode(run: PlanRun, node: PlanNode, path: ResponsePa
       return branch && runPlanNode(run, branch, path);
     }
     case 'Defer':
-      throw new Error('a Defer node runs through the incremental executor');
+      // everything in one response (the client takes no incremental delivery, or the Defer is nested)
+      if (node.primary.node) await runPlanNode(run, node.primary.node, path);
+      await Promise.all(node.deferred.map((deferred) => deferred.node && runPlanNode(run, deferred.node, path)));
+      return;
   }
 }
 

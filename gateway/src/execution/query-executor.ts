@@ -1,16 +1,15 @@
 import { GraphQLError, getVariableValues, isAbstractType, type GraphQLSchema } from 'graphql';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner } from '@apollo/query-planner';
+import { QueryPlanner, type DeferNode, type QueryPlan } from '@apollo/query-planner';
 import { LruCache } from '@eventgraph/runtime';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
 import type { FetchContext } from '../gateway-context';
 import { ErrorCode } from '../subscriptions/errors';
-import { EntityBatcher, type SendToSubgraph, type SubgraphRequest, type SubgraphAnswer } from './entity-batcher';
+import type { SendToSubgraph, SubgraphRequest, SubgraphAnswer } from './entity-batcher';
 import type { TypeMatcher } from './entity-data';
 import { prepareOperation, type OperationSchemas, type PreparedOperation } from './prepared-operation';
-import { runPlanNode, type PlanRun } from './plan-runner';
-import { shapeResponse } from './result-shaper';
+import { executeIncrementally, executePrepared, type IncrementalDelivery } from './operation-execution';
 
 /** Sends a request to a subgraph with the caller's headers (signed once per client request). */
 export type SubgraphTransport = (
@@ -39,13 +38,20 @@ export function loadSupergraph(supergraphSdl: string, logger: Logger): LoadedSup
   const supergraph = Supergraph.build(supergraphSdl);
   const federatedApiSchema = supergraph.apiSchema();
   return {
-    apiSchema: federatedApiSchema.toGraphQLJSSchema(),
+    // clients may @defer (Apollo Router and Hive Gateway offer it too)
+    apiSchema: federatedApiSchema.toGraphQLJSSchema({ includeDefer: true }),
     federatedApiSchema,
-    planner: new QueryPlanner(supergraph),
+    planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }),
     logger,
     matches: typeMatcher(supergraph.schema.toGraphQLJSSchema()),
     subgraphNames: supergraph.subgraphs().names(),
   };
+}
+
+/** The plan's Defer node when it is the plan's root, once `@defer(if: $variable)` conditions are decided. */
+function deferNodeOf(node: QueryPlan['node'], variables: Record<string, unknown>): DeferNode | undefined {
+  while (node?.kind === 'Condition') node = variables[node.condition] === true ? node.ifClause : node.elseClause;
+  return node?.kind === 'Defer' ? node : undefined;
 }
 
 /** `typename` is the condition or one of its subtypes, in the supergraph (where @interfaceObject types live). */
@@ -99,6 +105,10 @@ export function createQueryExecutor(options: QueryExecutorOptions): GatewayInter
     }
     const headers = (request.context as Partial<FetchContext>).upstreamAuth?.headers() ?? {};
     const send: SendToSubgraph = (serviceName, subgraphRequest) => options.transport(serviceName, subgraphRequest, headers);
+    // a client that takes incremental delivery (multipart/mixed, graphql-ws) gets deferred fragments later
+    const delivery = (request.context as { incremental?: IncrementalDelivery }).incremental;
+    const deferring = delivery && deferNodeOf(operation.plan.node, coerced.coerced);
+    if (deferring) return executeIncrementally(supergraph, operation, deferring, coerced.coerced, send, delivery);
     return executePrepared(supergraph, operation, coerced.coerced, send);
   };
 
@@ -112,41 +122,3 @@ export function createQueryExecutor(options: QueryExecutorOptions): GatewayInter
     stop: async () => {},
   };
 }
-
-/** Runs a prepared operation's plan and shapes the result (shared by queries, mutations and subscription events). */
-export async function executePrepared(
-  supergraph: LoadedSupergraph,
-  operation: PreparedOperation,
-  variables: Record<string, unknown>,
-  send: SendToSubgraph,
-  answered?: PlanRun['answered'],
-): Promise<{ data: Record<string, unknown> | null; errors?: GraphQLError[] }> {
-  const run: PlanRun = {
-    data: {},
-    errors: [],
-    variables,
-    matches: supergraph.matches,
-    send,
-    batcher: new EntityBatcher(send),
-    answered,
-  };
-  const node = operation.plan.node;
-  if (node && node.kind !== 'Subscription') await runPlanNode(run, node);
-  const introspection = operation.introspect?.(variables);
-  const fetchErrorPaths = run.errors.map((e) => e.path).filter((p): p is readonly (string | number)[] => !!p);
-  // a fetch error with no path (a root fetch that failed) explains every null
-  const unplaced = fetchErrorPaths.length < run.errors.length;
-  const shapingErrors: GraphQLError[] = [];
-  const data = shapeResponse(operation.shape, operation.rootTypeName, run.data, {
-    variables,
-    errors: shapingErrors,
-    introspect: (responseName) => introspection?.[responseName] ?? null,
-    explained: (path) =>
-      unplaced || fetchErrorPaths.some((errorPath) => startsWith(errorPath, path) || startsWith(path, errorPath)),
-  });
-  const errors = [...run.errors, ...shapingErrors];
-  return errors.length ? { data, errors } : { data };
-}
-
-const startsWith = (path: readonly (string | number)[], prefix: readonly (string | number)[]) =>
-  prefix.length <= path.length && prefix.every((step, i) => path[i] === step);

@@ -47,6 +47,14 @@ interface FragmentInstruction extends Conditional {
   /** object type names the fragment applies to; undefined: every type */
   readonly appliesTo?: ReadonlySet<string>;
   readonly selections: Shape;
+  /** `@defer`red: delivered after the initial payload when the client takes incremental delivery */
+  readonly defer?: DeferDirective;
+}
+
+interface DeferDirective {
+  readonly label?: string;
+  /** `if: $variable`: deferred only when the variable is not false */
+  readonly ifVariable?: string;
 }
 
 type ValueShape =
@@ -92,10 +100,12 @@ export function compileShape(
         selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
       if (!set2) throw new Error(`Unknown fragment ${selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : ''}`);
       const conditionType = typeConditionName ? (schema.getType(typeConditionName) as GraphQLCompositeType) : type;
+      const defer = deferOf(selection.directives);
       return {
         kind: 'fragment',
         appliesTo: typeConditionName ? objectTypesOf(conditionType) : undefined,
         selections: compile(conditionType, set2),
+        ...(defer ? { defer } : {}),
         ...conditions,
       };
     });
@@ -155,6 +165,19 @@ function conditionsOf(directives: readonly DirectiveNode[] | undefined): Conditi
   };
 }
 
+function deferOf(directives: readonly DirectiveNode[] | undefined): DeferDirective | undefined {
+  const directive = directives?.find((d) => d.name.value === 'defer');
+  if (!directive) return undefined;
+  const argument = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
+  const condition = argument('if');
+  if (condition?.kind === Kind.BOOLEAN && !condition.value) return undefined;
+  const label = argument('label');
+  return {
+    ...(label?.kind === Kind.STRING ? { label: label.value } : {}),
+    ...(condition?.kind === Kind.VARIABLE ? { ifVariable: condition.name.value } : {}),
+  };
+}
+
 /** What shaping needs besides the data: variables (for @skip/@include) and where errors go. */
 export interface ShapingRun {
   readonly variables: Readonly<Record<string, unknown>>;
@@ -163,6 +186,8 @@ export interface ShapingRun {
   readonly introspect: (responseName: string) => unknown;
   /** true when a fetch error already explains a null at this path (no second error is added) */
   readonly explained: (path: readonly (string | number)[]) => boolean;
+  /** leave `@defer`red fragments out (they come in later payloads) */
+  readonly deferring?: boolean;
 }
 
 const INVALID = Symbol('invalid');
@@ -196,6 +221,7 @@ function applySelections(
     if ((instruction.skipIf || instruction.includeIf || instruction.never) && skipped(instruction, run.variables)) continue;
     if (instruction.kind === 'fragment') {
       if (instruction.appliesTo && !instruction.appliesTo.has(typeName)) continue;
+      if (run.deferring && isDeferred(instruction, run.variables)) continue;
       if (applySelections(instruction.selections, input, output, typeName, run, path) === INVALID) return INVALID;
       continue;
     }
@@ -215,6 +241,62 @@ function applySelections(
     output[responseName] = shaped;
   }
   return undefined;
+}
+
+const isDeferred = (fragment: FragmentInstruction, variables: Readonly<Record<string, unknown>>): boolean =>
+  !!fragment.defer && (fragment.defer.ifVariable === undefined || variables[fragment.defer.ifVariable] !== false);
+
+/** One deferred fragment's part of a later payload: the fragment's fields of one object, and where it is. */
+export interface DeferredPart {
+  readonly path: (string | number)[];
+  readonly label?: string;
+  readonly data: Record<string, unknown> | null;
+}
+
+/**
+ * The deferred fragments' payload parts, once their data is merged: every place a deferred fragment
+ * applies (each list element is its own place), shaped like the initial payload, nested deferred
+ * fragments left for their own part.
+ */
+export function shapeDeferred(
+  shape: Shape,
+  rootTypeName: string,
+  data: Record<string, unknown>,
+  run: ShapingRun,
+): DeferredPart[] {
+  const parts: DeferredPart[] = [];
+  const visit = (selections: Shape, input: Record<string, unknown>, typeName: string, path: (string | number)[]) => {
+    for (const instruction of selections) {
+      if ((instruction.skipIf || instruction.includeIf || instruction.never) && skipped(instruction, run.variables)) continue;
+      if (instruction.kind === 'fragment') {
+        if (instruction.appliesTo && !instruction.appliesTo.has(typeName)) continue;
+        if (isDeferred(instruction, run.variables)) {
+          const output: Record<string, unknown> = {};
+          const at = [...path];
+          const applied = applySelections(instruction.selections, input, output, typeName, run, at);
+          parts.push({
+            path: [...path],
+            data: applied === INVALID ? null : output,
+            ...(instruction.defer?.label ? { label: instruction.defer.label } : {}),
+          });
+        }
+        visit(instruction.selections, input, typeName, path);
+      } else if (instruction.value.kind === 'object' || instruction.value.kind === 'list') {
+        visitValue(instruction.value, input[instruction.responseName], [...path, instruction.responseName]);
+      }
+    }
+  };
+  const visitValue = (shapeOf: ValueShape, value: unknown, path: (string | number)[]) => {
+    if (value === null || typeof value !== 'object') return;
+    if (shapeOf.kind === 'list' && Array.isArray(value)) value.forEach((item, i) => visitValue(shapeOf.of, item, [...path, i]));
+    else if (shapeOf.kind === 'object' && !Array.isArray(value)) {
+      const typename = (value as { __typename?: unknown }).__typename;
+      const runtimeType = typeof typename === 'string' ? typename : shapeOf.objectTypeName;
+      if (runtimeType) visit(shapeOf.selections, value as Record<string, unknown>, runtimeType, path);
+    }
+  };
+  visit(shape, data, rootTypeName, []);
+  return parts;
 }
 
 function completeValue(

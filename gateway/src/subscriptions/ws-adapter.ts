@@ -30,7 +30,8 @@ export interface WsAdapterOptions {
   /** turns connection_init params into the upstreamAuth; throwing refuses the connection (4403 Forbidden) */
   authenticate(connectionParams: Record<string, unknown> | undefined, request: IncomingMessage): Promise<UpstreamAuth>;
   /** runs queries/mutations sent over the socket; without it only subscriptions are accepted */
-  executeOperation?(args: WsOperationArgs): Promise<ExecutionResult>;
+  /** a single result, or several when the operation defers fragments (each sent as a `next`) */
+  executeOperation?(args: WsOperationArgs): Promise<ExecutionResult | AsyncGenerator<ExecutionResult>>;
   /** document size, depth, alias and cost limits, checked before anything is planned */
   limits?: Partial<OperationLimits>;
   /** asked once per operation; a refusal answers that operation with RATE_LIMITED */

@@ -39,6 +39,8 @@ export async function handleGraphQLRequest<C extends BaseContext>(
   req: IncomingMessage,
   res: ServerResponse,
   context: () => Promise<C>,
+  /** payloads that follow the initial one (deferred fragments), when the executor left any */
+  laterPayloads?: () => AsyncIterable<unknown> | undefined,
 ): Promise<void> {
   let body: string;
   try {
@@ -67,12 +69,31 @@ export async function handleGraphQLRequest<C extends BaseContext>(
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
+  const later = laterPayloads?.();
+  if (later && response.body.kind === 'complete') return writeMultipart(res, response.body.string, later);
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+const PART = '\r\n---\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
+const END = '\r\n-----\r\n';
+
+/**
+ * Incremental delivery over HTTP as Apollo Router and Apollo Client speak it (`multipart/mixed`,
+ * boundary `-`, deferSpec 20220824): the initial result marked `hasNext`, then each later payload.
+ */
+async function writeMultipart(res: ServerResponse, initial: string, later: AsyncIterable<unknown>): Promise<void> {
+  res.removeHeader('content-length');
+  res.setHeader('content-type', 'multipart/mixed;boundary="-";deferSpec=20220824');
+  // Apollo Server's body is one JSON object: `hasNext` goes in before its closing brace
+  const body = initial.trimEnd();
+  res.write(`${PART}${body.slice(0, -1)}${body.length > 2 ? ',' : ''}"hasNext":true}`);
+  for await (const payload of later) res.write(`${PART}${JSON.stringify(payload)}`);
+  res.end(END);
 }
 
 /**
