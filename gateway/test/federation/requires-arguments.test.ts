@@ -1,0 +1,79 @@
+/**
+ * Federation v2 @requires on a field that takes arguments: the requirement's own arguments reach the
+ * owning subgraph, and each requirement is computed from exactly the value it names, whatever else the
+ * operation selects from the same field.
+ */
+import { GATEWAY_KINDS, specCase, startFederation, type Federation } from './harness';
+import { requiresArguments } from './fixtures/requires-arguments';
+
+describe.each(GATEWAY_KINDS)('@requires with arguments: $name', (kind) => {
+  let federation: Federation;
+  beforeAll(async () => {
+    federation = await startFederation(kind, requiresArguments);
+  });
+  afterAll(() => federation?.stop());
+  const posts = () => federation.subgraph('posts').received;
+
+  specCase(kind, [])('the requirement’s argument reaches the owning subgraph', async () => {
+    posts().length = 0;
+    const result = await federation.gateway.query('{ post(id: "p1") { summary } }');
+    expect(result).toEqual({ status: 200, data: { post: { summary: 'first' } } });
+    expect(posts().map((r) => r.query)).toEqual([expect.stringContaining('comments(limit:1)')]);
+  });
+
+  specCase(kind, [])('a requirement the client also selects with the same argument', async () => {
+    const result = await federation.gateway.query('{ post(id: "p1") { comments(limit: 1) { body } summary } }');
+    expect(result).toEqual({ status: 200, data: { post: { comments: [{ body: 'first' }], summary: 'first' } } });
+  });
+
+  // the client's comments(limit: $n) and the requirement's comments(limit: 1) share the response name
+  specCase(kind, ['stock', 'eventgraph'])(
+    'the client selects the required field with another argument through a variable default',
+    async () => {
+      const result = await federation.gateway.query(
+        'query ($n: Int = 2) { post(id: "p1") { comments(limit: $n) { body } summary } }',
+      );
+      expect(result).toEqual({
+        status: 200,
+        data: { post: { comments: [{ body: 'first' }, { body: 'second' }], summary: 'first' } },
+      });
+    },
+  );
+
+  specCase(kind, ['stock', 'eventgraph'])('the same through a variable the client sends', async () => {
+    const result = await federation.gateway.query('query ($n: Int) { post(id: "p1") { comments(limit: $n) { body } summary } }', {
+      n: 3,
+    });
+    expect(result).toEqual({
+      status: 200,
+      data: { post: { comments: [{ body: 'first' }, { body: 'second' }, { body: 'third' }], summary: 'first' } },
+    });
+  });
+
+  specCase(kind, ['stock', 'eventgraph'])('the same through an inline fragment and a named fragment', async () => {
+    const result = await federation.gateway.query(
+      '{ post(id: "p1") { ... on Post { comments(limit: 3) { body } } ...Summary } } fragment Summary on Post { summary }',
+    );
+    expect(result).toEqual({
+      status: 200,
+      data: { post: { comments: [{ body: 'first' }, { body: 'second' }, { body: 'third' }], summary: 'first' } },
+    });
+  });
+
+  specCase(kind, [])('an aliased client field with another argument does not disturb the requirement', async () => {
+    const result = await federation.gateway.query('{ post(id: "p1") { all: comments { body } summary } }');
+    expect(result).toEqual({
+      status: 200,
+      data: { post: { all: [{ body: 'first' }, { body: 'second' }, { body: 'third' }], summary: 'first' } },
+    });
+  });
+
+  // summary needs comments(limit: 1), digest comments(limit: 2): one representation cannot carry both
+  specCase(kind, ['stock', 'eventgraph'])(
+    'two requirements of one field with different arguments each get their own value',
+    async () => {
+      const result = await federation.gateway.query('{ post(id: "p1") { summary digest } }');
+      expect(result).toEqual({ status: 200, data: { post: { summary: 'first', digest: 'first|second' } } });
+    },
+  );
+});
