@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { authorizationOf, credentialSource, type Credential } from './credentials';
 import { isEventgraphError } from './errors';
-import { clientClosed, postGraphQL, type FetchLike, type GraphQLRequestBody } from './http';
+import { clientClosed, postGraphQL, postIncremental, type FetchLike, type GraphQLRequestBody } from './http';
 import { retryDelay, sleep, type RateLimitRetryOptions } from './retry';
 import {
   subscriptionSocket,
@@ -85,6 +85,21 @@ export interface EventgraphClient {
     variables?: Variables,
     options?: RequestOptions,
   ): Promise<TData>;
+  /**
+   * Runs a query whose fragments may be `@defer`red over HTTP (multipart/mixed): yields the data
+   * as it grows, first without the deferred fragments, then with each later part merged in. A server
+   * that answers in one piece yields once. Throws EventgraphError like `request` (a later part's
+   * errors with the data received so far); it does not retry.
+   */
+  requestIncremental<TData, TVariables extends Variables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    ...args: OperationArgs<NoInfer<TVariables>>
+  ): AsyncGenerator<TData>;
+  requestIncremental<TData = Record<string, any>>(
+    document: string | UntypedDocumentNode,
+    variables?: Variables,
+    options?: RequestOptions,
+  ): AsyncGenerator<TData>;
   /**
    * Starts a subscription over graphql-ws (the socket opens with the first one
    * and closes after the last; after a drop it reconnects and resubscribes).
@@ -212,6 +227,26 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     }
   }
 
+  async function* requestIncremental(
+    document: string | DocumentNode,
+    variables?: Variables,
+    requestOptions: RequestOptions = {},
+  ) {
+    const { query, operationName } = operationOf(document);
+    const sent = await token();
+    const headers: Record<string, string> = { ...options.headers, ...requestOptions.headers, 'content-type': 'application/json' };
+    if (sent) headers.authorization = authorizationOf(sent);
+    yield* postIncremental({
+      url,
+      fetch: doFetch,
+      headers,
+      body: { query, variables: variables ?? {}, ...(operationName ? { operationName } : {}) },
+      timeoutMs,
+      closing: closing.signal,
+      signal: requestOptions.signal,
+    });
+  }
+
   function subscribe(document: string | DocumentNode, variables?: Variables): EventgraphSubscription<unknown> {
     if (closing.signal.aborted) return typedSubscription(undefined, wsUrl);
     const { query, operationName, hash } = operationOf(document);
@@ -235,6 +270,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
 
   return {
     request: request as EventgraphClient['request'],
+    requestIncremental: requestIncremental as EventgraphClient['requestIncremental'],
     subscribe: subscribe as EventgraphClient['subscribe'],
     onConnection(listener) {
       connectionListeners.add(listener);

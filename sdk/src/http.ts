@@ -1,10 +1,17 @@
-import { ClientErrorCode, EventgraphError, type EventgraphGraphQLError } from './errors';
+import { ClientErrorCode, EventgraphError, isEventgraphError, type EventgraphGraphQLError } from './errors';
+import { mergeAt, multipartBoundary, multipartPayloads, responseText } from './incremental';
 
 /** The part of the Fetch API the client uses: the global fetch of browsers, Node ≥ 18, Deno, Bun and React Native fits. */
 export type FetchLike = (
   url: string,
   init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
-) => Promise<{ status: number; headers?: { get(name: string): string | null }; text(): Promise<string> }>;
+) => Promise<{
+  status: number;
+  headers?: { get(name: string): string | null };
+  text(): Promise<string>;
+  /** a readable stream (fetch's `body`): deferred parts are read as they arrive when present */
+  body?: { getReader?: () => { read(): Promise<{ done: boolean; value?: Uint8Array }> } } | null;
+}>;
 
 /** What one POST sends: the document's text, or only its hash (persisted / trusted documents). */
 export interface GraphQLRequestBody {
@@ -35,9 +42,69 @@ export { clientClosed };
  * caller's signal rejects with the signal's reason, as fetch does.
  */
 export async function postGraphQL(attempt: HttpAttempt): Promise<unknown> {
-  const { url, closing, signal, timeoutMs } = attempt;
+  const { url } = attempt;
+  const deadline = requestDeadline(attempt);
+  let status: number;
+  let text: string;
+  let retryAfter: string | null | undefined;
+  try {
+    const response = await send(attempt, deadline.signal, 'application/graphql-response+json, application/json');
+    status = response.status;
+    retryAfter = response.headers?.get('retry-after');
+    text = await response.text();
+  } catch (err) {
+    throw deadline.failure(err);
+  } finally {
+    deadline.end();
+  }
+  return dataOf(parseBody(text, status, url), status, url, retryAfter);
+}
+
+/**
+ * One POST of a query with `@defer`: yields the data as it grows, first the initial payload, then
+ * after each later part is merged in (one yield when the server answers in one piece). Fails like
+ * postGraphQL; errors of a later part fail with the data received so far.
+ */
+export async function* postIncremental(attempt: HttpAttempt): AsyncGenerator<unknown> {
+  const { url } = attempt;
+  const deadline = requestDeadline(attempt);
+  try {
+    const response = await send(attempt, deadline.signal, 'multipart/mixed;deferSpec=20220824, application/json');
+    const boundary = multipartBoundary(response.headers?.get('content-type') ?? '');
+    if (!boundary) {
+      const text = await response.text();
+      yield dataOf(parseBody(text, response.status, url), response.status, url, response.headers?.get('retry-after'));
+      return;
+    }
+    let data: Record<string, unknown> | undefined;
+    for await (const payload of multipartPayloads(responseText(response), boundary)) {
+      if (data === undefined) data = dataOf(payload, response.status, url, undefined) as Record<string, unknown>;
+      for (const part of payload.incremental ?? []) {
+        if (part.errors?.length) throw EventgraphError.fromResponse(part.errors, data, response.status);
+        if (part.data) data = mergeAt(data, part.path, part.data) as Record<string, unknown>;
+      }
+      yield data;
+      if (!payload.hasNext) return;
+    }
+  } catch (err) {
+    throw isEventgraphError(err) ? err : deadline.failure(err);
+  } finally {
+    deadline.end();
+  }
+}
+
+function send(attempt: HttpAttempt, signal: AbortSignal, accept: string) {
+  return attempt.fetch(attempt.url, {
+    method: 'POST',
+    headers: { ...attempt.headers, accept: attempt.headers.accept ?? accept },
+    body: JSON.stringify(attempt.body),
+    signal,
+  });
+}
+
+/** One signal for close(), the timeout and the caller's signal (no AbortSignal.any/timeout: not in every runtime yet). */
+function requestDeadline({ url, closing, signal, timeoutMs }: HttpAttempt) {
   if (closing.aborted) throw clientClosed();
-  // one signal for close(), the timeout and the caller's signal (no AbortSignal.any/timeout: not in every runtime yet)
   const abort = new AbortController();
   const outer = [closing, signal].filter((s): s is AbortSignal => !!s);
   const onAbort = () => abort.abort();
@@ -53,34 +120,31 @@ export async function postGraphQL(attempt: HttpAttempt): Promise<unknown> {
           abort.abort();
         }, timeoutMs)
       : undefined;
+  return {
+    signal: abort.signal,
+    end() {
+      clearTimeout(timer);
+      for (const s of outer) s.removeEventListener('abort', onAbort);
+    },
+    /** what a failed fetch means: the caller's abort, close(), the timeout or the network */
+    failure(err: unknown): unknown {
+      if (signal?.aborted) return signal.reason ?? err;
+      if (closing.aborted) return clientClosed();
+      if (timedOut)
+        return new EventgraphError(`no answer from ${url} within ${timeoutMs} ms`, { code: ClientErrorCode.TIMEOUT, cause: err });
+      return new EventgraphError(`could not reach ${url}: ${messageOf(err)}`, {
+        code: ClientErrorCode.NETWORK_ERROR,
+        cause: err,
+      });
+    },
+  };
+}
 
-  let status: number;
-  let text: string;
-  let retryAfter: string | null | undefined;
-  try {
-    const response = await attempt.fetch(url, {
-      method: 'POST',
-      headers: attempt.headers,
-      body: JSON.stringify(attempt.body),
-      signal: abort.signal,
-    });
-    status = response.status;
-    retryAfter = response.headers?.get('retry-after');
-    text = await response.text();
-  } catch (err) {
-    if (signal?.aborted) throw signal.reason ?? err;
-    if (closing.aborted) throw clientClosed();
-    if (timedOut)
-      throw new EventgraphError(`no answer from ${url} within ${timeoutMs} ms`, { code: ClientErrorCode.TIMEOUT, cause: err });
-    throw new EventgraphError(`could not reach ${url}: ${messageOf(err)}`, { code: ClientErrorCode.NETWORK_ERROR, cause: err });
-  } finally {
-    clearTimeout(timer);
-    for (const s of outer) s.removeEventListener('abort', onAbort);
-  }
+type ResponseBody = { data?: unknown; errors?: EventgraphGraphQLError[] };
 
-  let body: { data?: unknown; errors?: EventgraphGraphQLError[] };
+function parseBody(text: string, status: number, url: string): ResponseBody {
   try {
-    body = JSON.parse(text) as typeof body;
+    return JSON.parse(text) as ResponseBody;
   } catch (err) {
     throw new EventgraphError(`HTTP ${status} from ${url} is not a GraphQL response: ${text.slice(0, 200)}`, {
       code: ClientErrorCode.BAD_RESPONSE,
@@ -88,6 +152,10 @@ export async function postGraphQL(attempt: HttpAttempt): Promise<unknown> {
       cause: err,
     });
   }
+}
+
+/** The data of a GraphQL response, or the EventgraphError its errors (or its lack of data) mean. */
+function dataOf(body: ResponseBody, status: number, url: string, retryAfter: string | null | undefined): unknown {
   if (!isObject(body) || (!('data' in body) && !Array.isArray(body.errors)))
     throw new EventgraphError(`HTTP ${status} from ${url} is not a GraphQL response`, {
       code: ClientErrorCode.BAD_RESPONSE,
