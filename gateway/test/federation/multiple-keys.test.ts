@@ -59,6 +59,15 @@ describe.each(GATEWAY_KINDS)('several @key s: $name', (kind) => {
     expect(result).toEqual({ status: 200, data: { productBySku: { sku: 'Tent', stock: 7 } } });
   });
 
+  // stock nulls every product (its only error is in extensions.valueCompletion) and never asks inventory
+  specCase(kind, ['stock'])('a client alias named __typename neither breaks the entity nor loses its value', async () => {
+    const result = await federation.gateway.query('{ reviews { product { __typename: name stock } } }');
+    expect(result).toEqual({
+      status: 200,
+      data: { reviews: [{ product: { __typename: 'Tent', stock: 7 } }, { product: { __typename: 'Lamp', stock: 0 } }] },
+    });
+  });
+
   // a subgraph answering null for a representation says it has no such entity: null without an error
   specCase(kind, [])('a product inventory does not carry has a null stock and keeps its other fields', async () => {
     const result = await federation.gateway.query('{ productBySku(sku: "SKU-3") { id name stock } }');
