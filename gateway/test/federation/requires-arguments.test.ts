@@ -27,7 +27,7 @@ describe.each(GATEWAY_KINDS)('@requires with arguments: $name', (kind) => {
   });
 
   // the client's comments(limit: $n) and the requirement's comments(limit: 1) share the response name
-  specCase(kind, ['stock', 'eventgraph'])(
+  specCase(kind, ['stock'])(
     'the client selects the required field with another argument through a variable default',
     async () => {
       const result = await federation.gateway.query(
@@ -40,7 +40,7 @@ describe.each(GATEWAY_KINDS)('@requires with arguments: $name', (kind) => {
     },
   );
 
-  specCase(kind, ['stock', 'eventgraph'])('the same through a variable the client sends', async () => {
+  specCase(kind, ['stock'])('the same through a variable the client sends', async () => {
     const result = await federation.gateway.query('query ($n: Int) { post(id: "p1") { comments(limit: $n) { body } summary } }', {
       n: 3,
     });
@@ -50,7 +50,7 @@ describe.each(GATEWAY_KINDS)('@requires with arguments: $name', (kind) => {
     });
   });
 
-  specCase(kind, ['stock', 'eventgraph'])('the same through an inline fragment and a named fragment', async () => {
+  specCase(kind, ['stock'])('the same through an inline fragment and a named fragment', async () => {
     const result = await federation.gateway.query(
       '{ post(id: "p1") { ... on Post { comments(limit: 3) { body } } ...Summary } } fragment Summary on Post { summary }',
     );
