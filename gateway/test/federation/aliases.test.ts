@@ -63,4 +63,11 @@ describe.each(GATEWAY_KINDS)('client aliases: $name', (kind) => {
     const result = await media.gateway.query('{ media { ... on Book { creator: author } ... on Movie { creator: director } } }');
     expect(result).toEqual({ status: 200, data: { media: [{ creator: 'Herbert' }, { creator: 'Scott' }] } });
   });
+
+  specCase(kind, [])('an alias of __typename named like the key field leaves the key alone', async () => {
+    const result = await products.gateway.query('{ reviews { product { id: __typename needsRestock } } }');
+    expect(result.data).toEqual({
+      reviews: [{ product: { id: 'Product', needsRestock: false } }, { product: { id: 'Product', needsRestock: true } }],
+    });
+  });
 });

@@ -48,6 +48,16 @@ describe.each(GATEWAY_KINDS)('entity fetch errors: $name', (kind) => {
     registered(error?.extensions?.code);
   });
 
+  specCase(kind, [])('error paths use the client’s aliases', async () => {
+    const result = await federation.gateway.query('{ all: orders { id it: item { nm: name } } }');
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: ['all', 1, 'it'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+        expect.objectContaining({ path: ['all', 2, 'it', 'nm'] }),
+      ]),
+    );
+  });
+
   specCase(kind, [])('without non-null fields selected, refused and missing entities null only their fields', async () => {
     const result = await federation.gateway.query('{ orders { id item { price } } }');
     expect(result.data?.orders).toEqual([
