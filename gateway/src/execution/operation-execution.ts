@@ -1,4 +1,4 @@
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { DeferNode } from '@apollo/query-planner';
 import { EntityBatcher, type SendToSubgraph } from './entity-batcher';
 import type { PreparedOperation } from './prepared-operation';
@@ -44,7 +44,7 @@ export async function executePrepared(
   const run = startRun(supergraph, variables, send, answered);
   const node = operation.plan.node;
   if (node && node.kind !== 'Subscription') await runPlanNode(run, node);
-  return shaped(operation, run, run.errors, false);
+  return shaped(operation, run, inClientTerms(operation, run.errors), false);
 }
 
 /**
@@ -61,13 +61,13 @@ export async function executeIncrementally(
 ): Promise<ExecutionOutcome & { hasNext: true }> {
   const run = startRun(supergraph, variables, send);
   if (node.primary.node) await runPlanNode(run, node.primary.node);
-  const initial = shaped(operation, run, run.errors, true);
+  const initial = shaped(operation, run, inClientTerms(operation, run.errors), true);
   const primaryErrors = run.errors.length;
   const deferredDone = Promise.all(node.deferred.map((deferred) => deferred.node && runPlanNode(run, deferred.node)));
   deferredDone.catch(() => {}); // awaited by the transport; a client that left must not leave it unhandled
   delivery.later = (async function* () {
     await deferredDone;
-    const errors = run.errors.slice(primaryErrors);
+    const errors = inClientTerms(operation, run.errors.slice(primaryErrors));
     const shapingErrors: GraphQLError[] = [];
     const parts = shapeDeferred(
       operation.shape,
@@ -116,6 +116,19 @@ function shapingRun(
     explained: (path: Path) =>
       unplaced || fetchErrorPaths.some((errorPath) => startsWith(errorPath, path) || startsWith(path, errorPath)),
   };
+}
+
+/** Fetch errors with the paths the client knows (its own field names instead of the gateway's aliases). */
+function inClientTerms(operation: PreparedOperation, errors: readonly GraphQLError[]): GraphQLError[] {
+  if (operation.clientNames.size === 0) return [...errors];
+  return errors.map((error) =>
+    error.path
+      ? new GraphQLError(error.message, {
+          path: error.path.map((step) => (typeof step === 'string' ? (operation.clientNames.get(step) ?? step) : step)),
+          extensions: error.extensions,
+        })
+      : error,
+  );
 }
 
 /** Each error goes with the part whose path it falls under (the first part when none does). */

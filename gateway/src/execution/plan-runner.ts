@@ -132,7 +132,7 @@ async function runEntityFetch(
   if (!Array.isArray(received) || received.length !== representations.length) {
     run.errors.push(
       new GraphQLError(`Subgraph "${fetch.serviceName}" answered a different number of entities than it was sent`, {
-        extensions: { code: ErrorCode.SubrequestHttpError, serviceName: fetch.serviceName },
+        extensions: { code: ErrorCode.InvalidSubgraphResponse, serviceName: fetch.serviceName },
       }),
     );
     return;
@@ -149,7 +149,7 @@ async function runEntityFetch(
 function downstreamError(serviceName: string, error: GraphQLFormattedError, path: Path | undefined): GraphQLError {
   return new GraphQLError(error.message || `Error while fetching subquery from service "${serviceName}"`, {
     path,
-    extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', ...error.extensions, serviceName },
+    extensions: { code: ErrorCode.InternalServerError, ...error.extensions, serviceName },
   });
 }
 

@@ -3,6 +3,7 @@ import {
   Kind,
   executeSync,
   print,
+  visit,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -20,6 +21,8 @@ export interface PreparedOperation {
   readonly plan: QueryPlan;
   readonly shape: Shape;
   readonly rootTypeName: string;
+  /** the client's response names of the fields the gateway aliased, by alias */
+  readonly clientNames: ReadonlyMap<string, string>;
   /** answers the operation's root `__schema` / `__type` fields, if it has any */
   readonly introspect?: (variables: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -44,9 +47,10 @@ export function prepareOperation(
   operation: OperationDefinitionNode,
 ): PreparedOperation | GraphQLError {
   const operationName = operation.name?.value;
+  const { aliased, clientNames } = withGatewayAliases(document);
   let plan: QueryPlan;
   try {
-    plan = schemas.planner.buildQueryPlan(operationFromDocument(schemas.federatedApiSchema, document, { operationName }));
+    plan = schemas.planner.buildQueryPlan(operationFromDocument(schemas.federatedApiSchema, aliased, { operationName }));
   } catch (err) {
     schemas.logger.error({ err, operation: print(operation) }, 'query planning failed');
     return new GraphQLError('The gateway could not plan this operation.', {
@@ -54,20 +58,53 @@ export function prepareOperation(
     });
   }
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions)
+  let aliasedOperation: OperationDefinitionNode | undefined;
+  for (const definition of aliased.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    else if (definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === operationName)
+      aliasedOperation ??= definition;
+  }
   const rootType = schemas.apiSchema.getRootType(operation.operation);
-  if (!rootType)
+  if (!rootType || !aliasedOperation)
     return new GraphQLError(`This schema has no ${operation.operation} type.`, {
       extensions: { code: ErrorCode.ValidationFailed },
     });
   return {
     operation,
     plan,
-    shape: compileShape(schemas.apiSchema, rootType, operation.selectionSet, fragments),
+    shape: compileShape(schemas.apiSchema, rootType, aliasedOperation.selectionSet, fragments, clientNames),
     rootTypeName: rootType.name,
-    introspect: introspectionOf(schemas.apiSchema, operation, Object.values(fragments)),
+    clientNames,
+    // introspection runs on the client's own document: its answer is not shaped, so no gateway alias may show
+    introspect: introspectionOf(
+      schemas.apiSchema,
+      operation,
+      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION),
+    ),
   };
+}
+
+/** Prefix of the aliases the gateway gives client fields (a client alias with it could collide: none is expected). */
+const GATEWAY_ALIAS = '_eg';
+
+/**
+ * Every client field with an alias or arguments gets an alias of the gateway's own before planning.
+ * The planner merges fields by response name and keeps one field's arguments, and the fetched data
+ * has one namespace: a client's `comments(limit: $n)` would otherwise take the place of a `@requires`
+ * of `comments(limit: 1)`, or an alias `id: sku` the place of the key `id`. The result shape maps the
+ * gateway's aliases back to the client's names.
+ */
+function withGatewayAliases(document: DocumentNode): { aliased: DocumentNode; clientNames: Map<string, string> } {
+  const clientNames = new Map<string, string>();
+  const aliased = visit(document, {
+    Field(field) {
+      if (field.name.value.startsWith('__') || (!field.alias && !field.arguments?.length)) return undefined;
+      const alias = `${GATEWAY_ALIAS}${clientNames.size}_${field.alias?.value ?? field.name.value}`;
+      clientNames.set(alias, field.alias?.value ?? field.name.value);
+      return { ...field, alias: { kind: Kind.NAME, value: alias } };
+    },
+  });
+  return { aliased, clientNames };
 }
 
 const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type']);

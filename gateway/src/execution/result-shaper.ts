@@ -14,6 +14,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { ErrorCode } from '../subscriptions/errors';
 
 /**
  * The client's selection compiled once per operation: shaping a response is then a walk over
@@ -36,7 +37,10 @@ interface Conditional {
 
 interface FieldInstruction extends Conditional {
   readonly kind: 'field';
+  /** the name in the client's response */
   readonly responseName: string;
+  /** the name in the fetched data (the gateway aliases client fields so they cannot meet planner fields) */
+  readonly sourceName: string;
   readonly parentTypeName: string;
   readonly fieldName: string;
   readonly value: ValueShape;
@@ -67,6 +71,8 @@ type ValueShape =
       readonly nonNull: boolean;
       /** the static type's name when it is an object type (values of abstract types carry __typename) */
       readonly objectTypeName?: string;
+      /** an abstract type: its object types, and its name where the selection needs no runtime type */
+      readonly abstractType?: { readonly name: string; readonly objectTypes: ReadonlySet<string>; readonly typeNeeded: boolean };
       readonly selections: Shape;
     };
 
@@ -78,14 +84,17 @@ export function compileShape(
   parentType: GraphQLCompositeType,
   selectionSet: SelectionSetNode,
   fragments: Record<string, FragmentDefinitionNode>,
+  /** the client's response name of a field aliased by the gateway, by that alias */
+  clientNames: ReadonlyMap<string, string> = new Map(),
 ): Shape {
   const compile = (type: GraphQLCompositeType, set: SelectionSetNode): Instruction[] =>
     set.selections.map((selection): Instruction => {
       const conditions = conditionsOf(selection.directives);
       if (selection.kind === Kind.FIELD) {
-        const responseName = selection.alias?.value ?? selection.name.value;
+        const sourceName = selection.alias?.value ?? selection.name.value;
+        const responseName = clientNames.get(sourceName) ?? sourceName;
         const fieldName = selection.name.value;
-        const base = { kind: 'field' as const, responseName, parentTypeName: type.name, fieldName, ...conditions };
+        const base = { kind: 'field' as const, responseName, sourceName, parentTypeName: type.name, fieldName, ...conditions };
         if (fieldName === '__typename') return { ...base, value: { kind: 'typename' } };
         if (fieldName === '__schema' || fieldName === '__type') return { ...base, value: { kind: 'introspection' } };
         const definition = 'getFields' in type ? type.getFields()[fieldName] : undefined;
@@ -118,15 +127,27 @@ export function compileShape(
     if (isListType(type)) return { kind: 'list', nonNull: false, of: valueShape(type.ofType, set) };
     if (isLeafType(type)) return { kind: 'leaf', check: leafCheck(type) };
     const named = getNamedType(type) as GraphQLCompositeType;
+    const selections = compile(named, set!);
     return {
       kind: 'object',
       nonNull: false,
-      objectTypeName: isObjectType(named) ? named.name : undefined,
-      selections: compile(named, set!),
+      ...(isObjectType(named)
+        ? { objectTypeName: named.name }
+        : { abstractType: { name: named.name, objectTypes: objectTypesOf(named), typeNeeded: needsRuntimeType(selections) } }),
+      selections,
     };
   };
 
   return compile(parentType, selectionSet);
+}
+
+/** Whether shaping a selection depends on the object's concrete type (a type condition or `__typename`). */
+function needsRuntimeType(selections: Shape): boolean {
+  return selections.some((instruction) =>
+    instruction.kind === 'fragment'
+      ? !!instruction.appliesTo || needsRuntimeType(instruction.selections)
+      : instruction.value.kind === 'typename',
+  );
 }
 
 const BUILT_IN_CHECKS: Record<string, (value: unknown) => boolean> = {
@@ -235,7 +256,7 @@ function applySelections(
       continue;
     }
     path.push(responseName);
-    const shaped = completeValue(value, input[responseName], output[responseName], instruction, run, path);
+    const shaped = completeValue(value, input[instruction.sourceName], output[responseName], instruction, run, path);
     path.pop();
     if (shaped === INVALID) return INVALID;
     output[responseName] = shaped;
@@ -282,7 +303,7 @@ export function shapeDeferred(
         }
         visit(instruction.selections, input, typeName, path);
       } else if (instruction.value.kind === 'object' || instruction.value.kind === 'list') {
-        visitValue(instruction.value, input[instruction.responseName], [...path, instruction.responseName]);
+        visitValue(instruction.value, input[instruction.sourceName], [...path, instruction.responseName]);
       }
     }
   };
@@ -290,8 +311,7 @@ export function shapeDeferred(
     if (value === null || typeof value !== 'object') return;
     if (shapeOf.kind === 'list' && Array.isArray(value)) value.forEach((item, i) => visitValue(shapeOf.of, item, [...path, i]));
     else if (shapeOf.kind === 'object' && !Array.isArray(value)) {
-      const typename = (value as { __typename?: unknown }).__typename;
-      const runtimeType = typeof typename === 'string' ? typename : shapeOf.objectTypeName;
+      const runtimeType = runtimeTypeOf(shapeOf, value as Record<string, unknown>);
       if (runtimeType) visit(shapeOf.selections, value as Record<string, unknown>, runtimeType, path);
     }
   };
@@ -335,14 +355,19 @@ function completeValue(
   } else if (shape.kind === 'object') {
     if (typeof input !== 'object' || Array.isArray(input)) result = invalidValue(field, run, path);
     else {
-      const typename = (input as { __typename?: unknown }).__typename;
-      const runtimeType = typeof typename === 'string' ? typename : shape.objectTypeName;
+      const runtimeType = runtimeTypeOf(shape, input as Record<string, unknown>);
+      if (runtimeType === undefined) {
+        // an interface object no subgraph resolved to a concrete type (or a value without __typename)
+        const typename = (input as { __typename?: unknown }).__typename;
+        const message =
+          typeof typename === 'string'
+            ? `No subgraph resolves this ${typename} to a concrete type (field ${field.parentTypeName}.${field.fieldName}).`
+            : `Missing __typename for field ${field.parentTypeName}.${field.fieldName}.`;
+        run.errors.push(shapingError(message, path, typeof typename === 'string' ? ErrorCode.EntityNotResolved : undefined));
+        return nonNull ? INVALID : null;
+      }
       const target = existing && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
-      const applied = runtimeType
-        ? applySelections(shape.selections, input as Record<string, unknown>, target, runtimeType, run, path)
-        : INVALID;
-      if (!runtimeType)
-        run.errors.push(shapingError(`Missing __typename for field ${field.parentTypeName}.${field.fieldName}.`, path));
+      const applied = applySelections(shape.selections, input as Record<string, unknown>, target, runtimeType, run, path);
       if (applied === INVALID) return nonNull ? INVALID : null;
       result = target;
     }
@@ -357,11 +382,24 @@ function completeValue(
   return result;
 }
 
+/**
+ * The concrete type to shape a value as: its `__typename` when that is one of the field type's
+ * object types, the static type otherwise. A value of an abstract type whose selection needs no
+ * concrete type (only the interface's fields) is shaped as the interface.
+ */
+function runtimeTypeOf(shape: Extract<ValueShape, { kind: 'object' }>, value: Record<string, unknown>): string | undefined {
+  if (shape.objectTypeName) return shape.objectTypeName;
+  const abstract = shape.abstractType!;
+  const typename = value.__typename;
+  if (typeof typename === 'string' && abstract.objectTypes.has(typename)) return typename;
+  return abstract.typeNeeded ? undefined : abstract.name;
+}
+
 function invalidValue(field: FieldInstruction, run: ShapingRun, path: (string | number)[]): null {
   run.errors.push(shapingError(`Invalid value found for field ${field.parentTypeName}.${field.fieldName}.`, path));
   return null;
 }
 
 /** A subgraph answered something its schema does not allow: the client sees where, not what. */
-const shapingError = (message: string, path: readonly (string | number)[]) =>
-  new GraphQLError(message, { path: [...path], extensions: { code: 'INVALID_GRAPHQL' } });
+const shapingError = (message: string, path: readonly (string | number)[], code: string = ErrorCode.InvalidSubgraphResponse) =>
+  new GraphQLError(message, { path: [...path], extensions: { code } });

@@ -13,6 +13,8 @@ export const ErrorCode = {
   /** the caller lost a right while subscribed: subscribe again */
   PermissionsChanged: 'PERMISSIONS_CHANGED',
   SubrequestHttpError: 'SUBREQUEST_HTTP_ERROR',
+  InvalidSubgraphResponse: 'INVALID_SUBGRAPH_RESPONSE',
+  EntityNotResolved: 'ENTITY_NOT_RESOLVED',
   InternalServerError: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -57,7 +57,11 @@ describe('result shaping', () => {
     expect(result).toEqual({
       data: { event: null },
       errors: [
-        { message: 'Cannot return null for non-nullable field Event.title.', path: ['event', 'title'], code: 'INVALID_GRAPHQL' },
+        {
+          message: 'Cannot return null for non-nullable field Event.title.',
+          path: ['event', 'title'],
+          code: 'INVALID_SUBGRAPH_RESPONSE',
+        },
       ],
     });
     const list = shape('{ events { title } }', { events: [{ title: 'a' }, { title: null }] });

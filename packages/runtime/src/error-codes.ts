@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   QUERY_PLANNING_FAILED: 'the gateway could not plan the operation',
   SUBGRAPH_UNAVAILABLE: 'a subgraph the operation needs cannot be reached; retry later',
   SUBREQUEST_HTTP_ERROR: 'a subgraph answered the gateway with an HTTP error',
+  INVALID_SUBGRAPH_RESPONSE: 'a subgraph answered with a value its schema does not allow; the gateway left it out (null)',
+  ENTITY_NOT_RESOLVED: 'an object one subgraph refers to is unknown to the subgraph that owns its type; it is null',
   INTERNAL_SERVER_ERROR: 'something failed on the server; details are in its log, not in the response',
 } as const satisfies Record<string, string>;
 

@@ -120,6 +120,10 @@ export const ApiErrorCode = {
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** a subgraph answered the gateway with an HTTP error */
   SUBREQUEST_HTTP_ERROR: 'SUBREQUEST_HTTP_ERROR',
+  /** a subgraph answered with a value its schema does not allow; the gateway left it out (null) */
+  INVALID_SUBGRAPH_RESPONSE: 'INVALID_SUBGRAPH_RESPONSE',
+  /** an object one subgraph refers to is unknown to the subgraph that owns its type; it is null */
+  ENTITY_NOT_RESOLVED: 'ENTITY_NOT_RESOLVED',
   /** something failed on the server; details are in its log, not in the response */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -216,5 +220,7 @@ export const apiErrorMeaning: Readonly<Record<ApiErrorCode, string>> = {
   "QUERY_PLANNING_FAILED": "the gateway could not plan the operation",
   "SUBGRAPH_UNAVAILABLE": "a subgraph the operation needs cannot be reached; retry later",
   "SUBREQUEST_HTTP_ERROR": "a subgraph answered the gateway with an HTTP error",
+  "INVALID_SUBGRAPH_RESPONSE": "a subgraph answered with a value its schema does not allow; the gateway left it out (null)",
+  "ENTITY_NOT_RESOLVED": "an object one subgraph refers to is unknown to the subgraph that owns its type; it is null",
   "INTERNAL_SERVER_ERROR": "something failed on the server; details are in its log, not in the response"
 };
