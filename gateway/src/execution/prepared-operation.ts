@@ -54,7 +54,8 @@ export function prepareOperation(
   } catch (err) {
     schemas.logger.error({ err, operation: print(operation) }, 'query planning failed');
     return new GraphQLError('The gateway could not plan this operation.', {
-      extensions: { code: ErrorCode.QueryPlanningFailed },
+      // the gateway's fault, not the client's: HTTP 500 (Apollo Server reads `http` and drops it from the body)
+      extensions: { code: ErrorCode.QueryPlanningFailed, http: { status: 500 } },
     });
   }
   const fragments: Record<string, FragmentDefinitionNode> = {};
