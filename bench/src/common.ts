@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -231,6 +231,40 @@ export function postgresCpuMs(): number | null {
   } catch {
     return null;
   }
+  return total;
+}
+
+/** Replaces the block between `<!-- name -->` and `<!-- /name -->` in bench/RESULTS.md with `section` (markers included). */
+export function writeResultsSection(name: string, section: string): void {
+  const [start, end] = [`<!-- ${name} -->`, `<!-- /${name} -->`];
+  const file = join(benchDir, 'RESULTS.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (at >= 0 && to > at) writeFileSync(file, text.slice(0, at) + `${start}\n${section}\n${end}` + text.slice(to + end.length));
+  else writeFileSync(file, `${text.trimEnd()}\n\n${start}\n${section}\n${end}\n`);
+}
+
+/** CPU (ms) of a process and every process it started, from /proc (a gateway that forks workers counts whole). */
+export function processTreeCpuMs(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+  }
+  let total = 0;
+  const visit = (pid: number) => {
+    total += processCpuMs(pid) ?? 0;
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(root);
   return total;
 }
 

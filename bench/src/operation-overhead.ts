@@ -7,7 +7,7 @@
  * sink). Means over BENCH_OVERHEAD_ROUNDS rounds (default 3). The table goes into bench/RESULTS.md between
  * <!-- operation-overhead --> and <!-- /operation-overhead -->.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -20,11 +20,9 @@ import { pgliteSql } from '../../packages/runtime/src/db/sql';
 import { checkOperationLimits, readCostDirectives, resolveLimits, analyzeCost } from '../../gateway/src/limits';
 import { fragmentsByName } from '../../gateway/src/limits/operation-shape';
 import { composeSupergraph } from '../../gateway/src';
-import { benchDir, machineInfo } from './common';
+import { benchDir, machineInfo, writeResultsSection } from './common';
 
 const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 3);
-const START = '<!-- operation-overhead -->';
-const END = '<!-- /operation-overhead -->';
 const repo = join(benchDir, '..');
 
 /** Mean µs per call of `run` over `calls`, after a warm-up; the best and worst round. */
@@ -134,7 +132,6 @@ async function main() {
   const limits = await limitsRows();
   const tracing = await tracingRows();
   const section = [
-    START,
     `Measured on ${new Date().toISOString()} (took ${Math.round((Date.now() - started) / 1000)} s) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average at start ${load}; best–worst of ${ROUNDS} rounds.`,
     '',
     '| documents | count | costliest estimate | limits check, first sight of a document, µs per document (parse excluded) | repeated, µs per document |',
@@ -144,15 +141,9 @@ async function main() {
     '| `SELECT 1` on embedded PGlite | µs per statement |',
     '|---|---:|',
     ...tracing,
-    END,
   ].join('\n');
   console.log(section);
-  const file = join(benchDir, 'RESULTS.md');
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const at = text.indexOf(START);
-  const end = text.indexOf(END);
-  if (at >= 0 && end > at) writeFileSync(file, text.slice(0, at) + section + text.slice(end + END.length));
-  else console.log(`(no ${START} block in bench/RESULTS.md: add one to keep these numbers there)`);
+  writeResultsSection('operation-overhead', section);
 }
 
 void main().catch((err) => {
