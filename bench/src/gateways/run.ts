@@ -9,19 +9,16 @@
  *   npm run -w @eventgraph/bench bench:gateways
  *   GATEWAYS=ours,stock ROUNDS=1 SECONDS=5 CONNECTIONS=50 npm run -w @eventgraph/bench bench:gateways
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { composeSupergraph } from '@eventgraph/gateway';
 import { benchDir, forkWorker, machineInfo, ms, processTreeCpuMs, runWorker, summarize, writeResultsSection } from '../common';
 import type { GatewayJob } from '../gateway-worker';
 import type { LoadJob, LoadResult } from '../load-worker';
-import { FIXTURES } from './subgraph-worker';
+import { children, startBenchSupergraph, stopAll } from './setup';
 
-const SUBGRAPHS = ['accounts', 'inventory', 'products', 'reviews'];
 const NAMES = ['ours', 'stock', 'hive'] as const;
 type Name = (typeof NAMES)[number];
 const LABELS: Record<Name, string> = {
@@ -42,19 +39,6 @@ interface RunningGateway {
   pid: number;
   headers: Record<string, string>;
   stop(): void;
-}
-
-const children: ChildProcess[] = [];
-const stopAll = () => children.forEach((child) => child.kill('SIGKILL'));
-
-async function startSubgraphs(): Promise<Record<string, string>> {
-  const urls: Record<string, string> = {};
-  for (const name of SUBGRAPHS) {
-    const child = forkWorker('gateways/subgraph-worker.ts');
-    children.push(child);
-    urls[name] = (await runWorker<{ url: string }>(child, name)).url;
-  }
-  return urls;
 }
 
 function freePort(): Promise<number> {
@@ -159,17 +143,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main() {
   const started = Date.now();
-  const subgraphUrls = await startSubgraphs();
-  const composed = composeSupergraph(
-    SUBGRAPHS.map((name) => ({ name, url: subgraphUrls[name]!, sdl: readFileSync(join(FIXTURES, `${name}.graphql`), 'utf8') })),
-  );
-  if (!composed.ok) throw new Error(composed.errors.join('\n'));
-  const supergraphFile = join(mkdtempSync(join(tmpdir(), 'gateways-')), 'supergraph.graphql');
-  writeFileSync(supergraphFile, composed.supergraphSdl);
-  const query = readFileSync(join(FIXTURES, 'query.graphql'), 'utf8');
+  const { supergraphSdl, supergraphFile, query } = await startBenchSupergraph();
 
   const gateways: RunningGateway[] = [];
-  for (const name of chosen) gateways.push(await startGateway(name, composed.supergraphSdl, supergraphFile));
+  for (const name of chosen) gateways.push(await startGateway(name, supergraphSdl, supergraphFile));
 
   // the same answer from every gateway, without errors, before anything is timed
   const answers = await Promise.all(gateways.map((g) => answer(g.url, g.headers, query)));

@@ -26,16 +26,36 @@ interface EntityFetch {
 }
 
 /**
- * Entity fetches of one request that become ready together (the branches of a Parallel node, or
- * answers arriving in the same turn of the event loop) go to each subgraph as one merged operation:
- * fewer round trips, fewer requests for the subgraph to parse, plan and answer. Each fetch still
- * gets its own answer, shaped as if it had been sent alone.
+ * Entity fetches of one request go to each subgraph as one merged operation when they are ready
+ * together: fewer round trips, fewer requests for subgraphs to parse and answer, fewer writes. While
+ * another fetch of the request is in flight, ready fetches wait for its answer (at most `maxWaitMs`),
+ * since the branch it continues usually needs the same subgraphs next: parallel branches then move
+ * level by level, and each level costs one request per subgraph. Each fetch still gets its own
+ * answer, shaped as if it had been sent alone.
  */
 export class EntityBatcher {
   private pending = new Map<string, EntityFetch[]>();
   private scheduled = false;
+  private inFlight = 0;
+  private waitingSince = 0;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly send: SendToSubgraph) {}
+  constructor(
+    private readonly transport: SendToSubgraph,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  /** Sends at once (root fetches), counted as in flight so that ready entity fetches may wait for it. */
+  readonly send: SendToSubgraph = (serviceName, request) => {
+    this.inFlight++;
+    const answered = () => {
+      this.inFlight--;
+      this.schedule();
+    };
+    const sent = this.transport(serviceName, request);
+    sent.then(answered, answered);
+    return sent;
+  };
 
   fetchEntities(
     fetch: FetchNode,
@@ -47,17 +67,41 @@ export class EntityBatcher {
       const entry = { fetch, variables, representations, resolve, reject };
       if (queue) queue.push(entry);
       else this.pending.set(fetch.serviceName, [entry]);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.waitingSince === 0) this.waitingSince = performance.now();
+      this.schedule();
     });
   }
 
+  /** Looks again once the current turn's answers have been merged (they may add fetches). */
+  private schedule(): void {
+    if (this.scheduled || this.pending.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushOrWait();
+    });
+  }
+
+  private flushOrWait(): void {
+    if (this.pending.size === 0) return;
+    const waited = performance.now() - this.waitingSince;
+    if (this.inFlight > 0 && waited < this.maxWaitMs) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.maxWaitMs - waited);
+      return;
+    }
+    this.flush();
+  }
+
   private flush(): void {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.waitingSince = 0;
     const batches = this.pending;
     this.pending = new Map();
+    if (batches.size === 0) return;
     for (const [serviceName, fetches] of batches) {
       if (fetches.length === 1) {
         const [{ fetch, variables, representations, resolve, reject }] = fetches as [EntityFetch];

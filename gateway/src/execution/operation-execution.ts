@@ -24,13 +24,20 @@ export interface IncrementalDelivery {
   later?: AsyncIterable<SubsequentPayload>;
 }
 
+/**
+ * How long ready entity fetches may wait for another answer of the same request, to go out merged
+ * with what that answer leads to (see EntityBatcher); measured with bench/src/gateways.
+ */
+const ENTITY_BATCH_WAIT_MS = Number(process.env.EVENTGRAPH_BATCH_WAIT_MS ?? 5);
+
 function startRun(
   supergraph: LoadedSupergraph,
   variables: Record<string, unknown>,
   send: SendToSubgraph,
   answered?: PlanRun['answered'],
 ): PlanRun {
-  return { data: {}, errors: [], variables, matches: supergraph.matches, send, batcher: new EntityBatcher(send), answered };
+  const batcher = new EntityBatcher(send, ENTITY_BATCH_WAIT_MS);
+  return { data: {}, errors: [], variables, matches: supergraph.matches, send: batcher.send, batcher, answered };
 }
 
 /** Runs a prepared operation's plan and shapes the result (queries, mutations and subscription events). */
