@@ -46,7 +46,8 @@ const selectValue = (value: unknown, selections: readonly QueryPlanSelectionNode
 
 /** Deep-merges `source` into `target` (subgraph answers about the same object, field by field). */
 export function mergeInto(target: Data, source: Data): void {
-  for (const key of Object.keys(source)) {
+  // parsed JSON has no inherited keys: for…in walks own keys without an array of them
+  for (const key in source) {
     const incoming = source[key];
     const current = target[key];
     if (current && incoming && typeof current === 'object' && typeof incoming === 'object') {

@@ -90,9 +90,9 @@ async function runEntityFetch(
   const representations: Record<string, unknown>[] = [];
   const representationOfEntity = new Int32Array(entities.length).fill(-1);
   const indexByKey = new Map<string, number>();
-  entities.forEach((entity, i) => {
-    const representation = representationOf(entity, fetch.requires!, run.matches);
-    if (!representation) return;
+  for (let i = 0; i < entities.length; i++) {
+    const representation = representationOf(entities[i]!, fetch.requires!, run.matches);
+    if (!representation) continue;
     applyRewrites(fetch.inputRewrites, representation, run.matches);
     const key = JSON.stringify(representation);
     let index = indexByKey.get(key);
@@ -101,7 +101,7 @@ async function runEntityFetch(
       indexByKey.set(key, index);
     }
     representationOfEntity[i] = index;
-  });
+  }
   if (representations.length === 0) return;
 
   let entityPaths: readonly Path[] | undefined;
@@ -138,11 +138,11 @@ async function runEntityFetch(
     return;
   }
   for (const item of received) if (item && typeof item === 'object') applyRewrites(fetch.outputRewrites, item, run.matches);
-  entities.forEach((entity, i) => {
-    const item = received[representationOfEntity[i]!] as Record<string, unknown> | null | undefined;
-    if (representationOfEntity[i] === -1 || !item || typeof item !== 'object') return;
-    mergeInto(entity as Record<string, unknown>, item);
-  });
+  for (let i = 0; i < entities.length; i++) {
+    const at = representationOfEntity[i]!;
+    const item = at === -1 ? undefined : (received[at] as Record<string, unknown> | null | undefined);
+    if (item && typeof item === 'object') mergeInto(entities[i] as Record<string, unknown>, item);
+  }
 }
 
 /** A subgraph's own error, moved to where it happened in the client's response. */
