@@ -9,7 +9,7 @@
  *   npm run -w @eventgraph/bench bench:gateways
  *   GATEWAYS=ours,stock ROUNDS=1 SECONDS=5 CONNECTIONS=50 npm run -w @eventgraph/bench bench:gateways
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -187,12 +187,16 @@ async function main() {
   }
 
   const machine = machineInfo();
+  // which gateway code "ours" ran: the commit, and whether gateway/ had changes not yet committed
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: benchDir, encoding: 'utf8' }).trim();
+  const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '../gateway') ? ' + uncommitted gateway changes' : ''}`;
   const rowOf = (name: Name) => rounds.map((round) => round.find((x) => x.name === name)!);
   const lines = [
-    `Measured on ${new Date().toISOString()} (took ${Math.round((Date.now() - started) / 1000)} s) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${loadAtStart} at the start, at the end ${loadavg()
+    `Measured on ${new Date().toISOString()} (took ${Math.round((Date.now() - started) / 1000)} s) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, our gateway at ${commit}; load average ${loadAtStart} at the start, at the end ${loadavg()
       .map((n) => n.toFixed(2))
       .join(' / ')}.`,
     `${ROUNDS} interleaved rounds of ${SECONDS} s (after 2 s warm-up) at ${CONNECTIONS} connections, closed loop, keep-alive; the nested query (${Math.round(size / 1024)} KB answer); every response checked against a reference answer computed without any gateway (data verbatim, no errors), failures counted; medians of the rounds.`,
+    `The gateway shares the machine with the four subgraphs and the load generator (one process each): requests/s and latency say what the whole machine delivers through each gateway, CPU ms per request what the gateway itself costs.`,
     '',
     '| gateway | requests/s | p50 ms | p99 ms | gateway CPU ms/request | failed responses |',
     '|---|---:|---:|---:|---:|---:|',
