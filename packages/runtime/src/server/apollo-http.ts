@@ -79,8 +79,11 @@ export async function handleGraphQLRequest<C extends BaseContext>(
   res.end();
 }
 
-const PART = '\r\n---\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
-const END = '\r\n-----\r\n';
+/** Each part is followed by the boundary at once, so a client knows it is complete before the next one comes. */
+const FIRST = '\r\n---';
+const PART = '\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
+const NEXT = '\r\n---';
+const END = '--\r\n';
 
 /**
  * Incremental delivery over HTTP as Apollo Router and Apollo Client speak it (`multipart/mixed`,
@@ -91,8 +94,8 @@ async function writeMultipart(res: ServerResponse, initial: string, later: Async
   res.setHeader('content-type', 'multipart/mixed;boundary="-";deferSpec=20220824');
   // Apollo Server's body is one JSON object: `hasNext` goes in before its closing brace
   const body = initial.trimEnd();
-  res.write(`${PART}${body.slice(0, -1)}${body.length > 2 ? ',' : ''}"hasNext":true}`);
-  for await (const payload of later) res.write(`${PART}${JSON.stringify(payload)}`);
+  res.write(`${FIRST}${PART}${body.slice(0, -1)}${body.length > 2 ? ',' : ''}"hasNext":true}${NEXT}`);
+  for await (const payload of later) res.write(`${PART}${JSON.stringify(payload)}${NEXT}`);
   res.end(END);
 }
 
