@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { benchDir, forkWorker, machineInfo, ms, processTreeCpuMs, runWorker, summarize, writeResultsSection } from '../common';
 import type { GatewayJob } from '../gateway-worker';
 import type { LoadJob, LoadResult } from '../load-worker';
+import { otherProcessesShare } from './machine-cpu';
 import { referenceAnswer } from './reference';
 import { children, startBenchSupergraph, stopAll } from './setup';
 
@@ -111,6 +112,8 @@ interface Round {
   p99: number;
   cpuMsPerRequest: number;
   errors: number;
+  /** share of the machine other processes took meanwhile */
+  otherShare: number;
 }
 
 /** `expected`: the reference answer's `data` as JSON text; a response without it exactly counts as an error. */
@@ -118,6 +121,7 @@ async function measure(gateway: RunningGateway, query: string, expected: string)
   const worker = forkWorker('load-worker.ts');
   try {
     let cpuAtStart = 0;
+    let others = () => 0;
     const job: LoadJob = {
       url: gateway.url,
       headers: gateway.headers,
@@ -128,9 +132,12 @@ async function measure(gateway: RunningGateway, query: string, expected: string)
       expect: expected,
     };
     const result = await runWorker<LoadResult>(worker, job, (msg: { type?: string }) => {
-      if (msg?.type === 'measuring') cpuAtStart = processTreeCpuMs(gateway.pid);
+      if (msg?.type !== 'measuring') return;
+      cpuAtStart = processTreeCpuMs(gateway.pid);
+      others = otherProcessesShare();
     });
     const cpu = processTreeCpuMs(gateway.pid) - cpuAtStart;
+    const otherShare = others();
     const latency = summarize(result.latencies);
     if (result.errors) console.log(`${gateway.name} failures, e.g.: ${result.errorSamples.join(' | ').slice(0, 600)}`);
     return {
@@ -140,6 +147,7 @@ async function measure(gateway: RunningGateway, query: string, expected: string)
       p99: latency.p99,
       cpuMsPerRequest: cpu / Math.max(1, result.requests),
       errors: result.errors,
+      otherShare,
     };
   } finally {
     worker.kill();
@@ -179,7 +187,7 @@ async function main() {
       const result = await measure(gateway, query, expected);
       console.log(
         `round ${r + 1} ${gateway.name}: ${Math.round(result.rps)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms, ` +
-          `${ms(result.cpuMsPerRequest, 2)} ms CPU/request, ${result.errors} errors`,
+          `${ms(result.cpuMsPerRequest, 2)} ms CPU/request, ${result.errors} failed, other processes ${Math.round(result.otherShare * 100)}% of the machine`,
       );
       results.push(result);
     }
@@ -205,7 +213,9 @@ async function main() {
       return `| ${LABELS[name]} | ${Math.round(median(row.map((x) => x.rps)))} | ${ms(median(row.map((x) => x.p50)))} | ${ms(median(row.map((x) => x.p99)))} | ${ms(median(row.map((x) => x.cpuMsPerRequest)), 2)} | ${row.reduce((n, x) => n + x.errors, 0)} |`;
     }),
   ];
-  if (chosen.includes('ours')) {
+  const busiest = Math.max(...rounds.flat().map((x) => x.otherShare));
+  lines.splice(3, 0, `Processes outside the benchmark took at most ${Math.round(busiest * 100)}% of the machine during a round.`);
+  if (chosen.includes('ours') && chosen.length > 1) {
     const others = chosen.filter((name) => name !== 'ours');
     lines.push(
       '',
