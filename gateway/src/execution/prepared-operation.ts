@@ -99,7 +99,9 @@ function withGatewayAliases(document: DocumentNode): { aliased: DocumentNode; cl
   const clientNames = new Map<string, string>();
   const aliased = visit(document, {
     Field(field) {
-      if (field.name.value.startsWith('__') || (!field.alias && !field.arguments?.length)) return undefined;
+      // introspection answers are not shaped, so they keep the client's names (and their subtree is left alone)
+      if (INTROSPECTION_ROOT_FIELDS.has(field.name.value)) return false;
+      if (!field.alias && !field.arguments?.length) return undefined;
       const alias = `${GATEWAY_ALIAS}${clientNames.size}_${field.alias?.value ?? field.name.value}`;
       clientNames.set(alias, field.alias?.value ?? field.name.value);
       return { ...field, alias: { kind: Kind.NAME, value: alias } };
