@@ -13,7 +13,7 @@ import { operationFromDocument, type Schema } from '@apollo/federation-internals
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
 import { ErrorCode } from '../subscriptions/errors';
-import { compileShape, type Shape } from './result-shaper';
+import { compileShape, type Shape } from './shape-compiler';
 
 /** Everything about a client operation that does not depend on its variables: planned and compiled once. */
 export interface PreparedOperation {

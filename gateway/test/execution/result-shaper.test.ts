@@ -1,5 +1,6 @@
 import { buildSchema, parse, type GraphQLError, type OperationDefinitionNode, type FragmentDefinitionNode } from 'graphql';
-import { compileShape, shapeResponse } from '../../src/execution/result-shaper';
+import { compileShape } from '../../src/execution/shape-compiler';
+import { shapeResponse } from '../../src/execution/result-shaper';
 
 const schema = buildSchema(`
   type Query { event(id: ID!): Event, events: [Event!]!, node: Node, required: Event! }
