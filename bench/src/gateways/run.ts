@@ -195,9 +195,9 @@ async function main() {
   }
 
   const machine = machineInfo();
-  // which gateway code "ours" ran: the commit, and whether gateway/ had changes not yet committed
+  // which gateway code "ours" ran: the commit, and whether tracked files of gateway/ had changes not yet committed
   const git = (...args: string[]) => execFileSync('git', args, { cwd: benchDir, encoding: 'utf8' }).trim();
-  const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '../gateway') ? ' + uncommitted gateway changes' : ''}`;
+  const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no', '--', '../gateway') ? ' + uncommitted gateway changes' : ''}`;
   const rowOf = (name: Name) => rounds.map((round) => round.find((x) => x.name === name)!);
   const lines = [
     `Measured on ${new Date().toISOString()} (took ${Math.round((Date.now() - started) / 1000)} s) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, our gateway at ${commit}; load average ${loadAtStart} at the start, at the end ${loadavg()
