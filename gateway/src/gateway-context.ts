@@ -1,6 +1,7 @@
 import { CLIENT_ADDRESS_HEADER, PRINCIPAL_HEADER, signClientAddress, signPrincipal, type Principal } from '@eventgraph/runtime';
 import type { IncrementalDelivery } from './execution';
 import { addressGroup } from './rate-limit';
+import type { RequestLogFields } from './request-log';
 import type { UpstreamAuth } from './subscriptions/engine';
 
 /** What the executor needs of a request: the caller's credentials, forwarded to every subgraph fetch. */
@@ -18,6 +19,8 @@ export interface GatewayContext extends FetchContext {
   partnerAppId?: string;
   /** present when the transport can send deferred fragments later (multipart/mixed, graphql-ws) */
   incremental?: IncrementalDelivery;
+  /** the request's log line, named with the operation once it is resolved (HTTP requests) */
+  requestLog?: RequestLogFields;
 }
 
 /**

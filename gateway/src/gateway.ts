@@ -29,7 +29,17 @@ import {
   type DocumentManifest,
 } from './documents-by-hash';
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
-import { createQueryExecutor, httpTransport, loadSupergraph, type IncrementalDelivery } from './execution';
+import {
+  createQueryExecutor,
+  guardSettingsFromEnv,
+  httpTransport,
+  loadSupergraph,
+  type GuardSettings,
+  type IncrementalDelivery,
+} from './execution';
+import { readinessCheck } from './readiness';
+import { ErrorCode } from './subscriptions/errors';
+import { requestLogFields, requestLogPlugin } from './request-log';
 import { formattedPayloads } from './execution/deferred-payloads';
 import { subgraphFetcher } from './subgraph-fetcher';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
@@ -84,6 +94,8 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** operations runnable by hash alone for everyone; default: the SDK's manifest, when present in this repository */
   publishedDocuments?: DocumentManifest;
+  /** subgraph request timeout and circuit breaker; default: the environment's (EVENTGRAPH_SUBGRAPH_TIMEOUT_MS, …) */
+  subgraphGuard?: GuardSettings;
   logger: Logger;
 }
 
@@ -121,7 +133,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // list sizes and weights from the supergraph's @listSize/@cost, which the API schema drops
   const limits = { costDirectives: readCostDirectives(options.supergraphSdl), ...(options.limits ?? operationLimitsFromEnv()) };
   const introspection = options.introspection ?? 'on';
-  const callers = new CallerDirectory(urls.users!, principalSecret, options.bus);
+  // one timeout for every request to a subgraph, caller lookups included
+  const guard = options.subgraphGuard ?? guardSettingsFromEnv();
+  const callers = new CallerDirectory(urls.users!, principalSecret, options.bus, guard.timeoutMs);
   const origins: OriginPolicy = {
     platformOrigins: new Set(options.corsOrigins ?? []),
     partnerOrigins: () => callers.partnerOrigins(),
@@ -138,7 +152,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
   // one supergraph, planner and subgraph transport for queries, mutations and subscription events
   const supergraph = loadSupergraph(options.supergraphSdl, log);
-  const transport = httpTransport(urls, () => subgraphFetcher, log);
+  const transport = httpTransport({
+    urls,
+    fetcherFor: () => subgraphFetcher,
+    logger: log,
+    guard,
+  });
   const gateway = createQueryExecutor({ supergraphSdl: options.supergraphSdl, supergraph, transport, logger: log });
   // errors carrying a serviceName come from a subgraph, which already made them safe for clients
   const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
@@ -168,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       operationResolutionPlugin<GatewayContext>(),
       operationLimitsPlugin<GatewayContext>(limits),
       schemaExposurePlugin<GatewayContext>(introspection),
+      requestLogPlugin<GatewayContext>(),
     ],
   });
   await apollo.start();
@@ -201,6 +221,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const body = { errors: [{ message: err.message, extensions: err.extensions }] };
       if (err.extensions.code === RATE_LIMITED)
         sendJson(res, RATE_LIMITED_STATUS, body, { 'retry-after': String(err.extensions.retryAfterSeconds) });
+      // the caller could not be checked (users does not answer): not their fault, and worth a retry
+      else if (err.extensions.code === ErrorCode.SubgraphUnavailable) sendJson(res, 503, body, { 'retry-after': '5' });
       else sendJson(res, 401, body, { 'www-authenticate': 'Bearer' });
       return undefined;
     }
@@ -210,6 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       refuseOrigin(res, origin);
       return undefined;
     }
+    requestLogFields(res).callerKind = authenticated.principal.kind;
     return (await admitted(authenticated, req, res)) ? authenticated : undefined;
   };
 
@@ -217,6 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const authenticated = await authenticateHttp(req, res);
     if (!authenticated) return;
     const { principal, trustedDocumentsOf, partnerAppId } = authenticated;
+    const requestLog = requestLogFields(res);
     // a client that reads multipart/mixed takes deferred fragments as later parts
     const incremental: IncrementalDelivery | undefined = header(req, 'accept')?.includes('multipart/mixed') ? {} : undefined;
     const context = async (): Promise<GatewayContext> => ({
@@ -226,6 +250,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       partnerAppId,
       upstreamAuth: upstreamAuthFor(principal, requestId, principalSecret, clientAddress(req)),
       incremental,
+      requestLog,
     });
     await handleGraphQLRequest(
       apollo,
@@ -268,21 +293,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ];
 
   let ready = true;
+  const readiness = readinessCheck(urls, transport.guards, () => !ready);
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname === '/health')
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
+    if (pathname === '/ready')
+      return void readiness().then((report) => sendJson(res, report.ready ? 200 : 503, { ...report, service: 'gateway' }));
     const route = routes.find(([matches]) => matches(pathname))?.[1];
     if (!route) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
     const requestId = header(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
-    res.on('finish', () =>
-      log.debug(
-        { requestId, path: pathname, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
-        'request finished',
-      ),
-    );
+    res.on('finish', () => {
+      const { operationName, callerKind } = requestLogFields(res);
+      const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+      log.info({ requestId, path: pathname, status: res.statusCode, durationMs, operationName, callerKind }, 'request');
+    });
     const serve = async () => {
       if (await admitBrowserRequest(req, res, origins)) await route(req, res, requestId, pathname);
     };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  DomainError,
   PRINCIPAL_HEADER,
   signPrincipal,
   type BusTransport,
@@ -7,6 +8,7 @@ import {
   type Principal,
   type WhiteLabel,
 } from '@eventgraph/runtime';
+import { ErrorCode } from '../subscriptions/errors';
 import { LookupCache } from './lookup-cache';
 
 /** The gateway's own identity when it asks the users subgraph about a caller. */
@@ -36,6 +38,8 @@ export interface CredentialCaller {
   allowedOrigins: string[];
 }
 
+/** How long a caller lookup may take by default (the users subgraph answers in milliseconds when it is well). */
+const LOOKUP_TIMEOUT_MS = 10_000;
 /** How long a looked-up caller is trusted without asking again; bus events evict sooner. */
 const TTL_MS = 30_000;
 /** How long "no such caller" is remembered: long enough that repeating an invented key costs users nothing. */
@@ -62,6 +66,8 @@ export class CallerDirectory {
     private readonly usersUrl: string,
     private readonly principalSecret: string,
     bus?: BusTransport,
+    /** a lookup the users subgraph does not answer in this time fails (SUBGRAPH_UNAVAILABLE): requests never hang on it */
+    private readonly lookupTimeoutMs = LOOKUP_TIMEOUT_MS,
   ) {
     if (bus) {
       for (const topic of ['membership.changed', 'user.credentials_changed', 'session.revoked']) {
@@ -171,12 +177,25 @@ export class CallerDirectory {
   }
 
   private async query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const response = await fetch(this.usersUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: signPrincipal(GATEWAY_PRINCIPAL, this.principalSecret) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    let response: Response;
+    let body: { data?: T; errors?: { message: string }[] };
+    try {
+      response = await fetch(this.usersUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [PRINCIPAL_HEADER]: signPrincipal(GATEWAY_PRINCIPAL, this.principalSecret),
+        },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(this.lookupTimeoutMs),
+      });
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw new DomainError(
+        ErrorCode.SubgraphUnavailable,
+        'callers cannot be checked right now (the users subgraph does not answer); retry in a few seconds',
+      );
+    }
     if (!response.ok || body.errors?.length || !body.data) {
       throw new Error(`caller lookup failed: ${response.status} ${body.errors?.map((e) => e.message).join('; ') ?? ''}`);
     }

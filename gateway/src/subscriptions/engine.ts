@@ -60,11 +60,11 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
   const planner = new OperationPlanner(opts.supergraph ?? loadSupergraph(opts.supergraphSdl, logger));
   const transport =
     opts.transport ??
-    httpTransport(
-      Object.fromEntries(planner.supergraph.subgraphNames.map((name) => [name, opts.subgraphUrl(name)])),
-      () => subgraphFetcher,
+    httpTransport({
+      urls: Object.fromEntries(planner.supergraph.subgraphNames.map((name) => [name, opts.subgraphUrl(name)])),
+      fetcherFor: () => subgraphFetcher,
       logger,
-    );
+    });
   const executor = new EventExecutor(planner, transport);
   const upstreams = new Map<string, SharedUpstream>();
 

@@ -8,6 +8,7 @@ export const ErrorCode = {
   OperationResolutionFailure: 'OPERATION_RESOLUTION_FAILURE',
   QueryPlanningFailed: 'QUERY_PLANNING_FAILED',
   SubgraphUnavailable: 'SUBGRAPH_UNAVAILABLE',
+  SubgraphTimeout: 'SUBGRAPH_TIMEOUT',
   UpstreamSubscriptionFailed: 'UPSTREAM_SUBSCRIPTION_FAILED',
   SubscriptionOverflow: 'SUBSCRIPTION_OVERFLOW',
   /** the caller lost a right while subscribed: subscribe again */

@@ -116,8 +116,10 @@ export const ApiErrorCode = {
   UPSTREAM_SUBSCRIPTION_FAILED: 'UPSTREAM_SUBSCRIPTION_FAILED',
   /** the gateway could not plan the operation */
   QUERY_PLANNING_FAILED: 'QUERY_PLANNING_FAILED',
-  /** a subgraph the operation needs cannot be reached; retry later */
+  /** a subgraph the operation needs cannot be reached (or keeps failing and is not asked for a few seconds); retry later */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** a subgraph the operation needs did not answer in time; its fields are null */
+  SUBGRAPH_TIMEOUT: 'SUBGRAPH_TIMEOUT',
   /** a subgraph answered the gateway with an HTTP error */
   SUBREQUEST_HTTP_ERROR: 'SUBREQUEST_HTTP_ERROR',
   /** a subgraph answered with a value its schema does not allow; the gateway left it out (null) */
@@ -218,7 +220,8 @@ export const apiErrorMeaning: Readonly<Record<ApiErrorCode, string>> = {
   "SUBSCRIPTION_OVERFLOW": "the subscriber fell too far behind and was dropped: subscribe again",
   "UPSTREAM_SUBSCRIPTION_FAILED": "the subgraph refused or ended the subscription",
   "QUERY_PLANNING_FAILED": "the gateway could not plan the operation",
-  "SUBGRAPH_UNAVAILABLE": "a subgraph the operation needs cannot be reached; retry later",
+  "SUBGRAPH_UNAVAILABLE": "a subgraph the operation needs cannot be reached (or keeps failing and is not asked for a few seconds); retry later",
+  "SUBGRAPH_TIMEOUT": "a subgraph the operation needs did not answer in time; its fields are null",
   "SUBREQUEST_HTTP_ERROR": "a subgraph answered the gateway with an HTTP error",
   "INVALID_SUBGRAPH_RESPONSE": "a subgraph answered with a value its schema does not allow; the gateway left it out (null)",
   "ENTITY_NOT_RESOLVED": "an object one subgraph refers to is unknown to the subgraph that owns its type; it is null",
