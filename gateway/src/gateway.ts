@@ -43,6 +43,7 @@ import { requestLogFields, requestLogPlugin } from './request-log';
 import { formattedPayloads } from './execution/deferred-payloads';
 import { subgraphFetcher } from './subgraph-fetcher';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
+import { createGraphiQL, isGraphiQLPath, ownOrigins } from './graphiql';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
 import {
   limitsParseOptions,
@@ -78,6 +79,8 @@ export interface GatewayOptions {
   devToken?: string;
   /** who may introspect and see "Did you mean …?" hints (default: on); production settings default to members */
   introspection?: IntrospectionPolicy;
+  /** GraphiQL for browsers on GET /graphql, assets under /graphiql/ (default off; settings: on outside production) */
+  graphiql?: boolean;
   /** bus events evict cached callers at once (membership and credential changes) and re-check their sockets */
   bus?: BusTransport;
   /** every open graphql-ws connection's caller is checked again this often, bus or not (default 30 s; 0: never) */
@@ -136,8 +139,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // one timeout for every request to a subgraph, caller lookups included
   const guard = options.subgraphGuard ?? guardSettingsFromEnv();
   const callers = new CallerDirectory(urls.users!, principalSecret, options.bus, guard.timeoutMs);
+  const platformOrigins = new Set(options.corsOrigins ?? []);
   const origins: OriginPolicy = {
-    platformOrigins: new Set(options.corsOrigins ?? []),
+    platformOrigins,
     partnerOrigins: () => callers.partnerOrigins(),
   };
   const published = options.publishedDocuments ?? loadDocumentManifest(SDK_MANIFEST_PATH, log);
@@ -285,7 +289,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   type Route = (req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string) => Promise<void>;
+  const graphiql = createGraphiQL({ enabled: options.graphiql ?? false, endpoint: PATH });
   const routes: Array<[matches: (pathname: string) => boolean, Route]> = [
+    [isGraphiQLPath(PATH), async (rq, rs, id, p) => void ((await graphiql(rq, rs, p)) || (await serveGraphQL(rq, rs, id)))],
     [(p) => p === PATH, (rq, rs, id) => serveGraphQL(rq, rs, id)],
     [(p) => p.startsWith(CALENDAR_PREFIX), serveCalendar],
     [(p) => p.startsWith(IMPORT_PREFIX), serveImport],
@@ -343,6 +349,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
+  if (options.graphiql) for (const origin of ownOrigins(host, port)) platformOrigins.add(origin);
   const shownHost = host === '0.0.0.0' || host === '127.0.0.1' ? 'localhost' : host;
   const url = `http://${shownHost}:${port}${PATH}`;
   log.info({ url }, 'gateway ready');

@@ -29,6 +29,7 @@ async function main() {
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
       corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,
+      graphiql: settings.EVENTGRAPH_GRAPHIQL === 'on',
       connectionRevalidationMs: settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: rateLimiterFor(settings),
       bus: await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, {

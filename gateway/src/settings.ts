@@ -4,6 +4,7 @@ import { createRateLimiter } from './rate-limit';
 import { INTROSPECTION_POLICIES } from './schema-exposure';
 import { parseOriginList } from './cors';
 import { operationLimitSettings } from './limits/limits-config';
+import { graphiqlEnabled, graphiqlSettings } from './graphiql';
 
 export const gatewaySettings = z.object({
   PORT: port(4000),
@@ -38,6 +39,7 @@ export const gatewaySettings = z.object({
     }),
   /** operation limits per kind of caller, without code: a JSON file and/or EVENTGRAPH_MAX_COST[_<KIND>] */
   ...operationLimitSettings,
+  ...graphiqlSettings,
   /** rate-limit buckets shared by every gateway replica; without it each gateway counts in memory */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
 });
@@ -53,6 +55,7 @@ export function loadGatewaySettings(env: Record<string, string | undefined> = pr
     ...gateway,
     EVENTGRAPH_DEV_TOKEN: devToken === 'off' ? undefined : devToken,
     EVENTGRAPH_INTROSPECTION: introspection,
+    EVENTGRAPH_GRAPHIQL: graphiqlEnabled(gateway.EVENTGRAPH_GRAPHIQL, platform.NODE_ENV) ? ('on' as const) : ('off' as const),
   };
 }
 

@@ -20,6 +20,7 @@ export interface PlatformOptions {
     EVENTGRAPH_DEV_TOKEN?: string;
     REDIS_URL?: string;
     EVENTGRAPH_INTROSPECTION?: IntrospectionPolicy;
+    EVENTGRAPH_GRAPHIQL?: 'on' | 'off';
     EVENTGRAPH_WS_REVALIDATE_SECONDS?: number;
     EVENTGRAPH_TRUSTED_PROXY_HOPS?: number;
     EVENTGRAPH_CORS_ORIGINS?: string[];
@@ -105,6 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
       corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,
+      graphiql: settings.EVENTGRAPH_GRAPHIQL === 'on',
       connectionRevalidationMs:
         settings.EVENTGRAPH_WS_REVALIDATE_SECONDS === undefined ? undefined : settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: options.rateLimiter ?? rateLimiterFor(settings),
