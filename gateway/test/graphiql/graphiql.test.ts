@@ -139,12 +139,11 @@ describe('GraphiQL in Chromium with no network', () => {
     await page.goto(gateway.url);
     await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Headers' }).click();
+    // GraphiQL's editors are CodeMirror 5 instances, reachable from their element
+    type Editor = { CodeMirror: { setValue(text: string): void; getValue(): string } };
+    const editor = (selector: string) => page.locator(selector).first();
     const setEditor = (selector: string, value: string) =>
-      page.evaluate(
-        ([s, v]) =>
-          (document.querySelector(s) as unknown as { CodeMirror: { setValue(t: string): void } }).CodeMirror.setValue(v),
-        [selector, value] as const,
-      );
+      editor(selector).evaluate((el, v) => (el as unknown as Editor).CodeMirror.setValue(v), value);
     await setEditor('.graphiql-query-editor .CodeMirror', `{ hello ${INTROSPECTION.slice(1, -1)} }`);
     await setEditor(
       '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
@@ -153,13 +152,14 @@ describe('GraphiQL in Chromium with no network', () => {
     // GraphiQL takes an editor's text after a debounce
     await new Promise((r) => setTimeout(r, 1000));
     await page.locator('.graphiql-execute-button').click();
-    const result = page.locator('.graphiql-response .CodeMirror');
-    await page.waitForFunction(
-      () => /hello from the subgraph/.test(document.querySelector('.graphiql-response')?.textContent ?? ''),
-      undefined,
-      { timeout: 10_000 },
-    );
-    const text = await result.evaluate((el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+    const response = () =>
+      editor('.graphiql-response .CodeMirror').evaluate((el) => (el as unknown as Editor).CodeMirror.getValue());
+    const deadline = Date.now() + 10_000;
+    let text = await response();
+    while (!text.includes('hello from the subgraph') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await response();
+    }
     expect(JSON.parse(text)).toEqual({ data: { hello: 'hello from the subgraph', __schema: { queryType: { name: 'Query' } } } });
     expect(blocked).toEqual([]);
     expect(local.some((url) => url.endsWith('/graphiql/graphiql.js'))).toBe(true);
