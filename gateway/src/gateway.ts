@@ -9,7 +9,11 @@ import {
   graphqlErrorBody,
   handleGraphQLRequest,
   listen,
+  observabilityPlugin,
   sendJson,
+  sendMetrics,
+  traceHttpRequest,
+  createMetricsRegistry,
   DomainError,
   ANONYMOUS,
   type BusTransport,
@@ -37,6 +41,7 @@ import {
   type GuardSettings,
   type IncrementalDelivery,
 } from './execution';
+import { GatewayMetrics, mayScrape } from './gateway-metrics';
 import { readinessCheck } from './readiness';
 import { ErrorCode } from './subscriptions/errors';
 import { requestLogFields, requestLogPlugin } from './request-log';
@@ -99,6 +104,10 @@ export interface GatewayOptions {
   publishedDocuments?: DocumentManifest;
   /** subgraph request timeout and circuit breaker; default: the environment's (EVENTGRAPH_SUBGRAPH_TIMEOUT_MS, …) */
   subgraphGuard?: GuardSettings;
+  /** collect process metrics (CPU, memory, event loop, GC) in the gateway's registry (default true) */
+  processMetrics?: boolean;
+  /** `/metrics` answers requests bearing this token; without one, only direct requests from private addresses */
+  metricsToken?: string;
   logger: Logger;
 }
 
@@ -156,11 +165,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
   // one supergraph, planner and subgraph transport for queries, mutations and subscription events
   const supergraph = loadSupergraph(options.supergraphSdl, log);
+  const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics }));
   const transport = httpTransport({
     urls,
     fetcherFor: () => subgraphFetcher,
     logger: log,
     guard,
+    observe: (subgraph, seconds, failureCode) => metrics.fetched(subgraph, seconds, failureCode),
   });
   const gateway = createQueryExecutor({ supergraphSdl: options.supergraphSdl, supergraph, transport, logger: log });
   // errors carrying a serviceName come from a subgraph, which already made them safe for clients
@@ -192,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       operationLimitsPlugin<GatewayContext>(limits),
       schemaExposurePlugin<GatewayContext>(introspection),
       requestLogPlugin<GatewayContext>(),
+      observabilityPlugin<GatewayContext>(metrics.requests),
     ],
   });
   await apollo.start();
@@ -199,6 +211,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraphSdl: options.supergraphSdl,
     supergraph,
     transport,
+    metrics,
     subgraphUrl: (name) => urls[name]!,
     logger: log,
   });
@@ -304,6 +317,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname === '/health')
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
+    if (pathname === '/metrics' && mayScrape(req, options.metricsToken)) return void sendMetrics(metrics.registry, res);
     if (pathname === '/ready')
       return void readiness().then((report) => sendJson(res, report.ready ? 200 : 503, { ...report, service: 'gateway' }));
     const route = routes.find(([matches]) => matches(pathname))?.[1];
@@ -319,11 +333,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const serve = async () => {
       if (await admitBrowserRequest(req, res, origins)) await route(req, res, requestId, pathname);
     };
-    serve().catch((err) => {
+    const failed = (err: unknown) => {
       log.error({ err, requestId }, 'gateway request failed');
       if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       else res.end();
-    });
+    };
+    // a server span continuing the caller's traceparent; subgraph fetches are its children
+    traceHttpRequest('gateway', req, res, pathname, () => void serve().catch(failed));
   });
 
   const webSocket = serveWebSocketEndpoint({

@@ -26,6 +26,7 @@ async function main() {
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
+      metricsToken: settings.EVENTGRAPH_METRICS_TOKEN,
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
       corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,

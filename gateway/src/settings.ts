@@ -40,6 +40,8 @@ export const gatewaySettings = z.object({
   /** operation limits per kind of caller, without code: a JSON file and/or EVENTGRAPH_MAX_COST[_<KIND>] */
   ...operationLimitSettings,
   ...graphiqlSettings,
+  /** `/metrics` on the gateway answers `Authorization: Bearer <token>`; unset: only direct scrapes from private addresses */
+  EVENTGRAPH_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** rate-limit buckets shared by every gateway replica; without it each gateway counts in memory */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
 });

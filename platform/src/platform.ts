@@ -24,6 +24,7 @@ export interface PlatformOptions {
     EVENTGRAPH_WS_REVALIDATE_SECONDS?: number;
     EVENTGRAPH_TRUSTED_PROXY_HOPS?: number;
     EVENTGRAPH_CORS_ORIGINS?: string[];
+    EVENTGRAPH_METRICS_TOKEN?: string;
   };
   /** gateway port (default 4000); subgraphs use their default ports unless `ephemeralPorts` */
   port?: number;
@@ -103,6 +104,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       principalSecret: settings.EVENTGRAPH_PRINCIPAL_SECRET,
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
+      metricsToken: settings.EVENTGRAPH_METRICS_TOKEN,
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
       corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,

@@ -174,6 +174,44 @@ describe('tracing over OTLP/HTTP', () => {
     expect(receiver.contentTypes).toContainEqual(expect.stringMatching(/^POST \/v1\/traces application\/json/));
   });
 
+  it('follows a request from the gateway through each subgraph fetch to the SQL beneath it, in one trace', async () => {
+    const caller = callerContext();
+    const res = await fetch(platform.gateway.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${platform.devToken}`,
+        traceparent: traceparentOf(caller),
+      },
+      body: JSON.stringify({
+        query: 'query Chained($id: ID!) { event(id: $id) { title organization { name } } }',
+        variables: { id: eventId },
+      }),
+    });
+    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+
+    // events may answer this event from its cache (an earlier test read it): SQL is looked for under users
+    const spans = await traceSpans(
+      caller.traceId,
+      (all) =>
+        all.some((s) => s.kind === SERVER && s.service === 'events') &&
+        all.some((s) => s.kind === CLIENT && s.service === 'users'),
+    );
+    const gateway = spans.find((s) => s.kind === SERVER && s.service === 'gateway')!;
+    expect(gateway).toMatchObject({ parentSpanId: caller.spanId, name: 'query Chained' });
+    for (const subgraph of ['events', 'users']) {
+      const fetchSpan = spans.find(
+        (s) => s.kind === CLIENT && s.service === 'gateway' && s.attributes['peer.service'] === subgraph,
+      )!;
+      expect(fetchSpan.parentSpanId).toBe(gateway.spanId);
+      const server = spans.find((s) => s.kind === SERVER && s.service === subgraph && s.parentSpanId === fetchSpan.spanId);
+      expect(server).toBeDefined();
+    }
+    const usersServer = spans.find((s) => s.kind === SERVER && s.service === 'users')!;
+    const statement = spans.find((s) => s.kind === CLIENT && s.service === 'users' && ancestors(spans, s).includes(usersServer));
+    expect(statement?.attributes['db.system.name']).toBe('postgresql');
+  });
+
   it("carries a mutation's trace over the bus: the event's producer span, then each consumer's span and its SQL", async () => {
     const caller = callerContext();
     await toSubgraph(
@@ -253,6 +291,43 @@ describe('/metrics on every subgraph', () => {
     ).toBe(1);
     // the platform's one process: CPU and memory on the gateway's /metrics, not on every subgraph's
     expect(text).not.toContain('process_cpu_user_seconds_total');
+  });
+
+  it('on the gateway too: requests by operation and caller kind, subgraph fetch latency, open subscriptions', async () => {
+    const scrapeGateway = async () => {
+      const res = await fetch(new URL('/metrics', platform.gateway.url));
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const gatewayCounted = { service: 'gateway', operation: 'GatewayCounted', type: 'query', caller: 'service' };
+    const fetchesBefore =
+      sample(await scrapeGateway(), 'eventgraph_subgraph_fetch_duration_seconds_count', { subgraph: 'events' }) ?? 0;
+    await platform.data('query GatewayCounted($id: ID!) { event(id: $id) { title } }', { id: eventId });
+    const client = platform.wsClient();
+    const events: unknown[] = [];
+    const unsubscribe = client.subscribe(
+      { query: 'subscription($id: ID!) { eventChanged(eventId: $id) { __typename } }', variables: { id: eventId } },
+      { next: (event) => void events.push(event), error: () => {}, complete: () => {} },
+    );
+    const deadline = Date.now() + 5_000;
+    let text = await scrapeGateway();
+    while (sample(text, 'eventgraph_subscriptions_open', { service: 'gateway' }) !== 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      text = await scrapeGateway();
+    }
+    unsubscribe();
+    expect(sample(text, 'eventgraph_graphql_requests_total', gatewayCounted)).toBe(1);
+    expect(sample(text, 'eventgraph_subgraph_fetch_duration_seconds_count', { subgraph: 'events' })).toBeGreaterThan(
+      fetchesBefore,
+    );
+    expect(sample(text, 'eventgraph_subscriptions_open', { service: 'gateway' })).toBe(1);
+    // the platform's one process: its CPU and memory are reported once, by the gateway
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('keeps the gateway’s /metrics from requests a proxy forwarded (the gateway faces the internet)', async () => {
+    const res = await fetch(new URL('/metrics', platform.gateway.url), { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    expect(res.status).toBe(404);
   });
 
   it('reports bus lag per consumer, the outbox backlog and pool use on a server (PGlite has none: one in-process connection)', async () => {

@@ -1,7 +1,8 @@
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ErrorCode } from '../subscriptions/errors';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
-import type { SubgraphAnswer } from './entity-batcher';
+import { traceOutgoingRequest } from '@eventgraph/runtime';
+import type { SubgraphAnswer, SubgraphRequest } from './entity-batcher';
 import { SubgraphRequestError } from './plan-runner';
 import type { SubgraphTransport } from './query-executor';
 import { DEFAULT_GUARD_SETTINGS, SubgraphGuard, type GuardSettings } from './subgraph-guard';
@@ -15,6 +16,8 @@ export interface HttpTransportOptions {
   logger: Logger;
   /** timeout and circuit breaker of every subgraph (default: 10 s, open after 5 failures for 5 s) */
   guard?: GuardSettings;
+  /** told each request's duration and, when no GraphQL answer came, why */
+  observe?: (subgraph: string, seconds: number, failureCode?: string) => void;
 }
 
 export type HttpTransport = SubgraphTransport & {
@@ -28,12 +31,39 @@ export type HttpTransport = SubgraphTransport & {
  * the client may see; anything else becomes a SubgraphRequestError whose message names only the
  * subgraph, with the cause in the log.
  */
-export function httpTransport({ urls, fetcherFor, logger, guard = DEFAULT_GUARD_SETTINGS }: HttpTransportOptions): HttpTransport {
+export function httpTransport({
+  urls,
+  fetcherFor,
+  logger,
+  guard = DEFAULT_GUARD_SETTINGS,
+  observe,
+}: HttpTransportOptions): HttpTransport {
   const guards = new Map(Object.keys(urls).map((name) => [name, new SubgraphGuard(guard)]));
   const unavailable = (serviceName: string, code: string = ErrorCode.SubgraphUnavailable) =>
     new SubgraphRequestError(`Subgraph "${serviceName}" is unavailable`, code);
 
-  const transport = async (serviceName: string, request: object, headers: Readonly<Record<string, string>>) => {
+  // a client span per request (inside a trace), its traceparent sent along: the subgraph's spans are its children
+  const transport = (serviceName: string, request: SubgraphRequest, headers: Readonly<Record<string, string>>) => {
+    const started = process.hrtime.bigint();
+    return traceOutgoingRequest('gateway', serviceName, request.operationName, (traceHeaders) =>
+      send(serviceName, request, { ...headers, ...traceHeaders }),
+    ).then(
+      (answer) => {
+        observe?.(serviceName, Number(process.hrtime.bigint() - started) / 1e9);
+        return answer;
+      },
+      (err: unknown) => {
+        observe?.(
+          serviceName,
+          Number(process.hrtime.bigint() - started) / 1e9,
+          err instanceof SubgraphRequestError ? err.code : undefined,
+        );
+        throw err;
+      },
+    );
+  };
+
+  const send = async (serviceName: string, request: SubgraphRequest, headers: Readonly<Record<string, string>>) => {
     const url = urls[serviceName];
     const breaker = guards.get(serviceName);
     if (!url || !breaker)

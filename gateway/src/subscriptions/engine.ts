@@ -14,6 +14,8 @@ export interface SubscriptionEngineOptions {
   supergraph?: LoadedSupergraph;
   /** entity fetches for events; HTTP to `subgraphUrl` otherwise */
   transport?: SubgraphTransport;
+  /** told when a client subscription opens and closes, and of each result delivered */
+  metrics?: SubscriptionMetrics;
   /** http(s) URL of a subgraph's GraphQL endpoint; its graphql-ws endpoint is the same URL with ws(s):// */
   subgraphUrl(name: string): string;
   logger?: EngineLogger;
@@ -27,6 +29,12 @@ export interface SubscriptionEngineOptions {
 export interface UpstreamAuth {
   key: string;
   headers(): Record<string, string>;
+}
+
+export interface SubscriptionMetrics {
+  subscriptionOpened(): void;
+  subscriptionClosed(): void;
+  delivered(): void;
 }
 
 export const staticUpstreamAuth = (headers: Record<string, string>): UpstreamAuth => ({
@@ -104,7 +112,8 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
       }
       // the client operation (document + all its variables) decides the shape of each result
       const operationKey = stableKey([prepared.planned.key, prepared.variables]);
-      return upstream.attach(operationKey, (event) => executor.execute(prepared, event, upstreamAuth));
+      const stream = upstream.attach(operationKey, (event) => executor.execute(prepared, event, upstreamAuth));
+      return opts.metrics ? counted(stream, opts.metrics) : stream;
     },
 
     upstreamCount: () => upstreams.size,
@@ -113,6 +122,19 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
       await Promise.all([...upstreams.values()].map((upstream) => upstream.close()));
     },
   };
+}
+
+/** The client's stream, counted while open and per result (returning it returns the inner one). */
+async function* counted(stream: AsyncGenerator<ExecutionResult>, metrics: SubscriptionMetrics): AsyncGenerator<ExecutionResult> {
+  metrics.subscriptionOpened();
+  try {
+    for await (const result of stream) {
+      metrics.delivered();
+      yield result;
+    }
+  } finally {
+    metrics.subscriptionClosed();
+  }
 }
 
 function toWebSocketUrl(httpUrl: string): string {

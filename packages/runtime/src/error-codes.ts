@@ -75,7 +75,8 @@ export const ERROR_CODES = {
   SUBSCRIPTION_OVERFLOW: 'the subscriber fell too far behind and was dropped: subscribe again',
   UPSTREAM_SUBSCRIPTION_FAILED: 'the subgraph refused or ended the subscription',
   QUERY_PLANNING_FAILED: 'the gateway could not plan the operation',
-  SUBGRAPH_UNAVAILABLE: 'a subgraph the operation needs cannot be reached (or keeps failing and is not asked for a few seconds); retry later',
+  SUBGRAPH_UNAVAILABLE:
+    'a subgraph the operation needs cannot be reached (or keeps failing and is not asked for a few seconds); retry later',
   SUBGRAPH_TIMEOUT: 'a subgraph the operation needs did not answer in time; its fields are null',
   SUBREQUEST_HTTP_ERROR: 'a subgraph answered the gateway with an HTTP error',
   INVALID_SUBGRAPH_RESPONSE: 'a subgraph answered with a value its schema does not allow; the gateway left it out (null)',

@@ -22,6 +22,7 @@ export * from './metrics';
 export * from './telemetry';
 export { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
+export { observabilityPlugin } from './server/observability-plugin';
 export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';
 export * from './time-zones';
 export * from './net';

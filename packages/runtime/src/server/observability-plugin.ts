@@ -1,11 +1,13 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import type { GraphQLRequestMetrics } from '../metrics/graphql-requests';
 import { nameGraphQLSpan } from '../telemetry';
-import type { RequestContext } from './subgraph-server';
+import type { Principal } from '../principal';
 
-/** Records each GraphQL request's outcome in the service's metrics and names its server span after the operation. */
-export function observabilityPlugin<C extends RequestContext>(metrics: GraphQLRequestMetrics | undefined): ApolloServerPlugin<C> {
+/** Records each GraphQL request's outcome in the service's metrics and names its server span after the operation (subgraphs and the gateway). */
+export function observabilityPlugin<C extends BaseContext & { principal: Principal }>(
+  metrics: GraphQLRequestMetrics | undefined,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();

@@ -1,2 +1,9 @@
 export { startTracing, tracerFor, tracingConfig, tracingEnabled, type Tracing, type TracingConfig } from './tracing';
-export { eventTraceparent, nameGraphQLSpan, traceEventHandling, traceHttpRequest, traceStatement } from './spans';
+export {
+  eventTraceparent,
+  nameGraphQLSpan,
+  traceEventHandling,
+  traceHttpRequest,
+  traceOutgoingRequest,
+  traceStatement,
+} from './spans';

@@ -73,6 +73,35 @@ export function traceStatement<T>(service: string, text: string, schema: string,
 }
 
 /**
+ * A client span around a request to another service (the gateway's subgraph fetches), whose W3C trace context
+ * `run` sends as headers so the callee's server span is its child. Only inside a trace; otherwise no headers.
+ */
+export function traceOutgoingRequest<T>(
+  service: string,
+  target: string,
+  operationName: string | undefined,
+  run: (traceHeaders: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  if (!tracingEnabled() || !trace.getActiveSpan()) return run({});
+  return tracerFor(service).startActiveSpan(
+    operationName ? `${target} ${operationName}` : target,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'peer.service': target, ...(operationName ? { 'graphql.operation.name': operationName } : {}) },
+    },
+    (span) => {
+      const headers: Record<string, string> = {};
+      propagation.inject(context.active(), headers);
+      return endingWith(
+        span,
+        () => run(headers),
+        (err) => (err instanceof Error ? err.message : String(err)),
+      );
+    },
+  );
+}
+
+/**
  * The trace context an event carries from its producer: a short producer span, child of the request that
  * records the event, whose `traceparent` goes into the event envelope. Undefined outside a trace.
  */

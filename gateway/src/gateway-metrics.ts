@@ -1,0 +1,73 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import {
+  Counter,
+  Gauge,
+  GraphQLRequestMetrics,
+  Histogram,
+  isPrivateAddress,
+  LATENCY_BUCKETS,
+  type Registry,
+} from '@eventgraph/runtime';
+
+/**
+ * The gateway's Prometheus metrics, besides requests, errors and latency by operation, code and kind
+ * of caller (GraphQLRequestMetrics, as every subgraph has): subgraph fetch latency and failures by
+ * subgraph, open subscriptions and their deliveries.
+ */
+export class GatewayMetrics {
+  readonly requests: GraphQLRequestMetrics;
+  private readonly fetchDuration: Histogram<'subgraph'>;
+  private readonly fetchFailures: Counter<'subgraph' | 'code'>;
+  private readonly subscriptions: Gauge;
+  private readonly deliveries: Counter;
+
+  constructor(readonly registry: Registry) {
+    this.requests = new GraphQLRequestMetrics(registry);
+    this.fetchDuration = new Histogram({
+      name: 'eventgraph_subgraph_fetch_duration_seconds',
+      help: 'time the gateway waited for a subgraph answer (merged entity fetches count once)',
+      labelNames: ['subgraph'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.fetchFailures = new Counter({
+      name: 'eventgraph_subgraph_fetch_failures_total',
+      help: 'subgraph requests that got no GraphQL answer, by subgraph and code (SUBGRAPH_TIMEOUT, SUBGRAPH_UNAVAILABLE, SUBREQUEST_HTTP_ERROR)',
+      labelNames: ['subgraph', 'code'],
+      registers: [registry],
+    });
+    this.subscriptions = new Gauge({
+      name: 'eventgraph_subscriptions_open',
+      help: 'client subscriptions open at the gateway (over graphql-ws)',
+      registers: [registry],
+    });
+    this.deliveries = new Counter({
+      name: 'eventgraph_subscription_deliveries_total',
+      help: 'subscription results delivered to clients',
+      registers: [registry],
+    });
+  }
+
+  fetched(subgraph: string, seconds: number, failureCode?: string): void {
+    this.fetchDuration.observe({ subgraph }, seconds);
+    if (failureCode) this.fetchFailures.inc({ subgraph, code: failureCode });
+  }
+
+  readonly subscriptionOpened = () => this.subscriptions.inc();
+  readonly subscriptionClosed = () => this.subscriptions.dec();
+  readonly delivered = () => this.deliveries.inc();
+}
+
+/**
+ * Who may read the gateway's `/metrics` (unlike a subgraph, the gateway faces the internet): with a
+ * token, whoever sends it as a bearer token; without one, only a direct connection from a private
+ * address (a scraper inside the deployment), never one forwarded by a proxy.
+ */
+export function mayScrape(req: IncomingMessage, token: string | undefined): boolean {
+  if (token) {
+    const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    return sent.length === token.length && timingSafeEqual(Buffer.from(sent), Buffer.from(token));
+  }
+  return !req.headers['x-forwarded-for'] && isPrivateAddress(req.socket.remoteAddress ?? '');
+}
