@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Supergraph } from '@apollo/federation-internals';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import {
@@ -197,6 +198,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: true,
     parseOptions: limitsParseOptions(limits),
     plugins: [
+      // Apollo's landing page loads Sandbox from a CDN: browsers get our own GraphiQL or nothing
+      ApolloServerPluginLandingPageDisabled(),
       documentsByHashPlugin<GatewayContext>(findDocument, log),
       trustedDocumentsPlugin<GatewayContext>(callers, published),
       operationResolutionPlugin<GatewayContext>(),

@@ -93,10 +93,11 @@ describe('GraphiQL over HTTP', () => {
     expect((await post(gateway.url, '{ hello }')).body).toEqual({ data: { hello: 'hello from the subgraph' } });
   });
 
-  it('when off, browsers get no page and the assets are not there', async () => {
+  it('when off, browsers get no page, neither ours nor Apollo Sandbox, and the assets are not there', async () => {
     const gateway = await start(false);
     const page = await fetch(gateway.url, { headers: { accept: 'text/html' } });
-    expect(await page.text()).not.toContain('/graphiql/');
+    // nor Apollo's landing page, which would load Sandbox from a CDN
+    expect(await page.text()).not.toMatch(/\/graphiql\/|https?:\/\//);
     expect((await fetch(new URL('/graphiql/graphiql.js', gateway.url))).status).toBe(404);
   });
 
