@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Supergraph } from '@apollo/federation-internals';
@@ -12,8 +11,6 @@ import {
   listen,
   observabilityPlugin,
   sendJson,
-  sendMetrics,
-  traceHttpRequest,
   createMetricsRegistry,
   DomainError,
   ANONYMOUS,
@@ -42,7 +39,8 @@ import {
   type GuardSettings,
   type IncrementalDelivery,
 } from './execution';
-import { GatewayMetrics, mayScrape } from './gateway-metrics';
+import { GatewayMetrics } from './gateway-metrics';
+import { createGatewayHttpServer, header, type RouteTable } from './http/http-server';
 import { readinessCheck } from './readiness';
 import { ErrorCode } from './subscriptions/errors';
 import { requestLogFields, requestLogPlugin } from './request-log';
@@ -130,11 +128,6 @@ export function subgraphUrls(supergraphSdl: string, overrides: Record<string, st
   const subgraphs = Supergraph.build(supergraphSdl).subgraphs();
   return Object.fromEntries(subgraphs.names().map((name) => [name, overrides[name] ?? subgraphs.get(name)!.url]));
 }
-
-const header = (req: IncomingMessage, name: string) => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 /**
  * The gateway: @apollo/gateway behind Apollo Server over HTTP for queries and
@@ -304,9 +297,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     admitAnonymous: (req, res) => admitted({ principal: ANONYMOUS }, req, res),
   });
 
-  type Route = (req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string) => Promise<void>;
   const graphiql = createGraphiQL({ enabled: options.graphiql ?? false, endpoint: PATH });
-  const routes: Array<[matches: (pathname: string) => boolean, Route]> = [
+  const routes: RouteTable = [
     [isGraphiQLPath(PATH), async (rq, rs, id, p) => void ((await graphiql(rq, rs, p)) || (await serveGraphQL(rq, rs, id)))],
     [(p) => p === PATH, (rq, rs, id) => serveGraphQL(rq, rs, id)],
     [(p) => p.startsWith(CALENDAR_PREFIX), serveCalendar],
@@ -315,34 +307,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ];
 
   let ready = true;
-  const readiness = readinessCheck(urls, transport.guards, () => !ready);
-  const server = createServer((req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (pathname === '/health')
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'stopping', service: 'gateway' });
-    if (pathname === '/metrics' && mayScrape(req, options.metricsToken)) return void sendMetrics(metrics.registry, res);
-    if (pathname === '/ready')
-      return void readiness().then((report) => sendJson(res, report.ready ? 200 : 503, { ...report, service: 'gateway' }));
-    const route = routes.find(([matches]) => matches(pathname))?.[1];
-    if (!route) return sendJson(res, 404, graphqlErrorBody(`no route for ${pathname}`, 'NOT_FOUND'));
-    const requestId = header(req, 'x-request-id') ?? randomUUID();
-    res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const { operationName, callerKind } = requestLogFields(res);
-      const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-      log.info({ requestId, path: pathname, status: res.statusCode, durationMs, operationName, callerKind }, 'request');
-    });
-    const serve = async () => {
-      if (await admitBrowserRequest(req, res, origins)) await route(req, res, requestId, pathname);
-    };
-    const failed = (err: unknown) => {
-      log.error({ err, requestId }, 'gateway request failed');
-      if (!res.headersSent) sendJson(res, 500, graphqlErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
-      else res.end();
-    };
-    // a server span continuing the caller's traceparent; subgraph fetches are its children
-    traceHttpRequest('gateway', req, res, pathname, () => void serve().catch(failed));
+  const server = createGatewayHttpServer({
+    routes,
+    alive: () => ready,
+    readiness: readinessCheck(urls, transport.guards, () => !ready),
+    metrics,
+    metricsToken: options.metricsToken,
+    admit: (req, res) => admitBrowserRequest(req, res, origins),
+    logger: log,
   });
 
   const webSocket = serveWebSocketEndpoint({
