@@ -124,17 +124,40 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
   };
 }
 
-/** The client's stream, counted while open and per result (returning it returns the inner one). */
-async function* counted(stream: AsyncGenerator<ExecutionResult>, metrics: SubscriptionMetrics): AsyncGenerator<ExecutionResult> {
+/**
+ * The client's stream, counted while open and per result. Not an async generator: graphql-ws calls
+ * return() while a next() is pending, and a generator would queue it behind that next() instead of
+ * ending the stream (and its share of the upstream) at once.
+ */
+function counted(stream: AsyncGenerator<ExecutionResult>, metrics: SubscriptionMetrics): AsyncGenerator<ExecutionResult> {
   metrics.subscriptionOpened();
-  try {
-    for await (const result of stream) {
-      metrics.delivered();
-      yield result;
-    }
-  } finally {
-    metrics.subscriptionClosed();
-  }
+  let open = true;
+  const close = () => {
+    if (open) metrics.subscriptionClosed();
+    open = false;
+  };
+  const wrapped: AsyncGenerator<ExecutionResult> = {
+    async next() {
+      const result = await stream.next();
+      if (result.done) close();
+      else metrics.delivered();
+      return result;
+    },
+    return(value) {
+      close();
+      return stream.return(value);
+    },
+    throw(err) {
+      close();
+      return stream.throw(err);
+    },
+    [Symbol.asyncIterator]: () => wrapped,
+    [Symbol.asyncDispose]: async () => {
+      close();
+      await stream.return(undefined);
+    },
+  };
+  return wrapped;
 }
 
 function toWebSocketUrl(httpUrl: string): string {
