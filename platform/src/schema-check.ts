@@ -35,9 +35,12 @@ export interface SchemaCheckResult {
   unusedAcceptances: AcceptedChange[];
 }
 
-/** The schema clients see: the supergraph without federation's machinery and @inaccessible elements. */
+/**
+ * The schema clients see: the supergraph without federation's machinery and @inaccessible elements, with @defer
+ * as the gateway serves it (gateway/src/execution/query-executor.ts), so dropping @defer is a breaking change.
+ */
 export const apiSchemaOf = (supergraphSdl: string): GraphQLSchema =>
-  Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema({ includeDefer: true });
 
 const asChange = ({ type, description }: BreakingChange | DangerousChange): SchemaChange => ({ type, description });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema } from 'graphql';
-import { checkSchema, formatReport, parseAcceptances } from '../src/schema-check';
+import { composeSupergraph } from '@eventgraph/gateway';
+import { buildSchema, isObjectType, printSchema } from 'graphql';
+import { apiSchemaOf, checkSchema, formatReport, parseAcceptances } from '../src/schema-check';
 
 const released = buildSchema(`
   type Query { event(id: ID!): Event, events(first: Int): [Event!]! }
@@ -75,5 +76,29 @@ describe('schema check', () => {
     const root = join(__dirname, '..', '..', 'schema');
     expect(buildSchema(readFileSync(join(root, 'released.graphql'), 'utf8')).getQueryType()?.name).toBe('Query');
     expect(Array.isArray(parseAcceptances(readFileSync(join(root, 'accepted-changes.json'), 'utf8')))).toBe(true);
+  });
+
+  it('compares the composed API schema as the gateway serves it: @defer in, @inaccessible out', () => {
+    const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@inaccessible"])';
+    const composition = composeSupergraph([
+      {
+        name: 'events',
+        url: 'http://127.0.0.1:1/graphql',
+        sdl: `${link} type Query { event(id: ID!): Event } type Event @key(fields: "id") { id: ID!, secret: String @inaccessible }`,
+      },
+      {
+        name: 'venues',
+        url: 'http://127.0.0.1:2/graphql',
+        sdl: `${link} type Event @key(fields: "id") { id: ID!, venue: String }`,
+      },
+    ]);
+    if (!composition.ok) throw new Error(composition.errors.join('\n'));
+    const api = apiSchemaOf(composition.supergraphSdl);
+    expect(api.getDirective('defer')).toBeDefined();
+    const event = api.getType('Event');
+    expect(isObjectType(event) && Object.keys(event.getFields())).toEqual(['id', 'venue']);
+    // a release that served @defer, then a gateway that stops offering it: clients' @defer queries would fail
+    const withoutDefer = buildSchema(printSchema(api).replace(/directive @defer[^\n]*\n/, ''));
+    expect(formatReport(checkSchema(api, withoutDefer, [])).lines).toEqual(['BREAKING DIRECTIVE_REMOVED: defer was removed.']);
   });
 });
