@@ -45,7 +45,6 @@ import { readinessCheck } from './readiness';
 import { ErrorCode } from './subscriptions/errors';
 import { requestLogFields, requestLogPlugin } from './request-log';
 import { formattedPayloads } from './execution/deferred-payloads';
-import { subgraphFetcher } from './subgraph-fetcher';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createGraphiQL, isGraphiQLPath, ownOrigins } from './graphiql';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
@@ -130,7 +129,7 @@ export function subgraphUrls(supergraphSdl: string, overrides: Record<string, st
 }
 
 /**
- * The gateway: @apollo/gateway behind Apollo Server over HTTP for queries and
+ * The gateway: Apollo Server with our query-plan executor over HTTP for queries and
  * mutations; the federated subscription engine over graphql-ws on the same path.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -162,7 +161,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics }));
   const transport = httpTransport({
     urls,
-    fetcherFor: () => subgraphFetcher,
     logger: log,
     guard,
     observe: (subgraph, seconds, failureCode) => metrics.fetched(subgraph, seconds, failureCode),

@@ -20,8 +20,8 @@ export function operationResolutionError(document: DocumentNode, operationName?:
 }
 
 /**
- * A client mistake in choosing the operation is HTTP 400 with OPERATION_RESOLUTION_FAILURE. Without
- * this, @apollo/gateway's executor throws on it and Apollo Server answers 500.
+ * A client mistake in choosing the operation is HTTP 400 with OPERATION_RESOLUTION_FAILURE, answered
+ * before the executor, which needs one operation to plan (Apollo Server would hand it none).
  */
 export function operationResolutionPlugin<TContext extends BaseContext = BaseContext>(): ApolloServerPlugin<TContext> {
   return {

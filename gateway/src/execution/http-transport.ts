@@ -1,4 +1,4 @@
-import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { postToSubgraph, type SubgraphPost } from '../subgraph-fetcher';
 import { ErrorCode } from '../subscriptions/errors';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
 import { traceOutgoingRequest } from '@eventgraph/runtime';
@@ -7,12 +7,11 @@ import { SubgraphRequestError } from './plan-runner';
 import type { SubgraphTransport } from './query-executor';
 import { DEFAULT_GUARD_SETTINGS, SubgraphGuard, type GuardSettings } from './subgraph-guard';
 
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-
 export interface HttpTransportOptions {
   /** each subgraph's GraphQL endpoint, by name */
   urls: Readonly<Record<string, string>>;
-  fetcherFor: (serviceName: string) => Fetcher;
+  /** how a request is posted (default: node:http on kept-alive connections) */
+  post?: SubgraphPost;
   logger: Logger;
   /** timeout and circuit breaker of every subgraph (default: 10 s, open after 5 failures for 5 s) */
   guard?: GuardSettings;
@@ -33,7 +32,7 @@ export type HttpTransport = SubgraphTransport & {
  */
 export function httpTransport({
   urls,
-  fetcherFor,
+  post = postToSubgraph,
   logger,
   guard = DEFAULT_GUARD_SETTINGS,
   observe,
@@ -74,14 +73,11 @@ export function httpTransport({
     let status: number;
     let text: string;
     try {
-      const response = await fetcherFor(serviceName)(url, {
-        method: 'POST',
+      ({ status, text } = await post(url, {
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify(request),
         signal,
-      });
-      status = response.status;
-      text = await response.text();
+      }));
     } catch (err) {
       breaker.failed();
       const timedOut = signal.aborted;

@@ -1,6 +1,5 @@
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { httpTransport, loadSupergraph, type LoadedSupergraph, type SubgraphTransport } from '../execution';
-import { subgraphFetcher } from '../subgraph-fetcher';
 import { EventExecutor } from './event-executor';
 import { silentLogger, type EngineLogger } from './logger';
 import { OperationPlanner } from './operation-planner';
@@ -70,7 +69,6 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
     opts.transport ??
     httpTransport({
       urls: Object.fromEntries(planner.supergraph.subgraphNames.map((name) => [name, opts.subgraphUrl(name)])),
-      fetcherFor: () => subgraphFetcher,
       logger,
     });
   const executor = new EventExecutor(planner, transport);
