@@ -64,7 +64,7 @@ describe.each(GATEWAY_KINDS)('client aliases: $name', (kind) => {
     expect(result).toEqual({ status: 200, data: { media: [{ creator: 'Herbert' }, { creator: 'Scott' }] } });
   });
 
-  specCase(kind, [])('an alias of __typename named like the key field leaves the key alone', async () => {
+  specCase(kind, ['stock'])('an alias of __typename named like the key field leaves the key alone', async () => {
     const result = await products.gateway.query('{ reviews { product { id: __typename needsRestock } } }');
     expect(result.data).toEqual({
       reviews: [{ product: { id: 'Product', needsRestock: false } }, { product: { id: 'Product', needsRestock: true } }],
