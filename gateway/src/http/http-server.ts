@@ -26,7 +26,7 @@ export interface GatewayHttpServerOptions {
  */
 export function createGatewayHttpServer(options: GatewayHttpServerOptions): Server {
   const { routes, metrics, logger: log } = options;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname === '/health') {
       const alive = options.alive();
@@ -58,7 +58,14 @@ export function createGatewayHttpServer(options: GatewayHttpServerOptions): Serv
     // subgraph fetches are children of this span
     traceHttpRequest('gateway', req, res, pathname, () => void serve().catch(failed));
   });
+  // idle kept-alive connections stay open longer than clients and load balancers keep theirs (Node's 5 s
+  // default is shorter than many): otherwise the server may close one just as a client reuses it (ECONNRESET)
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  return server;
 }
+
+const KEEP_ALIVE_MS = 65_000;
 
 /** A request header's (first) value. */
 export function header(req: IncomingMessage, name: string): string | undefined {
