@@ -49,7 +49,8 @@ beforeAll(async () => {
   ids.seriesA = (await call('ownerA', Q.createSeries, { event: ids.eventA, gate: ids.gateA })).data.createEventSeries.id;
   for (const to of ['SCHEDULED', 'ACTIVE']) await call('ownerA', Q.transitionSeries, { id: ids.seriesA, to });
   await call('ownerA', Q.createWristband, { event: ids.eventA, nfc: 'A-1', series: ids.seriesA });
-});
+  // a platform, seven sign-ups (password hashing) and two organisations: about 50 s on a busy 2-core machine
+}, 150_000);
 afterAll(() => platform?.stop());
 
 describe('each role can do what its rank allows, and no more', () => {
