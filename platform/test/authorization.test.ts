@@ -29,6 +29,7 @@ const Q = {
 let slugs = 0;
 const slug = () => `s-${Date.now().toString(36)}-${slugs++}`;
 
+// a platform, seven sign-ups (password hashing) and two organisations: about 50 s on a busy 2-core machine
 beforeAll(async () => {
   platform = await startTestPlatform();
   for (const name of ['ownerA', 'adminA', 'managerA', 'memberA', 'viewerA', 'ownerB', 'outsider'])
@@ -49,7 +50,6 @@ beforeAll(async () => {
   ids.seriesA = (await call('ownerA', Q.createSeries, { event: ids.eventA, gate: ids.gateA })).data.createEventSeries.id;
   for (const to of ['SCHEDULED', 'ACTIVE']) await call('ownerA', Q.transitionSeries, { id: ids.seriesA, to });
   await call('ownerA', Q.createWristband, { event: ids.eventA, nfc: 'A-1', series: ids.seriesA });
-  // a platform, seven sign-ups (password hashing) and two organisations: about 50 s on a busy 2-core machine
 }, 150_000);
 afterAll(() => platform?.stop());
 
