@@ -102,7 +102,7 @@ export interface GatewayOptions {
   publishedDocuments?: DocumentManifest;
   /** subgraph request timeout and circuit breaker; default: the environment's (EVENTGRAPH_SUBGRAPH_TIMEOUT_MS, …) */
   subgraphGuard?: GuardSettings;
-  /** collect process metrics (CPU, memory, event loop, GC) in the gateway's registry (default true) */
+  /** process metrics (CPU, memory, event loop, GC) in the gateway's registry; default false, the programs turn it on (prom-client's collectors cannot be stopped, so tests leave them off) */
   processMetrics?: boolean;
   /** `/metrics` answers requests bearing this token; without one, only direct requests from private addresses */
   metricsToken?: string;
@@ -158,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
   // one supergraph, planner and subgraph transport for queries, mutations and subscription events
   const supergraph = loadSupergraph(options.supergraphSdl, log);
-  const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics }));
+  const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics ?? false }));
   const transport = httpTransport({
     urls,
     logger: log,

@@ -27,6 +27,7 @@ async function main() {
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
       metricsToken: settings.EVENTGRAPH_METRICS_TOKEN,
+      processMetrics: true,
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
       corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,

@@ -26,6 +26,8 @@ export interface PlatformOptions {
     EVENTGRAPH_CORS_ORIGINS?: string[];
     EVENTGRAPH_METRICS_TOKEN?: string;
   };
+  /** the process's CPU, memory, event loop and GC on the gateway's /metrics (npm start; tests leave it off) */
+  processMetrics?: boolean;
   /** gateway port (default 4000); subgraphs use their default ports unless `ephemeralPorts` */
   port?: number;
   host?: string;
@@ -105,6 +107,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       jwtSecret: settings.EVENTGRAPH_JWT_SECRET,
       devToken: settings.EVENTGRAPH_DEV_TOKEN,
       metricsToken: settings.EVENTGRAPH_METRICS_TOKEN,
+      processMetrics: options.processMetrics,
       trustedProxyHops: settings.EVENTGRAPH_TRUSTED_PROXY_HOPS,
       corsOrigins: settings.EVENTGRAPH_CORS_ORIGINS,
       introspection: settings.EVENTGRAPH_INTROSPECTION,

@@ -5,7 +5,7 @@ import { startPlatform } from './platform';
 
 async function main() {
   const settings = loadGatewaySettings();
-  const platform = await startPlatform({ settings, port: settings.PORT, host: settings.HOST });
+  const platform = await startPlatform({ settings, port: settings.PORT, host: settings.HOST, processMetrics: true });
   const storage = settings.DATABASE_URL
     ? 'PostgreSQL server (DATABASE_URL)'
     : `embedded PGlite in ${settings.EVENTGRAPH_DATA_DIR}`;
