@@ -5,7 +5,11 @@ const ONCE_ON_THE_DEFAULT = [
   '<rootDir>/examples/test/',
   '<rootDir>/platform/test/api-guide\\.test\\.ts$',
   '<rootDir>/platform/test/readme\\.test\\.ts$',
+  '<rootDir>/platform/test/deploy\\.test\\.ts$',
 ];
+
+// needs the PostgreSQL server, NATS and Redis together (separate processes share nothing else): the second pass only
+const ONLY_ON_THE_SERVER = ['<rootDir>/platform/test/scale-out\\.test\\.ts$'];
 
 module.exports = {
   testEnvironment: 'node',
@@ -23,7 +27,7 @@ module.exports = {
   // CI's second pass (DATABASE_URL: the PostgreSQL server and NATS) reruns what depends on the database and the bus;
   // what does not — the gateway's own tests, the SDK and its package, the examples (one drives a browser), the
   // README and client-guide runners — runs once, on the embedded default
-  testPathIgnorePatterns: ['/node_modules/', ...(process.env.DATABASE_URL ? ONCE_ON_THE_DEFAULT : [])],
+  testPathIgnorePatterns: ['/node_modules/', ...(process.env.DATABASE_URL ? ONCE_ON_THE_DEFAULT : ONLY_ON_THE_SERVER)],
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

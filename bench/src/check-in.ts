@@ -21,10 +21,10 @@ import { performance } from 'node:perf_hooks';
 import type { PrismaLike } from '@eventgraph/runtime';
 import { BENCH_CALLER_POLICIES } from './auth-overhead';
 import {
+  ADMIN_URL,
   forkWorker,
   machineInfo,
   ms,
-  postgresCpuMs,
   processCpuMs,
   postgresVersion,
   runWorker,
@@ -33,6 +33,7 @@ import {
   summarize,
 } from './common';
 import { cpuProfiler } from './cpu-profile';
+import { benchApplicationName, cpuSince, postgresCpuSampler } from './postgres-cpu';
 import type { GatewayJob } from './gateway-worker';
 import type { LoadJob, LoadResult } from './load-worker';
 import { composePlatform } from '@eventgraph/platform/src/compose';
@@ -52,10 +53,12 @@ const GATEWAY_PROCESS = process.env.BENCH_GATEWAY_PROCESS === '1';
 const CHECK_IN = `mutation Scan($input: CheckInInput!) { checkIn(input: $input) { allowed reason } }`;
 
 async function main() {
+  const applicationName = benchApplicationName();
   const platform = await startBenchPlatform(process.env.BENCH_BUS === 'nats' ? 'nats' : 'memory', {
     callerPolicies: BENCH_CALLER_POLICIES,
   });
   const worker = forkWorker('load-worker.ts');
+  const postgres = postgresCpuSampler(ADMIN_URL, applicationName);
   const gatewayWorker = GATEWAY_PROCESS ? forkWorker('gateway-worker.ts') : undefined;
   try {
     const gatewayUrl = gatewayWorker
@@ -172,18 +175,28 @@ async function main() {
       };
       const statementsBefore = statementCounts(platform);
       const profiler = PROFILE ? await cpuProfiler() : undefined;
+      const gatewayCpuMs = () => (gatewayWorker ? (processCpuMs(gatewayWorker.pid!) ?? NaN) : 0);
       const platformCpuMs = () => {
         const own = process.cpuUsage();
-        return (own.user + own.system) / 1000 + (gatewayWorker ? (processCpuMs(gatewayWorker.pid!) ?? NaN) : 0);
+        return (own.user + own.system) / 1000 + gatewayCpuMs();
       };
-      let cpu = { platform: platformCpuMs(), postgres: postgresCpuMs() };
+      let gatewayBefore = gatewayCpuMs();
+      let cpu = { platform: platformCpuMs(), postgres: postgres.sample() };
       const result = await runWorker<LoadResult>(worker, job, (msg) => {
         if (msg?.type !== 'measuring') return;
         profiler?.start();
-        cpu = { platform: platformCpuMs(), postgres: postgresCpuMs() };
+        cpu = { platform: platformCpuMs(), postgres: postgres.sample() };
+        gatewayBefore = gatewayCpuMs();
       });
       const platformMsPerScan = (platformCpuMs() - cpu.platform) / result.requests;
-      const postgresMsPerScan = cpu.postgres === null ? NaN : (postgresCpuMs()! - cpu.postgres) / result.requests;
+      if (gatewayWorker)
+        console.log(`  of it the gateway process: ${ms((gatewayCpuMs() - gatewayBefore) / result.requests, 2)} ms per scan`);
+      const pg = cpuSince(await cpu.postgres, await postgres.sample());
+      // the server's own processes (WAL writer, autovacuum) work for the scans; other users' backends do not
+      const postgresMsPerScan = (pg.ours + pg.server) / result.requests;
+      console.log(
+        `  PostgreSQL CPU ms per scan: backends ${ms(pg.ours / result.requests, 2)}, server processes ${ms(pg.server / result.requests, 2)}; other backends meanwhile ${ms(pg.others / result.requests, 2)} (not counted)`,
+      );
       if (profiler) console.log(await profiler.stop());
       const scans = result.requests + Math.ceil((result.rps * WARMUP_MS) / 1000);
       console.log(`  SQL statements per scan: ${statementsPer(scans, statementsBefore, statementCounts(platform))}`);
@@ -218,6 +231,7 @@ After the runs the series' maintained metrics say ${metrics.seriesMetrics.inside
   } finally {
     worker.kill();
     gatewayWorker?.kill();
+    await postgres.close();
     await platform.stop();
   }
 }

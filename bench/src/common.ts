@@ -245,6 +245,33 @@ export function writeResultsSection(name: string, section: string): void {
   else writeFileSync(file, `${text.trimEnd()}\n\n${start}\n${section}\n${end}\n`);
 }
 
+/** The block of bench/RESULTS.md from `<!-- name -->` to `<!-- /name -->`, markers included, as it is now. */
+export function readMarkedSection(name: string): string | null {
+  const [start, end] = [`<!-- ${name} -->`, `<!-- /${name} -->`];
+  const file = join(benchDir, 'RESULTS.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = current.indexOf(start);
+  const to = current.indexOf(end);
+  return at >= 0 && to > at ? current.slice(at, to + end.length) : null;
+}
+
+/** Puts `section` (its own markers included) into RESULTS.md: in place of block `name`, else before the interpretation. */
+export function insertMarkedSection(name: string, section: string): void {
+  const [start, end] = [`<!-- ${name} -->`, `<!-- /${name} -->`];
+  const file = join(benchDir, 'RESULTS.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Eventgraph benchmarks\n';
+  const at = current.indexOf(start);
+  const to = current.indexOf(end);
+  const interpretation = current.indexOf('\n## Interpretation');
+  const next =
+    at >= 0 && to > at
+      ? current.slice(0, at) + section + current.slice(to + end.length)
+      : interpretation >= 0
+        ? `${current.slice(0, interpretation)}\n${section}\n${current.slice(interpretation)}`
+        : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}
+
 /** CPU (ms) of a process and every process it started, from /proc (a gateway that forks workers counts whole). */
 export function processTreeCpuMs(root: number): number {
   const children = new Map<number, number[]>();

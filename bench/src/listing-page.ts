@@ -17,21 +17,20 @@
  * <!-- listing-interpretation --> and <!-- /listing-interpretation --> is kept.
  */
 import diagnostics from 'node:diagnostics_channel';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'graphql';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { prettyFormatQueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { composePlatform } from '@eventgraph/platform/src/compose';
 import {
-  benchDir,
   forkWorker,
+  insertMarkedSection,
   machineInfo,
   ms,
   postgresVersion,
+  readMarkedSection,
   runWorker,
   seedOrganization,
   sleep,
@@ -461,8 +460,6 @@ const NOTE_END = '<!-- /listing-interpretation -->';
 /** at most two decimals, no trailing zeros */
 const num = (v: number) => String(Number(v.toFixed(2)));
 
-const resultsFile = () => join(benchDir, 'RESULTS.md');
-
 export function formatListingSection(
   r: ListingBenchResult,
   interpretation = `${NOTE_START}\n_(no interpretation written yet)_\n${NOTE_END}`,
@@ -531,30 +528,9 @@ function keptInterpretation(current: string): string | undefined {
 }
 
 /** The listing section of RESULTS.md as it is (run.ts keeps it when it rewrites the file with BENCH_SKIP_LISTING=1). */
-export function readListingSection(): string | null {
-  const current = existsSync(resultsFile()) ? readFileSync(resultsFile(), 'utf8') : '';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  return start >= 0 && end > start ? current.slice(start, end + END.length) : null;
-}
+export const readListingSection = (): string | null => readMarkedSection('listing');
 
-/** Puts `section` into RESULTS.md: in place of the previous one, else before the interpretation. */
-export function insertListingSection(section: string): void {
-  const file = resultsFile();
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Eventgraph benchmarks\n';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  let next: string;
-  if (start >= 0 && end > start) next = current.slice(0, start) + section + current.slice(end + END.length);
-  else {
-    const interpretation = current.indexOf('\n## Interpretation');
-    next =
-      interpretation >= 0
-        ? `${current.slice(0, interpretation)}\n${section}\n${current.slice(interpretation)}`
-        : `${current.trimEnd()}\n\n${section}\n`;
-  }
-  writeFileSync(file, next);
-}
+export const insertListingSection = (section: string): void => insertMarkedSection('listing', section);
 
 /** Writes the result into RESULTS.md, keeping the previous interpretation (from `previousSection` if given, else the file). */
 export function writeListingSection(result: ListingBenchResult, previousSection?: string | null): void {

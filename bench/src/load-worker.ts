@@ -34,7 +34,7 @@ export interface LoadResult {
   clientCpuMs: number;
 }
 
-function send(
+export function send(
   agent: http.Agent,
   url: URL,
   headers: Record<string, string>,

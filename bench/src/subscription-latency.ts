@@ -5,6 +5,8 @@
  * check-in mutations and measures receive time − mutation send time for every delivery.
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   forkWorker,
   ms,
@@ -55,6 +57,30 @@ export interface SubscriptionBenchResult {
   serverElu: number;
   clientCpu: number;
   workerMs: number;
+  /** the platform process's memory growth per connected, subscribed, idle client (after full collections) */
+  perIdleSubscriber: { heapBytes: number; rssBytes: number };
+  /** subgraph requests the gateway made per measured check-in, by subgraph (the mutation's own included) */
+  fetchesPerCheckIn: Record<string, number>;
+}
+
+// a full collection before each memory reading, so the growth is what the subscribers keep alive
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+function settledMemory() {
+  collectGarbage();
+  collectGarbage();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
+
+/** The gateway's subgraph request counts by subgraph, from its /metrics (this process is a private address). */
+async function subgraphFetchCounts(gatewayUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(new URL('/metrics', gatewayUrl))).text();
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(/^eventgraph_subgraph_fetch_duration_seconds_count\{[^}]*subgraph="([^"]+)"[^}]*\} (\d+)/gm))
+    counts[match[1]!] = Number(match[2]);
+  return counts;
 }
 
 async function seedSeries(platform: BenchPlatform, checkIns: number, capacity: number) {
@@ -129,13 +155,23 @@ export async function runSubscriptionLatency(
       spacingMs: options.spacingMs,
       drainMs: options.drainMs,
     };
+    const idleBefore = settledMemory();
+    let idleSubscribed = idleBefore;
+    let fetchesBefore: Record<string, number> = {};
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const started = performance.now();
     const result = await runWorker<SubscriptionWorkerResult>(worker, { type: 'job', job }, (msg) => {
       if (msg?.type === 'log') log(`  ${msg.text}`);
-      if (msg?.type === 'upstreams?') worker.send({ type: 'upstreams', count: platform.gateway.engine.upstreamCount() });
+      // asked once every client is subscribed and has received the probe, before the measured check-ins
+      if (msg?.type === 'upstreams?')
+        void subgraphFetchCounts(platform.gateway.url).then((counts) => {
+          idleSubscribed = settledMemory();
+          fetchesBefore = counts;
+          worker.send({ type: 'upstreams', count: platform.gateway.engine.upstreamCount() });
+        });
     });
+    const fetchesAfter = await subgraphFetchCounts(platform.gateway.url);
     const workerMs = performance.now() - started;
     const cpu = process.cpuUsage(cpu0);
     const elu = performance.eventLoopUtilization(elu0);
@@ -162,10 +198,22 @@ export async function runSubscriptionLatency(
       serverElu: elu.utilization,
       clientCpu: result.clientCpuMs / workerMs,
       workerMs,
+      perIdleSubscriber: {
+        heapBytes: (idleSubscribed.heapUsed - idleBefore.heapUsed) / Math.max(1, result.connected),
+        rssBytes: (idleSubscribed.rss - idleBefore.rss) / Math.max(1, result.connected),
+      },
+      fetchesPerCheckIn: Object.fromEntries(
+        Object.entries(fetchesAfter).map(([subgraph, count]) => [
+          subgraph,
+          (count - (fetchesBefore[subgraph] ?? 0)) / Math.max(1, options.checkIns),
+        ]),
+      ),
     };
     log(
       `  delivered ${bench.delivered}/${bench.expected}, p50 ${ms(bench.delivery.p50)} ms, p99 ${ms(bench.delivery.p99)} ms, max ${ms(bench.delivery.max)} ms, ` +
-        `upstreams ${bench.upstreamsWhileSubscribed} (after: ${bench.upstreamsAfterClientsLeft}), errors ${bench.errors}`,
+        `upstreams ${bench.upstreamsWhileSubscribed} (after: ${bench.upstreamsAfterClientsLeft}), errors ${bench.errors}, ` +
+        `per idle subscriber ${Math.round(bench.perIdleSubscriber.heapBytes / 1024)} KiB heap, ` +
+        `subgraph requests per check-in ${JSON.stringify(bench.fetchesPerCheckIn)}`,
     );
     if (bench.errorSamples.length) log(`  error samples: ${bench.errorSamples.join(' | ')}`);
     return bench;

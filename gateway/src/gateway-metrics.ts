@@ -7,23 +7,30 @@ import {
   Histogram,
   isPrivateAddress,
   LATENCY_BUCKETS,
+  LoadSheddingMetrics,
   type Registry,
 } from '@eventgraph/runtime';
 
 /**
  * The gateway's Prometheus metrics, besides requests, errors and latency by operation, code and kind
- * of caller (GraphQLRequestMetrics, as every subgraph has): subgraph fetch latency and failures by
- * subgraph, open subscriptions and their deliveries.
+ * of caller, and requests in flight and shed (GraphQLRequestMetrics and LoadSheddingMetrics, as every
+ * subgraph has): subgraph fetch latency and failures by subgraph, open subscriptions, their deliveries
+ * and the connections cut off for leaving too much unread.
  */
 export class GatewayMetrics {
   readonly requests: GraphQLRequestMetrics;
+  readonly shedding: LoadSheddingMetrics;
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetchFailures: Counter<'subgraph' | 'code'>;
   private readonly subscriptions: Gauge;
   private readonly deliveries: Counter;
+  private readonly slowSubscribers: Counter;
+  /** each subgraph's histogram child, found once: observing through labels hashes them on every fetch */
+  private readonly fetchDurationOf = new Map<string, { observe(seconds: number): void }>();
 
   constructor(readonly registry: Registry) {
     this.requests = new GraphQLRequestMetrics(registry);
+    this.shedding = new LoadSheddingMetrics(registry);
     this.fetchDuration = new Histogram({
       name: 'eventgraph_subgraph_fetch_duration_seconds',
       help: 'time the gateway waited for a subgraph answer (merged entity fetches count once)',
@@ -47,16 +54,24 @@ export class GatewayMetrics {
       help: 'subscription results delivered to clients',
       registers: [registry],
     });
+    this.slowSubscribers = new Counter({
+      name: 'eventgraph_slow_subscribers_closed_total',
+      help: 'graphql-ws connections closed with 4413 SLOW_SUBSCRIBER for holding more unsent bytes than EVENTGRAPH_MAX_SOCKET_BUFFER_BYTES',
+      registers: [registry],
+    });
   }
 
   fetched(subgraph: string, seconds: number, failureCode?: string): void {
-    this.fetchDuration.observe({ subgraph }, seconds);
+    let duration = this.fetchDurationOf.get(subgraph);
+    if (!duration) this.fetchDurationOf.set(subgraph, (duration = this.fetchDuration.labels({ subgraph })));
+    duration.observe(seconds);
     if (failureCode) this.fetchFailures.inc({ subgraph, code: failureCode });
   }
 
   readonly subscriptionOpened = () => this.subscriptions.inc();
   readonly subscriptionClosed = () => this.subscriptions.dec();
-  readonly delivered = () => this.deliveries.inc();
+  readonly delivered = (count = 1) => this.deliveries.inc(count);
+  readonly slowSubscriberClosed = () => this.slowSubscribers.inc();
 }
 
 /**

@@ -13,6 +13,8 @@ import {
   sendJson,
   createMetricsRegistry,
   DomainError,
+  LoadShedder,
+  OVERLOADED,
   ANONYMOUS,
   type BusTransport,
   type Logger,
@@ -48,6 +50,7 @@ import { formattedPayloads } from './execution/deferred-payloads';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createGraphiQL, isGraphiQLPath, ownOrigins } from './graphiql';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
+import { createUnsubscribeRoute, UNSUBSCRIBE_PATH } from './unsubscribe-route';
 import {
   limitsParseOptions,
   operationLimitsFromEnv,
@@ -56,6 +59,7 @@ import {
   type OperationLimits,
 } from './limits';
 import { operationResolutionPlugin } from './operation-resolution';
+import { overloadSettingsFromEnv, type OverloadSettings } from './overload-settings';
 import {
   callerBucket,
   createRateLimiter,
@@ -68,6 +72,8 @@ import {
 import { schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposure';
 import { createSubscriptionEngine, type SubscriptionEngine } from './subscriptions/engine';
 import { serveWebSocketEndpoint } from './websocket-endpoint';
+import { serveServerSentEvents } from './sse/http-endpoint';
+import { sseSettingsFromEnv, type SseSettings } from './sse/settings';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -106,6 +112,10 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** `/metrics` answers requests bearing this token; without one, only direct requests from private addresses */
   metricsToken?: string;
+  /** load shedding and the per-socket bound of unsent bytes; unset parts from the environment (EVENTGRAPH_MAX_IN_FLIGHT, …) */
+  overload?: Partial<OverloadSettings>;
+  /** server-sent events (`/graphql/stream`, `/events/stream`): replay, keep-alive; unset parts from the environment (EVENTGRAPH_SSE_…) */
+  serverSentEvents?: Partial<SseSettings>;
   logger: Logger;
 }
 
@@ -159,6 +169,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // one supergraph, planner and subgraph transport for queries, mutations and subscription events
   const supergraph = loadSupergraph(options.supergraphSdl, log);
   const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics ?? false }));
+  const overload = { ...overloadSettingsFromEnv(), ...options.overload };
+  const shedder = new LoadShedder(overload.loadShedding, metrics.shedding);
   const transport = httpTransport({
     urls,
     logger: log,
@@ -187,6 +199,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // the program stops the gateway itself (stopOnSignals): Apollo's own SIGTERM handler would end the process mid-stop
+    stopOnTerminationSignals: false,
     parseOptions: limitsParseOptions(limits),
     plugins: [
       // Apollo's landing page loads Sandbox from a CDN: browsers get our own GraphiQL or nothing
@@ -212,6 +226,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const calendar = createCalendarRoutes({ eventsUrl: urls.events!, principalSecret, callers, logger: log });
   const imports = createImportRoutes({ accessUrl: urls.access!, principalSecret, logger: log });
+  const unsubscribe = createUnsubscribeRoute({ usersUrl: urls.users!, principalSecret, logger: log });
 
   /** Answers with the refusal when the caller's bucket is empty; true when the request may go on. */
   const admitted = async (authenticated: Authenticated, req: IncomingMessage, res: ServerResponse) => {
@@ -232,8 +247,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const body = { errors: [{ message: err.message, extensions: err.extensions }] };
       if (err.extensions.code === RATE_LIMITED)
         sendJson(res, RATE_LIMITED_STATUS, body, { 'retry-after': String(err.extensions.retryAfterSeconds) });
-      // the caller could not be checked (users does not answer): not their fault, and worth a retry
-      else if (err.extensions.code === ErrorCode.SubgraphUnavailable) sendJson(res, 503, body, { 'retry-after': '5' });
+      // the caller could not be checked (users does not answer, or sheds load): not their fault, and worth a retry
+      else if (err.extensions.code === ErrorCode.SubgraphUnavailable || err.extensions.code === OVERLOADED)
+        sendJson(res, 503, body, { 'retry-after': String(err.extensions.retryAfterSeconds ?? 5) });
       else sendJson(res, 401, body, { 'www-authenticate': 'Bearer' });
       return undefined;
     }
@@ -295,13 +311,37 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     admitAnonymous: (req, res) => admitted({ principal: ANONYMOUS }, req, res),
   });
 
+  const sse = serveServerSentEvents({
+    engine,
+    checks: { callers, published, findDocument, introspection, limits },
+    authenticate: authenticateHttp,
+    authenticator,
+    origins,
+    principalSecret,
+    clientAddress,
+    bus: options.bus,
+    revalidationMs: options.connectionRevalidationMs ?? 30_000,
+    shedder,
+    maxUnsentBytes: overload.maxSocketBufferBytes,
+    onSlowSubscriber: metrics.slowSubscriberClosed,
+    settings: { ...sseSettingsFromEnv(), ...options.serverSentEvents },
+    formatError: formatForClient,
+    logger: log,
+  });
+
   const graphiql = createGraphiQL({ enabled: options.graphiql ?? false, endpoint: PATH });
   const routes: RouteTable = [
+    [sse.matches, sse.serve],
     [isGraphiQLPath(PATH), async (rq, rs, id, p) => void ((await graphiql(rq, rs, p)) || (await serveGraphQL(rq, rs, id)))],
     [(p) => p === PATH, (rq, rs, id) => serveGraphQL(rq, rs, id)],
     [(p) => p.startsWith(CALENDAR_PREFIX), serveCalendar],
     [(p) => p.startsWith(IMPORT_PREFIX), serveImport],
     [(p) => p.startsWith(INGEST_PREFIX), (rq, rs, id, p) => ingest(rq, rs, p, id)],
+    // the link in notification mails: no credential, so the anonymous bucket of the client's address applies
+    [
+      (p) => p === UNSUBSCRIBE_PATH,
+      async (rq, rs, id) => void ((await admitted({ principal: ANONYMOUS }, rq, rs)) && (await unsubscribe(rq, rs, id))),
+    ],
   ];
 
   let ready = true;
@@ -312,6 +352,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics,
     metricsToken: options.metricsToken,
     admit: (req, res) => admitBrowserRequest(req, res, origins),
+    shedder,
     logger: log,
   });
 
@@ -332,6 +373,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     clientAddress,
     bus: options.bus,
     revalidationMs: options.connectionRevalidationMs ?? 30_000,
+    sendBuffer: { maxBytes: overload.maxSocketBufferBytes, onSlowSubscriber: metrics.slowSubscriberClosed },
+    shedder,
     formatError: formatForClient,
     logger: log,
   });
@@ -354,12 +397,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stopping ??= (async () => {
         ready = false;
         const closingSockets = webSocket.close();
+        sse.close();
         callers.close();
         await closingSockets;
         await engine.close();
         await closeGracefully(server);
         await apollo.stop();
         await limiter.close();
+        shedder.close();
       })();
       return stopping;
     },

@@ -43,6 +43,8 @@ export function createImportRoutes(options: ImportRoutesOptions) {
           method: 'POST',
           headers: {
             'content-type': req.headers['content-type'] ?? 'text/csv',
+            // application/x-ndjson asks access for progress lines while the import runs
+            ...(req.headers.accept ? { accept: req.headers.accept } : {}),
             [PRINCIPAL_HEADER]: signPrincipal(principal, principalSecret),
             'x-request-id': requestId,
           },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { BusTransport, Logger } from '@eventgraph/runtime';
+import type { BusTransport, LoadShedder, Logger } from '@eventgraph/runtime';
 import type { Authenticated, Authenticator } from './auth/authenticator';
 import type { CallerDirectory } from './auth/caller-directory';
 import { connectionRevalidator, watchCallerChanges, type ConnectionAuth } from './auth/live-revocation';
@@ -15,6 +15,7 @@ import { upstreamAuthFor, type GatewayContext } from './gateway-context';
 import type { OperationLimits } from './limits';
 import type { RateDecision } from './rate-limit';
 import { mayExploreSchema, type IntrospectionPolicy } from './schema-exposure';
+import type { SendBufferBound } from './subscriptions/bounded-ws-server';
 import { ConnectionRegistry } from './subscriptions/connection-registry';
 import type { SubscriptionEngine } from './subscriptions/engine';
 import { serveGraphQLOverWebSocket } from './subscriptions/ws-adapter';
@@ -38,6 +39,10 @@ export interface WebSocketEndpointOptions {
   bus?: BusTransport;
   /** every open connection's caller is checked again this often (0: never) */
   revalidationMs: number;
+  /** a connection holding more unsent bytes than this is cut off (4413 SLOW_SUBSCRIBER) */
+  sendBuffer: SendBufferBound;
+  /** the gateway's load bounds: past them an upgrade gets 503 and an operation on an open socket OVERLOADED */
+  shedder: LoadShedder;
   /** formats errors of deferred payloads as Apollo Server formats the rest */
   formatError(error: GraphQLError): GraphQLFormattedError;
   logger: Logger;
@@ -81,6 +86,7 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
     engine: o.engine,
     logger: log,
     connections,
+    sendBuffer: o.sendBuffer,
     limits: o.limits,
     rateLimit: (auth, request) => o.takeToken(callerOf(auth), o.clientAddress(request)),
     exposesSchema: (auth) => mayExploreSchema(o.introspection, callerOf(auth).principal),
@@ -93,6 +99,7 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
     },
     // browsers send their page's Origin with the upgrade; the credential comes later, in connection_init
     admitUpgrade: (request) => mayUpgrade(request, o.origins),
+    overloaded: () => o.shedder.refuseNow()?.retryAfterSeconds,
     authenticate: async (params, request): Promise<ConnectionAuth> => {
       const given = params?.authorization ?? params?.Authorization;
       const authorization = typeof given === 'string' ? given : undefined;

@@ -9,9 +9,11 @@ import { postToSubgraph } from '../src/subgraph-fetcher';
 let server: Server;
 let url: string;
 const served = new WeakMap<Socket, number>();
+let received = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    received++;
     const count = (served.get(req.socket) ?? 0) + 1;
     served.set(req.socket, count);
     if (count > 1) return void req.socket.destroy();
@@ -22,9 +24,18 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-it('sends a request again on a fresh connection when a reused one turns out to be closed', async () => {
-  const post = async () => JSON.parse((await postToSubgraph(url, { body: '{"query":"{ ok }"}', headers: {} })).text) as unknown;
-  expect(await post()).toEqual({ data: { ok: true } });
+const post = async (idempotent: boolean) =>
+  JSON.parse((await postToSubgraph(url, { body: '{"query":"{ ok }"}', headers: {}, idempotent })).text) as unknown;
+
+it('sends a query again on a fresh connection when a reused one turns out to be closed', async () => {
+  expect(await post(true)).toEqual({ data: { ok: true } });
   // the agent reuses the kept-alive connection, which the server drops
-  expect(await post()).toEqual({ data: { ok: true } });
+  expect(await post(true)).toEqual({ data: { ok: true } });
+});
+
+it('never sends a mutation twice: it may have reached the subgraph before the connection dropped', async () => {
+  // the connection the query was sent again on is reused, and dropped
+  const before = received;
+  await expect(post(false)).rejects.toThrow('other side closed');
+  expect(received - before).toBe(1);
 });

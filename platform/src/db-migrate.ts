@@ -1,22 +1,12 @@
 // npm run db:migrate — applies pending migrations of every subgraph to the
 // configured database (PGlite under EVENTGRAPH_DATA_DIR, or DATABASE_URL).
-import { loadPlatformSettings } from '@eventgraph/runtime';
-import { applyMigrations, databaseLocation, openDriver } from '@eventgraph/runtime';
-import { SUBGRAPHS } from './subgraphs';
+import { databaseLocation, loadPlatformSettings } from '@eventgraph/runtime';
+import { migrateAll } from './migrate';
 
 async function main() {
-  const location = databaseLocation(loadPlatformSettings());
-  for (const {
-    definition: { name, prismaDir },
-  } of SUBGRAPHS) {
-    const driver = await openDriver(name, location, 1);
-    try {
-      const applied = await applyMigrations(driver.factory, prismaDir);
-      console.log(`${name}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
-    } finally {
-      await driver.close();
-    }
-  }
+  const applied = await migrateAll(databaseLocation(loadPlatformSettings()));
+  for (const [name, names] of Object.entries(applied))
+    console.log(`${name}: ${names.length ? `applied ${names.join(', ')}` : 'up to date'}`);
 }
 
 main().catch((err) => {

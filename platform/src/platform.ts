@@ -3,6 +3,7 @@ import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-l
 import type { IntrospectionPolicy } from '@eventgraph/gateway/src/schema-exposure';
 import { rateLimiterFor } from '@eventgraph/gateway/src/settings';
 import {
+  busConfigOf,
   createBus,
   createLogger,
   runSubgraph,
@@ -66,11 +67,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   if (!composition.ok) throw new Error(`the subgraphs do not compose:\n${composition.errors.join('\n')}`);
 
   const ownBus = !options.bus;
-  const bus =
-    options.bus ??
-    (await createBus(settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' }, {
-      logger: log,
-    }));
+  const bus = options.bus ?? (await createBus(busConfigOf(settings), { logger: log }));
   // off, and free, unless the environment names an OTLP endpoint; this process runs every service (stopped with them: stopAll)
   const tracing = startTracing({ env: options.env ?? process.env });
   const subgraphs: Record<string, RunningSubgraph<unknown>> = {};

@@ -125,6 +125,11 @@ describe('Layer 1: two sources, one canonical event each', () => {
   });
 
   it('recognises a re-fetch: nothing new, nothing duplicated, nothing announced', async () => {
+    // what the earlier stagings announced may still be on its way (the relay, NATS): count from a quiet bus
+    for (let before = -1; before !== heard.length;) {
+      before = heard.length;
+      await new Promise((r) => setTimeout(r, 700));
+    }
     const records = await db.sourceRecord.count();
     const events = await db.canonicalEvent.count();
     const announcements = heard.length;

@@ -29,9 +29,10 @@ export interface EventgraphClientOptions {
   /** an HTTP request that takes longer fails with code TIMEOUT; default 30 s, 0 = no limit */
   timeoutMs?: number;
   /**
-   * RATE_LIMITED answers are retried after the wait the server asks for (Retry-After), with
-   * exponential back-off and jitter when it names none. Default: up to 3 retries, each wait at
-   * most 60 s; `false` = fail at once with RATE_LIMITED (`err.retryAfterMs` says how long to wait).
+   * RATE_LIMITED answers, and OVERLOADED ones of the whole request (HTTP 503), are retried after the
+   * wait the server asks for (Retry-After), with exponential back-off and jitter when it names none.
+   * Default: up to 3 retries, each wait at most 60 s; `false` = fail at once with the code
+   * (`err.retryAfterMs` says how long to wait).
    */
   rateLimitRetry?: false | RateLimitRetryOptions;
   /**
@@ -215,7 +216,9 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
           refreshed = true;
           if (await refreshAfter(sent)) continue;
         }
-        if (err.code === 'RATE_LIMITED' && rateLimitRetry) {
+        // refused before anything ran, so safe to send again, mutations too; an OVERLOADED field in a 200 answer is not
+        const refusedWhole = err.code === 'RATE_LIMITED' || (err.code === 'OVERLOADED' && err.status === 503);
+        if (refusedWhole && rateLimitRetry) {
           const wait = retryDelay(rateLimited++, err.retryAfterMs, rateLimitRetry);
           if (wait !== undefined) {
             await sleep(wait, closing.signal, requestOptions.signal, clientClosed);

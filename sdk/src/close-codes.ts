@@ -21,6 +21,8 @@ const MEANINGS: Record<number, CloseMeaning> = {
   4409: { code: ClientErrorCode.PROTOCOL_ERROR, says: 'two subscriptions used the same id' },
   4429: { code: ClientErrorCode.PROTOCOL_ERROR, says: 'the connection was initialised twice' },
   4499: { code: ClientErrorCode.CONNECTION_CLOSED, says: 'the socket was terminated' },
+  // Eventgraph's gateway
+  4413: { code: 'SLOW_SUBSCRIBER', says: 'the client left more unread than the gateway holds; what it had not read was dropped' },
   4500: { code: 'INTERNAL_SERVER_ERROR', says: 'the server failed' },
   4004: { code: ClientErrorCode.BAD_RESPONSE, says: 'the server sent a message that is not graphql-ws' },
   4005: { code: ClientErrorCode.PROTOCOL_ERROR, says: 'the client failed while handling the connection' },
@@ -46,9 +48,10 @@ const MEANINGS: Record<number, CloseMeaning> = {
  * Closes that a later connection attempt may not repeat, so worth reconnecting for. graphql-ws
  * itself never retries the fatal ones (4400, 4401, 4406, 4409, 4429, 4500, 4004, 4005 and the
  * 1xxx codes other than 1000, 1001, 1005, 1006, 1012, 1013, 1014); of the rest, a refused
- * credential (4403) is not retried here either.
+ * credential (4403) is not retried here either. A slow subscriber (4413) was most likely stalled
+ * for a while (a backgrounded app, a congested link), as 4499's socket probably froze.
  */
-export const RETRYABLE_CLOSES = new Set([1000, 1001, 1005, 1006, 1012, 1013, 1014, 4408, 4499, 4504]);
+export const RETRYABLE_CLOSES = new Set([1000, 1001, 1005, 1006, 1012, 1013, 1014, 4408, 4413, 4499, 4504]);
 
 export interface CloseEventLike {
   code: number;

@@ -49,7 +49,7 @@ export interface EventgraphErrorOptions<TData> {
   status?: number;
   /** WebSocket close code, when the error came from a closed subscription socket */
   closeCode?: number;
-  /** how long the server asked to wait before retrying (RATE_LIMITED) */
+  /** how long the server asked to wait before retrying (RATE_LIMITED, OVERLOADED) */
   retryAfterMs?: number;
   cause?: unknown;
 }
@@ -71,7 +71,7 @@ export class EventgraphError<TData = unknown> extends Error {
   readonly data?: TData | null;
   readonly status?: number;
   readonly closeCode?: number;
-  /** RATE_LIMITED: the wait the server asked for (Retry-After, extensions.retryAfterSeconds) */
+  /** RATE_LIMITED, OVERLOADED: the wait the server asked for (Retry-After, extensions.retryAfterSeconds) */
   readonly retryAfterMs?: number;
   /** the first error's extensions.reason, e.g. TOKEN_EXPIRED, SESSION_REVOKED, INVALID_CREDENTIAL for UNAUTHENTICATED */
   readonly reason?: string;

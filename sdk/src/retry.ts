@@ -1,8 +1,8 @@
-/** Retrying requests the API refused with RATE_LIMITED. */
+/** Retrying requests the API refused with RATE_LIMITED, or as a whole with OVERLOADED (HTTP 503). */
 export interface RateLimitRetryOptions {
   /** retries of one request; default 3 */
   maxRetries?: number;
-  /** a request the server asks to delay longer than this fails at once with RATE_LIMITED; default 60 s */
+  /** a request the server asks to delay longer than this fails at once with its code; default 60 s */
   maxWaitMs?: number;
   /** the back-off's first step when the server names no wait; doubled for each retry; default 500 ms */
   baseDelayMs?: number;

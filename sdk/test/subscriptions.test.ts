@@ -162,6 +162,7 @@ describe('close codes', () => {
       [CloseCode.SubscriberAlreadyExists]: 'PROTOCOL_ERROR',
       [CloseCode.TooManyInitialisationRequests]: 'PROTOCOL_ERROR',
       4499: 'CONNECTION_CLOSED', // graphql-ws's client.terminate()
+      4413: 'SLOW_SUBSCRIBER', // the gateway's own: the client left too much unread
       1000: 'CONNECTION_CLOSED',
       1001: 'CONNECTION_CLOSED',
       1006: 'NETWORK_ERROR',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DomainError,
+  OVERLOADED,
   PRINCIPAL_HEADER,
   signPrincipal,
   type BusTransport,
@@ -178,7 +179,7 @@ export class CallerDirectory {
 
   private async query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
     let response: Response;
-    let body: { data?: T; errors?: { message: string }[] };
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: unknown; retryAfterSeconds?: unknown } }[] };
     try {
       response = await fetch(this.usersUrl, {
         method: 'POST',
@@ -195,6 +196,13 @@ export class CallerDirectory {
         ErrorCode.SubgraphUnavailable,
         'callers cannot be checked right now (the users subgraph does not answer); retry in a few seconds',
       );
+    }
+    // users shed the lookup: the caller's request is refused the same way, with users' wait
+    const shed = body.errors?.find((e) => e.extensions?.code === OVERLOADED);
+    if (shed) {
+      const retryAfterSeconds = Number(shed.extensions?.retryAfterSeconds) || 1;
+      const message = `callers cannot be checked right now (the users subgraph is overloaded); retry in ${retryAfterSeconds} s`;
+      throw new DomainError(OVERLOADED, message, { retryAfterSeconds });
     }
     if (!response.ok || body.errors?.length || !body.data) {
       throw new Error(`caller lookup failed: ${response.status} ${body.errors?.map((e) => e.message).join('; ') ?? ''}`);

@@ -18,14 +18,32 @@ export function representationOf(
   return representation && typeof representation.__typename === 'string' ? representation : undefined;
 }
 
+/**
+ * A string equal for equal representations and different otherwise (field names, value types and
+ * string lengths are part of it), built without JSON.stringify for the scalar fields most
+ * representations are made of: a request's entities often number in the thousands.
+ */
+export function representationKey(representation: Data): string {
+  let key = '';
+  for (const name in representation) {
+    const value = representation[name];
+    key +=
+      typeof value === 'string'
+        ? `${name}\u0000s${value.length}:${value}`
+        : `${name}\u0000${value !== null && typeof value === 'object' ? JSON.stringify(value) : `${typeof value}:${String(value)}`}`;
+  }
+  return key;
+}
+
 function select(source: Data, selections: readonly QueryPlanSelectionNode[], matches: TypeMatcher): Data | undefined {
   const result: Data = {};
   for (const selection of selections) {
     if (selection.kind === 'Field') {
-      const name = selection.alias ?? selection.name;
-      const value = source[name];
+      // read under the response name the data was fetched with, written under the name the subgraph knows
+      // (the planner sets no alias in `requires`; requirement-plan.ts does, for its synthetic fields)
+      const value = source[selection.alias ?? selection.name];
       if (value === undefined) return undefined;
-      result[name] = selection.selections && value !== null ? selectValue(value, selection.selections, matches) : value;
+      result[selection.name] = selection.selections && value !== null ? selectValue(value, selection.selections, matches) : value;
     } else {
       const typename = source.__typename;
       if (!selection.typeCondition || (typeof typename === 'string' && matches(typename, selection.typeCondition))) {

@@ -1,4 +1,4 @@
-import { postToSubgraph, type SubgraphPost } from '../subgraph-fetcher';
+import { postToSubgraph, SubgraphTimeoutError, type SubgraphPost } from '../subgraph-fetcher';
 import { ErrorCode } from '../subscriptions/errors';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
 import { traceOutgoingRequest } from '@eventgraph/runtime';
@@ -10,7 +10,7 @@ import { DEFAULT_GUARD_SETTINGS, SubgraphGuard, type GuardSettings } from './sub
 export interface HttpTransportOptions {
   /** each subgraph's GraphQL endpoint, by name */
   urls: Readonly<Record<string, string>>;
-  /** how a request is posted (default: node:http on kept-alive connections) */
+  /** how a request is posted (default: undici's pools of kept-alive connections) */
   post?: SubgraphPost;
   logger: Logger;
   /** timeout and circuit breaker of every subgraph (default: 10 s, open after 5 failures for 5 s) */
@@ -69,18 +69,18 @@ export function httpTransport({
       throw new SubgraphRequestError(`Subgraph "${serviceName}" is not configured`, ErrorCode.SubgraphUnavailable);
     // an open circuit answers at once: a subgraph that keeps failing costs no request its timeout
     if (!breaker.admit()) throw unavailable(serviceName);
-    const signal = AbortSignal.timeout(guard.timeoutMs);
     let status: number;
     let text: string;
     try {
       ({ status, text } = await post(url, {
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify(request),
-        signal,
+        timeoutMs: guard.timeoutMs,
+        idempotent: !request.query.startsWith('mutation'),
       }));
     } catch (err) {
       breaker.failed();
-      const timedOut = signal.aborted;
+      const timedOut = err instanceof SubgraphTimeoutError;
       logger.warn(
         { subgraph: serviceName, err: err instanceof Error ? err.message : String(err), timedOut },
         'subgraph request failed',

@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { FetchNode, PlanNode, ResponsePath } from '@apollo/query-planner';
 import { ErrorCode } from '../subscriptions/errors';
-import { applyRewrites, mergeInto, representationOf, type TypeMatcher } from './entity-data';
+import { applyRewrites, mergeInto, representationKey, representationOf, type TypeMatcher } from './entity-data';
 import type { EntityBatcher, SendToSubgraph, SubgraphAnswer } from './entity-batcher';
 import { objectsAt, pathsOf } from './response-paths';
 
@@ -94,7 +94,7 @@ async function runEntityFetch(
     const representation = representationOf(entities[i]!, fetch.requires!, run.matches);
     if (!representation) continue;
     applyRewrites(fetch.inputRewrites, representation, run.matches);
-    const key = JSON.stringify(representation);
+    const key = representationKey(representation);
     let index = indexByKey.get(key);
     if (index === undefined) {
       index = representations.push(representation) - 1;

@@ -13,6 +13,8 @@ import { operationFromDocument, type Schema } from '@apollo/federation-internals
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { EngineLogger as Logger } from '../subscriptions/logger';
 import { ErrorCode } from '../subscriptions/errors';
+import type { RequirementFields } from './requirement-fields';
+import { withRequirementFieldsResolved } from './requirement-plan';
 import { compileShape, type Shape } from './shape-compiler';
 
 /** Everything about a client operation that does not depend on its variables: planned and compiled once. */
@@ -33,6 +35,8 @@ export interface OperationSchemas {
   /** the same, as the planner reads it */
   readonly federatedApiSchema: Schema;
   readonly planner: QueryPlanner;
+  /** the supergraph's synthetic requirement fields, resolved in every plan */
+  readonly requirementFields: RequirementFields;
   readonly logger: Logger;
 }
 
@@ -50,7 +54,10 @@ export function prepareOperation(
   const { aliased, clientNames } = withGatewayAliases(document);
   let plan: QueryPlan;
   try {
-    plan = schemas.planner.buildQueryPlan(operationFromDocument(schemas.federatedApiSchema, aliased, { operationName }));
+    plan = withRequirementFieldsResolved(
+      schemas.planner.buildQueryPlan(operationFromDocument(schemas.federatedApiSchema, aliased, { operationName })),
+      schemas.requirementFields,
+    );
   } catch (err) {
     schemas.logger.error({ err, operation: print(operation) }, 'query planning failed');
     return new GraphQLError('The gateway could not plan this operation.', {

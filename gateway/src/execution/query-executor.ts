@@ -9,6 +9,7 @@ import { ErrorCode } from '../subscriptions/errors';
 import type { SendToSubgraph, SubgraphRequest, SubgraphAnswer } from './entity-batcher';
 import type { TypeMatcher } from './entity-data';
 import { prepareOperation, type OperationSchemas, type PreparedOperation } from './prepared-operation';
+import { withRequirementFields } from './requirement-fields';
 import { executeIncrementally, executePrepared, type IncrementalDelivery } from './operation-execution';
 
 /** Sends a request to a subgraph with the caller's headers (signed once per client request). */
@@ -35,9 +36,12 @@ export interface LoadedSupergraph extends OperationSchemas {
 }
 
 export function loadSupergraph(supergraphSdl: string, logger: Logger): LoadedSupergraph {
-  const supergraph = Supergraph.build(supergraphSdl);
+  // requirements with arguments get fields of their own, resolved back in each plan (requirement-fields.ts)
+  const { supergraph: planned, ...requirementFields } = withRequirementFields(supergraphSdl);
+  const supergraph = Supergraph.build(planned);
   const federatedApiSchema = supergraph.apiSchema();
   return {
+    requirementFields,
     // clients may @defer (Apollo Router and Hive Gateway offer it too)
     apiSchema: federatedApiSchema.toGraphQLJSSchema({ includeDefer: true }),
     federatedApiSchema,

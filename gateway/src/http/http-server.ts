@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { graphqlErrorBody, sendJson, sendMetrics, traceHttpRequest, type Logger } from '@eventgraph/runtime';
+import { graphqlErrorBody, sendJson, sendMetrics, traceHttpRequest, type LoadShedder, type Logger } from '@eventgraph/runtime';
 import { mayScrape, type GatewayMetrics } from '../gateway-metrics';
 import type { Readiness } from '../readiness';
 import { requestLogFields } from '../request-log';
@@ -17,12 +17,16 @@ export interface GatewayHttpServerOptions {
   metricsToken?: string;
   /** CORS preflight and origin checks before a route runs; false when it answered the request itself */
   admit: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** bounds the routed requests served at once (never /health, /ready, /metrics): past it, 503 OVERLOADED */
+  shedder?: LoadShedder;
   logger: Logger;
 }
 
 /**
  * The gateway's HTTP server: /health (liveness), /ready, /metrics, then the first matching route, each
  * with a request id, a server span continuing the caller's traceparent and an info line when it finishes.
+ * A routed request past the load shedder's bounds is answered 503 OVERLOADED at once (after the CORS
+ * check, so a browser can read why); health checks and scrapes are never shed.
  */
 export function createGatewayHttpServer(options: GatewayHttpServerOptions): Server {
   const { routes, metrics, logger: log } = options;
@@ -48,7 +52,7 @@ export function createGatewayHttpServer(options: GatewayHttpServerOptions): Serv
       log.info({ requestId, path: pathname, status: res.statusCode, durationMs, operationName, callerKind }, 'request');
     });
     const serve = async () => {
-      if (await options.admit(req, res)) await route(req, res, requestId, pathname);
+      if ((await options.admit(req, res)) && (options.shedder?.admit(res) ?? true)) await route(req, res, requestId, pathname);
     };
     const failed = (err: unknown) => {
       log.error({ err, requestId }, 'gateway request failed');

@@ -2,6 +2,7 @@ import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { UpstreamAuth } from './engine';
 import { ErrorCode, codedError } from './errors';
 import type { EngineLogger } from './logger';
+import type { SubscriptionStream } from './result-channel';
 import { RevocableStream } from './revocable-stream';
 
 /** graphql-ws's Unauthorized: its client treats it as fatal and does not retry with the same credential. */
@@ -108,7 +109,11 @@ export class ConnectionRegistry<A extends UpstreamAuth> {
    * Hands out `stream` wrapped so it can be ended from here. `epoch` is the connection's epoch when the
    * subscription was authorised: if rights were lost since, it is ended at once.
    */
-  track(live: LiveConnection<A>, stream: AsyncGenerator<ExecutionResult>, epoch: number): AsyncGenerator<ExecutionResult> {
+  track(
+    live: LiveConnection<A>,
+    stream: SubscriptionStream<ExecutionResult>,
+    epoch: number,
+  ): SubscriptionStream<ExecutionResult> {
     const connection = live as Connection<A>;
     const revocable = new RevocableStream(stream);
     if (connection.refusal) revocable.revoke({ errors: [connection.refusal] });

@@ -3,6 +3,7 @@ import { httpTransport, loadSupergraph, type LoadedSupergraph, type SubgraphTran
 import { EventExecutor } from './event-executor';
 import { silentLogger, type EngineLogger } from './logger';
 import { OperationPlanner } from './operation-planner';
+import { ResultChannel, type SubscriptionStream } from './result-channel';
 import { SharedUpstream } from './shared-upstream';
 import { stableKey } from './stable-key';
 
@@ -33,7 +34,8 @@ export interface UpstreamAuth {
 export interface SubscriptionMetrics {
   subscriptionOpened(): void;
   subscriptionClosed(): void;
-  delivered(): void;
+  /** `count` results went to a client */
+  delivered(count?: number): void;
 }
 
 export const staticUpstreamAuth = (headers: Record<string, string>): UpstreamAuth => ({
@@ -47,11 +49,17 @@ export interface SubscribeArgs {
   operationName?: string;
   /** headers sent on every entity fetch, and the connection_init payload of the upstream subscription */
   upstreamAuth: UpstreamAuth;
+  /**
+   * answer only once the owning subgraph has subscribed, or at the latest after this long: a refusal (FORBIDDEN,
+   * NOT_FOUND, BAD_USER_INPUT from the subgraph, or an unreachable subgraph) is then returned as errors, like bad
+   * input, instead of as the stream's only result (the SSE endpoint answers it with an HTTP status)
+   */
+  untilAcceptedMs?: number;
 }
 
 export interface SubscriptionEngine {
-  /** validate against the API schema, plan, and return an async iterator of results (or a single ExecutionResult with errors for bad input) */
-  subscribe(args: SubscribeArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
+  /** validate against the API schema, plan, and return the client's stream of results (or a single ExecutionResult with errors for bad input) */
+  subscribe(args: SubscribeArgs): Promise<SubscriptionStream<ExecutionResult> | ExecutionResult>;
   readonly apiSchema: GraphQLSchema;
   /** number of open upstream subscriptions (for tests / metrics) */
   upstreamCount(): number;
@@ -77,7 +85,7 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
   return {
     apiSchema: planner.apiSchema,
 
-    async subscribe({ document, variables, operationName, upstreamAuth }) {
+    async subscribe({ document, variables, operationName, upstreamAuth, untilAcceptedMs }) {
       const prepared = planner.prepare(document, variables, operationName);
       if (!('planned' in prepared)) return prepared;
 
@@ -110,7 +118,14 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
       }
       // the client operation (document + all its variables) decides the shape of each result
       const operationKey = stableKey([prepared.planned.key, prepared.variables]);
-      const stream = upstream.attach(operationKey, (event) => executor.execute(prepared, event, upstreamAuth));
+      let stream: SubscriptionStream<ExecutionResult> = upstream.attach(operationKey, (event) =>
+        executor.execute(prepared, event, upstreamAuth),
+      );
+      if (untilAcceptedMs !== undefined && !(await acceptedWithin(upstream, untilAcceptedMs))) {
+        const ended = await endedStream(stream);
+        if (!(ended instanceof ResultChannel)) return ended;
+        stream = ended;
+      }
       return opts.metrics ? counted(stream, opts.metrics) : stream;
     },
 
@@ -127,14 +142,20 @@ export function createSubscriptionEngine(opts: SubscriptionEngineOptions): Subsc
  * return() while a next() is pending, and a generator would queue it behind that next() instead of
  * ending the stream (and its share of the upstream) at once.
  */
-function counted(stream: AsyncGenerator<ExecutionResult>, metrics: SubscriptionMetrics): AsyncGenerator<ExecutionResult> {
+function counted(stream: SubscriptionStream<ExecutionResult>, metrics: SubscriptionMetrics): SubscriptionStream<ExecutionResult> {
   metrics.subscriptionOpened();
   let open = true;
   const close = () => {
     if (open) metrics.subscriptionClosed();
     open = false;
   };
-  const wrapped: AsyncGenerator<ExecutionResult> = {
+  const wrapped: SubscriptionStream<ExecutionResult> = {
+    pushTo(receive) {
+      stream.pushTo((results) => {
+        metrics.delivered(results.length);
+        receive(results);
+      });
+    },
     async next() {
       const result = await stream.next();
       if (result.done) close();
@@ -156,6 +177,34 @@ function counted(stream: AsyncGenerator<ExecutionResult>, metrics: SubscriptionM
     },
   };
   return wrapped;
+}
+
+/** Did the upstream accept the subscription? Past `ms` without a word it is taken as accepted (a subgraph that does not say). */
+async function acceptedWithin(upstream: SharedUpstream, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  try {
+    return await Promise.race([upstream.accepted, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The results of a stream whose upstream ended before accepting it: the refusal's errors when nothing but
+ * errors came, else the results as a stream that has ended.
+ */
+async function endedStream(
+  stream: SubscriptionStream<ExecutionResult>,
+): Promise<ExecutionResult | ResultChannel<ExecutionResult>> {
+  const results: ExecutionResult[] = [];
+  for (let next = await stream.next(); !next.done; next = await stream.next()) results.push(next.value);
+  const errors = results.flatMap((result) => result.errors ?? []);
+  if (errors.length > 0 && results.every((result) => result.data == null)) return { errors };
+  const replayed = new ResultChannel<ExecutionResult>(() => {});
+  replayed.pushAll(results);
+  replayed.end();
+  return replayed;
 }
 
 function toWebSocketUrl(httpUrl: string): string {

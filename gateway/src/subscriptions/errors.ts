@@ -11,6 +11,8 @@ export const ErrorCode = {
   SubgraphTimeout: 'SUBGRAPH_TIMEOUT',
   UpstreamSubscriptionFailed: 'UPSTREAM_SUBSCRIPTION_FAILED',
   SubscriptionOverflow: 'SUBSCRIPTION_OVERFLOW',
+  /** the close reason of a connection that left too much unread (close code 4413) */
+  SlowSubscriber: 'SLOW_SUBSCRIBER',
   /** the caller lost a right while subscribed: subscribe again */
   PermissionsChanged: 'PERMISSIONS_CHANGED',
   SubrequestHttpError: 'SUBREQUEST_HTTP_ERROR',

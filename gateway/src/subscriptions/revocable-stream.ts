@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import type { SubscriptionStream } from './result-channel';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -8,15 +9,17 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  * `last` as its final result. `finished` settles once the consumer has seen the end (or left), so the
  * socket can be closed after the final result went out.
  */
-export class RevocableStream implements AsyncGenerator<ExecutionResult, undefined, unknown> {
+export class RevocableStream implements SubscriptionStream<ExecutionResult> {
   private last?: ExecutionResult;
   private lastDelivered = false;
+  /** set once the consumer takes results pushed (see SubscriptionStream) */
+  private receive?: (results: readonly ExecutionResult[]) => void;
   /** settles the consumer's pending next() early (a fresh callback per call, so nothing piles up) */
   private interrupt?: () => void;
   private markFinished!: () => void;
   readonly finished = new Promise<void>((resolve) => (this.markFinished = resolve));
 
-  constructor(private readonly inner: AsyncGenerator<ExecutionResult, unknown, unknown>) {}
+  constructor(private readonly inner: SubscriptionStream<ExecutionResult>) {}
 
   get isRevoked(): boolean {
     return this.last !== undefined;
@@ -25,8 +28,25 @@ export class RevocableStream implements AsyncGenerator<ExecutionResult, undefine
   revoke(last: ExecutionResult): void {
     if (this.last !== undefined) return;
     this.last = last;
+    this.pushLast();
     this.interrupt?.();
     void this.inner.return(undefined).catch(() => {});
+  }
+
+  pushTo(receive: (results: readonly ExecutionResult[]) => void): void {
+    this.receive = receive;
+    this.pushLast(); // revoked before the consumer began
+    // what the inner stream still pushes after a revocation is dropped, as next() drops it
+    this.inner.pushTo((results) => {
+      if (this.last === undefined) receive(results);
+    });
+  }
+
+  /** A pushed consumer gets `last` at once, behind the results pushed before it. */
+  private pushLast(): void {
+    if (!this.receive || this.last === undefined || this.lastDelivered) return;
+    this.lastDelivered = true;
+    this.receive([this.last]);
   }
 
   async next(): Promise<IteratorResult<ExecutionResult, undefined>> {

@@ -1,9 +1,10 @@
 import type { ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ErrorCode, asGraphQLError, codedError, errorResult } from './errors';
+import { ErrorCode, codedError, errorResult } from './errors';
 import type { UpstreamAuth } from './engine';
 import type { EngineLogger } from './logger';
+import { OperationGroup, type ResolveEvent } from './operation-group';
 import { ResultChannel } from './result-channel';
 
 /** Results a client may leave unread before its stream is ended (see ResultChannel). */
@@ -23,7 +24,6 @@ export interface UpstreamRequest {
 
 /** an event as received from the subgraph (JSON) */
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
-type ResolveEvent = (event: UpstreamEvent) => Promise<ExecutionResult>;
 
 /**
  * One graphql-ws subscription to the subgraph owning the root field, shared by every client whose
@@ -32,10 +32,16 @@ type ResolveEvent = (event: UpstreamEvent) => Promise<ExecutionResult>;
  * soon as its last client leaves, and when it ends every client is ended — never left hanging.
  */
 export class SharedUpstream {
-  private readonly groups = new Map<string, OperationGroup>();
+  private readonly groups = new Map<string, OperationGroup<UpstreamEvent>>();
   private client?: Client;
   private unsubscribe?: () => void;
   private closing?: Promise<void>;
+  private settleAcceptance!: (accepted: boolean) => void;
+  /**
+   * true once the subgraph said it subscribed (its ping `{ subscribed }`, sent before any result), false when the
+   * upstream ended first: refused (a `next` with errors, then `complete`) or unreachable
+   */
+  readonly accepted = new Promise<boolean>((resolve) => (this.settleAcceptance = resolve));
 
   constructor(
     private readonly request: UpstreamRequest,
@@ -54,6 +60,9 @@ export class SharedUpstream {
       connectionParams: () => auth.headers(),
       onNonLazyError: () => {}, // the same failure reaches the subscription's error sink below
     });
+    this.client.on('ping', (received, payload) => {
+      if (received && payload?.subscribed !== undefined) this.settleAcceptance(true);
+    });
     this.unsubscribe = this.client.subscribe(
       { query, operationName, variables },
       {
@@ -65,7 +74,7 @@ export class SharedUpstream {
   }
 
   /** Adds a client running the operation identified by `operationKey`; its channel detaches itself on return(). */
-  attach(operationKey: string, resolveEvent: ResolveEvent): ResultChannel<ExecutionResult> {
+  attach(operationKey: string, resolveEvent: ResolveEvent<UpstreamEvent>): ResultChannel<ExecutionResult> {
     let group = this.groups.get(operationKey);
     if (!group) {
       group = new OperationGroup(resolveEvent, this.logger);
@@ -75,7 +84,7 @@ export class SharedUpstream {
       limit: MAX_UNREAD_RESULTS,
       last: errorResult(codedError('the subscriber fell too far behind; subscribe again', ErrorCode.SubscriptionOverflow)),
     });
-    group.clients.add(channel);
+    group.add(channel);
     return channel;
   }
 
@@ -87,6 +96,7 @@ export class SharedUpstream {
     if (this.closing) return this.closing;
     if (error)
       this.logger.warn({ subgraph: this.request.subgraph, err: error.message }, 'upstream subscription ended with an error');
+    this.settleAcceptance(false);
     this.onClosed();
     this.unsubscribe?.();
     const disposed = Promise.resolve(this.client?.dispose()).catch(() => {});
@@ -98,44 +108,9 @@ export class SharedUpstream {
 
   private detach(operationKey: string, channel: ResultChannel<ExecutionResult>): void {
     const group = this.groups.get(operationKey);
-    if (!group?.clients.delete(channel)) return;
-    if (group.clients.size === 0) this.groups.delete(operationKey);
+    if (!group?.delete(channel)) return;
+    if (group.size === 0) this.groups.delete(operationKey);
     if (this.groups.size === 0) void this.close();
-  }
-}
-
-/** Clients running the same operation with the same variables; events are resolved and delivered in order. */
-class OperationGroup {
-  readonly clients = new Set<ResultChannel<ExecutionResult>>();
-  private delivered: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly resolveEvent: ResolveEvent,
-    private readonly logger: EngineLogger,
-  ) {}
-
-  publish(event: UpstreamEvent): void {
-    const recipients = [...this.clients]; // the clients subscribed when the event arrived
-    void this.enqueue(async () => {
-      if (!recipients.some((client) => client.isOpen)) return;
-      const result = await this.resolveEvent(event).catch((err: unknown): ExecutionResult => {
-        this.logger.error({ err }, 'resolving a subscription event failed');
-        return { data: null, errors: [asGraphQLError(err)] };
-      });
-      for (const client of recipients) client.push(result);
-    });
-  }
-
-  end(last?: ExecutionResult): Promise<void> {
-    return this.enqueue(() => {
-      for (const client of this.clients) client.end(last);
-      this.clients.clear();
-    });
-  }
-
-  private enqueue(step: () => void | Promise<void>): Promise<void> {
-    this.delivered = this.delivered.then(step);
-    return this.delivered;
   }
 }
 

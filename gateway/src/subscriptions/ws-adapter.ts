@@ -1,16 +1,18 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getOperationAST, type DocumentNode, type GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { PrincipalKind } from '@eventgraph/runtime';
+import { WebSocketServer } from 'ws';
+import { overloadedBody, type PrincipalKind } from '@eventgraph/runtime';
+import { useBoundedServer, type BoundedExtra, type SendBufferBound } from './bounded-ws-server';
 import type { SubscriptionEngine, UpstreamAuth } from './engine';
 import { parseAndCheckOperation, type OperationLimits } from '../limits';
 import { rateLimitError, type RateDecision } from '../rate-limit';
 import { ErrorCode, codedError } from './errors';
 import type { ConnectionRegistry, LiveConnection } from './connection-registry';
 import { silentLogger, type EngineLogger } from './logger';
+import { nextMessagesFor, nextPayload } from './next-message';
+import type { SubscriptionStream } from './result-channel';
 import { withoutSuggestions } from '../schema-exposure';
 
 export interface WsOperationArgs {
@@ -39,6 +41,11 @@ export interface WsAdapterOptions {
   /** may this upgrade go ahead at all (a browser page's Origin)? a refused one gets 403 and no socket */
   admitUpgrade?(request: IncomingMessage): Promise<boolean>;
   /**
+   * the seconds to wait when the gateway is past its load bounds now, else undefined: an upgrade is then
+   * answered 503 with Retry-After and no socket, an operation on an open socket with OVERLOADED
+   */
+  overloaded?(): number | undefined;
+  /**
    * a subscribe message that names its document by hash (`query: ""`, `extensions.persistedQuery`): the text, or
    * the error to answer; undefined when the message carries its text
    */
@@ -55,16 +62,21 @@ export interface WsAdapterOptions {
   callerKind?(auth: UpstreamAuth): PrincipalKind;
   /** keeps each connection's caller current while it is open (revocation, changed rights, expiry) */
   connections?: ConnectionRegistry<UpstreamAuth>;
+  /** a connection holding more unsent bytes than this is closed with 4413 SLOW_SUBSCRIBER (default: no bound) */
+  sendBuffer?: SendBufferBound;
   logger?: EngineLogger;
 }
 
-/** What onSubscribe hands to graphql-ws's execute/subscribe hooks through `contextValue`. */
-type Prepared = { stream: AsyncGenerator<ExecutionResult> } | { operation: WsOperationArgs };
+/**
+ * What onSubscribe hands to graphql-ws's execute/subscribe hooks through `contextValue`: a subscription's
+ * stream with the function that sends its results, or a query or mutation.
+ */
+type Prepared =
+  | { stream: SubscriptionStream<ExecutionResult>; receive(results: readonly ExecutionResult[]): void }
+  | { operation: WsOperationArgs };
 
-/** graphql-ws context `extra`: what 'graphql-ws/use/ws' provides plus the authenticated upstreamAuth. */
-type Extra = {
-  readonly socket: WebSocket;
-  readonly request: IncomingMessage;
+/** graphql-ws context `extra`: the socket, request and bounded send, plus the authenticated upstreamAuth. */
+type Extra = BoundedExtra & {
   upstreamAuth?: UpstreamAuth;
   connection?: LiveConnection<UpstreamAuth>;
 };
@@ -82,6 +94,15 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return;
+    const retryAfter = opts.overloaded?.();
+    if (retryAfter !== undefined) {
+      const body = JSON.stringify(overloadedBody(retryAfter));
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfter}\r\nContent-Type: application/json\r\n` +
+          `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
     (opts.admitUpgrade?.(request) ?? Promise.resolve(true)).then(
       (admitted) => {
         if (admitted) wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -115,12 +136,14 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
     },
     // Parsing, validation and planning all happen here so bad input is answered with an `error`
     // message, as the protocol expects, rather than a `next` followed by `complete`.
-    onSubscribe: async (ctx, _id, payload) => {
+    onSubscribe: async (ctx, id, payload) => {
       const { connection } = ctx.extra;
       if (connection?.refusal) return [connection.refusal];
       // the caller as last authenticated (the registry replaces it when their rights change)
       const upstreamAuth = connection?.auth ?? ctx.extra.upstreamAuth!;
       const epoch = connection?.epoch ?? 0;
+      const retryAfter = opts.overloaded?.();
+      if (retryAfter !== undefined) return [overloadedError(retryAfter)];
       const decision = await opts.rateLimit?.(upstreamAuth, ctx.extra.request);
       if (decision && !decision.allowed) return [rateLimitError(decision)];
       const byHash = await opts.documentByHash?.(upstreamAuth, payload.extensions ?? undefined, payload.query);
@@ -155,8 +178,13 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
 
       try {
         const stream = await engine.subscribe(operation);
-        if (Symbol.asyncIterator in stream)
-          return execArgs({ stream: connection ? opts.connections!.track(connection, stream, epoch) : stream });
+        if (Symbol.asyncIterator in stream) {
+          const message = nextMessagesFor(id);
+          return execArgs({
+            stream: connection ? opts.connections!.track(connection, stream, epoch) : stream,
+            receive: (results) => ctx.extra.send(results.length === 1 ? message(results[0]!) : results.map(message)),
+          });
+        }
         if (stream.errors?.length) return refuse(stream.errors);
         throw new Error('engine returned neither a stream nor errors');
       } catch (err) {
@@ -166,16 +194,20 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
       }
     },
     // Queries and mutations come back from Apollo Server with their errors already formatted (plain objects);
-    // graphql-ws would call toJSON() on each, so they are sent as they are.
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors?.some((e) => typeof (e as Partial<GraphQLError>).toJSON !== 'function')
-        ? { ...result, errors: result.errors.map((e) => (typeof e.toJSON === 'function' ? e.toJSON() : e)) }
-        : undefined,
-    // graphql-ws calls return() on the stream itself if the client already went away.
-    subscribe: ({ contextValue }) => (contextValue as { stream: AsyncGenerator<ExecutionResult> }).stream,
+    // graphql-ws would call toJSON() on each, so they are sent as they are (as subscription results are).
+    onNext: (_ctx, _id, _payload, _args, result) => nextPayload(result),
+    // A subscription's results are pushed straight to the socket, each payload serialised once for all its
+    // subscribers (see nextMessagesFor): no promise chain and no serialisation per client per result. graphql-ws
+    // still iterates the stream, whose next() settles when it ends, so it sends `complete` after the last result,
+    // returns it when the client completes or leaves, and sends nothing for an id after that.
+    subscribe: ({ contextValue }) => {
+      const { stream, receive } = contextValue as Extract<Prepared, { stream: unknown }>;
+      stream.pushTo(receive);
+      return stream;
+    },
     execute: ({ contextValue }) => executeOperation!((contextValue as { operation: WsOperationArgs }).operation),
   };
-  const graphqlWs = useServer(options, wss);
+  const graphqlWs = useBoundedServer(options, wss, opts.sendBuffer ?? { maxBytes: 0 }, logger);
 
   return {
     async close() {
@@ -188,4 +220,10 @@ export function serveGraphQLOverWebSocket(opts: WsAdapterOptions): {
       }
     },
   };
+}
+
+/** An operation refused on an open socket while the gateway is past its bounds: the HTTP answer's error. */
+function overloadedError(retryAfterSeconds: number): GraphQLError {
+  const [error] = overloadedBody(retryAfterSeconds).errors;
+  return new GraphQLError(error!.message, { extensions: error!.extensions });
 }

@@ -66,6 +66,38 @@ describe('ConnectionRegistry', () => {
     expect(await b.stream.next()).toEqual({ value: { data: { n: 3 } }, done: false });
   });
 
+  it('pushes the revocation right after what was pushed before it, and nothing from the stream after', async () => {
+    const { registry, verdicts, open, stream } = setup();
+    const alice = open('alice');
+    const a = stream(alice);
+    const received: ExecutionResult[] = [];
+    a.stream.pushTo((results) => received.push(...results));
+    const ended = a.stream.next();
+    a.channel.push({ data: { n: 1 } });
+
+    verdicts.set('alice', { kind: 'narrowed', auth: auth('alice') });
+    await registry.revalidate(() => true);
+    a.channel.push({ data: { n: 2 } });
+    expect(received).toHaveLength(2);
+    expect(received[0]).toEqual({ data: { n: 1 } });
+    expect(received[1]!.errors![0]!.extensions).toMatchObject({ code: 'PERMISSIONS_CHANGED' });
+    expect(await ended).toEqual({ value: undefined, done: true });
+    expect(a.channel.isOpen).toBe(false);
+  });
+
+  it('pushes a revocation that came before the consumer began', async () => {
+    const { registry, verdicts, open } = setup();
+    const alice = open('alice');
+    const epoch = alice.epoch;
+    verdicts.set('alice', { kind: 'narrowed', auth: auth('alice') });
+    await registry.revalidate(() => true);
+    const late = registry.track(alice, new ResultChannel<ExecutionResult>(() => {}), epoch);
+    const received: ExecutionResult[] = [];
+    late.pushTo((results) => received.push(...results));
+    expect(received.map((r) => r.errors![0]!.extensions.code)).toEqual(['PERMISSIONS_CHANGED']);
+    expect(await late.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('ends a subscription that was authorised before the rights were lost', async () => {
     const { registry, verdicts, open } = setup();
     const alice = open('alice');

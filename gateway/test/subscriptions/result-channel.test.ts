@@ -33,4 +33,30 @@ describe('ResultChannel', () => {
     expect(read).toEqual([1, 2, 3, -1]);
     expect(closed).toBe(1);
   });
+
+  it('pushes what it buffered, then each value as it comes and the last one, and ends the iterator after', async () => {
+    const channel = new ResultChannel<number>(() => {}, { limit: 2, last: -1 });
+    channel.push(1);
+    const received: number[] = [];
+    channel.pushTo((values) => received.push(...values));
+    const ended = channel.next();
+    for (let i = 2; i <= 5; i++) channel.push(i); // nothing is left unread here, so no overflow
+    expect(received).toEqual([1, 2, 3, 4, 5]);
+    channel.end(6);
+    expect(received).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await ended).toEqual({ value: undefined, done: true });
+  });
+
+  it('pushes nothing after its consumer left', async () => {
+    let closed = 0;
+    const channel = new ResultChannel<number>(() => closed++);
+    const received: number[] = [];
+    channel.pushTo((values) => received.push(...values));
+    channel.push(1);
+    await channel.return();
+    channel.push(2);
+    channel.end(3);
+    expect(received).toEqual([1]);
+    expect(closed).toBe(1);
+  });
 });

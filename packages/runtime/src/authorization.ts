@@ -11,7 +11,8 @@ export const isAtLeast = (role: Role, required: Role) => rank(role) >= rank(requ
 /**
  * What can be done to an organisation's data, and the least role that may do it.
  * owner: everything; admin: series, gates, categories, members below admin;
- * manager: create series, assign wristbands, manage events; member: view series
+ * manager: create series, assign wristbands, manage events, sell tickets (ticket types,
+ * bookings and their payment status); member: view series
  * and check-ins, scan; viewer: read only.
  */
 export const PERMISSIONS = {
@@ -21,6 +22,8 @@ export const PERMISSIONS = {
   'events.write': 'MANAGER',
   'series.create': 'MANAGER',
   'wristbands.assign': 'MANAGER',
+  'sales.read': 'MANAGER',
+  'sales.manage': 'MANAGER',
   'series.manage': 'ADMIN',
   'gates.manage': 'ADMIN',
   'categories.manage': 'ADMIN',
@@ -36,8 +39,8 @@ export const SCOPE_PERMISSIONS: Record<string, readonly Permission[]> = {
   'events:read': [],
   /** partner apps adding ticketing, prices and availability to Layer-1 events (events' enrichEvent) */
   'events:enrich': [],
-  'org:read': ['organization.read', 'checkins.read'],
-  'org:write': ['organization.read', 'events.write', 'series.create', 'wristbands.assign'],
+  'org:read': ['organization.read', 'checkins.read', 'sales.read'],
+  'org:write': ['organization.read', 'events.write', 'series.create', 'wristbands.assign', 'sales.read', 'sales.manage'],
   scan: ['organization.read', 'checkins.read', 'checkins.scan'],
 };
 export const SCOPES = Object.keys(SCOPE_PERMISSIONS);

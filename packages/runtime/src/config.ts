@@ -22,6 +22,9 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Record<string,
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** a JetStream stream name or subject token */
+const natsName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
+
 /** The settings every Eventgraph process shares. */
 export const platformSettings = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -45,6 +48,15 @@ export const platformSettings = z.object({
     .default(30 * 86_400),
   EVENTGRAPH_BUS: z.enum(['memory', 'nats']).default('memory'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** the JetStream stream and subject prefix: two deployments sharing one NATS server keep their events apart */
+  NATS_STREAM: natsName.default('EVENTGRAPH'),
+  NATS_SUBJECT_PREFIX: natsName.default('eventgraph'),
+  /**
+   * apply: a subgraph applies its pending migrations when it starts (one process, the embedded default);
+   * wait: it waits until they have been applied by someone else (the `migrate` role, a Kubernetes Job), so
+   * replicas starting together never migrate at once. PostgreSQL server only.
+   */
+  EVENTGRAPH_MIGRATIONS: z.enum(['apply', 'wait']).default('apply'),
 });
 
 export type PlatformSettings = z.infer<typeof platformSettings>;

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'no valid credential: sign in again, or use a key or device credential that is not revoked',
   FORBIDDEN: 'the caller is known but may not do this',
   RATE_LIMITED: 'too many requests: retry after `extensions.retryAfterSeconds` (also the Retry-After header)',
+  OVERLOADED: 'the server is past its load bounds and did not run the request: retry after `extensions.retryAfterSeconds`',
   UNTRUSTED_OPERATION: 'the API key is in trusted-documents mode and the operation is not registered for its app',
   ORIGIN_NOT_ALLOWED: 'the request comes from a browser origin the platform and the key’s partner app do not allow',
   // input and state
@@ -53,6 +54,23 @@ export const ERROR_CODES = {
   DUPLICATE_NFC_ID: 'a wristband with this NFC id already exists for the event',
   SCAN_ID_REUSED: 'the scan id was recorded before for a different wristband, gate or direction',
   MALFORMED_HEADER: 'the import file’s header is missing or names unknown columns',
+  // users: notification preferences
+  UNKNOWN_CATEGORY: 'a category is not in the platform’s taxonomy (`extensions.unknown`, `extensions.known`)',
+  NEGATIVE_DISTANCE: 'a maximum distance is below zero kilometres',
+  UNSUBSCRIBE_TOKEN_INVALID: 'the unsubscribe link is forged or mangled',
+  UNSUBSCRIBE_TOKEN_EXPIRED: 'the unsubscribe link has expired: change the preferences after signing in',
+  // access: ticket sales
+  SOLD_OUT: 'fewer tickets of the type are left than the hold asks for (`extensions.ticketTypeId`, `available`)',
+  SEAT_TAKEN: 'a seat the hold names is held or booked already (`extensions.seatIds`): nothing was held; choose others',
+  SEAT_MAP_OF_OTHER_VENUE: 'the seat map is a layout of another venue than the event’s',
+  HOLD_EXPIRED: 'the hold expired or was released and its tickets went back on sale: place a new hold',
+  ORDER_LIMIT: 'the hold asks for more tickets than one order may take (`extensions.limit`)',
+  SALES_CLOSED: 'the ticket type is not on sale now: the event is not ON_SALE, or outside its sale window (`extensions.reason`)',
+  INVENTORY_OVER_CAPACITY: 'the event’s ticket types would add up to more tickets than its venue holds',
+  TICKET_CANCELLED: 'the ticket was cancelled and admits no one',
+  NOT_SOLD_OUT:
+    'enough tickets of the type are left and nobody waits for them: hold them instead of joining its waitlist (`extensions.available`)',
+  ALREADY_WAITING: 'the caller is on the type’s waitlist already for another quantity (`extensions.entryId`): leave it first',
   // users: memberships, invitations, webhooks
   LAST_OWNER: 'the organisation would be left without an owner',
   INVITATION_CLOSED: 'the invitation was already accepted, declined or revoked',
@@ -73,6 +91,9 @@ export const ERROR_CODES = {
   // subscriptions and the gateway's view of the subgraphs
   PERMISSIONS_CHANGED: 'the caller lost a right the subscription depends on: subscribe again',
   SUBSCRIPTION_OVERFLOW: 'the subscriber fell too far behind and was dropped: subscribe again',
+  SLOW_SUBSCRIBER: 'the socket left more unread than the gateway holds: closed with 4413, its results dropped; reconnect',
+  EVENTS_MISSED:
+    'an event stream (`event: reset`) cannot replay what followed Last-Event-ID: reload what you show, then follow on',
   UPSTREAM_SUBSCRIPTION_FAILED: 'the subgraph refused or ended the subscription',
   QUERY_PLANNING_FAILED: 'the gateway could not plan the operation',
   SUBGRAPH_UNAVAILABLE:

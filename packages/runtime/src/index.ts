@@ -23,6 +23,18 @@ export * from './telemetry';
 export { startSubgraphServer, type RequestContext, type RunningServer } from './server/subgraph-server';
 export { handleGraphQLRequest, readBody, sendJson, graphqlErrorBody } from './server/apollo-http';
 export { observabilityPlugin } from './server/observability-plugin';
+export {
+  DEFAULT_MAX_IN_FLIGHT,
+  EVENT_LOOP_DELAY_SETTING,
+  LoadShedder,
+  OVERLOADED,
+  overloadedBody,
+  subgraphLoadSheddingFromEnv,
+  type LoadSheddingSettings,
+} from './server/load-shedder';
 export { closeGracefully, listen, stopOnSignals } from './server/lifecycle';
 export * from './time-zones';
+export * from './categories';
 export * from './net';
+export * from './privacy';
+export * from './retention';

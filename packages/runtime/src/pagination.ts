@@ -99,6 +99,23 @@ export interface Connection<E extends { cursor: string }> {
   edges: E[];
   pageInfo: PageInfo;
   totalCount: () => Promise<number>;
+  /** on lists that may estimate a count too large to make (a search): whether `totalCount` is such an estimate */
+  totalCountIsEstimate?: () => Promise<boolean>;
+}
+
+/** The size of a list: exact, or an estimate (e.g. the query planner's) flagged as one. */
+export interface ListCount {
+  value: number;
+  estimate: boolean;
+}
+
+/** A connection's totalCount and totalCountIsEstimate from one count, made once and only when either is asked for. */
+export function estimatedCount(
+  count: () => Promise<ListCount>,
+): Required<Pick<Connection<{ cursor: string }>, 'totalCount' | 'totalCountIsEstimate'>> {
+  let result: Promise<ListCount> | undefined;
+  const once = () => (result ??= Promise.resolve().then(count));
+  return { totalCount: () => once().then((c) => c.value), totalCountIsEstimate: () => once().then((c) => c.estimate) };
 }
 
 /** Memoised, so a count selected twice (aliases) runs once. */

@@ -8,6 +8,8 @@ type Plain = PothosSchemaTypes.ExtendDefaultTypes<{}>;
 /** `shareable`: the same connection is declared by another subgraph too (a list of an entity both resolve). */
 export interface ConnectionTypeOptions {
   shareable?: boolean;
+  /** the count may be an estimate: adds `totalCountIsEstimate` (the Connection's, see pagination's estimatedCount) */
+  estimatedCount?: boolean;
 }
 
 /**
@@ -54,11 +56,24 @@ export function relayTypes<Types extends SchemaTypes>(subgraphBuilder: PothosSch
     options: ConnectionTypeOptions = {},
   ): ObjectRef<Types, Connection<E>> =>
     builder.objectRef<Connection<E>>(`${name}Connection`).implement({
-      ...options,
+      shareable: options.shareable,
       fields: (t) => ({
         edges: t.field({ type: [edgeRef as unknown as Ref<E>], resolve: (c) => c.edges as never }),
         pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c.pageInfo }),
-        totalCount: t.int({ description: 'the whole list, whatever the page', resolve: (c) => c.totalCount() }),
+        totalCount: t.int({
+          description: options.estimatedCount
+            ? 'the whole list, whatever the page: exact when cheap to count, else an estimate (see totalCountIsEstimate)'
+            : 'the whole list, whatever the page',
+          resolve: (c) => c.totalCount(),
+        }),
+        ...(options.estimatedCount
+          ? {
+              totalCountIsEstimate: t.boolean({
+                description: "true when totalCount is the database's estimate of a list too large to count cheaply",
+                resolve: (c) => c.totalCountIsEstimate?.() ?? false,
+              }),
+            }
+          : {}),
       }),
     }) as unknown as ObjectRef<Types, Connection<E>>;
 

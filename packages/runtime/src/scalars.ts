@@ -76,3 +76,16 @@ export const JSONObjectScalar = new GraphQLScalarType<Record<string, unknown>, R
     return parseObject(valueFromASTUntyped(ast));
   },
 });
+
+/** A machine-readable document of any size (a user's data export): output only, never taken as input. */
+export const JSONDocumentScalar = new GraphQLScalarType<unknown, unknown>({
+  name: 'JSONDocument',
+  description: 'A JSON document (output only): machine-readable data such as a personal data export',
+  serialize: (value) => value,
+  parseValue: () => {
+    throw new GraphQLError('JSONDocument is output only', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+  parseLiteral: () => {
+    throw new GraphQLError('JSONDocument is output only', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+});

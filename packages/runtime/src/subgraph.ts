@@ -2,24 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { GraphQLSchema } from 'graphql';
 import type { BusEvent } from './bus/event';
-import { countUnpublished, outboxInsert, recordEvent, type SqlExecutor } from './bus/outbox';
+import { countUnpublished, outboxInsert, prepareEvent, recordEvent, type PreparedEvent, type SqlExecutor } from './bus/outbox';
 import { OutboxRelay } from './bus/relay';
 import type { BusTransport, Unsubscribe } from './bus/transport';
-import { loadConfig, loadPlatformSettings, port, type PlatformSettings } from './config';
-import { createBus, observeBus } from './bus';
+import { ConfigError, loadConfig, loadPlatformSettings, port, type PlatformSettings } from './config';
+import { busConfigOf, createBus, observeBus } from './bus';
 import { BusConsumerMetrics, createMetricsRegistry, observeDatabase, type Registry } from './metrics';
 import { z } from 'zod';
 import { stopOnSignals } from './server/lifecycle';
 import {
   databaseLocation,
   openDatabase,
+  waitForMigrations,
   executorOf,
   literal,
   type DatabaseLocation,
   type PrismaLike,
   type QueryMetrics,
-  type Sql,
   type SqlDatabase,
+  type SqlTransaction,
 } from './db';
 import { createLogger, type Logger } from './logger';
 import { startTracing } from './telemetry';
@@ -49,8 +50,15 @@ export interface SubgraphContext<Db, Tx> extends RequestContext {
   transact<T>(fn: (tx: Tx, announce: Announce) => Promise<T>, options?: TransactOptions): Promise<T>;
   /** plain SQL on the same database, for hot paths where Prisma's query layer costs more than the SQL */
   sql: SqlDatabase;
-  /** `transact` in plain SQL */
-  transactSql<T>(fn: (tx: Sql, announce: Announce) => Promise<T>): Promise<T>;
+  /** `transact` in plain SQL (with COPY where `sql.canCopy`) */
+  transactSql<T>(fn: (tx: SqlTransaction, announce: Announce) => Promise<T>): Promise<T>;
+  /**
+   * For one statement that decides and records a change and writes its own outbox row (a check-in): the
+   * event's envelope to pass to it, then `announced` with the completed events once it has committed,
+   * which does what a transaction's commit does for its events (this process's caches, the publish).
+   */
+  prepareEvent(topic: string): PreparedEvent;
+  announced(events: BusEvent[]): Promise<void>;
 }
 
 /**
@@ -124,11 +132,21 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
 ): Promise<RunningSubgraph<Db>> {
   const { name } = definition;
   const log = options.logger ?? createLogger(name, options.settings.LOG_LEVEL);
+  const location = options.database ?? databaseLocation(options.settings);
+  // replicas leave migrating to one process of its own (the migrate role) and wait for it
+  const othersMigrate = options.settings.EVENTGRAPH_MIGRATIONS === 'wait';
+  if (othersMigrate && location.kind !== 'server')
+    throw new ConfigError([
+      'EVENTGRAPH_MIGRATIONS: wait needs DATABASE_URL (an embedded database is migrated by its own process)',
+    ]);
+  if (othersMigrate && location.kind === 'server')
+    await waitForMigrations({ url: location.url, schema: location.schema ?? name, prismaDir: definition.prismaDir, log });
   const database = await openDatabase({
     name,
     prismaDir: definition.prismaDir,
-    location: options.database ?? databaseLocation(options.settings),
+    location,
     createClient: definition.createClient,
+    migrate: !othersMigrate,
   });
   if (database.appliedMigrations.length) log.info({ migrations: database.appliedMigrations }, 'migrations applied');
   const db = database.client;
@@ -171,7 +189,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
     await published(announced);
     return result;
   };
-  const transactSql = async <T>(fn: (tx: Sql, announce: Announce) => Promise<T>): Promise<T> => {
+  const transactSql = async <T>(fn: (tx: SqlTransaction, announce: Announce) => Promise<T>): Promise<T> => {
     const announced: BusEvent[] = [];
     const result = await database.sql.transaction((tx) =>
       fn(tx, async (topic, payload) => {
@@ -202,6 +220,8 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
           transact,
           sql: database.sql,
           transactSql,
+          prepareEvent: (topic) => prepareEvent(name, topic),
+          announced: published,
         }),
       routes: definition.routes,
       metrics,
@@ -236,10 +256,7 @@ export async function startFromEnvironment<Db extends TransactionalClient<Tx>, T
   try {
     const settings = loadPlatformSettings();
     const { PORT, HOST } = loadConfig(z.object({ PORT: port(defaultPort), HOST: z.string().default('127.0.0.1') }));
-    const bus = await createBus(
-      settings.EVENTGRAPH_BUS === 'nats' ? { kind: 'nats', url: settings.NATS_URL } : { kind: 'memory' },
-      { logger: log },
-    );
+    const bus = await createBus(busConfigOf(settings), { logger: log });
     const running = await runSubgraph(definition, { settings, bus, port: PORT, host: HOST, logger: log });
     stopOnSignals(async () => {
       await running.stop();

@@ -38,4 +38,14 @@ describe('configuration', () => {
       }).NODE_ENV,
     ).toBe('production');
   });
+
+  it('keeps two deployments on one NATS server apart', () => {
+    expect(loadPlatformSettings({})).toMatchObject({
+      NATS_STREAM: 'EVENTGRAPH',
+      NATS_SUBJECT_PREFIX: 'eventgraph',
+      EVENTGRAPH_MIGRATIONS: 'apply',
+    });
+    expect(() => loadPlatformSettings({ NATS_SUBJECT_PREFIX: 'a.b' })).toThrow(/NATS_SUBJECT_PREFIX/);
+    expect(() => loadPlatformSettings({ EVENTGRAPH_MIGRATIONS: 'later' })).toThrow(/EVENTGRAPH_MIGRATIONS/);
+  });
 });

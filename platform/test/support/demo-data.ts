@@ -39,17 +39,28 @@ export async function createOrganisationWithEvent(platform: Platform, tag = Math
   return { user, org, venue, event };
 }
 
-/** Moves a series whose window is open to ACTIVE; the scheduler may have done so first (NO_CHANGE). */
+/**
+ * Moves a series whose window is open to ACTIVE; the scheduler may have done so first (NO_CHANGE), or be doing
+ * it at the same moment (CONFLICT: asked again, it is then NO_CHANGE or goes through).
+ */
 export async function activateSeries(platform: Platform, seriesId: string) {
   for (const to of ['SCHEDULED', 'ACTIVE'])
-    await platform
-      .data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
-        id: seriesId,
-        to,
-      })
-      .catch((err: Error) => {
-        if (!err.message.includes('"NO_CHANGE"')) throw err;
-      });
+    for (let attempt = 1; ; attempt++) {
+      const moved = await platform
+        .data(`mutation($id: ID!, $to: SeriesStatus!) { transitionEventSeries(id: $id, to: $to) { status } }`, {
+          id: seriesId,
+          to,
+        })
+        .then(
+          () => true,
+          (err: Error) => {
+            if (err.message.includes('"NO_CHANGE"')) return true;
+            if (err.message.includes('"CONFLICT"') && attempt < 5) return false;
+            throw err;
+          },
+        );
+      if (moved) break;
+    }
 }
 
 /** One organisation with a venue, an event, a gate, a series, a wristband and a source: enough to touch all four subgraphs. */

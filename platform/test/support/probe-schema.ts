@@ -44,6 +44,10 @@ const BY_NAME: Record<string, string> = {
   organizationId: 'organization',
   allowedOrganizationIds: 'organization',
   wristbandId: 'wristband',
+  ticketTypeId: 'ticketType',
+  holdId: 'hold',
+  seatMapId: 'seatMap',
+  seatIds: 'seat',
   wristbandIds: 'wristband',
   venueId: 'venue',
   sourceId: 'source',
@@ -56,6 +60,7 @@ const BY_NAME: Record<string, string> = {
   membershipId: 'membership',
   endpointId: 'webhook',
   deliveryId: 'delivery',
+  notificationIds: 'notification',
   userId: 'member',
   toUserId: 'member',
   ownerId: 'member',
@@ -71,8 +76,13 @@ const BY_FIELD: [RegExp, string][] = [
   [/webhook/i, 'webhook'],
   [/invitation/i, 'invitation'],
   [/savedSearch/i, 'savedSearch'],
+  [/erasureReceipt/i, 'erasureReceipt'],
   [/fetchRun/i, 'fetchRun'],
   [/canonical/i, 'canonicalEvent'],
+  [/seatMap/i, 'seatMap'],
+  [/ticketType/i, 'ticketType'],
+  [/hold/i, 'hold'],
+  [/booking/i, 'booking'],
   [/series/i, 'series'],
   [/wristband/i, 'wristband'],
   [/ticket/i, 'ticket'],
@@ -84,6 +94,9 @@ const BY_FIELD: [RegExp, string][] = [
   [/user/i, 'user'],
 ];
 
+/** The place key (1/10 degree) of the other organisation's venue, which probe-world puts at 48.137, 11.575. */
+export const VENUE_CELL = 'G10y1381x1915';
+
 /** Plausible values for required non-ID scalars, by name; the other organisation's NFC id where one is read. */
 function scalarFor(scalar: string, name: string, other: { nfcId: string }): unknown {
   if (scalar === 'DateTime') return /ends|to|closes|before/i.test(name) ? '2027-06-01T23:00:00Z' : '2027-06-01T18:00:00Z';
@@ -92,6 +105,7 @@ function scalarFor(scalar: string, name: string, other: { nfcId: string }): unkn
   if (scalar === 'Boolean') return false;
   if (scalar === 'JSONObject') return {};
   if (name === 'nfcId') return other.nfcId;
+  if (name === 'cell') return VENUE_CELL;
   if (name === 'email') return 'probe@example.com';
   if (name === 'url') return 'https://probe.example.com/hook';
   if (name === 'timeZone') return 'Europe/Berlin';

@@ -14,6 +14,8 @@ export interface OrganisationB {
   ids: Record<string, string>;
   /** values A must never read: private ids, names, emails, NFC ids, URLs */
   secrets: string[];
+  /** a sold-out public ticket type of B's sale with B's owner on its waitlist (what the waitlist's live stream follows) */
+  soldOutType: string;
 }
 
 export interface Principals {
@@ -56,7 +58,15 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
   ).inviteMember.invitation.id;
   ids.venue = (
     await b(`mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
-      i: { organizationId: ids.organization, name: `B hall ${tag}`, slug: `b-hall-${tag}`, timeZone: 'Europe/Berlin' },
+      // in the cell VENUE_CELL (probe-schema.ts), so the area subscription of venue status can be aimed at it
+      i: {
+        organizationId: ids.organization,
+        name: `B hall ${tag}`,
+        slug: `b-hall-${tag}`,
+        timeZone: 'Europe/Berlin',
+        latitude: 48.137,
+        longitude: 11.575,
+      },
     })
   ).createVenue.id;
   const title = `B secret gala ${tag}`;
@@ -109,6 +119,79 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
   ids.ticket = (
     await b(`query($e: ID!) { tickets(eventId: $e, first: 1) { edges { node { id } } } }`, { e: ids.event })
   ).tickets.edges[0].node.id;
+  // ticket sales: a type of the unpublished event is B's secret; a purchase from B's public sale is its buyer's
+  const backstage = `B backstage ${tag}`;
+  const ticketTypeInput = (eventId: string, name: string) => ({
+    eventId,
+    name,
+    priceMinor: 5000,
+    currency: 'EUR',
+    quantity: 20,
+    categories: ['GA'],
+  });
+  ids.ticketType = (
+    await b(`mutation($i: CreateTicketTypeInput!) { createTicketType(input: $i) { id } }`, {
+      i: ticketTypeInput(ids.event!, backstage),
+    })
+  ).createTicketType.id;
+  // seats: a layout of B's venue, on sale for B's unpublished event under a type of its own
+  const layout = `B layout ${tag}`;
+  ids.seatMap = await poll('a seat map of B’s venue (the venue reaching access)', async () => {
+    const { body } = await as(platform, owner)(`mutation($i: CreateSeatMapInput!) { createSeatMap(input: $i) { id } }`, {
+      i: { venueId: ids.venue, name: layout, rows: [{ section: 'Floor', row: 'A', numbers: ['1', '2', '3'], category: 'GA' }] },
+    });
+    return (body.data as { createSeatMap?: { id: string } } | null)?.createSeatMap?.id;
+  });
+  ids.seatedTicketType = (
+    await b(`mutation($i: CreateTicketTypeInput!) { createTicketType(input: $i) { id } }`, {
+      i: ticketTypeInput(ids.event!, `B seats ${tag}`),
+    })
+  ).createTicketType.id;
+  await b(`mutation($i: AssignSeatMapInput!) { assignSeatMap(input: $i) { id } }`, {
+    i: { eventId: ids.event, seatMapId: ids.seatMap, ticketTypes: [{ category: 'GA', ticketTypeId: ids.seatedTicketType }] },
+  });
+  ids.seat = (
+    await b(`query($e: ID!) { event(id: $e) { seats(first: 1) { edges { node { seatId } } } } }`, { e: ids.event })
+  ).event.seats.edges[0].node.seatId;
+  const openAir = (
+    await b(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+      i: {
+        venueId: ids.venue,
+        title: `B open air ${tag}`,
+        slug: `b-open-air-${tag}`,
+        startsAt: '2027-07-01T18:00:00Z',
+        endsAt: '2027-07-01T23:00:00Z',
+      },
+    })
+  ).createEvent.id;
+  for (const to of ['PUBLISHED', 'ON_SALE'])
+    await b(`mutation($e: ID!, $to: EventStatus!) { transitionEvent(id: $e, to: $to) { id } }`, { e: openAir, to });
+  const onSale = (
+    await b(`mutation($i: CreateTicketTypeInput!) { createTicketType(input: $i) { id } }`, {
+      i: ticketTypeInput(openAir, `B GA ${tag}`),
+    })
+  ).createTicketType.id;
+  ids.hold = await poll('a hold of B’s public sale (the sale reaching access)', async () => {
+    const { body } = await as(platform, owner)(`mutation($i: CreateHoldInput!) { createHold(input: $i) { id } }`, {
+      i: { eventId: openAir, items: [{ ticketTypeId: onSale, quantity: 2 }] },
+    });
+    return (body.data as { createHold?: { id: string } } | null)?.createHold?.id;
+  });
+  ids.booking = (
+    await b(`mutation($h: ID!) { confirmHold(holdId: $h, clientKey: "b-purchase") { id } }`, { h: ids.hold })
+  ).confirmHold.id;
+  // a sold-out type with B's owner in its line: their entry is theirs alone
+  const soldOutType = (
+    await b(`mutation($i: CreateTicketTypeInput!) { createTicketType(input: $i) { id } }`, {
+      i: { ...ticketTypeInput(openAir, `B queue ${tag}`), quantity: 1 },
+    })
+  ).createTicketType.id as string;
+  const { createHold: lastOne } = await b(`mutation($i: CreateHoldInput!) { createHold(input: $i) { id } }`, {
+    i: { eventId: openAir, items: [{ ticketTypeId: soldOutType, quantity: 1 }] },
+  });
+  await b(`mutation($h: ID!) { confirmHold(holdId: $h, clientKey: "b-last-one") { id } }`, { h: lastOne.id });
+  const waitlistEntry = (await b(`mutation($t: ID!) { joinWaitlist(ticketTypeId: $t, quantity: 1) { id } }`, { t: soldOutType }))
+    .joinWaitlist.id as string;
   ids.partnerApp = (
     await b(
       `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "B site", whiteLabel: { brandName: "B brand" }) { id } }`,
@@ -168,14 +251,40 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
   // the canonical (public) event the record became: the platform's, not B's, so its id is public
   ids.canonicalEvent = record.canonicalEventId;
   ids.savedSearch = (await b(`mutation { saveSearch(name: "B saved ${tag}", filter: { text: "gala" }) { id } }`)).saveSearch.id;
+  // a notification of B's owner: they ask to hear of a word, and B publishes an event with it
+  await b(`mutation { setNotificationPreferences(input: { keywords: ["bnotice"] }) { keywords } }`);
+  const notice = (
+    await b(`mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
+      i: {
+        venueId: ids.venue,
+        title: `Bnotice ${tag}`,
+        slug: `bnotice-${tag}`,
+        startsAt: '2031-03-01T18:00:00Z',
+        endsAt: '2031-03-01T20:00:00Z',
+      },
+    })
+  ).createEvent.id;
+  await b(`mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: notice });
+  for (let tries = 0; !ids.notification && tries < 100; tries++) {
+    ids.notification = (await b(`{ notifications(first: 1) { edges { node { id } } } }`)).notifications.edges[0]?.node.id;
+    if (!ids.notification) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // a former member of B deleted their account: the receipt is readable by anyone holding its number (it names no one)
+  const leaver = await signUp(platform, `b-leaver-${tag}`);
+  ids.erasureReceipt = (
+    await run(platform, leaver, `mutation($c: String!) { deleteMyAccount(confirm: $c) { id } }`, { c: leaver.email })
+  ).deleteMyAccount.id;
   // the organisation's id, name and venue are public, like its owner's profile: everything else is B's alone
-  const publicIds = new Set([ids.organization, ids.venue, ids.user, ids.member, ids.canonicalEvent]);
+  const publicIds = new Set([ids.organization, ids.venue, ids.user, ids.member, ids.canonicalEvent, ids.erasureReceipt]);
   const secrets = [
     ...Object.values(ids).filter((id) => !publicIds.has(id)),
     title,
     nfcId,
     holder.name,
     holder.email,
+    waitlistEntry,
+    backstage,
+    layout,
     hookUrl,
     owner.email,
     member.email,
@@ -183,7 +292,7 @@ export async function buildOrganisationB(platform: TestPlatform, tag: string): P
     `B feed ${tag}`,
     `B night ${tag}`,
   ];
-  return { owner, member, ids, secrets };
+  return { owner, member, ids, secrets, soldOutType };
 }
 
 /** Organisation A's principals: every kind of caller the gateway knows, all of them strangers to B. */
@@ -244,7 +353,7 @@ export async function buildPrincipalsOfA(platform: TestPlatform, tag: string): P
 }
 
 /** Everything of B that a change would show, read by B's owner (volatile counters and timestamps left out). */
-export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!, $src: ID!, $run: ID!, $saved: ID!) {
+export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!, $src: ID!, $run: ID!, $saved: ID!, $type: ID!, $hold: ID!, $booking: ID!, $map: ID!) {
   organization(id: $o) { name slug memberships { totalCount edges { node { id role user { id } } } } venues { id name timeZone } }
   invitations(organizationId: $o) { totalCount edges { node { id email role state } } }
   event(id: $e) { id title status visibility startsAt endsAt gates { id name direction }
@@ -252,6 +361,10 @@ export const SNAPSHOT_OF_B = `query($o: ID!, $e: ID!, $my: ID!, $w: ID!, $s: ID!
   myEvent: event(id: $my) { id title status visibility }
   wristbands(eventId: $e, first: 20) { totalCount edges { node { id nfcId category status assignedSeries { id } } } }
   tickets(eventId: $e, first: 20) { totalCount edges { node { id externalId status holderName holderEmail } } }
+  ticketType(id: $type) { id name quantity sold held priceMinor currency visibility }
+  hold(id: $hold) { id status }
+  seatMap(id: $map) { id name seatCount }
+  booking(id: $booking) { id status paymentStatus tickets { id code status } }
   checkIns(seriesId: $s, first: 20) { totalCount edges { node { id allowed nfcId } } }
   partnerApps(organizationId: $o) { id name trustedDocumentsOnly trustedDocumentHashes whiteLabel { brandName } apiKeys { id name scopes active } }
   devices(organizationId: $o) { totalCount edges { node { id name allowedGateIds active } } }
@@ -271,6 +384,10 @@ export const snapshotVariables = (ids: Record<string, string>) => ({
   src: ids.source,
   run: ids.fetchRun,
   saved: ids.savedSearch,
+  type: ids.ticketType,
+  hold: ids.hold,
+  booking: ids.booking,
+  map: ids.seatMap,
 });
 
 /** An iCalendar file uploaded to a source through the gateway (a fetch run of it), as its operator. */

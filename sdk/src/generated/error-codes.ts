@@ -38,6 +38,8 @@ export const ApiErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** too many requests: retry after `extensions.retryAfterSeconds` (also the Retry-After header) */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** the server is past its load bounds and did not run the request: retry after `extensions.retryAfterSeconds` */
+  OVERLOADED: 'OVERLOADED',
   /** the API key is in trusted-documents mode and the operation is not registered for its app */
   UNTRUSTED_OPERATION: 'UNTRUSTED_OPERATION',
   /** the request comes from a browser origin the platform and the key’s partner app do not allow */
@@ -78,6 +80,34 @@ export const ApiErrorCode = {
   SCAN_ID_REUSED: 'SCAN_ID_REUSED',
   /** the import file’s header is missing or names unknown columns */
   MALFORMED_HEADER: 'MALFORMED_HEADER',
+  /** a category is not in the platform’s taxonomy (`extensions.unknown`, `extensions.known`) */
+  UNKNOWN_CATEGORY: 'UNKNOWN_CATEGORY',
+  /** a maximum distance is below zero kilometres */
+  NEGATIVE_DISTANCE: 'NEGATIVE_DISTANCE',
+  /** the unsubscribe link is forged or mangled */
+  UNSUBSCRIBE_TOKEN_INVALID: 'UNSUBSCRIBE_TOKEN_INVALID',
+  /** the unsubscribe link has expired: change the preferences after signing in */
+  UNSUBSCRIBE_TOKEN_EXPIRED: 'UNSUBSCRIBE_TOKEN_EXPIRED',
+  /** fewer tickets of the type are left than the hold asks for (`extensions.ticketTypeId`, `available`) */
+  SOLD_OUT: 'SOLD_OUT',
+  /** a seat the hold names is held or booked already (`extensions.seatIds`): nothing was held; choose others */
+  SEAT_TAKEN: 'SEAT_TAKEN',
+  /** the seat map is a layout of another venue than the event’s */
+  SEAT_MAP_OF_OTHER_VENUE: 'SEAT_MAP_OF_OTHER_VENUE',
+  /** the hold expired or was released and its tickets went back on sale: place a new hold */
+  HOLD_EXPIRED: 'HOLD_EXPIRED',
+  /** the hold asks for more tickets than one order may take (`extensions.limit`) */
+  ORDER_LIMIT: 'ORDER_LIMIT',
+  /** the ticket type is not on sale now: the event is not ON_SALE, or outside its sale window (`extensions.reason`) */
+  SALES_CLOSED: 'SALES_CLOSED',
+  /** the event’s ticket types would add up to more tickets than its venue holds */
+  INVENTORY_OVER_CAPACITY: 'INVENTORY_OVER_CAPACITY',
+  /** the ticket was cancelled and admits no one */
+  TICKET_CANCELLED: 'TICKET_CANCELLED',
+  /** enough tickets of the type are left and nobody waits for them: hold them instead of joining its waitlist (`extensions.available`) */
+  NOT_SOLD_OUT: 'NOT_SOLD_OUT',
+  /** the caller is on the type’s waitlist already for another quantity (`extensions.entryId`): leave it first */
+  ALREADY_WAITING: 'ALREADY_WAITING',
   /** the organisation would be left without an owner */
   LAST_OWNER: 'LAST_OWNER',
   /** the invitation was already accepted, declined or revoked */
@@ -112,6 +142,10 @@ export const ApiErrorCode = {
   PERMISSIONS_CHANGED: 'PERMISSIONS_CHANGED',
   /** the subscriber fell too far behind and was dropped: subscribe again */
   SUBSCRIPTION_OVERFLOW: 'SUBSCRIPTION_OVERFLOW',
+  /** the socket left more unread than the gateway holds: closed with 4413, its results dropped; reconnect */
+  SLOW_SUBSCRIBER: 'SLOW_SUBSCRIBER',
+  /** an event stream (`event: reset`) cannot replay what followed Last-Event-ID: reload what you show, then follow on */
+  EVENTS_MISSED: 'EVENTS_MISSED',
   /** the subgraph refused or ended the subscription */
   UPSTREAM_SUBSCRIPTION_FAILED: 'UPSTREAM_SUBSCRIPTION_FAILED',
   /** the gateway could not plan the operation */
@@ -181,6 +215,7 @@ export const apiErrorMeaning: Readonly<Record<ApiErrorCode, string>> = {
   "UNAUTHENTICATED": "no valid credential: sign in again, or use a key or device credential that is not revoked",
   "FORBIDDEN": "the caller is known but may not do this",
   "RATE_LIMITED": "too many requests: retry after `extensions.retryAfterSeconds` (also the Retry-After header)",
+  "OVERLOADED": "the server is past its load bounds and did not run the request: retry after `extensions.retryAfterSeconds`",
   "UNTRUSTED_OPERATION": "the API key is in trusted-documents mode and the operation is not registered for its app",
   "ORIGIN_NOT_ALLOWED": "the request comes from a browser origin the platform and the key’s partner app do not allow",
   "BAD_USER_INPUT": "an argument or input field is invalid; `extensions.field` names it",
@@ -201,6 +236,20 @@ export const apiErrorMeaning: Readonly<Record<ApiErrorCode, string>> = {
   "DUPLICATE_NFC_ID": "a wristband with this NFC id already exists for the event",
   "SCAN_ID_REUSED": "the scan id was recorded before for a different wristband, gate or direction",
   "MALFORMED_HEADER": "the import file’s header is missing or names unknown columns",
+  "UNKNOWN_CATEGORY": "a category is not in the platform’s taxonomy (`extensions.unknown`, `extensions.known`)",
+  "NEGATIVE_DISTANCE": "a maximum distance is below zero kilometres",
+  "UNSUBSCRIBE_TOKEN_INVALID": "the unsubscribe link is forged or mangled",
+  "UNSUBSCRIBE_TOKEN_EXPIRED": "the unsubscribe link has expired: change the preferences after signing in",
+  "SOLD_OUT": "fewer tickets of the type are left than the hold asks for (`extensions.ticketTypeId`, `available`)",
+  "SEAT_TAKEN": "a seat the hold names is held or booked already (`extensions.seatIds`): nothing was held; choose others",
+  "SEAT_MAP_OF_OTHER_VENUE": "the seat map is a layout of another venue than the event’s",
+  "HOLD_EXPIRED": "the hold expired or was released and its tickets went back on sale: place a new hold",
+  "ORDER_LIMIT": "the hold asks for more tickets than one order may take (`extensions.limit`)",
+  "SALES_CLOSED": "the ticket type is not on sale now: the event is not ON_SALE, or outside its sale window (`extensions.reason`)",
+  "INVENTORY_OVER_CAPACITY": "the event’s ticket types would add up to more tickets than its venue holds",
+  "TICKET_CANCELLED": "the ticket was cancelled and admits no one",
+  "NOT_SOLD_OUT": "enough tickets of the type are left and nobody waits for them: hold them instead of joining its waitlist (`extensions.available`)",
+  "ALREADY_WAITING": "the caller is on the type’s waitlist already for another quantity (`extensions.entryId`): leave it first",
   "LAST_OWNER": "the organisation would be left without an owner",
   "INVITATION_CLOSED": "the invitation was already accepted, declined or revoked",
   "INVITATION_EXPIRED": "the invitation expired",
@@ -218,6 +267,8 @@ export const apiErrorMeaning: Readonly<Record<ApiErrorCode, string>> = {
   "UPLOAD_NOT_ACCEPTED": "the source does not take uploads (only file-kind sources do)",
   "PERMISSIONS_CHANGED": "the caller lost a right the subscription depends on: subscribe again",
   "SUBSCRIPTION_OVERFLOW": "the subscriber fell too far behind and was dropped: subscribe again",
+  "SLOW_SUBSCRIBER": "the socket left more unread than the gateway holds: closed with 4413, its results dropped; reconnect",
+  "EVENTS_MISSED": "an event stream (`event: reset`) cannot replay what followed Last-Event-ID: reload what you show, then follow on",
   "UPSTREAM_SUBSCRIPTION_FAILED": "the subgraph refused or ended the subscription",
   "QUERY_PLANNING_FAILED": "the gateway could not plan the operation",
   "SUBGRAPH_UNAVAILABLE": "a subgraph the operation needs cannot be reached (or keeps failing and is not asked for a few seconds); retry later",

@@ -1,4 +1,4 @@
-import { loaderById, loaderByParent, type SubgraphContext } from '@eventgraph/runtime';
+import { loaderById, loaderByParent, type Sql, type SubgraphContext } from '@eventgraph/runtime';
 import type {
   CheckIn,
   EventSeries,
@@ -9,6 +9,8 @@ import type {
   SeriesTransition,
   Wristband,
 } from './generated/prisma/client';
+import { salesLoaders } from './sales/loaders';
+import { seatLoaders } from './sales/seat-reads';
 import { wristbandLoaders } from './wristband-loaders';
 
 export type AccessDb = PrismaClient;
@@ -21,7 +23,7 @@ export interface AccessContext extends SubgraphContext<AccessDb, AccessTx> {
   loaders: ReturnType<typeof createLoaders>;
 }
 
-function createLoaders(db: AccessDb) {
+function createLoaders(db: AccessDb, sql: Sql) {
   return {
     gate: loaderById<Gate>((ids) => db.gate.findMany({ where: { id: { in: [...ids] } } })),
     series: loaderById<EventSeries>((ids) => db.eventSeries.findMany({ where: { id: { in: [...ids] } } })),
@@ -74,10 +76,12 @@ function createLoaders(db: AccessDb) {
       (s) => s.parentId!,
     ),
     ...wristbandLoaders(db),
+    ...salesLoaders(db, sql),
+    ...seatLoaders(sql),
   };
 }
 
 export const createContext = (base: SubgraphContext<AccessDb, AccessTx>): AccessContext => ({
   ...base,
-  loaders: createLoaders(base.db),
+  loaders: createLoaders(base.db, base.sql),
 });

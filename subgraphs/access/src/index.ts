@@ -3,19 +3,30 @@ import type { SubgraphDefinition } from '@eventgraph/runtime';
 import { createContext, type AccessContext, type AccessDb, type AccessTx } from './context';
 import { PrismaClient } from './generated/prisma/client';
 import { importRoutes } from './imports/routes';
-import { projectEvents } from './known-events';
+import { announceOccupancy } from './check-in/occupancy-announcements';
+import { projectEvents, projectVenues } from './known-events';
+import { eraseDeletedUsers } from './privacy/erasure';
+import { runAccessRetention } from './privacy/retention';
 import { startScheduler } from './scheduler';
 import { schema } from './schema';
 
-/** access: gates, event series, wristbands and check-ins at the gates. */
+/** access: gates, event series, wristbands, check-ins at the gates, and ticket sales (types, holds, bookings). */
 export const accessSubgraph: SubgraphDefinition<AccessDb, AccessTx, AccessContext> = {
   name: 'access',
   prismaDir: join(__dirname, '..', 'prisma'),
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  // the scheduler moves series on as their check-in windows open and they end
-  consumers: [projectEvents, (services) => startScheduler(services)],
+  // the scheduler moves series on as their check-in windows open and they end, and releases expired holds
+  // series.occupancy_changed after allowed scans, for events' live venue status
+  consumers: [
+    projectEvents,
+    projectVenues,
+    (services) => startScheduler(services),
+    announceOccupancy,
+    eraseDeletedUsers,
+    runAccessRetention,
+  ],
   // streamed bulk imports, forwarded by the gateway's POST /imports/… routes
   routes: importRoutes,
 };

@@ -18,18 +18,39 @@ import type { KnownEvent } from './generated/prisma/client';
  */
 export const projectEvents = ({ db, bus, group }: ConsumerServices<AccessDb>) =>
   bus.consume!(group('event-projection'), 'event.*', async (event) => {
-    const { eventId, organizationId, status } = event.payload as {
+    const { eventId, organizationId, status, venueId } = event.payload as {
       eventId: string;
       organizationId: string | null;
       status: string;
+      /** absent from event.deleted: the venue stays as it was */
+      venueId?: string | null;
     };
     // a user's own event has no organisation, so no gates, series or wristbands: access has nothing to know of it
     if (!organizationId) return;
     // idempotent: replaying an event writes the same row
     await db.knownEvent.upsert({
       where: { eventId },
-      create: { eventId, organizationId, status },
-      update: { organizationId, status },
+      create: { eventId, organizationId, status, venueId: venueId ?? null },
+      update: { organizationId, status, ...(venueId !== undefined ? { venueId } : {}) },
+    });
+  });
+
+/**
+ * Venues' capacities, from `venue.created` / `venue.updated`: the tickets on sale for an event may not add up to
+ * more than its venue holds. Venues announced before their payload carried `maxCapacity` stay unknown (no bound).
+ */
+export const projectVenues = ({ db, bus, group }: ConsumerServices<AccessDb>) =>
+  bus.consume!(group('venue-projection'), 'venue.*', async (event) => {
+    const { venueId, organizationId, maxCapacity } = event.payload as {
+      venueId: string;
+      organizationId: string;
+      maxCapacity?: number;
+    };
+    if (typeof maxCapacity !== 'number') return;
+    await db.knownVenue.upsert({
+      where: { venueId },
+      create: { venueId, organizationId, maxCapacity },
+      update: { organizationId, maxCapacity },
     });
   });
 

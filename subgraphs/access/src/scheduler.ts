@@ -1,6 +1,17 @@
-import { ConfigError, recordEvent, type ConsumerServices, type SqlExecutor } from '@eventgraph/runtime';
+import {
+  ConfigError,
+  executorOf,
+  recordEvent,
+  type ConsumerServices,
+  type SqlDatabase,
+  type SqlExecutor,
+} from '@eventgraph/runtime';
 import type { AccessDb } from './context';
 import { scheduledSteps, type SeriesStatus } from './domain/series-lifecycle';
+import { releaseAllExpiredHolds, type AnnouncingTransact } from './sales/inventory';
+import { holdTtlMs } from './sales/settings';
+import { settleWaitingTypes } from './sales/waitlist-offers';
+import { offerTtlMs } from './sales/waitlist-settings';
 import { applySeriesTransition } from './series-transitions';
 
 /** ACCESS_SCHEDULER_INTERVAL_MS: how often the scheduler looks for due series (default 15 s). */
@@ -71,17 +82,36 @@ export async function runSchedulerPass(db: AccessDb, now = new Date()): Promise<
   }
 }
 
+/** The scheduler's transactions announce through the outbox too; the relay's poll publishes them. */
+const announcingTransact =
+  (sql: SqlDatabase): AnnouncingTransact =>
+  (fn) =>
+    sql.transaction((tx) =>
+      fn(tx, async (topic, payload) => {
+        await recordEvent(executorOf(tx), 'access', topic, payload);
+      }),
+    );
+
 const reasonOf = (to: string) => (to === 'ACTIVE' ? 'check-in window opened' : 'series ended');
 
-/** The scheduler worker of the access subgraph: a pass at start (catching up), then every interval. */
-export function startScheduler({ db, log }: ConsumerServices<AccessDb>, intervalMs = schedulerIntervalMs()) {
+/**
+ * The scheduler worker of the access subgraph: a pass at start (catching up), then every interval. Each pass
+ * also releases expired holds (availability never waits for it: reads count expired holds as free).
+ */
+export function startScheduler({ db, sql, log }: ConsumerServices<AccessDb>, intervalMs = schedulerIntervalMs()) {
+  holdTtlMs(); // a bad ACCESS_HOLD_TTL_SECONDS stops the start, not the first hold
+  offerTtlMs(); // and ACCESS_WAITLIST_OFFER_TTL_SECONDS
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const pass = () => {
     running = runSchedulerPass(db)
-      .then((moves) => {
+      .then(async (moves) => {
         if (moves) log.info({ moves }, 'scheduler moved series');
+        const released = await releaseAllExpiredHolds(announcingTransact(sql));
+        if (released) log.info({ released }, 'scheduler released expired holds');
+        const settled = await settleWaitingTypes(sql, announcingTransact(sql));
+        if (settled) log.info({ settled }, 'scheduler offered free tickets to waitlists');
       })
       .catch((err: unknown) => {
         if (!stopped) log.warn({ err }, 'scheduler pass failed');

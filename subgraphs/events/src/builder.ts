@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
-import { DateTimeScalar, JSONObjectScalar } from '@eventgraph/runtime';
+import { DateTimeScalar, JSONDocumentScalar, JSONObjectScalar } from '@eventgraph/runtime';
 import type { EventsContext } from './context';
 
 /** The one schema builder of the events subgraph. */
@@ -12,6 +12,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+    JSONDocument: { Input: never; Output: unknown };
   };
 }>({
   plugins: [DirectivePlugin, FederationPlugin],
@@ -19,6 +20,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('JSONDocument', JSONDocumentScalar);
 builder.addScalarType('JSONObject', JSONObjectScalar);
 builder.queryType({});
 builder.mutationType({});

@@ -2,6 +2,7 @@ import { loaderById, loaderByParent, type SubgraphContext } from '@eventgraph/ru
 import { friendsOf } from './domain/own-events';
 import { eventCacheFor } from './event-cache';
 import { userOf } from './visibility';
+import { createPlaceLoaders } from './venue-places';
 import type { Event, EventEnrichment, Prisma, PrismaClient, Venue } from './generated/prisma/client';
 
 export type EventsDb = PrismaClient;
@@ -39,6 +40,8 @@ export function createLoaders(db: EventsDb) {
       (ids) => db.venue.findMany({ where: { organizationId: { in: [...ids] } }, orderBy: { name: 'asc' } }),
       (v) => v.organizationId,
     ),
+    // opening hours and live status (venue-places.ts)
+    ...createPlaceLoaders(db),
   };
 }
 

@@ -27,6 +27,13 @@ export const summaryOf = (event: Event, replaces?: string[]) => ({
   venueId: event.venueId,
   startsAt: event.startsAt.toISOString(),
   categories: event.categories,
+  // what users' notification preferences match on (keywords, distance from home, price range)
+  tags: event.tags,
+  latitude: event.latitude,
+  longitude: event.longitude,
+  priceMin: event.priceMin,
+  priceMax: event.priceMax,
+  currency: event.currency,
   // a user event: the events it stands for in its owner's views (users' feed leaves them out)
   ...(event.ownerUserId ? { replaces: replaces ?? [] } : {}),
 });

@@ -7,7 +7,9 @@ import { projectRsvpCounts } from './popularity';
 import { projectPublications } from './calendar-publications';
 import { projectUserFollows } from './user-follows';
 import { projectSourceEvents } from './source-events';
+import { projectSeriesOccupancy } from './series-occupancy';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
+import { eraseDeletedUsers } from './privacy/erasure';
 import { schema } from './schema';
 
 /** events: venues and events, their lifecycle and live changes. */
@@ -24,6 +26,8 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
     projectPublications,
     projectUserFollows,
     projectSourceEvents,
+    projectSeriesOccupancy,
+    eraseDeletedUsers,
   ],
   afterCommit: forgetChangedEvents,
 };

@@ -4,6 +4,7 @@ import {
   coordinateProblems,
   labels,
   priceProblems,
+  roundCoordinate,
   sanitizeDescription,
   urlProblems,
 } from '../src/domain/event-details';
@@ -66,5 +67,15 @@ describe('currency without a price', () => {
       { field: 'currency', message: 'must be an ISO 4217 code such as EUR' },
     ]);
     expect(priceProblems({ costType: 'FREE', currency: 'EUR' })).toEqual([]);
+  });
+});
+
+describe('coordinates', () => {
+  it('are kept to 1e-7 degree, so nothing below float8’s normal range reaches PostgreSQL', () => {
+    expect(roundCoordinate(5e-324)).toBe(0);
+    expect(Object.is(roundCoordinate(-1e-12), -0)).toBe(false);
+    expect(roundCoordinate(52.520008123456)).toBe(52.5200081);
+    expect(roundCoordinate(-179.99999999)).toBe(-180);
+    expect(roundCoordinate(null)).toBeNull();
   });
 });

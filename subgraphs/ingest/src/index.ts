@@ -4,6 +4,7 @@ import { createContext, type IngestContext, type IngestDb, type IngestTx } from 
 import { PrismaClient } from './generated/prisma/client';
 import { projectEvents } from './known-events';
 import { projectVenues } from './known-venues';
+import { eraseDeletedUsers } from './privacy/erasure';
 import { ingestPayload, pipelineServices, secretBox } from './pipeline';
 import { loadWorkerSettings, RunQueueWorker } from './queue';
 import { createIngestRoutes } from './routes';
@@ -24,7 +25,7 @@ export const ingestSubgraph: SubgraphDefinition<IngestDb, IngestTx, IngestContex
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
   // who may read each event (attribution), the venues feed places are matched to, and the run queue
-  consumers: [projectEvents, projectVenues, runQueue],
+  consumers: [projectEvents, projectVenues, eraseDeletedUsers, runQueue],
   // webhook push and file upload, forwarded by the gateway from /ingest/sources/:id/push|upload
   routes: createIngestRoutes({
     // the key is read when first used (the run queue's start reads it first)

@@ -1,19 +1,25 @@
 import SchemaBuilder from '@pothos/core';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
-import { DateTimeScalar } from '@eventgraph/runtime';
+import { DateTimeScalar, JSONDocumentScalar } from '@eventgraph/runtime';
 import type { UsersContext } from './context';
 
 /** The one schema builder of the users subgraph. */
 export const builder = new SchemaBuilder<{
   Context: UsersContext;
   DefaultFieldNullability: false;
-  Scalars: { DateTime: { Input: Date; Output: Date }; ID: { Input: string; Output: string } };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+    JSONDocument: { Input: never; Output: unknown };
+  };
 }>({
   plugins: [DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
 });
 
 builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('JSONDocument', JSONDocumentScalar);
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -28,6 +28,7 @@ export type EventSearchFilter = {
   venueId?: string | null | undefined;
   organizationId?: string | null | undefined;
   cost?: CostFilter | null | undefined;
+  openNow?: boolean | null | undefined;
   statuses?: Array<EventStatus> | null | undefined;
 };
 

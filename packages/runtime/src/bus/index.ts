@@ -21,6 +21,17 @@ export { NatsTransport, connectNatsTransport, type NatsTransportOptions } from '
 
 export type BusConfig = { kind: 'memory' } | { kind: 'nats'; url: string; stream?: string; subjectPrefix?: string };
 
+/** The bus the settings name (EVENTGRAPH_BUS, NATS_URL, NATS_STREAM, NATS_SUBJECT_PREFIX). */
+export function busConfigOf(settings: {
+  EVENTGRAPH_BUS: 'memory' | 'nats';
+  NATS_URL: string;
+  NATS_STREAM?: string;
+  NATS_SUBJECT_PREFIX?: string;
+}): BusConfig {
+  if (settings.EVENTGRAPH_BUS === 'memory') return { kind: 'memory' };
+  return { kind: 'nats', url: settings.NATS_URL, stream: settings.NATS_STREAM, subjectPrefix: settings.NATS_SUBJECT_PREFIX };
+}
+
 /**
  * The transport for this process: in memory when every subgraph runs in one
  * process (the embedded default; share the one instance), NATS JetStream

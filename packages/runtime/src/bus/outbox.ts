@@ -67,6 +67,31 @@ export async function recordEvent(
 }
 
 /**
+ * Records many events of one topic in one statement (a batch of rows released together): the same rows
+ * `recordEvent` writes one by one, in the caller's transaction.
+ */
+export async function recordEvents(
+  tx: SqlExecutor,
+  source: string,
+  topic: string,
+  payloads: Record<string, unknown>[],
+): Promise<BusEvent[]> {
+  if (payloads.length === 0) return [];
+  const events = payloads.map((payload) => newEvent(source, topic, payload));
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "OutboxEvent" ("eventId", "source", "topic", "payload", "occurredAt")
+     SELECT e."eventId", $1, $2, e."payload", e."occurredAt"
+     FROM jsonb_to_recordset($3::jsonb) AS e("eventId" uuid, "payload" jsonb, "occurredAt" timestamptz)`,
+    source,
+    topic,
+    JSON.stringify(
+      events.map((event) => ({ eventId: event.id, payload: JSON.parse(storedPayload(event)), occurredAt: event.occurredAt })),
+    ),
+  );
+  return events;
+}
+
+/**
  * The trace context rides in the stored payload under this key (lifted back onto the envelope when the relay
  * reads the row), so tracing needed no new column in every subgraph's outbox table.
  */
@@ -91,6 +116,33 @@ export function outboxInsert(
     event,
     statement: `INSERT INTO "OutboxEvent" ("eventId", "source", "topic", "payload", "occurredAt")
      VALUES (${values[0]}::uuid, ${values[1]}, ${values[2]}, ${values[3]}::jsonb, ${values[4]}::timestamptz)`,
+  };
+}
+
+/**
+ * An event a statement of the subgraph writes into the outbox itself, with a payload only the statement
+ * knows (a decision made in SQL): the row's values but the payload, to pass to the statement, and the
+ * event as recorded once the payload is known.
+ */
+export interface PreparedEvent {
+  eventId: string;
+  source: string;
+  topic: string;
+  occurredAt: string;
+  /** what the stored payload carries besides the event's own keys (the trace context), as JSON: the statement merges it in */
+  payloadExtra: string;
+  complete(payload: Record<string, unknown>): BusEvent;
+}
+
+export function prepareEvent(source: string, topic: string): PreparedEvent {
+  const event = newEvent(source, topic, {});
+  return {
+    eventId: event.id,
+    source,
+    topic,
+    occurredAt: event.occurredAt,
+    payloadExtra: storedPayload(event),
+    complete: (payload) => ({ ...event, payload }),
   };
 }
 
@@ -168,53 +220,78 @@ function toEvent(row: OutboxRow): BusEvent {
 }
 
 /**
- * Takes back every claim of unpublished rows: for a relay starting on a database no other process
- * publishes from (the memory bus), whose claims can only be a dead process's.
+ * Up to `limit` unpublished rows, oldest first, claimed or not, without writing anything: for the memory
+ * bus, whose relay is the only one publishing from its table (one process), so it needs no claim and
+ * any claim there is a dead process's.
  */
-export async function releaseAllClaims(db: SqlExecutor): Promise<number> {
-  return db.$executeRawUnsafe(
-    `UPDATE "OutboxEvent" SET "claimedUntil" = NULL WHERE "publishedAt" IS NULL AND "claimedUntil" IS NOT NULL`,
+export async function unpublished(db: SqlExecutor, limit: number): Promise<BusEvent[]> {
+  const rows = await db.$queryRawUnsafe<OutboxRow[]>(
+    `SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt"
+     FROM "OutboxEvent" e WHERE e."publishedAt" IS NULL ORDER BY e."id" LIMIT ${positiveInt(limit, 'limit')}`,
   );
+  return rows.map(toEvent);
 }
 
 const uuidList = (ids: string[]) => ids.map((_, i) => `$${i + 1}::uuid`).join(', ');
 
-export async function markPublished(db: SqlExecutor, eventIds: string[]): Promise<number> {
+/**
+ * Deletes rows the transport has accepted: a published row is not updated a second time (its claim was
+ * the one update), nor kept for a prune to delete later. Fixed text (an array), so prepared once.
+ */
+export async function deletePublished(db: SqlExecutor, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
-  return db.$executeRawUnsafe(
-    `UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL WHERE "eventId" IN (${uuidList(eventIds)})`,
-    ...eventIds,
-  );
+  return db.$executeRawUnsafe(`DELETE FROM "OutboxEvent" WHERE "eventId" = ANY($1::uuid[])`, eventIds);
 }
 
 /**
- * Marks rows published and records, in the same statement, which durable consumer groups still owe each
- * of them: `owed` pairs an event id with a group. Fixed text whatever the batch (arrays, not a list of
- * parameters), so it is prepared once.
+ * Publishes rows with what each durable consumer group will owe of them (`owed` pairs an event id with
+ * a group), in one statement: a row some group owes is marked published (its one update) and kept until
+ * the last group has settled it; a row no group consumes is deleted at once. Fixed text whatever the
+ * batch (arrays, not a list of parameters), so it is prepared once.
  */
-export async function markPublishedOwing(
+export async function publishOwing(
   db: SqlExecutor,
   eventIds: string[],
   owed: Array<{ eventId: string; consumer: string }>,
 ): Promise<number> {
   if (eventIds.length === 0) return 0;
+  const [owing, consumers] = [owed.map((o) => o.eventId), owed.map((o) => o.consumer)];
   return db.$executeRawUnsafe(
     `WITH "owed" AS (
        INSERT INTO "OutboxDelivery" ("eventId", "consumer")
        SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING
+     ), "unowed" AS (
+       DELETE FROM "OutboxEvent" WHERE "eventId" = ANY($3::uuid[]) AND NOT ("eventId" = ANY($1::uuid[])) RETURNING 1
      )
-     UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL WHERE "eventId" = ANY($3::uuid[])`,
-    owed.map((o) => o.eventId),
-    owed.map((o) => o.consumer),
+     UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL
+     WHERE "eventId" = ANY($3::uuid[]) AND "eventId" = ANY($1::uuid[]) AND "publishedAt" IS NULL`,
+    owing,
+    consumers,
     eventIds,
   );
 }
 
-/** Clears what groups have handled (their effect committed): they owe those events no more. */
+/**
+ * Clears what groups have handled (their effect committed): they owe those events no more, and an event
+ * no group owes any longer is deleted in the same statement. (The statement's parts share one snapshot,
+ * so "nothing owed any more" is every delivery row of the event being among those settled now: as many
+ * rows settled now as the snapshot holds.) Each part is bounded by the batch, never a join over the
+ * tables: their statistics are often those of an empty table (analysed before the first event), and a
+ * join planned for one row each ran for minutes over a few thousand.
+ */
 export async function settleDeliveries(db: SqlExecutor, settled: Array<{ eventId: string; consumer: string }>): Promise<number> {
   if (settled.length === 0) return 0;
   return db.$executeRawUnsafe(
-    `DELETE FROM "OutboxDelivery" WHERE ("eventId", "consumer") IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+    `WITH "settled" AS (
+       DELETE FROM "OutboxDelivery"
+       WHERE "eventId" = ANY($1::uuid[]) AND ("eventId", "consumer") IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+       RETURNING "eventId"
+     )
+     DELETE FROM "OutboxEvent" e
+     WHERE e."publishedAt" IS NOT NULL AND e."eventId" = ANY(ARRAY(
+       SELECT s."eventId" FROM "settled" s GROUP BY s."eventId"
+       HAVING count(*) = (SELECT count(*) FROM "OutboxDelivery" d WHERE d."eventId" = s."eventId")
+     ))`,
     settled.map((s) => s.eventId),
     settled.map((s) => s.consumer),
   );
@@ -254,7 +331,8 @@ export async function releaseClaims(db: SqlExecutor, eventIds: string[]): Promis
 
 /**
  * Deletes rows published more than `retentionMs` ago that no group still owes, in bounded batches so
- * no statement runs long.
+ * no statement runs long. The relay deletes what it publishes itself; this is for rows a relay marked
+ * published and never got to delete (an earlier version kept every published row).
  */
 export async function prunePublished(db: SqlExecutor, retentionMs: number, batchSize = 1000): Promise<number> {
   let total = 0;

@@ -1,13 +1,13 @@
 import type { BusEvent } from './event';
 import {
   claimUnpublished,
-  markPublished,
-  markPublishedOwing,
+  deletePublished,
   owedEvents,
   prunePublished,
-  releaseAllClaims,
+  publishOwing,
   releaseClaims,
   settleDeliveries,
+  unpublished,
   type SqlExecutor,
 } from './outbox';
 import { consoleLogger, errorInfo, type BusLogger, type BusTransport, type OwedDelivery, type Settled } from './transport';
@@ -44,17 +44,19 @@ const SETTLE_BATCH = 1000;
 
 /**
  * Publishes a subgraph's committed outbox rows to the transport, in id order,
- * then marks them published. Delivery is at-least-once: a crash or failure
- * between publish and mark publishes the rows again (JetStream drops the copy
- * inside its duplicate window because the message id is the event id;
- * consumers dedupe the rest).
+ * then deletes them: a row is written once, claimed once (its one update) and
+ * deleted, never marked published and pruned later. Delivery is at-least-once:
+ * a crash or failure between publish and delete publishes the rows again
+ * (JetStream drops the copy inside its duplicate window because the message id
+ * is the event id; consumers dedupe the rest).
  *
  * On a transport that keeps nothing across a restart (in memory, see
- * OwedDelivery) the relay keeps each durable group's debt instead: it marks a
- * row published together with one OutboxDelivery row per group that consumes
- * it, hands it over, and deletes each group's row once the transport says the
- * group has handled the event. When it starts, it takes back the claims of a
- * dead process and delivers what is still owed again, to the groups owing it.
+ * OwedDelivery) the relay keeps each durable group's debt instead: it is the
+ * table's only publisher, so it claims nothing; it marks a row published together
+ * with one OutboxDelivery row per group that consumes it (a row nobody consumes is
+ * deleted at once), hands it over, and deletes each group's row once the transport
+ * says the group has handled the event, the event's row with the last of them.
+ * When it starts, it delivers what is still owed again, to the groups owing it.
  *
  * Several relays (replicas) may share a table; a row's claim keeps it to one
  * of them per pass (see claimUnpublished). Order is per relay pass: with
@@ -217,10 +219,10 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
+    if (this.owed) return this.deliverOwing(this.owed, await unpublished(this.db, this.batchSize));
     const events = await claimUnpublished(this.db, this.batchSize, this.leaseMs);
     if (events.length === 0) return 0;
     const ids = events.map((e) => e.id);
-    if (this.owed) return this.deliverOwing(this.owed, events, ids);
     try {
       await this.transport.publish(events);
     } catch (err) {
@@ -233,20 +235,20 @@ export class OutboxRelay {
       throw err;
     }
     // if this fails the rows stay claimed until the lease ends, then go out again: a duplicate, not a loss
-    await markPublished(this.db, ids);
+    await deletePublished(this.db, ids);
     return events.length;
   }
 
   /** Records what each group will owe with the mark, then hands the events over: a crash in between leaves them owed. */
-  private async deliverOwing(owed: OwedDelivery, events: BusEvent[], ids: string[]): Promise<number> {
+  private async deliverOwing(owed: OwedDelivery, events: BusEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
     const deliveries = events.map((event) => ({ event, consumers: owed.groupsFor(event.topic) }));
     const debts = deliveries.flatMap(({ event, consumers }) => consumers.map((consumer) => ({ eventId: event.id, consumer })));
-    try {
-      await markPublishedOwing(this.db, ids, debts);
-    } catch (err) {
-      await releaseClaims(this.db, ids).catch(() => undefined); // or they wait for their lease
-      throw err;
-    }
+    await publishOwing(
+      this.db,
+      events.map((e) => e.id),
+      debts,
+    );
     owed.deliver(deliveries, { live: true, settled: this.settled });
     return events.length;
   }
@@ -254,7 +256,7 @@ export class OutboxRelay {
   /**
    * Before the first pass: waits for startAfter (the groups have joined). With owed delivery, this
    * process is the only one publishing from the table (an in-memory bus lives in one process), so
-   * any claim is a dead process's: take them back, then deliver again what the groups still owe.
+   * it ignores the claims of a dead process and delivers again what the groups still owe.
    */
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
@@ -262,7 +264,6 @@ export class OutboxRelay {
       if (this.stopped) return;
       this.groupsJoined = true;
       if (!this.owed) return;
-      await releaseAllClaims(this.db);
       await this.redeliverOwed(this.owed);
     })().catch((err: unknown) => {
       this.prepared = undefined; // the next pass tries again

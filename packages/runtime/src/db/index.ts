@@ -1,4 +1,5 @@
 export * from './database';
 export { applyMigrations, createMigration, readMigrations } from './migrations';
+export { pendingMigrations, waitForMigrations, type WaitForMigrationsOptions } from './migration-status';
 export { withQueryMetrics, type QueryMetrics, type StatementOrigin } from './query-metrics';
-export { executorOf, literal, SqlError, sqlOf, type Sql, type SqlDatabase, type SqlTransaction } from './sql';
+export { copyText, executorOf, literal, SqlError, sqlOf, type Sql, type SqlDatabase, type SqlTransaction } from './sql';

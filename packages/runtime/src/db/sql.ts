@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { SqlExecutor } from '../bus/outbox';
 import { runStatement, type QueryMetrics, type StatementOrigin } from './query-metrics';
 
@@ -24,15 +26,30 @@ export interface SqlTransaction extends Sql {
    * trip on a server: for writes nothing in the transaction reads back (an outbox row).
    */
   atCommit(statement: string): void;
+  /**
+   * Where the database can (`SqlDatabase.canCopy`): runs `statement`, a `COPY … FROM STDIN`, streaming `data`
+   * (COPY text format, whole lines; see `copyText`) as it is produced, at the pace the server takes it.
+   * Resolves with the rows copied; if `data` throws, the COPY is abandoned and the error rethrown.
+   */
+  copyFrom?(statement: string, data: AsyncIterable<string>): Promise<number>;
 }
 
 export interface SqlDatabase extends Sql {
+  /** transactions offer `copyFrom`: true on a PostgreSQL server, false on PGlite (no COPY FROM STDIN stream there) */
+  readonly canCopy?: boolean;
   /** runs `fn` in one transaction (READ COMMITTED): committed if it resolves, rolled back if it throws */
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
 }
 
 /** A string as an SQL literal, safe whatever it holds (for `atCommit` statements). */
 export const literal = (value: string): string => escapeLiteral(value);
+
+/** A value as a field of COPY's text format: `\\N` for null, backslash, tab and line breaks escaped. */
+export function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** A statement PostgreSQL refused, said the same way for the server and PGlite. */
 export class SqlError extends Error {
@@ -78,12 +95,28 @@ export function poolSql(pool: Pool, metrics: QueryMetrics, origin?: StatementOri
     query: async <T>(text: string, params?: readonly unknown[]) => (await run(client, text, params)).rows as T[],
     execute: async (text, params) => (await run(client, text, params)).rowCount ?? 0,
   });
+  const copyFrom = (client: PoolClient, statement: string, data: AsyncIterable<string>) =>
+    runStatement(metrics, origin, statement, async () => {
+      const copy = client.query(copyFromStdin(statement));
+      try {
+        // pipeline waits on the socket's backpressure; on a failure it destroys the stream, which sends CopyFail
+        await pipeline(data, copy);
+      } catch (err) {
+        throw asSqlError(err);
+      }
+      return copy.rowCount;
+    });
   return {
     ...on(pool),
+    canCopy: true,
     async transaction(fn) {
       const client = await pool.connect();
       const atCommit: string[] = [];
-      const tx = { ...on(client), atCommit: (statement: string) => void atCommit.push(statement) };
+      const tx: SqlTransaction = {
+        ...on(client),
+        atCommit: (statement: string) => void atCommit.push(statement),
+        copyFrom: (statement, data) => copyFrom(client, statement, data),
+      };
       let broken: unknown;
       try {
         await client.query('BEGIN');
@@ -118,6 +151,7 @@ export function pgliteSql(pglite: PGlite, metrics: QueryMetrics, origin?: Statem
   });
   return {
     ...on(pglite),
+    canCopy: false,
     async transaction(fn) {
       try {
         return await pglite.transaction(async (tx) => {

@@ -29,7 +29,7 @@ export function closeGracefully(server: Server, graceMs = 10_000): Promise<void>
   });
 }
 
-/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
+/** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal meanwhile does not cut the stop short. */
 export function stopOnSignals(
   stop: () => Promise<void>,
   log: { info(msg: string): void; error(o: object, msg: string): void },
@@ -47,6 +47,7 @@ export function stopOnSignals(
       },
     );
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // kept while stopping (not `once`): with no listener left, a repeated signal would end the process at once
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

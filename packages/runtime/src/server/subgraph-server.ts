@@ -7,7 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { formatClientError } from '../errors';
-import { GraphQLRequestMetrics, sendMetrics } from '../metrics';
+import { GraphQLRequestMetrics, LoadSheddingMetrics, sendMetrics } from '../metrics';
 import { traceHttpRequest } from '../telemetry';
 import { guardTextArguments } from '../input-hygiene';
 import type { Logger } from '../logger';
@@ -15,6 +15,7 @@ import { CLIENT_ADDRESS_HEADER, verifyClientAddress } from '../client-address';
 import { PRINCIPAL_HEADER, PrincipalError, verifyPrincipal, type Principal } from '../principal';
 import { graphqlErrorBody, handleGraphQLRequest, sendJson } from './apollo-http';
 import { closeGracefully, listen } from './lifecycle';
+import { LoadShedder, subgraphLoadSheddingFromEnv, type LoadSheddingSettings } from './load-shedder';
 import { observabilityPlugin } from './observability-plugin';
 
 /** What every subgraph resolver can rely on; subgraphs extend it with their database and loaders. */
@@ -46,6 +47,8 @@ export interface StartSubgraphOptions<C extends RequestContext> {
   metrics?: Registry;
   /** runs after the last request has finished: close the database, the bus relay */
   onStopped?(): Promise<void>;
+  /** requests past these bounds are answered 503 OVERLOADED at once; default: the environment's (EVENTGRAPH_SUBGRAPH_MAX_IN_FLIGHT, …) */
+  loadShedding?: LoadSheddingSettings;
 }
 
 export interface RunningServer {
@@ -76,8 +79,11 @@ function sendRouteError(res: ServerResponse, err: unknown, log: Logger): void {
   const formatted = formatClientError(raw, err, (cause) => log.error({ err: cause }, 'route failed'));
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   const status = code === 'INTERNAL_SERVER_ERROR' ? 500 : (ROUTE_STATUS[code] ?? 422);
-  if (res.headersSent) return void res.end();
-  sendJson(res, status, { errors: [{ message: formatted.message, extensions: formatted.extensions }] }, { connection: 'close' });
+  const body = { errors: [{ message: formatted.message, extensions: formatted.extensions }] };
+  // a streamed answer (NDJSON progress lines) has said 200 already: its last line carries the error instead
+  if (res.headersSent)
+    return void res.end(/ndjson/.test(String(res.getHeader('content-type'))) ? `${JSON.stringify(body)}\n` : undefined);
+  sendJson(res, status, body, { connection: 'close' });
 }
 
 /**
@@ -98,6 +104,9 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // the process stops the server itself, in order (stopOnSignals); Apollo's own SIGTERM handler would raise the
+    // signal again once Apollo alone had stopped, ending the process before its consumers and database closed
+    stopOnTerminationSignals: false,
     // traces are for Apollo's hosted studio, which Eventgraph does not report to
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
@@ -105,6 +114,10 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
     ],
   });
   await apollo.start();
+  const shedder = new LoadShedder(
+    options.loadShedding ?? subgraphLoadSheddingFromEnv(),
+    options.metrics && new LoadSheddingMetrics(options.metrics),
+  );
 
   /** a GraphQL request or a route, after the principal check */
   const serve = (req: IncomingMessage, res: ServerResponse, route: SubgraphServerRoute<C> | undefined) => {
@@ -149,6 +162,8 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
     if (url.pathname === '/metrics' && options.metrics) return void sendMetrics(options.metrics, res);
     const route = options.routes?.[`${req.method ?? 'GET'} ${url.pathname}`];
     if (url.pathname !== path && !route) return sendJson(res, 404, graphqlErrorBody(`no route for ${url.pathname}`, 'NOT_FOUND'));
+    // before the principal check and the body: a shed request costs as little as possible
+    if (!shedder.admit(res)) return;
     traceHttpRequest(name, req, res, url.pathname, () => serve(req, res, route));
   });
 
@@ -176,6 +191,11 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
           requestId: ctx.extra.requestId!,
           log: log.child({ requestId: ctx.extra.requestId }),
         }),
+      // graphql-ws has no "subscribed" message: a ping naming the operation tells the gateway this one was
+      // accepted (a refusal is a `next` with errors, then `complete`), so it can answer a refusal before streaming
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (Symbol.asyncIterator in result) ctx.extra.socket.send(JSON.stringify({ type: 'ping', payload: { subscribed: id } }));
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result,
     },
@@ -197,6 +217,7 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sta
         await wsCleanup.dispose();
         await closeGracefully(httpServer);
         await apollo.stop();
+        shedder.close();
         await options.onStopped?.();
         log.info(`${name} subgraph stopped`);
       })();

@@ -68,6 +68,27 @@ export function owedDeliveryTests(db: () => TransactionalDb): void {
     expect(handled.sort()).toEqual([...expected].sort());
   });
 
+  it('keeps a row while a group owes it, marked published once, and deletes it with the last settlement', async () => {
+    const bus = newBus();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    bus.consume('scans', 'ticket.*', () => gate);
+    bus.consume('audit', 'ticket.*', () => undefined);
+    const owedEvent = await record('ticket.issued');
+    await record('venue.created'); // no group consumes it
+    expect(await newRelay(bus).flush()).toBe(2);
+    const rows = () =>
+      db().$queryRawUnsafe<Array<{ eventId: string; published: boolean; claimed: boolean }>>(
+        `SELECT "eventId"::text AS "eventId", "publishedAt" IS NOT NULL AS "published", "claimedUntil" IS NOT NULL AS "claimed" FROM "OutboxEvent"`,
+      );
+    // the unconsumed row is gone at once; the owed one is kept, marked (no claim before it), until both groups are done
+    await waitFor(async () => (await owed()).length === 1, 5_000, 'audit settled');
+    expect(await rows()).toEqual([{ eventId: owedEvent.id, published: true, claimed: false }]);
+    open();
+    await waitFor(async () => (await rows()).length === 0, 5_000, 'the row deleted with the last settlement');
+    expect(await owed()).toEqual([]);
+  });
+
   it('after a crash, delivers what is still owed again, to the groups owing it only, and not to live subscribers', async () => {
     const first = newBus();
     first.consume('fast', 'ticket.*', () => undefined);

@@ -58,7 +58,26 @@ describe('outbox relay on PGlite', () => {
     await waitFor(() => seen.length === 1);
     await sleep(150); // several poll intervals: nothing else shows up
     expect(seen).toEqual([kept]);
-    expect(await pg.query('SELECT count(*)::int AS n FROM "OutboxEvent"')).toEqual([{ n: 1 }]);
+    // the published row is deleted; the rolled back one never was there
+    expect(await pg.query('SELECT count(*)::int AS n FROM "OutboxEvent"')).toEqual([{ n: 0 }]);
+  });
+
+  it('updates a row once at most (its claim) and deletes it once published', async () => {
+    await pg.exec(`CREATE TABLE IF NOT EXISTS "RowUpdates" ("eventId" UUID, "column" TEXT);
+      CREATE OR REPLACE FUNCTION "count_updates"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        INSERT INTO "RowUpdates" VALUES (NEW."eventId", CASE WHEN NEW."publishedAt" IS DISTINCT FROM OLD."publishedAt" THEN 'publishedAt' ELSE 'claimedUntil' END);
+        RETURN NEW; END $$;
+      CREATE TRIGGER "count_updates" AFTER UPDATE ON "OutboxEvent" FOR EACH ROW EXECUTE FUNCTION "count_updates"();
+      TRUNCATE "RowUpdates";`);
+    const transport = new RecordingTransport(); // keeps its own groups (as NATS does): claim, publish, delete
+    const events = [await record('a.b', { n: 1 }), await record('a.b', { n: 2 }), await record('a.b', { n: 3 })];
+    expect(await newRelay(transport).flush()).toBe(3);
+    expect(transport.published).toEqual(events);
+    expect(await pg.query('SELECT count(*)::int AS n FROM "OutboxEvent"')).toEqual([{ n: 0 }]);
+    const updates = await pg.query<{ column: string; n: number }>(
+      `SELECT "column", count(*)::int AS n FROM "RowUpdates" GROUP BY "column"`,
+    );
+    expect(updates).toEqual([{ column: 'claimedUntil', n: 3 }]);
   });
 
   it('delivers committed events once each, in commit order, and marks them published', async () => {
@@ -239,12 +258,13 @@ describe('outbox relay on PGlite', () => {
     expect(transport.published.map((e) => e.payload.i)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  // published rows a relay marked and never deleted (an earlier version kept them all until the prune)
   it('prunes published rows older than the retention, and only those', async () => {
     const relay = newRelay(new RecordingTransport(), { retentionMs: 3600_000 });
     for (let i = 0; i < 5; i++) await record('a.b', { i });
-    await relay.flush();
     await record('a.b', { unpublished: true });
     await pg.query(`UPDATE "OutboxEvent" SET "publishedAt" = now() - interval '2 hours' WHERE (payload->>'i')::int < 3`);
+    await pg.query(`UPDATE "OutboxEvent" SET "publishedAt" = now() WHERE (payload->>'i')::int >= 3`);
 
     expect(await relay.prune()).toBe(3);
     const left = await pg.query<{ i: string | null }>(`SELECT payload->>'i' AS i FROM "OutboxEvent" ORDER BY id`);
@@ -253,7 +273,6 @@ describe('outbox relay on PGlite', () => {
 
   it('prunes on its own while running', async () => {
     await record('a.b', { old: true });
-    await newRelay(new RecordingTransport()).flush();
     await pg.query(`UPDATE "OutboxEvent" SET "publishedAt" = now() - interval '8 days'`);
     newRelay(new RecordingTransport()).start(); // default retention 7 days, first prune on the first pass
     await waitFor(async () => (await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM "OutboxEvent"'))[0]!.n === 0);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 import { isTransactionConflict, translateDatabaseError } from '../../src/errors';
-import { literal, pgliteSql, poolSql, SqlError, type SqlDatabase } from '../../src/db/sql';
+import { copyText, literal, pgliteSql, poolSql, SqlError, type SqlDatabase } from '../../src/db/sql';
 import { describeIfReachable, PG_URL } from '../bus/helpers';
 
 const TABLE = `CREATE TABLE "Item" ("id" uuid PRIMARY KEY, "name" text NOT NULL, "at" timestamptz NOT NULL, CONSTRAINT "Item_name_key" UNIQUE ("name"))`;
@@ -85,6 +85,13 @@ function behavesAsPlainSql(open: () => Promise<{ sql: SqlDatabase; statements: (
 }
 
 describe('plain SQL on PGlite', () => {
+  it('offers no COPY (imports keep their batched path there)', async () => {
+    const pglite = new PGlite();
+    const sql = pgliteSql(pglite, { statements: 0 });
+    expect(sql.canCopy).toBe(false);
+    expect(await sql.transaction(async (tx) => tx.copyFrom)).toBeUndefined();
+    await pglite.close();
+  });
   behavesAsPlainSql(async () => {
     const pglite = new PGlite();
     await pglite.exec(TABLE);
@@ -109,5 +116,65 @@ describeIfReachable('PostgreSQL', PG_URL)('plain SQL on PostgreSQL', () => {
         await admin.end();
       },
     };
+  });
+});
+
+describeIfReachable('PostgreSQL', PG_URL)('COPY on PostgreSQL', () => {
+  const schema = `copy_test_${randomUUID().slice(0, 8)}`;
+  let admin: Pool;
+  let pool: Pool;
+  let sql: SqlDatabase;
+  beforeAll(async () => {
+    admin = new Pool({ connectionString: PG_URL, max: 1 });
+    await admin.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"; CREATE TABLE "Line" ("n" int, "text" text)`);
+    pool = new Pool({ connectionString: PG_URL, max: 1, options: `-c search_path="${schema}"` });
+    sql = poolSql(pool, { statements: 0 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it('streams rows in a transaction, text escaped, as many as the generator makes', async () => {
+    const odd = ['tab\there', 'back\\slash', 'line\nbreak\r', 'plain'];
+    async function* lines() {
+      for (let start = 0; start < 50_000; start += 1000) {
+        let chunk = '';
+        for (let n = start; n < start + 1000; n++)
+          chunk += `${n}\t${copyText(n < odd.length ? odd[n]! : n % 7 ? `row ${n}` : null)}\n`;
+        yield chunk;
+      }
+    }
+    expect(sql.canCopy).toBe(true);
+    expect(await sql.transaction((tx) => tx.copyFrom!('COPY "Line" ("n", "text") FROM STDIN', lines()))).toBe(50_000);
+    const rows = await sql.query<{ n: number; text: string | null }>(`SELECT "n", "text" FROM "Line" WHERE "n" < 8 ORDER BY "n"`);
+    expect(rows.map((r) => r.text)).toEqual([...odd, 'row 4', 'row 5', 'row 6', null]);
+  });
+
+  it('a generator that fails mid-COPY rolls the transaction back and leaves the connection usable', async () => {
+    async function* failing() {
+      yield '100000\tfirst\n';
+      throw new Error('the upload broke off');
+    }
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.execute(`INSERT INTO "Line" VALUES (-1, 'before the copy')`);
+        await tx.copyFrom!('COPY "Line" ("n", "text") FROM STDIN', failing());
+      }),
+    ).rejects.toThrow('the upload broke off');
+    expect(await sql.query(`SELECT "n" FROM "Line" WHERE "n" IN (-1, 100000)`)).toEqual([]);
+    // a row COPY cannot read is the server's refusal, as a SqlError
+    await expect(
+      sql.transaction((tx) =>
+        tx.copyFrom!(
+          'COPY "Line" ("n", "text") FROM STDIN',
+          (async function* () {
+            yield 'x\ty\n';
+          })(),
+        ),
+      ),
+    ).rejects.toMatchObject({ sqlState: '22P02' });
+    expect(await sql.query(`SELECT count(*)::int AS n FROM "Line"`)).toEqual([{ n: 50_000 }]);
   });
 });

@@ -11,14 +11,32 @@ const IMPORT_TRANSACTION_TIMEOUT_MS = 60 * 60 * 1000;
 
 export type ImportMode = 'PARTIAL' | 'ALL_OR_NOTHING';
 
-/** Counts every failed row, keeps the first MAX_REPORTED_ERRORS: memory stays bounded whatever the file. */
+/**
+ * Counts every failed row, keeps the MAX_REPORTED_ERRORS first by line: memory stays bounded whatever the file,
+ * and errors found after the file was read (set-based, on PostgreSQL) still take the place of later lines.
+ */
 export class ImportErrors {
   readonly list: ImportError[] = [];
   failedRows = 0;
+  /** index in `list` of the kept error with the highest line, once the list is full */
+  private latest = -1;
 
   add(line: number, code: ImportErrorCode, field: string | null, message: string): void {
     this.failedRows++;
-    if (this.list.length < MAX_REPORTED_ERRORS) this.list.push({ line, code, field, message });
+    if (this.list.length < MAX_REPORTED_ERRORS) {
+      this.list.push({ line, code, field, message });
+      return;
+    }
+    if (this.latest < 0) this.latest = this.findLatest();
+    if (line >= this.list[this.latest]!.line) return;
+    this.list[this.latest] = { line, code, field, message };
+    this.latest = this.findLatest();
+  }
+
+  private findLatest(): number {
+    let at = 0;
+    for (let i = 1; i < this.list.length; i++) if (this.list[i]!.line > this.list[at]!.line) at = i;
+    return at;
   }
 
   /** the kept errors in file order (duplicates are found when their batch is written, after later rows were read) */

@@ -1,7 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badInput, DomainError, parseId, requireText, sendJson, type SubgraphRoute } from '@eventgraph/runtime';
 import type { AccessContext } from '../context';
 import { importTarget, type ImportMode } from './common';
 import { importFormatOf, type ImportFormat } from '../domain/import-media';
+import type { OnProgress } from './progress';
 import { importTickets } from './tickets';
 import { importWristbands } from './wristbands';
 
@@ -9,6 +11,11 @@ import { importWristbands } from './wristbands';
  * Streamed imports over plain HTTP (the gateway forwards `POST /imports/…` here with the signed principal):
  * the request body is read as it arrives and the JSON report is the answer, so a million rows never sit in
  * memory. Errors come back as JSON with a stable code (see the subgraph server's route errors).
+ *
+ * A caller that sends `Accept: application/x-ndjson` gets the answer as NDJSON instead: a line
+ * `{"progress":{"bytes","rows","stage"}}` about once a second while the import runs, then `{"report":{…}}`,
+ * or `{"errors":[…]}` if it fails after the first line (the status, 200, was sent with it). Until that first
+ * line, refusals keep their status codes.
  */
 
 function mode(query: URLSearchParams): ImportMode {
@@ -33,6 +40,25 @@ function bodyFormat(contentType: string | undefined, allowed: readonly ImportFor
   return checked.format;
 }
 
+/** How the report goes back: one JSON body, or NDJSON progress lines and the report last (see above). */
+function answer(req: IncomingMessage, res: ServerResponse): { onProgress?: OnProgress; send(report: object): void } {
+  if (!/application\/(x-)?ndjson/i.test(req.headers.accept ?? '')) return { send: (report) => sendJson(res, 200, report) };
+  const start = () => {
+    if (!res.headersSent)
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  };
+  return {
+    onProgress: (progress) => {
+      start();
+      res.write(`${JSON.stringify({ progress })}\n`);
+    },
+    send: (report) => {
+      start();
+      res.end(`${JSON.stringify({ report })}\n`);
+    },
+  };
+}
+
 const queryOf = (ctxUrl: string | undefined) => new URL(ctxUrl ?? '/', 'http://localhost').searchParams;
 const eventIdOf = (query: URLSearchParams) => parseId('eventId', query.get('eventId') ?? '');
 
@@ -42,7 +68,8 @@ export const importRoutes: Record<string, SubgraphRoute<AccessContext>> = {
     const importMode = mode(query);
     bodyFormat(req.headers['content-type'], ['CSV']);
     const target = await importTarget(ctx, eventIdOf(query));
-    sendJson(res, 200, await importWristbands(ctx, target, req, importMode));
+    const reply = answer(req, res);
+    reply.send(await importWristbands(ctx, target, req, importMode, reply.onProgress));
   },
   'POST /imports/tickets': async (req, res, ctx) => {
     const query = queryOf(req.url);
@@ -50,6 +77,7 @@ export const importRoutes: Record<string, SubgraphRoute<AccessContext>> = {
     const ticketFormat = bodyFormat(req.headers['content-type'], ['CSV', 'JSON'], declaredFormat(query));
     const source = requireText('source', query.get('source') ?? '', 64);
     const target = await importTarget(ctx, eventIdOf(query));
-    sendJson(res, 200, await importTickets(ctx, target, source, ticketFormat, req, importMode));
+    const reply = answer(req, res);
+    reply.send(await importTickets(ctx, target, source, ticketFormat, req, importMode, reply.onProgress));
   },
 };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { badInput } from '@eventgraph/runtime';
 import type { AccessContext, AccessTx } from '../context';
 import {
   checkTicketRow,
@@ -9,6 +10,7 @@ import {
   type TicketRow,
 } from '../domain/import-rows';
 import { parseJsonItems } from '../domain/json-items';
+import { OWN_TICKET_SOURCE } from '../domain/ticket-types';
 import type { Wristband } from '../generated/prisma/client';
 import {
   csvRecords,
@@ -20,6 +22,8 @@ import {
   type ImportTarget,
   type Write,
 } from './common';
+import { ProgressMeter, type OnProgress } from './progress';
+import { copyTickets } from './ticket-copy';
 
 export type TicketFormat = 'CSV' | 'JSON';
 
@@ -217,7 +221,9 @@ async function importStamp(db: { $queryRawUnsafe<T>(sql: string): Promise<T> }):
  * Imports tickets of one ticketing system (`source`) into one event, from CSV
  * (`external_id,category[,holder_name,holder_email,nfc_id,series,status]`) or JSON (an array of objects, or
  * one object per line, with the same fields camelCased; `series` an array or a `;`-separated list).
- * Modes as for wristbands (runImport); `tickets.imported` announces what was committed.
+ * Modes as for wristbands; `tickets.imported` announces what was committed. On a PostgreSQL server the rows
+ * stream through COPY (ticket-copy.ts), on PGlite they are written in batches (runImport). `onProgress` hears
+ * of the bytes and rows read while it runs.
  */
 export function importTickets(
   ctx: AccessContext,
@@ -226,11 +232,20 @@ export function importTickets(
   format: TicketFormat,
   input: AsyncIterable<string | Uint8Array>,
   mode: ImportMode,
+  onProgress?: OnProgress,
 ): Promise<TicketImportReport> {
+  // an import keyed like the tickets sold here could rewrite them behind their bookings' back
+  if (source.toLowerCase() === OWN_TICKET_SOURCE)
+    return Promise.reject(
+      badInput('source', `"${OWN_TICKET_SOURCE}" is the source of tickets sold here; name your ticketing system`),
+    );
+  const meter = new ProgressMeter(onProgress);
+  const items = ticketItems(format, meter.body(input));
+  if (ctx.sql.canCopy) return copyTickets(ctx, target, source, items, mode, meter);
   return runImport(ctx, mode, {
     batches: async (db, write) =>
       new TicketBatches(target, source, await SeriesCheck.of(db, target), write, await importStamp(db)),
-    items: ticketItems(format, input),
+    items: meter.items(items),
     topic: 'tickets.imported',
     announcement: (r) =>
       r.created + r.updated > 0

@@ -7,6 +7,8 @@ import {
   type WristbandRow,
 } from '../domain/import-rows';
 import { csvRecords, ImportBatches, runImport, SeriesCheck, type ImportMode, type ImportTarget, type Write } from './common';
+import { ProgressMeter, type OnProgress } from './progress';
+import { copyWristbands } from './wristband-copy';
 
 export interface WristbandImportReport {
   mode: ImportMode;
@@ -128,18 +130,24 @@ export async function importStart(db: { $queryRawUnsafe<T>(sql: string): Promise
 
 /**
  * Imports wristbands from CSV (`nfc_id,category[,series]`, series as `;`-separated ids) into one event,
- * partially or all or nothing (runImport); `wristbands.imported` announces what was committed.
+ * partially or all or nothing; `wristbands.imported` announces what was committed. On a PostgreSQL server
+ * the rows stream through COPY (wristband-copy.ts); on PGlite they are written in batches (runImport).
+ * `onProgress` hears of the bytes and rows read while it runs.
  */
 export function importWristbands(
   ctx: AccessContext,
   target: ImportTarget,
   input: AsyncIterable<string | Uint8Array>,
   mode: ImportMode,
+  onProgress?: OnProgress,
 ): Promise<WristbandImportReport> {
+  const meter = new ProgressMeter(onProgress);
+  const items = csvRecords(meter.body(input), WRISTBAND_REQUIRED, WRISTBAND_COLUMNS);
+  if (ctx.sql.canCopy) return copyWristbands(ctx, target, items, mode, meter);
   return runImport(ctx, mode, {
     batches: async (db, write, inTransaction) =>
       new WristbandBatches(target, await SeriesCheck.of(db, target), write, await importStart(db, inTransaction)),
-    items: csvRecords(input, WRISTBAND_REQUIRED, WRISTBAND_COLUMNS),
+    items: meter.items(items),
     topic: 'wristbands.imported',
     announcement: (report) =>
       report.imported > 0 ? { ...target, mode, imported: report.imported, failed: report.failed } : null,

@@ -7,8 +7,18 @@ import './recurring-series';
 import './wristband';
 import './wristband-assignment';
 import './ticket';
+import './ticket-type';
+import './hold';
+import './booking';
 import './imports';
 import './check-in';
 import './series-metrics';
+import './ticket-availability';
+import './waitlist-entry';
+import './waitlist-live';
+import './seat';
+import './seat-map';
+import './seat-availability';
+import './privacy-export';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.9' });

@@ -25,13 +25,13 @@ import {
   type CategoryLimitInput,
   type EntryRule,
   type ExistingSeries,
-  type Problem,
   type SeriesTimes,
 } from '../domain/series-rules';
 import type { EventSeries, SeriesTransition } from '../generated/prisma/client';
 import { applySeriesTransition, type Actor } from '../series-transitions';
 import { EventRef } from './event';
 import { GateRef } from './gate';
+import { problemError } from '../problem-error';
 
 export const SeriesStatusEnum = builder.enumType('SeriesStatus', {
   values: ['DRAFT', 'SCHEDULED', 'ACTIVE', 'COMPLETED', 'CANCELLED'] as const,
@@ -49,8 +49,7 @@ export const EventSeriesRef = builder.objectRef<EventSeries>('EventSeries');
 const SeriesTransitionRef = builder.objectRef<SeriesTransition>('SeriesTransition');
 
 /** A domain problem as the error the caller sees. */
-export const fail = (problem: Problem) =>
-  new DomainError(problem.code, problem.message, { ...(problem.field ? { field: problem.field } : {}), ...problem.details });
+export const fail = problemError;
 
 /** What `series.updated` says: which of the series' settings changed. */
 export const seriesUpdated = (series: Pick<EventSeries, 'id' | 'eventId' | 'organizationId'>, changed: string[]) => ({

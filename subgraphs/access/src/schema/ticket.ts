@@ -6,6 +6,7 @@ import type { Ticket } from '../generated/prisma/client';
 import { EventRef } from './event';
 import { EventSeriesRef } from './series';
 import { connectionType, pageArgs, pageListSize } from './connection';
+import { linkTicketToWristband } from '../sales/ticket-wristband';
 import { readableEventOrganization, WristbandRef } from './wristband';
 
 export const TicketStatusEnum = builder.enumType('TicketStatus', { values: TICKET_STATUSES });
@@ -87,5 +88,15 @@ builder.queryFields((t) => ({
         count: () => ctx.db.ticket.count({ where }),
       });
     },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  linkTicketToWristband: t.field({
+    type: TicketRef,
+    description:
+      'At the wristband desk: the ticket with this code goes onto the wristband with this nfc id (created ACTIVE in the ticket’s category if the event has none), which is assigned to the series the ticket admits to.',
+    args: { code: t.arg.string({ required: true }), nfcId: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => linkTicketToWristband(ctx, args.code, args.nfcId),
   }),
 }));

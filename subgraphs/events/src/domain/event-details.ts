@@ -70,6 +70,13 @@ export function priceProblems(price: Price): Problem[] {
   return problems;
 }
 
+/**
+ * Coordinates are kept to 1e-7 degree (about a centimetre; finer is noise). It also keeps out values below
+ * float8's normal range (5e-324), which make PostgreSQL's distance arithmetic fail with an underflow.
+ */
+export const roundCoordinate = <T extends number | null | undefined>(value: T): T =>
+  (typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 1e7) / 1e7 + 0 : value) as T;
+
 export function coordinateProblems(latitude?: number | null, longitude?: number | null): Problem[] {
   const problems: Problem[] = [];
   if ((latitude == null) !== (longitude == null))

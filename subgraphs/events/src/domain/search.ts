@@ -4,6 +4,7 @@
  */
 import { badInput, parseCalendarDay, type CursorKeyKind } from '@eventgraph/runtime';
 import { PUBLIC_STATUSES, type EventStatus } from './event-lifecycle';
+import { roundCoordinate } from './event-details';
 import { canonicalTimeZone } from './schedule';
 
 export const SEARCH_SORTS = ['START', 'DISTANCE', 'RELEVANCE', 'POPULARITY'] as const;
@@ -14,6 +15,12 @@ export type Cost = (typeof COSTS)[number];
 export const MAX_RADIUS_KM = 20000;
 export const MAX_TEXT = 200;
 export const MAX_CATEGORIES = 20;
+/**
+ * totalCount is exact up to this many matches (read in the same statement as the page, which sorts them anyway);
+ * above it, the query planner's estimate, flagged by totalCountIsEstimate (counting a large result costs as much as
+ * reading it)
+ */
+export const EXACT_COUNT_LIMIT = 5000;
 /** mean Earth radius (IUGG), the one the SQL haversine uses too */
 export const EARTH_RADIUS_KM = 6371.0088;
 
@@ -45,6 +52,7 @@ export interface SearchFilterInput {
   organizationId?: string | null;
   cost?: Cost | null;
   statuses?: readonly EventStatus[] | null;
+  openNow?: boolean | null;
 }
 
 export interface Near {
@@ -65,6 +73,8 @@ export interface SearchFilter {
   organizationId: string | null;
   costTypes: readonly string[] | null;
   statuses: readonly EventStatus[];
+  /** openNow: the event's venue is open at this instant (the search's clock) */
+  openAt: Date | null;
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds. */
@@ -116,7 +126,7 @@ export function checkNear(near: Near, field = 'near'): Near {
   if (!Number.isFinite(radiusKm) || radiusKm <= 0 || radiusKm > MAX_RADIUS_KM) {
     throw badInput(`${field}.radiusKm`, `must be more than 0 and at most ${MAX_RADIUS_KM}`);
   }
-  return { latitude, longitude, radiusKm };
+  return { latitude: roundCoordinate(latitude), longitude: roundCoordinate(longitude), radiusKm };
 }
 
 /** Validates a search filter against the sort asked for; throws BAD_USER_INPUT naming the field. */
@@ -124,6 +134,7 @@ export function checkSearch(
   input: SearchFilterInput | null | undefined,
   sort: SearchSort,
   parseId: (field: string, id: string) => string,
+  now: Date = new Date(),
 ): SearchFilter {
   const f = input ?? {};
   const text = f.text?.trim() || null;
@@ -158,6 +169,7 @@ export function checkSearch(
     organizationId: f.organizationId ? parseId('organizationId', f.organizationId) : null,
     costTypes: f.cost && f.cost !== 'ANY' ? COST_TYPES[f.cost] : null,
     statuses,
+    openAt: f.openNow ? now : null,
   };
 }
 

@@ -10,7 +10,7 @@
  * above the one applied changes nothing, so redeliveries and late arrivals are harmless (exactly once in effect).
  */
 import { canonicalTimeZone } from './schedule';
-import { labels, LIMITS, sanitizeDescription, urlProblems } from './event-details';
+import { labels, LIMITS, roundCoordinate, sanitizeDescription, urlProblems } from './event-details';
 import type { EventStatus } from './event-lifecycle';
 
 export const SOURCE_EVENT_TOPICS = {
@@ -84,7 +84,7 @@ const instant = (value: unknown): Date | null => {
   return Number.isNaN(date.getTime()) ? null : date;
 };
 const coordinate = (value: unknown, limit: number): number | null =>
-  typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= limit ? value : null;
+  typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= limit ? roundCoordinate(value) : null;
 const httpUrl = (value: unknown): string | null => {
   const url = text(value);
   return url && urlProblems('url', [url]).length === 0 ? url : null;

@@ -22,6 +22,7 @@ import {
   labels,
   LIMITS,
   priceProblems,
+  roundCoordinate,
   sanitizeDescription,
   urlProblems,
   type Problem,
@@ -311,7 +312,12 @@ function ownEventPlace(input: EventInput, current?: Event): Partial<EventDetails
   refuse(placeProblems(place));
   const data: Partial<EventDetails> = { venueId, locationName: place.locationName?.trim() ?? null };
   if (venueId) data.timeZone = null;
-  else Object.assign(data, { timeZone: place.timeZone, latitude: place.latitude ?? null, longitude: place.longitude ?? null });
+  else
+    Object.assign(data, {
+      timeZone: place.timeZone,
+      latitude: roundCoordinate(place.latitude) ?? null,
+      longitude: roundCoordinate(place.longitude) ?? null,
+    });
   return data;
 }
 

@@ -1,11 +1,15 @@
 import { builder } from '../builder';
 import './organization';
 import './venue';
+import './venue-hours';
+import './venue-status';
 import './event';
 import './event-lists';
 import './search';
+import './trending';
 import './saved-search';
 import './calendar';
 import './enrichment';
+import './privacy-export';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.9' });

@@ -14,7 +14,7 @@ import { checkSearch, type SearchFilter, type SearchFilterInput } from '../domai
 import type { SavedSearch } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
 import { pageArgs, pageListSize } from './connection';
-import { ConnectionRef, EventSearchFilter, runSearch } from './search';
+import { ConnectionRef, EventSearchFilter, runSearch, selectsCount } from './search';
 
 /**
  * Saved searches: a user's named EventSearchFilter, private to them in the API (anyone else gets NOT_FOUND).
@@ -106,7 +106,10 @@ const SavedSearchRef = builder.objectRef<SavedSearch>('SavedSearch').implement({
       description: 'What the search finds now for the caller, soonest first (searchEvents with sort START).',
       args: pageArgs(t.arg),
       listSize: pageListSize,
-      resolve: (s, args, ctx) => runSearch(ctx, ctx.principal, savedSearchFilter(s), 'START', pageSize(args.first), args.after),
+      resolve: (s, args, ctx, info) =>
+        runSearch(ctx, ctx.principal, savedSearchFilter(s), 'START', pageSize(args.first), args.after, {
+          count: selectsCount(info),
+        }),
     }),
     calendarPath: t.string({
       description:

@@ -1,8 +1,9 @@
 import { DomainError, notFound, parseId, parseSlug, requirePermission, requireText } from '@eventgraph/runtime';
 import { builder } from '../builder';
-import { capacityProblems, coordinateProblems, countryProblems, type Problem } from '../domain/event-details';
+import { capacityProblems, coordinateProblems, countryProblems, roundCoordinate, type Problem } from '../domain/event-details';
 import { canonicalTimeZone } from '../domain/schedule';
 import type { Prisma, Venue } from '../generated/prisma/client';
+import { zoneKnownToDatabase } from '../venue-places';
 import { OrganizationRef } from './organization';
 
 export const VenueRef = builder.objectRef<Venue>('Venue');
@@ -102,6 +103,7 @@ function venueDetails(input: VenueInput, current?: Venue): Prisma.VenueUnchecked
   problems.push(...countryProblems(data.countryCode as string | null | undefined));
   for (const field of ['latitude', 'longitude', 'maxCapacity', 'settings'] as const) {
     if (input[field] !== undefined) (data as Record<string, unknown>)[field] = input[field];
+    for (const field of ['latitude', 'longitude'] as const) if (input[field] != null) data[field] = roundCoordinate(input[field]);
   }
   const latitude = input.latitude !== undefined ? input.latitude : current?.latitude;
   const longitude = input.longitude !== undefined ? input.longitude : current?.longitude;
@@ -118,16 +120,19 @@ const placeOf = (venue: Venue) => ({
   country: venue.countryCode,
   latitude: venue.latitude,
   longitude: venue.longitude,
+  // access bounds the tickets sold for the venue's events by it (0: not stated)
+  maxCapacity: venue.maxCapacity,
 });
 
 builder.mutationFields((t) => ({
   createVenue: t.field({
     type: VenueRef,
     args: { input: t.arg({ type: CreateVenueInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       const organizationId = parseId('organizationId', (input as { organizationId: string }).organizationId);
       const data = venueDetails(input as VenueInput) as Prisma.VenueUncheckedCreateInput;
       requirePermission(ctx.principal, 'events.write', organizationId);
+      await zoneKnownToDatabase(ctx.db, data.timeZone, 'timeZone');
       return ctx.transact(async (tx, announce) => {
         const venue = await tx.venue.create({ data: { ...data, organizationId } });
         await announce('venue.created', { venueId: venue.id, organizationId, ...placeOf(venue) });
@@ -146,6 +151,7 @@ builder.mutationFields((t) => ({
       if (!current) throw notFound('Venue', id);
       requirePermission(ctx.principal, 'events.write', current.organizationId);
       const data = venueDetails(args.input as VenueInput, current);
+      if (typeof data.timeZone === 'string') await zoneKnownToDatabase(ctx.db, data.timeZone, 'timeZone');
       return ctx.transact(async (tx, announce) => {
         const venue = await tx.venue.update({ where: { id }, data });
         await announce('venue.updated', {

@@ -13,5 +13,12 @@ import './rsvp';
 import './follow';
 import './feed';
 import './webhook';
+import './notification-preferences';
+import './notification';
+import './notification-unsubscribe';
+import './notification-push';
+import './privacy';
+import './privacy-export';
+import './privacy-retention';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.9' });

@@ -54,7 +54,7 @@ const isInsider = (ctx: UsersContext, known: { organizationId: string | null; ow
     ? can(ctx.principal, 'organization.read', known.organizationId)
     : ctx.principal.kind === 'user' && ctx.principal.id === known.ownerUserId;
 
-async function countsOf(db: UsersDb | UsersTx, eventId: string): Promise<RsvpCounts> {
+export async function countsOf(db: UsersDb | UsersTx, eventId: string): Promise<RsvpCounts> {
   const groups = await db.rsvp.groupBy({ by: ['status'], where: { eventId }, _count: { _all: true } });
   const count = (status: string) => groups.find((g) => g.status === status)?._count._all ?? 0;
   return { going: count('GOING'), interested: count('INTERESTED') };

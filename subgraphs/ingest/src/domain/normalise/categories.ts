@@ -1,28 +1,8 @@
+// the taxonomy lives in the runtime: users' notification preferences validate against the same slugs
+import { CATEGORY_SLUGS, type CategorySlug } from '@eventgraph/runtime';
 import type { CategoryMatch } from '../records';
 
-/**
- * The platform's public taxonomy. Feeds name categories in their own words (and languages); rules map them onto
- * these slugs. A category the feed named is more certain than one guessed from the title.
- */
-export const CATEGORY_SLUGS = [
-  'music',
-  'theatre',
-  'comedy',
-  'film',
-  'art',
-  'festival',
-  'sport',
-  'family',
-  'food',
-  'talk',
-  'workshop',
-  'conference',
-  'meetup',
-  'nightlife',
-  'community',
-  'other',
-] as const;
-export type CategorySlug = (typeof CATEGORY_SLUGS)[number];
+export { CATEGORY_SLUGS, type CategorySlug };
 
 /** word stems per slug, matched at the start of a word, lowercase, diacritics removed */
 const KEYWORDS: Record<Exclude<CategorySlug, 'other'>, string[]> = {
