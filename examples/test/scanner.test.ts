@@ -227,7 +227,8 @@ describe('scanner', () => {
     again.child.stdin.end();
     expect(await again.exited).toBe(0);
     expect((await checkIns()).filter((c) => c.scanId === queued[0]!.scanId)).toHaveLength(1);
-  });
+    // three scanner processes (each a TypeScript start) and a gateway restart: past the 60 s default on a busy machine
+  }, 180_000);
 
   it('stops with a readable message and status 77 when its device is revoked, while running and at the next start', async () => {
     const [, , , , , w6] = world.wristbands as string[];
