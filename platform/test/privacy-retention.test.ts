@@ -91,7 +91,14 @@ describe('retention', () => {
 
     const { retentionRuns: all } = await platform.data(RUNS, {});
     const policies = new Set(all.edges.map((e: { node: { policy: string } }) => e.node.policy));
-    for (const policy of ['access.check-ins', 'access.ticket-holders', 'users.webhook-deliveries', 'users.notifications'])
+    for (const policy of [
+      'access.check-ins',
+      'access.ticket-holders',
+      'ingest.staging',
+      'ingest.fetch-runs',
+      'users.webhook-deliveries',
+      'users.notifications',
+    ])
       expect(policies).toContain(policy);
   });
 

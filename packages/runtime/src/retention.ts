@@ -46,6 +46,9 @@ export function retentionSettings(env: Record<string, string | undefined> = proc
   };
 }
 
+/** The instant before which a retention period of `days` has run out at `now`. */
+export const retentionCutoff = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
+
 /** A period in days from the environment (0 allowed: at once), for a subgraph's policy settings. */
 export const retentionDays = (env: Record<string, string | undefined>, name: string, fallback: number) =>
   positiveInt(env, name, fallback, 0);

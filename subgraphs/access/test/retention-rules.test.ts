@@ -1,4 +1,5 @@
-import { accessRetention, cutoff } from '../src/domain/retention';
+import { retentionCutoff as cutoff } from '@eventgraph/runtime';
+import { accessRetention } from '../src/domain/retention';
 
 describe('access retention rules', () => {
   it('keep check-ins 90 days and holders 30 days after the event by default', () => {

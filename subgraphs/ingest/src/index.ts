@@ -5,6 +5,7 @@ import { PrismaClient } from './generated/prisma/client';
 import { projectEvents } from './known-events';
 import { projectVenues } from './known-venues';
 import { eraseDeletedUsers } from './privacy/erasure';
+import { runIngestRetention } from './privacy/retention';
 import { ingestPayload, pipelineServices, secretBox } from './pipeline';
 import { loadWorkerSettings, RunQueueWorker } from './queue';
 import { createIngestRoutes } from './routes';
@@ -24,8 +25,8 @@ export const ingestSubgraph: SubgraphDefinition<IngestDb, IngestTx, IngestContex
   schema,
   createClient: (adapter) => new PrismaClient({ adapter }),
   createContext,
-  // who may read each event (attribution), the venues feed places are matched to, and the run queue
-  consumers: [projectEvents, projectVenues, eraseDeletedUsers, runQueue],
+  // who may read each event (attribution), the venues feed places are matched to, the run queue and retention
+  consumers: [projectEvents, projectVenues, eraseDeletedUsers, runQueue, runIngestRetention],
   // webhook push and file upload, forwarded by the gateway from /ingest/sources/:id/push|upload
   routes: createIngestRoutes({
     // the key is read when first used (the run queue's start reads it first)

@@ -19,5 +19,3 @@ export function accessRetention(env: Record<string, string | undefined> = proces
   };
 }
 
-/** The instant before which a period of `days` has run out at `now`. */
-export const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);

@@ -1,5 +1,5 @@
-import { retentionRunner, type RetentionPolicy } from '@eventgraph/runtime';
-import { accessRetention, cutoff, type AccessRetention } from '../domain/retention';
+import { retentionCutoff, retentionRunner, type RetentionPolicy } from '@eventgraph/runtime';
+import { accessRetention, type AccessRetention } from '../domain/retention';
 
 /** The access subgraph's retention policies (rules in domain/retention.ts), one bounded statement per batch. */
 export function accessRetentionPolicies(rules: AccessRetention = accessRetention()): RetentionPolicy[] {
@@ -11,7 +11,7 @@ export function accessRetentionPolicies(rules: AccessRetention = accessRetention
           `DELETE FROM "CheckIn" WHERE id IN (
              SELECT c.id FROM "CheckIn" c JOIN "EventSeries" s ON s.id = c."seriesId"
              WHERE s."endsAt" < $1 LIMIT $2 FOR UPDATE OF c SKIP LOCKED)`,
-          [cutoff(now, rules.checkInDays), limit],
+          [retentionCutoff(now, rules.checkInDays), limit],
         ),
       }),
     },
@@ -24,7 +24,7 @@ export function accessRetentionPolicies(rules: AccessRetention = accessRetention
              WHERE (t."holderName" IS NOT NULL OR t."holderEmail" IS NOT NULL)
                AND (SELECT max(s."endsAt") FROM "EventSeries" s WHERE s."eventId" = t."eventId") < $1
              LIMIT $2 FOR UPDATE OF t SKIP LOCKED)`,
-          [cutoff(now, rules.holderGraceDays), limit],
+          [retentionCutoff(now, rules.holderGraceDays), limit],
         ),
       }),
     },

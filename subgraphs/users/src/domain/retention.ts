@@ -21,5 +21,3 @@ export function usersRetention(env: Record<string, string | undefined> = process
   };
 }
 
-/** The instant before which a period of `days` has run out at `now`. */
-export const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);

@@ -1,12 +1,13 @@
 import {
   RETENTION_RUN_TOPIC,
+  retentionCutoff,
   retentionRunner,
   type ConsumerServices,
   type RetentionPolicy,
   type RetentionRunSummary,
 } from '@eventgraph/runtime';
 import type { UsersDb } from '../context';
-import { cutoff, usersRetention, type UsersRetention } from '../domain/retention';
+import { usersRetention, type UsersRetention } from '../domain/retention';
 
 /** The users subgraph's retention policies (rules in domain/retention.ts), one bounded statement per batch. */
 export function usersRetentionPolicies(rules: UsersRetention = usersRetention()): RetentionPolicy[] {
@@ -16,7 +17,7 @@ export function usersRetentionPolicies(rules: UsersRetention = usersRetention())
       deleted: await sql.execute(
         `DELETE FROM "${table}" WHERE id IN (
            SELECT id FROM "${table}" WHERE "createdAt" < $1 ${extra} LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [cutoff(now, days), limit],
+        [retentionCutoff(now, days), limit],
       ),
     }),
   });
@@ -30,7 +31,7 @@ export function usersRetentionPolicies(rules: UsersRetention = usersRetention())
         deleted: await sql.execute(
           `DELETE FROM "RetentionRun" WHERE id IN (
              SELECT id FROM "RetentionRun" WHERE "finishedAt" < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-          [cutoff(now, rules.runDays), limit],
+          [retentionCutoff(now, rules.runDays), limit],
         ),
       }),
     },

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { dropSchemas, openDatabase, runRetentionPolicy, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import { ingestRetention } from '../src/domain/retention';
+import { PrismaClient } from '../src/generated/prisma/client';
+import { ingestRetentionPolicies } from '../src/privacy/retention';
+
+/**
+ * The ingest retention policies on a real database (PGlite, or PostgreSQL with DATABASE_URL): staging records a
+ * feed dropped or refused go after the period with their placement explanations, carried ones stay; old fetch
+ * runs go with their refused records, but each source keeps its latest run.
+ */
+const schema = `t${randomUUID().slice(0, 8)}_ingest`;
+const location: DatabaseLocation = process.env.DATABASE_URL
+  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
+  : { kind: 'embedded', dataDir: 'memory' };
+let database: Database<PrismaClient>;
+let db: PrismaClient;
+const now = new Date('2027-05-01T12:00:00Z');
+const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+const policies = ingestRetentionPolicies(ingestRetention({}));
+const run = (name: string, batchSize = 2) =>
+  runRetentionPolicy(
+    database.sql,
+    'ingest',
+    policies.find((p) => p.name === name)!,
+    batchSize,
+    now,
+  );
+
+beforeAll(async () => {
+  database = await openDatabase({
+    name: 'ingest',
+    prismaDir: join(__dirname, '..', 'prisma'),
+    location,
+    createClient: (adapter) => new PrismaClient({ adapter }),
+  });
+  db = database.client;
+});
+
+afterAll(async () => {
+  await database.close();
+  if (location.kind === 'server') await dropSchemas(location.url, schema);
+});
+
+it('deletes dropped and refused staging records after 30 days, with their placement, and keeps carried ones', async () => {
+  const source = await db.source.create({ data: { name: 'feed', kind: 'ICAL', url: 'https://example.org/a.ics' } });
+  const canonical = await db.canonicalEvent.create({
+    data: { title: 'Jazz', startsAt: now, moderation: 'APPROVED' },
+  });
+  const record = (
+    externalId: string,
+    state: 'ACTIVE' | 'REMOVED' | 'INVALID',
+    lastSeenDaysAgo: number,
+    removedDaysAgo?: number,
+  ) =>
+    db.sourceRecord.create({
+      data: {
+        sourceId: source.id,
+        externalId,
+        state,
+        raw: {},
+        canonicalEventId: canonical.id,
+        lastSeenAt: daysAgo(lastSeenDaysAgo),
+        removedAt: removedDaysAgo === undefined ? null : daysAgo(removedDaysAgo),
+      },
+    });
+  const carried = await record('carried', 'ACTIVE', 400);
+  const removedLongAgo = await record('removed-old', 'REMOVED', 50, 40);
+  const removedLately = await record('removed-new', 'REMOVED', 50, 10);
+  const invalidOld = await record('invalid-old', 'INVALID', 31);
+  await record('invalid-new', 'INVALID', 29);
+  for (const i of [1, 2]) await record(`invalid-${i}`, 'INVALID', 60);
+  for (const r of [carried, removedLongAgo, removedLately, invalidOld])
+    await db.duplicateMatch.create({
+      data: {
+        canonicalEventId: canonical.id,
+        recordId: r.id,
+        reason: 'NEW',
+        total: 1,
+        titleScore: 1,
+        timeScore: 1,
+        locationScore: 1,
+      },
+    });
+
+  const summary = await run('ingest.staging');
+  expect(summary).toMatchObject({ subgraph: 'ingest', policy: 'ingest.staging', deleted: 4, anonymised: 0, error: null });
+  // batches of two: 2 + 2, then one that finds none
+  expect(summary.batches).toBe(3);
+  const left = (await db.sourceRecord.findMany({ orderBy: { externalId: 'asc' } })).map((r) => r.externalId);
+  expect(left).toEqual(['carried', 'invalid-new', 'removed-new']);
+  const matches = (await db.duplicateMatch.findMany()).map((m) => m.recordId).sort();
+  expect(matches).toEqual([carried.id, removedLately.id].sort());
+  // a second run finds nothing more
+  expect((await run('ingest.staging')).deleted).toBe(0);
+});
+
+it('deletes fetch runs after 90 days with their refused records, keeping each source its latest run', async () => {
+  const busy = await db.source.create({ data: { name: 'busy', kind: 'RSS', url: 'https://example.org/b.rss' } });
+  const quiet = await db.source.create({ data: { name: 'quiet', kind: 'RSS', url: 'https://example.org/c.rss' } });
+  const fetchRun = (sourceId: string, finishedDaysAgo: number) =>
+    db.fetchRun.create({
+      data: {
+        sourceId,
+        status: 'SUCCEEDED',
+        startedAt: daysAgo(finishedDaysAgo),
+        finishedAt: daysAgo(finishedDaysAgo),
+        errors: { create: [{ code: 'MISSING_TITLE', reason: 'no title' }] },
+      },
+    });
+  const old1 = await fetchRun(busy.id, 200);
+  const old2 = await fetchRun(busy.id, 120);
+  const recent = await fetchRun(busy.id, 5);
+  const onlyRun = await fetchRun(quiet.id, 300);
+
+  const summary = await run('ingest.fetch-runs', 500);
+  expect(summary).toMatchObject({ deleted: 2, batches: 1, error: null });
+  const left = (await db.fetchRun.findMany()).map((r) => r.id).sort();
+  expect(left).toEqual([recent.id, onlyRun.id].sort());
+  const errorsLeft = (await db.fetchRunError.findMany()).map((e) => e.runId).sort();
+  expect(errorsLeft).toEqual([recent.id, onlyRun.id].sort());
+  expect(left).not.toContain(old1.id);
+  expect(left).not.toContain(old2.id);
+});
