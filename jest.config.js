@@ -40,4 +40,8 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
+  // two files at a time: most of a file's time is waiting on its platform (servers, PGlite, the bus), and each file
+  // has its own ports, databases, schemas and bus stream. A worker past 2 GB is replaced between files.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '2GB',
 };

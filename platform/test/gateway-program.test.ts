@@ -46,9 +46,12 @@ describe('the gateway program', () => {
 
   it('serves the supergraph file it is given, routed to the subgraphs it is told, and stops on SIGTERM', async () => {
     const world = await createDemoWorld(platform);
-    const overrides = Object.fromEntries(
-      Object.entries(platform.subgraphs).map(([name, s]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, s.url]),
-    );
+    const overrides = {
+      ...Object.fromEntries(Object.entries(platform.subgraphs).map(([name, s]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, s.url])),
+      // the platform's own bus stream (see test-platform.ts)
+      NATS_STREAM: platform.settings.NATS_STREAM,
+      NATS_SUBJECT_PREFIX: platform.settings.NATS_SUBJECT_PREFIX,
+    };
     const gateway = runGateway(['--supergraph', SUPERGRAPH, '--port', '0'], overrides);
     try {
       const url = await gateway.url();

@@ -3,7 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { CallerPolicies, RateLimiter } from '@eventgraph/gateway/src/rate-limit';
 import { loadGatewaySettings } from '@eventgraph/gateway/src/settings';
-import { dropSchemas, runSubgraph, type DatabaseLocation } from '@eventgraph/runtime';
+import { connectNatsTransport, dropSchemas, runSubgraph, type DatabaseLocation } from '@eventgraph/runtime';
 import { startPlatform, type RunningPlatform } from '../../src/platform';
 import { SUBGRAPHS } from '../../src/subgraphs';
 
@@ -45,8 +45,16 @@ export interface TestPlatformOptions {
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
-  const settings = loadGatewaySettings({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...options.env });
   const prefix = `t${randomBytes(4).toString('hex')}_`;
+  // on NATS, a stream and subjects of its own (deleted at stop): test files run side by side, and one file's
+  // consumers must not see another's events
+  const ownStream = { NATS_STREAM: `EG_${prefix}`, NATS_SUBJECT_PREFIX: `eg${prefix}` };
+  const settings = loadGatewaySettings({
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...ownStream,
+    ...options.env,
+  });
   const database = (name: string): DatabaseLocation =>
     settings.DATABASE_URL
       ? { kind: 'server', url: settings.DATABASE_URL, schema: `${prefix}${name}` }
@@ -117,6 +125,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       await Promise.all(clients.map((c) => c.dispose()));
       await platform.stop();
       if (settings.DATABASE_URL) await dropSchemas(settings.DATABASE_URL, prefix);
+      if (settings.EVENTGRAPH_BUS === 'nats' && settings.NATS_STREAM === ownStream.NATS_STREAM) await deleteStream(settings);
     },
   };
 }
@@ -172,4 +181,14 @@ export function subscribe<T = Record<string, any>>(client: Client, query: string
       return results[count - 1]!;
     },
   };
+}
+
+async function deleteStream(settings: { NATS_URL: string; NATS_STREAM: string; NATS_SUBJECT_PREFIX: string }) {
+  const bus = await connectNatsTransport({
+    url: settings.NATS_URL,
+    stream: settings.NATS_STREAM,
+    subjectPrefix: settings.NATS_SUBJECT_PREFIX,
+  });
+  await (await bus.connection.jetstreamManager()).streams.delete(settings.NATS_STREAM).catch(() => false);
+  await bus.close();
 }

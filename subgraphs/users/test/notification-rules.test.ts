@@ -1,6 +1,7 @@
 import { DomainError } from '@eventgraph/runtime';
 import {
   deliveryTime,
+  digestDueBefore,
   distanceKm,
   eventTerms,
   foldsIntoDigest,
@@ -145,6 +146,15 @@ describe('quiet hours and the daily cap', () => {
     expect(startOfLocalDay('Europe/Berlin', new Date('2027-06-05T21:30:00Z')).toISOString()).toBe('2027-06-04T22:00:00.000Z');
     expect(foldsIntoDigest(9, 10)).toBe(false);
     expect(foldsIntoDigest(10, 10)).toBe(true);
+  });
+  it('sends the digest of the days that ended, once quiet hours allow', () => {
+    // 08:00 Berlin: what was folded before local midnight is due
+    expect(digestDueBefore(quiet, new Date('2027-06-06T06:00:00Z'))?.toISOString()).toBe('2027-06-05T22:00:00.000Z');
+    // 03:00 Berlin, in quiet hours: nothing yet
+    expect(digestDueBefore(quiet, new Date('2027-06-06T01:00:00Z'))).toBeNull();
+    // no quiet hours: right after midnight
+    const utc = { quietFrom: null, quietTo: null, timeZone: 'UTC' };
+    expect(digestDueBefore(utc, new Date('2027-06-06T00:00:01Z'))?.toISOString()).toBe('2027-06-06T00:00:00.000Z');
   });
 });
 

@@ -157,5 +157,14 @@ export function startOfLocalDay(timeZone: string, at: Date): Date {
   return new Date(zonedToUtc({ year: t.year, month: t.month, day: t.day, hour: 0, minute: 0, second: 0 }, timeZone));
 }
 
+/**
+ * The daily digest: what was folded on a local day that has ended is sent in one message, once quiet hours allow.
+ * Returns the instant before which folded notifications are due at `now`, or null while quiet hours hold them.
+ */
+export function digestDueBefore(prefs: Pick<Preferences, 'quietFrom' | 'quietTo' | 'timeZone'>, now: Date): Date | null {
+  if (deliveryTime(prefs, now) > now) return null;
+  return startOfLocalDay(prefs.timeZone, now);
+}
+
 /** Over the day's cap, a notification is folded into the digest instead of being sent on its own. */
 export const foldsIntoDigest = (sentToday: number, dailyCap: number) => sentToday >= dailyCap;

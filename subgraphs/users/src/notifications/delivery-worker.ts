@@ -37,6 +37,7 @@ interface Claimed {
   channel: string;
   target: string | null;
   notificationIds: string[];
+  digest: boolean;
   attempts: number;
   email: string | null;
 }
@@ -52,7 +53,7 @@ const CLAIM = `
     ORDER BY "nextAttemptAt" LIMIT $3::int
     FOR UPDATE SKIP LOCKED)
   RETURNING d."id"::text AS "id", d."userId"::text AS "userId", d."channel", d."target"::text AS "target",
-            d."notificationIds"::text[] AS "notificationIds",
+            d."notificationIds"::text[] AS "notificationIds", d."digest",
             d."attempts", u."email"`;
 
 /** Wakes the worker of each database in this process when the release step adds deliveries. */
@@ -96,7 +97,7 @@ export function deliverNotifications(
       channel: 'EMAIL',
       expiresAt: Date.now() + UNSUBSCRIBE_TTL_MS,
     });
-    await senders.EMAIL!(notificationMail(d.email, items, `${settings.publicUrl}/unsubscribe?token=${token}`));
+    await senders.EMAIL!(notificationMail(d.email, items, `${settings.publicUrl}/unsubscribe?token=${token}`, d.digest));
   };
 
   const attempt = async (d: Claimed, leaseToken: string) => {

@@ -37,10 +37,15 @@ const line = (n: MailedNotification) =>
     '\n',
   );
 
-/** One event, or a digest of several, with the link that stops these mails without signing in. */
-export function notificationMail(to: string, items: MailedNotification[], unsubscribeUrl: string): OutgoingMail {
-  const digest = items.length > 1;
-  const subject = digest ? `${items.length} events you may like` : `New event: ${items[0]!.title}`;
+/** One event, or a digest (several at once, or the day's over the cap), with the link that stops these mails without signing in. */
+export function notificationMail(
+  to: string,
+  items: MailedNotification[],
+  unsubscribeUrl: string,
+  digest = items.length > 1,
+): OutgoingMail {
+  const count = `${items.length} event${items.length === 1 ? '' : 's'}`;
+  const subject = digest ? `${count} you may like` : `New event: ${items[0]!.title}`;
   const text = [
     digest ? 'These events match your notification preferences:' : 'This event matches your notification preferences:',
     '',

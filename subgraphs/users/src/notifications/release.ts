@@ -1,6 +1,8 @@
 import { recordEvents, type ConsumerServices, type Logger, type SqlExecutor } from '@eventgraph/runtime';
 import type { UsersDb, UsersTx } from '../context';
 import { wakeDeliveryWorker } from './delivery-worker';
+import { queueDeliveries } from './deliveries';
+import { queueDailyDigests } from './digest';
 
 /** The bus topic of a notification reaching its user (the `notificationReceived` stream listens to it). */
 export const NOTIFICATION_TOPIC = 'notification.delivered';
@@ -52,44 +54,12 @@ export async function releaseDueNotifications(db: UsersDb): Promise<number> {
   }
 }
 
-/**
- * What the released rows are sent as beyond the app: one EMAIL delivery per user who asked for email (a single
- * notification, or a digest of several released together, e.g. after quiet hours), and one PUSH delivery per
- * browser of a user who asked for push. Those over the day's cap are not sent on their own.
- */
-async function queueDeliveries(tx: UsersTx, sent: Released[]): Promise<number> {
-  if (sent.length === 0) return 0;
-  const userIds = [...new Set(sent.map((n) => n.userId))];
-  const prefs = await tx.notificationPreference.findMany({
-    where: { userId: { in: userIds }, channels: { hasSome: ['EMAIL', 'PUSH'] } },
-    select: { userId: true, channels: true },
-  });
-  const pushing = prefs.filter((p) => p.channels.includes('PUSH')).map((p) => p.userId);
-  const browsers = pushing.length
-    ? await tx.pushSubscription.findMany({ where: { userId: { in: pushing } }, select: { id: true, userId: true } })
-    : [];
-  const data = prefs.flatMap(({ userId, channels }) => {
-    const notificationIds = sent.filter((n) => n.userId === userId).map((n) => n.id);
-    const digest = notificationIds.length > 1;
-    return [
-      ...(channels.includes('EMAIL') ? [{ userId, channel: 'EMAIL', notificationIds, digest }] : []),
-      ...(channels.includes('PUSH')
-        ? browsers
-            .filter((b) => b.userId === userId)
-            .map((b) => ({ userId, channel: 'PUSH', target: b.id, notificationIds, digest }))
-        : []),
-    ];
-  });
-  if (data.length) await tx.notificationDelivery.createMany({ data });
-  return data.length;
-}
-
 /** Wakes the release step of each database in this process right after the matcher wrote notifications. */
 const releasers = new WeakMap<object, () => void>();
 export const releaseNow = (db: object) => releasers.get(db)?.();
 
 /**
- * Releases held notifications when their quiet hours end: a pass every
+ * Releases held notifications when their quiet hours end, and queues the daily digests that are due: a pass every
  * NOTIFICATION_RELEASE_INTERVAL_MS (default 15 s) and one whenever the matcher wrote some.
  */
 export function releaseNotifications({ db, log }: ConsumerServices<UsersDb>): () => Promise<void> {
@@ -110,6 +80,7 @@ export function releaseNotifications({ db, log }: ConsumerServices<UsersDb>): ()
       do {
         again = false;
         await releaseDueNotifications(db).catch((err) => stopped || logger.warn({ err }, 'releasing notifications failed'));
+        await queueDailyDigests(db).catch((err) => stopped || logger.warn({ err }, 'queueing daily digests failed'));
       } while (again && !stopped);
       busy = false;
     })();
