@@ -73,6 +73,8 @@ const found = async (filter: Record<string, unknown>) =>
   ((await platform.data(Q.search, { f: filter })).searchEvents.edges as { node: { id: string } }[]).map((e) => e.node.id);
 
 beforeAll(async () => {
+  // lapsed statuses are announced within a fraction of a second here (15 s by default)
+  process.env.EVENTS_STATUS_EXPIRY_INTERVAL_MS = '200';
   platform = await startTestPlatform({ callerPolicies: {} as never });
   for (const name of ['owner', 'stranger', 'u1', 'u2', 'u3'] as const) people[name] = await person(platform, name);
   org = await createOrganization(platform, people.owner, 'places');
@@ -81,6 +83,7 @@ beforeAll(async () => {
 jest.setTimeout(120_000);
 afterAll(async () => {
   await platform?.stop();
+  delete process.env.EVENTS_STATUS_EXPIRY_INTERVAL_MS;
 });
 
 describe('opening hours', () => {
@@ -172,7 +175,7 @@ describe('live status', () => {
     expect((await refused(people.stranger, Q.status, { v: venueId, i: { open: false } })).extensions?.code).toBe('FORBIDDEN');
     expect((await venue(venueId)).liveStatus).toMatchObject({ crowdLevel: 'BUSY', waitMinutes: 15 }); // nothing changed
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect((await venue(venueId)).liveStatus).toBeNull(); // lapsed: judged when read, no job
+    expect((await venue(venueId)).liveStatus).toBeNull(); // lapsed
   });
 
   it('shows users’ reports only once three users agree, rate-limits each user, and lets the business win', async () => {
@@ -303,6 +306,23 @@ describe('venue status subscriptions', () => {
         .every((c) => c.venueId === here.venueId),
     ).toBe(true);
     expect(farAway.results).toHaveLength(0);
+  });
+
+  it("tells the venue's subscribers when the organisation's status lapses", async () => {
+    const { venueId } = await venueWithEvent();
+    const byVenue = await watch(print(VenueStatusChangedDocument), { venueId }, venueId);
+    await ok(people.owner, Q.status, {
+      v: venueId,
+      i: { crowdLevel: 'BUSY', validUntil: new Date(Date.now() + 1_500).toISOString() },
+    });
+    await until(() => changes(byVenue).some((c) => c.liveStatus?.crowdLevel === 'BUSY'));
+    const busyAt = changes(byVenue).findIndex((c) => c.liveStatus?.crowdLevel === 'BUSY');
+    await until(() =>
+      changes(byVenue)
+        .slice(busyAt + 1)
+        .some((c) => c.liveStatus === null),
+    );
+    expect(changes(byVenue).at(-1)).toMatchObject({ venueId, changed: ['liveStatus'], liveStatus: null });
   });
 
   it('refuses a cell that is no place key and a venue that does not exist', async () => {

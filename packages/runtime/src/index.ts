@@ -38,3 +38,4 @@ export * from './categories';
 export * from './net';
 export * from './privacy';
 export * from './retention';
+export * from './periodic';

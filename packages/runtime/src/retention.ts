@@ -1,6 +1,7 @@
 import { recordEvent } from './bus';
 import { ConfigError } from './config';
 import { executorOf, type SqlDatabase } from './db';
+import { runPeriodically } from './periodic';
 import type { ConsumerServices } from './subgraph';
 
 /**
@@ -103,29 +104,22 @@ export async function runRetentionPolicy(
 export function retentionRunner(subgraph: string, policies: readonly RetentionPolicy[], settings = retentionSettings()) {
   return ({ sql, log }: Pick<ConsumerServices<unknown>, 'sql' | 'log'>) => {
     let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<void> = Promise.resolve();
-    const pass = () => {
-      running = (async () => {
+    const stop = runPeriodically(
+      'retention pass',
+      settings.intervalMs,
+      async () => {
         for (const policy of policies) {
           if (stopped) return;
           const run = await runRetentionPolicy(sql, subgraph, policy, settings.batchSize);
           if (run.error) log.warn({ policy: run.policy, error: run.error }, 'retention run failed');
           else if (run.deleted || run.anonymised) log.info(run, 'retention run');
         }
-      })()
-        .catch((err: unknown) => {
-          if (!stopped) log.warn({ err }, 'retention pass failed');
-        })
-        .finally(() => {
-          if (!stopped) timer = setTimeout(pass, settings.intervalMs);
-        });
-    };
-    pass();
-    return async () => {
+      },
+      log,
+    );
+    return () => {
       stopped = true;
-      clearTimeout(timer);
-      await running;
+      return stop();
     };
   };
 }

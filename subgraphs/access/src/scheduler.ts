@@ -2,6 +2,7 @@ import {
   ConfigError,
   executorOf,
   recordEvent,
+  runPeriodically,
   type ConsumerServices,
   type SqlDatabase,
   type SqlExecutor,
@@ -101,29 +102,17 @@ const reasonOf = (to: string) => (to === 'ACTIVE' ? 'check-in window opened' : '
 export function startScheduler({ db, sql, log }: ConsumerServices<AccessDb>, intervalMs = schedulerIntervalMs()) {
   holdTtlMs(); // a bad ACCESS_HOLD_TTL_SECONDS stops the start, not the first hold
   offerTtlMs(); // and ACCESS_WAITLIST_OFFER_TTL_SECONDS
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const pass = () => {
-    running = runSchedulerPass(db)
-      .then(async (moves) => {
-        if (moves) log.info({ moves }, 'scheduler moved series');
-        const released = await releaseAllExpiredHolds(announcingTransact(sql));
-        if (released) log.info({ released }, 'scheduler released expired holds');
-        const settled = await settleWaitingTypes(sql, announcingTransact(sql));
-        if (settled) log.info({ settled }, 'scheduler offered free tickets to waitlists');
-      })
-      .catch((err: unknown) => {
-        if (!stopped) log.warn({ err }, 'scheduler pass failed');
-      })
-      .finally(() => {
-        if (!stopped) timer = setTimeout(pass, intervalMs);
-      });
-  };
-  pass();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return runPeriodically(
+    'scheduler pass',
+    intervalMs,
+    async () => {
+      const moves = await runSchedulerPass(db);
+      if (moves) log.info({ moves }, 'scheduler moved series');
+      const released = await releaseAllExpiredHolds(announcingTransact(sql));
+      if (released) log.info({ released }, 'scheduler released expired holds');
+      const settled = await settleWaitingTypes(sql, announcingTransact(sql));
+      if (settled) log.info({ settled }, 'scheduler offered free tickets to waitlists');
+    },
+    log,
+  );
 }

@@ -8,6 +8,7 @@ import { projectPublications } from './calendar-publications';
 import { projectUserFollows } from './user-follows';
 import { projectSourceEvents } from './source-events';
 import { projectSeriesOccupancy } from './series-occupancy';
+import { expireVenueStatuses } from './venue-status-expiry';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { eraseDeletedUsers } from './privacy/erasure';
 import { schema } from './schema';
@@ -27,6 +28,7 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
     projectUserFollows,
     projectSourceEvents,
     projectSeriesOccupancy,
+    expireVenueStatuses,
     eraseDeletedUsers,
   ],
   afterCommit: forgetChangedEvents,

@@ -18,4 +18,3 @@ export function accessRetention(env: Record<string, string | undefined> = proces
     holderGraceDays: retentionDays(env, 'ACCESS_RETENTION_HOLDER_GRACE_DAYS', 30),
   };
 }
-

@@ -20,4 +20,3 @@ export function usersRetention(env: Record<string, string | undefined> = process
     runDays: retentionDays(env, 'USERS_RETENTION_RUN_DAYS', 365),
   };
 }
-

@@ -1,5 +1,5 @@
 import { recordEvents, type ConsumerServices, type Logger, type SqlExecutor } from '@eventgraph/runtime';
-import type { UsersDb, UsersTx } from '../context';
+import type { UsersDb } from '../context';
 import { wakeDeliveryWorker } from './delivery-worker';
 import { queueDeliveries } from './deliveries';
 import { queueDailyDigests } from './digest';
