@@ -1,3 +1,4 @@
+import { apiKeyCredential, createEventgraphClient, MyBookingsDocument, MyPartnerGrantsDocument } from '@eventgraph/sdk';
 import { createOrganization } from './support/accounts';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 import { eventOnSale } from './support/ticket-sales';
@@ -117,6 +118,20 @@ describe('a partner key acting for a user', () => {
     const apps = ((await partner(MY_BOOKINGS, {})).body.data as any).myBookings.edges.map((e: any) => e.node.id);
     expect(apps).not.toContain(bookingId);
     expect((await ok(sale, 'bob', MY_BOOKINGS)).myBookings.edges).toEqual([]);
+    // the SDK sends the header for a client made to act for the user
+    const sdk = createEventgraphClient({ url: platform.gateway.url, credential: apiKeyCredential(key), actingFor: id('alice') });
+    try {
+      const { myBookings } = await sdk.request(MyBookingsDocument, { first: 10 });
+      expect(myBookings.edges.map((e) => e.node.id)).toEqual([bookingId]);
+    } finally {
+      await sdk.close();
+    }
+    const signedIn = createEventgraphClient({ url: platform.gateway.url, credential: sale.people.alice!.accessToken });
+    try {
+      expect((await signedIn.request(MyPartnerGrantsDocument, {})).myPartnerGrants.map((g) => g.partnerAppId)).toEqual([appId]);
+    } finally {
+      await signedIn.close();
+    }
     expect(await typeState(sale, t)).toMatchObject({ available: 3, sold: 2 });
   });
 
