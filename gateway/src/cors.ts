@@ -17,7 +17,9 @@ import { checkOrigin, graphqlErrorBody, sendJson } from '@eventgraph/runtime';
 export const ORIGIN_NOT_ALLOWED = 'ORIGIN_NOT_ALLOWED';
 
 const ALLOW_METHODS = 'GET, POST';
-const ALLOW_HEADERS = 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, last-event-id';
+// x-eventgraph-acting-for: a partner site acting for its signed-in customer (with their grant)
+const ALLOW_HEADERS =
+  'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, last-event-id, x-eventgraph-acting-for';
 /** what a page may read of a response: the wait before retrying a RATE_LIMITED request, the id to quote in a report */
 const EXPOSE_HEADERS = 'retry-after, x-request-id';
 /** how long a browser may reuse a preflight's answer (Chromium caps it at 2 h) */

@@ -16,6 +16,7 @@ import {
   LoadShedder,
   OVERLOADED,
   ANONYMOUS,
+  ACTING_FOR_HEADER,
   type BusTransport,
   type Logger,
 } from '@eventgraph/runtime';
@@ -241,7 +242,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticateHttp = async (req: IncomingMessage, res: ServerResponse): Promise<Authenticated | undefined> => {
     let authenticated: Authenticated;
     try {
-      authenticated = await authenticator.authenticate(header(req, 'authorization'), clientAddress(req));
+      authenticated = await authenticator.authenticate(
+        header(req, 'authorization'),
+        clientAddress(req),
+        header(req, ACTING_FOR_HEADER),
+      );
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       const body = { errors: [{ message: err.message, extensions: err.extensions }] };
@@ -250,6 +255,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // the caller could not be checked (users does not answer, or sheds load): not their fault, and worth a retry
       else if (err.extensions.code === ErrorCode.SubgraphUnavailable || err.extensions.code === OVERLOADED)
         sendJson(res, 503, body, { 'retry-after': String(err.extensions.retryAfterSeconds ?? 5) });
+      // a partner key naming a user who granted it nothing, or a user id that is none
+      else if (err.extensions.code === 'FORBIDDEN') sendJson(res, 403, body);
+      else if (err.extensions.code === ErrorCode.BadUserInput) sendJson(res, 400, body);
       else sendJson(res, 401, body, { 'www-authenticate': 'Bearer' });
       return undefined;
     }

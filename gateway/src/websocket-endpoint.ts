@@ -57,11 +57,12 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
   const log = o.logger;
   const connectionAuth = (
     authenticated: Authenticated,
-    { authorization, clientAddress, origin }: Omit<ConnectionAuth, 'authenticated' | 'key' | 'headers'>,
+    { authorization, actingFor, clientAddress, origin }: Omit<ConnectionAuth, 'authenticated' | 'key' | 'headers'>,
   ): ConnectionAuth => ({
     ...upstreamAuthFor(authenticated.principal, randomUUID(), o.principalSecret, clientAddress),
     authenticated,
     authorization,
+    actingFor,
     clientAddress,
     origin,
   });
@@ -103,12 +104,14 @@ export function serveWebSocketEndpoint(o: WebSocketEndpointOptions): { close(): 
     authenticate: async (params, request): Promise<ConnectionAuth> => {
       const given = params?.authorization ?? params?.Authorization;
       const authorization = typeof given === 'string' ? given : undefined;
+      // the x-eventgraph-acting-for header's counterpart: a partner key acting for a user who granted it
+      const actingFor = params?.actingFor === undefined ? undefined : String(params.actingFor);
       const address = o.clientAddress(request);
-      const authenticated = await o.authenticator.authenticate(authorization, address);
+      const authenticated = await o.authenticator.authenticate(authorization, address, actingFor);
       const origin = requestOrigin(request);
       if (origin && !(await mayCallFrom(o.origins, origin, authenticated)))
         throw new Error(`a partner key used from ${origin}, which its app does not list`);
-      return connectionAuth(authenticated, { authorization, clientAddress: address, origin });
+      return connectionAuth(authenticated, { authorization, actingFor, clientAddress: address, origin });
     },
     // queries and mutations over the socket: the same Apollo Server, plugins and formatting as HTTP; the text
     // as sent, so trusted documents match by their hash

@@ -88,7 +88,7 @@ describe('preflights', () => {
       expect(response.headers.get('access-control-allow-credentials')).toBe('true');
       expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST');
       expect(response.headers.get('access-control-allow-headers')).toBe(
-        'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, last-event-id',
+        'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, last-event-id, x-eventgraph-acting-for',
       );
       expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0);
       expect(response.headers.get('vary')).toContain('Origin');

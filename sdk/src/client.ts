@@ -20,6 +20,11 @@ export interface EventgraphClientOptions {
   wsUrl?: string;
   /** who the client acts as: a token, `apiKeyCredential(…)`, `deviceCredential(…)`, `userSession(…)`; none = anonymous */
   credential?: Credential;
+  /**
+   * a partner app's key acting for one of its users (their id), who let the app do so (`grantPartnerApp`): sent as
+   * the `x-eventgraph-acting-for` header and the graphql-ws connection param `actingFor`
+   */
+  actingFor?: string;
   /** default: the global fetch */
   fetch?: FetchLike;
   /** a WebSocket constructor; default: the global WebSocket (browsers, Node ≥ 22). On Node 20 pass `ws`. */
@@ -170,6 +175,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
         const value = await token();
         return value ? authorizationOf(value) : undefined;
       },
+      actingFor: options.actingFor,
     });
     socket.onConnection((event) => connectionListeners.forEach((listener) => listener(event)));
     return socket;
@@ -185,6 +191,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
       const headers: Record<string, string> = {
         accept: 'application/graphql-response+json, application/json',
         ...options.headers,
+        ...(options.actingFor ? { 'x-eventgraph-acting-for': options.actingFor } : {}),
         ...requestOptions.headers,
         'content-type': 'application/json',
       };
@@ -237,7 +244,12 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
   ) {
     const { query, operationName } = operationOf(document);
     const sent = await token();
-    const headers: Record<string, string> = { ...options.headers, ...requestOptions.headers, 'content-type': 'application/json' };
+    const headers: Record<string, string> = {
+      ...options.headers,
+      ...(options.actingFor ? { 'x-eventgraph-acting-for': options.actingFor } : {}),
+      ...requestOptions.headers,
+      'content-type': 'application/json',
+    };
     if (sent) headers.authorization = authorizationOf(sent);
     yield* postIncremental({
       url,

@@ -32,6 +32,8 @@ export interface SocketOptions {
   webSocketImpl: unknown;
   reconnect: Required<ReconnectOptions>;
   authorization(): Promise<string | undefined>;
+  /** the user a partner key acts for (connection param `actingFor`) */
+  actingFor?: string;
   ws?: Omit<WsClientOptions, 'url' | 'webSocketImpl' | 'connectionParams' | 'retryAttempts' | 'shouldRetry' | 'retryWait'>;
 }
 
@@ -66,7 +68,10 @@ export function subscriptionSocket(options: SocketOptions) {
     lazy: true,
     connectionParams: async () => {
       const value = await options.authorization();
-      return value ? { authorization: value } : {};
+      return {
+        ...(value ? { authorization: value } : {}),
+        ...(options.actingFor ? { actingFor: options.actingFor } : {}),
+      };
     },
     retryAttempts: reconnect.attempts,
     // a refused credential will be refused again; a protocol error is a bug; anything else that closed the socket may recover

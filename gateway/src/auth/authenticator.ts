@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import {
+  ACTING_FOR_HEADER,
   AccessTokenError,
   ANONYMOUS,
   DomainError,
   ErrorCode,
   looksLikeJwt,
+  parseId,
   verifyAccessToken,
   type Principal,
 } from '@eventgraph/runtime';
@@ -17,8 +19,11 @@ import type { CallerDirectory } from './caller-directory';
  * memberships; the development credential, where enabled, is a platform service.
  */
 export interface Authenticator {
-  /** `clientAddress`: whose bucket pays for a credential that is not known (see `chargeAddress`) */
-  authenticate(authorization: string | undefined, clientAddress?: string): Promise<Authenticated>;
+  /**
+   * `clientAddress`: whose bucket pays for a credential that is not known (see `chargeAddress`); `actingFor`: the
+   * `x-eventgraph-acting-for` header (graphql-ws: connection param `actingFor`), the user a partner key acts for
+   */
+  authenticate(authorization: string | undefined, clientAddress?: string, actingFor?: string): Promise<Authenticated>;
 }
 
 /** The principal, plus what the gateway itself enforces for this caller. */
@@ -66,30 +71,53 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   return {
-    async authenticate(authorization, clientAddress) {
-      if (!authorization) return { principal: ANONYMOUS };
-      // once per request at most: before the lookup, or when the credential is refused
-      let charged = false;
-      const charge = async () => {
-        if (charged) return;
-        charged = true;
-        const decision = await options.chargeAddress?.(clientAddress);
-        if (decision && !decision.allowed) throw credentialRateLimited(decision);
-      };
-      try {
-        const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-        if (!match) throw unauthenticated('Authorization must be "Bearer <token>"', 'MALFORMED');
-        const token = match[1]!;
-        if (options.devToken && sameSecret(token, options.devToken)) return { principal: DEVELOPMENT_PRINCIPAL };
-        if (looksLikeJwt(token)) return await userPrincipal(token, options);
-        if (/^eg[kd]_/.test(token)) return await credentialPrincipal(token, options, charge);
-        throw unauthenticated('the token is not valid', 'UNKNOWN_TOKEN');
-      } catch (err) {
-        if (err instanceof DomainError && err.extensions.code === ErrorCode.UNAUTHENTICATED) await charge();
-        throw err;
-      }
+    async authenticate(authorization, clientAddress, actingFor) {
+      const authenticated = await authenticateCredential(authorization, clientAddress);
+      return actingFor === undefined ? authenticated : await actingForUser(authenticated, actingFor, options.callers);
     },
   };
+
+  async function authenticateCredential(authorization: string | undefined, clientAddress: string | undefined) {
+    if (!authorization) return { principal: ANONYMOUS };
+    // once per request at most: before the lookup, or when the credential is refused
+    let charged = false;
+    const charge = async () => {
+      if (charged) return;
+      charged = true;
+      const decision = await options.chargeAddress?.(clientAddress);
+      if (decision && !decision.allowed) throw credentialRateLimited(decision);
+    };
+    try {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+      if (!match) throw unauthenticated('Authorization must be "Bearer <token>"', 'MALFORMED');
+      const token = match[1]!;
+      if (options.devToken && sameSecret(token, options.devToken)) return { principal: DEVELOPMENT_PRINCIPAL };
+      if (looksLikeJwt(token)) return await userPrincipal(token, options);
+      if (/^eg[kd]_/.test(token)) return await credentialPrincipal(token, options, charge);
+      throw unauthenticated('the token is not valid', 'UNKNOWN_TOKEN');
+    } catch (err) {
+      if (err instanceof DomainError && err.extensions.code === ErrorCode.UNAUTHENTICATED) await charge();
+      throw err;
+    }
+  }
+}
+
+const notGranted = (message: string, reason: string) => new DomainError(ErrorCode.FORBIDDEN, message, { reason });
+
+/**
+ * A partner key acting for a user: only with that user's grant to the key's app, which the principal then
+ * carries (`actingFor`). Any other caller naming a user is refused rather than ignored, so a client never
+ * believes it acts for someone when it does not.
+ */
+async function actingForUser(authenticated: Authenticated, userId: string, callers: CallerDirectory): Promise<Authenticated> {
+  const { principal } = authenticated;
+  const id = parseId(ACTING_FOR_HEADER, userId.trim());
+  if (principal.kind !== 'apiKey' || !principal.partnerAppId)
+    throw notGranted(`only a partner app's API key may act for a user (${ACTING_FOR_HEADER})`, 'NOT_A_PARTNER_KEY');
+  const scopes = await callers.grant(principal.partnerAppId, id);
+  if (!scopes?.length)
+    throw notGranted('the user has not let this partner app act for them (grantPartnerApp), or revoked it', 'NOT_GRANTED');
+  return { ...authenticated, principal: { ...principal, actingFor: { userId: id, scopes } } };
 }
 
 async function userPrincipal(token: string, options: AuthenticatorOptions): Promise<Authenticated> {

@@ -5,6 +5,7 @@ import {
   PRINCIPAL_HEADER,
   signPrincipal,
   type BusTransport,
+  type DelegatedScope,
   type Membership,
   type Principal,
   type WhiteLabel,
@@ -61,6 +62,8 @@ export class CallerDirectory {
   private readonly documents = new LookupCache<string>({ ...cacheOptions, maxEntries: 10_000, maxNegativeEntries: 10_000 });
   /** one entry: every origin some partner app lists (CORS preflights come before any credential) */
   private readonly origins = new LookupCache<ReadonlySet<string>>({ ...cacheOptions, maxEntries: 1, maxNegativeEntries: 1 });
+  /** scopes a user granted a partner app, by `<partnerAppId>:<userId>` (a missing grant is remembered briefly too) */
+  readonly grants = new LookupCache<DelegatedScope[]>(cacheOptions);
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -74,6 +77,12 @@ export class CallerDirectory {
       for (const topic of ['membership.changed', 'user.credentials_changed', 'session.revoked']) {
         this.unsubscribe.push(bus.subscribe(topic, (event) => void this.users.delete(event.payload.userId as string)));
       }
+      // a grant given, changed or revoked (also by an erased account): the next request of the app asks again
+      this.unsubscribe.push(
+        bus.subscribe('partner_grant.changed', (event) =>
+          this.grants.delete(grantKey(event.payload.partnerAppId as string, event.payload.userId as string)),
+        ),
+      );
       // a revoked or rotated key, a rolled device, a changed partner app: forget them at once (rare enough to forget all)
       for (const topic of ['apikey.changed', 'device.changed', 'partner_app.changed']) {
         this.unsubscribe.push(
@@ -130,6 +139,22 @@ export class CallerDirectory {
       beforeLookup,
     );
     return usable(caller);
+  }
+
+  /** The scopes `userId` granted `partnerAppId`; null when they granted it nothing (or revoked it). */
+  grant(partnerAppId: string, userId: string): Promise<DelegatedScope[] | null> {
+    return this.grants.get(grantKey(partnerAppId, userId), async () => {
+      const data = await this.query<{ _partnerGrant: DelegatedScope[] | null }>(
+        'query($app: ID!, $user: ID!) { _partnerGrant(partnerAppId: $app, userId: $user) }',
+        { app: partnerAppId, user: userId },
+      );
+      return data._partnerGrant;
+    });
+  }
+
+  /** Drops a cached grant, so the next question goes to users (a live connection is re-checked). */
+  forgetGrant(partnerAppId: string, userId: string): void {
+    this.grants.delete(grantKey(partnerAppId, userId));
   }
 
   /** The sha256 hashes of the operations a partner app registered. */
@@ -210,6 +235,8 @@ export class CallerDirectory {
     return body.data;
   }
 }
+
+const grantKey = (partnerAppId: string, userId: string) => `${partnerAppId}:${userId}`;
 
 /** A rotated key stops at the end of its overlap window, cached or not. */
 const usable = (caller: CredentialCaller | null) =>

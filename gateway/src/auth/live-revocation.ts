@@ -11,6 +11,8 @@ export interface ConnectionAuth extends UpstreamAuth {
   authenticated: Authenticated;
   /** the credential as presented (`Bearer …`), to authenticate the connection again; absent for anonymous callers */
   authorization?: string;
+  /** the user a partner key acts for (`x-eventgraph-acting-for`), checked again with the credential */
+  actingFor?: string;
   /** the socket's remote address */
   clientAddress?: string;
   /** the page's origin, when a browser opened the socket */
@@ -32,6 +34,8 @@ export function rightsNarrowed(before: Authenticated, after: Authenticated): boo
   if (lostRole) return true;
   if (!includesAll(is.scopes, was.scopes) || !includesAll(is.gateIds ?? [], was.gateIds ?? [])) return true;
   if (canonical(was.whiteLabel) !== canonical(is.whiteLabel)) return true;
+  if (was.actingFor && (is.actingFor?.userId !== was.actingFor.userId || !includesAll(is.actingFor.scopes, was.actingFor.scopes)))
+    return true;
   return before.trustedDocumentsOf !== after.trustedDocumentsOf;
 }
 
@@ -68,9 +72,10 @@ export function connectionRevalidator(options: LiveRevocationOptions) {
     if (!auth.authorization) return { kind: 'unchanged' }; // anonymous stays anonymous
     let now: Authenticated;
     try {
-      now = await options.authenticator.authenticate(auth.authorization);
+      now = await options.authenticator.authenticate(auth.authorization, undefined, auth.actingFor);
     } catch (err) {
-      if (err instanceof DomainError && err.extensions.code === ErrorCode.UNAUTHENTICATED)
+      // FORBIDDEN: the user revoked the partner app's grant
+      if (err instanceof DomainError && [ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN].includes(err.extensions.code as never))
         return { kind: 'refused', error: new GraphQLError(err.message, { extensions: err.extensions }) };
       throw err; // not a verdict (users unreachable, say): the registry keeps the connection and looks again later
     }
@@ -100,6 +105,8 @@ export function watchCallerChanges(
   const recheck = (matches: (auth: ConnectionAuth) => boolean) => {
     for (const auth of registry.callers(matches)) {
       const { kind, id } = principalOf(auth);
+      const { actingFor, partnerAppId } = principalOf(auth);
+      if (actingFor && partnerAppId) callers.forgetGrant(partnerAppId, actingFor.userId);
       if (kind === 'user' && id) callers.forgetUser(id);
       else if (auth.authorization && (kind === 'apiKey' || kind === 'device'))
         callers.forgetCredential(auth.authorization.replace(/^Bearer\s+/i, '').trim());
@@ -120,6 +127,14 @@ export function watchCallerChanges(
     ),
     bus.subscribe('partner_app.changed', (event) =>
       recheck((auth) => auth.authenticated.partnerAppId === event.payload.partnerAppId),
+    ),
+    // a grant changed or revoked: the app's connections acting for that user are checked again
+    bus.subscribe('partner_grant.changed', (event) =>
+      recheck(
+        (auth) =>
+          auth.authenticated.partnerAppId === event.payload.partnerAppId &&
+          principalOf(auth).actingFor?.userId === event.payload.userId,
+      ),
     ),
   ];
   return () => stops.forEach((stop) => void stop());

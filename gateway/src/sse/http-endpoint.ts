@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { sendJson, overloadedBody, type BusTransport, type LoadShedder, type Logger } from '@eventgraph/runtime';
+import {
+  ACTING_FOR_HEADER,
+  sendJson,
+  overloadedBody,
+  type BusTransport,
+  type LoadShedder,
+  type Logger,
+} from '@eventgraph/runtime';
 import type { Authenticated, Authenticator } from '../auth/authenticator';
 import { connectionRevalidator, watchCallerChanges, type ConnectionAuth } from '../auth/live-revocation';
 import { mayCallFrom, requestOrigin, type OriginPolicy } from '../cors';
@@ -131,6 +138,7 @@ export function serveServerSentEvents(o: SseEndpointOptions): SseEndpoint {
     if (!('document' in operation)) return refuse(res, operation);
     const auth = connectionAuth(authenticated, {
       authorization: header(req, 'authorization'),
+      actingFor: header(req, ACTING_FOR_HEADER),
       clientAddress: o.clientAddress(req),
       origin: requestOrigin(req),
     });

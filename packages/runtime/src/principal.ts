@@ -26,7 +26,24 @@ export interface Principal {
   whiteLabel?: WhiteLabel;
   /** partner API keys: the partner app the key belongs to (attribution of what it writes, e.g. enrichments) */
   partnerAppId?: string;
+  /**
+   * partner API keys sent with `x-eventgraph-acting-for`: the user the partner app acts for, and what that
+   * user's grant (users' PartnerGrant) lets it do for them. The gateway sets it only after finding the grant.
+   */
+  actingFor?: ActingFor;
 }
+
+/** What a user may let a partner app do for them. */
+export const DELEGATED_SCOPES = ['TICKETS_BUY'] as const;
+export type DelegatedScope = (typeof DELEGATED_SCOPES)[number];
+
+export interface ActingFor {
+  userId: string;
+  scopes: DelegatedScope[];
+}
+
+/** HTTP header (graphql-ws connection param `actingFor`) with which a partner key names the user it acts for. */
+export const ACTING_FOR_HEADER = 'x-eventgraph-acting-for';
 
 export interface WhiteLabel {
   /** the organisations whose events the partner may show (its own among them) */
@@ -98,5 +115,7 @@ export function verifyPrincipal(token: string | undefined | null, secret: string
   if (claims.gateIds) principal.gateIds = claims.gateIds;
   if (claims.whiteLabel) principal.whiteLabel = claims.whiteLabel;
   if (typeof claims.partnerAppId === 'string') principal.partnerAppId = claims.partnerAppId;
+  if (claims.actingFor && typeof claims.actingFor.userId === 'string' && Array.isArray(claims.actingFor.scopes))
+    principal.actingFor = { userId: claims.actingFor.userId, scopes: claims.actingFor.scopes };
   return principal;
 }

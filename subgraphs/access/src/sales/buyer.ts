@@ -2,7 +2,9 @@ import { can, DomainError, ErrorCode, requireAuthenticated, type Principal } fro
 
 /**
  * Who buys: a signed-in user, or a partner app acting for its own customers (any of its API keys: a rotated
- * key keeps the app's holds and bookings), or a platform service. Scanner devices do not buy. Holds and
+ * key keeps the app's holds and bookings), or a platform service. A partner key acting for a user who granted
+ * it TICKETS_BUY (`actingFor`, checked by the gateway) buys as that user: the holds, bookings and waitlist places
+ * are the user's own, one place in a line per user rather than one per app. Scanner devices do not buy. Holds and
  * bookings belong to their buyer; the organisation sees its sales besides (`sales.read`).
  */
 export interface Buyer {
@@ -13,7 +15,10 @@ export interface Buyer {
 export function buyerOf(principal: Principal): Buyer {
   requireAuthenticated(principal);
   if (principal.kind === 'user' && principal.id) return { kind: 'user', id: principal.id };
-  if (principal.kind === 'apiKey' && principal.id) return { kind: 'partnerApp', id: principal.partnerAppId ?? principal.id };
+  if (principal.kind === 'apiKey' && principal.id) {
+    if (principal.actingFor?.scopes.includes('TICKETS_BUY')) return { kind: 'user', id: principal.actingFor.userId };
+    return { kind: 'partnerApp', id: principal.partnerAppId ?? principal.id };
+  }
   if (principal.kind === 'service' && principal.id) return { kind: 'service', id: principal.id };
   throw new DomainError(ErrorCode.FORBIDDEN, 'only a signed-in user or a partner app can hold and book tickets');
 }
@@ -37,6 +42,7 @@ export const isBuyer = (principal: Principal, row: { buyerKind: string; buyerId:
  * organisation and those its white-label configuration shows.
  */
 export function mayBuyFrom(principal: Principal, organizationId: string): boolean {
+  // a partner acting for a user still sells only where it may
   if (principal.kind !== 'apiKey') return true;
   return can(principal, 'organization.read', organizationId) || !!principal.whiteLabel?.organizationIds.includes(organizationId);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, USER_DELETED_TOPIC, type Announce, type ErasureCounts } from '@eventgraph/runtime';
 import type { UsersTx } from '../context';
 import { organisationsNeedingHandover } from '../domain/privacy';
+import { PARTNER_GRANT_CHANGED } from '../schema/partner-grant';
 import { countsOf } from '../schema/rsvp';
 
 /**
@@ -47,6 +48,10 @@ export async function eraseAccount(tx: UsersTx, announce: Announce, user: { id: 
   erased.notificationDeliveries = (await tx.notificationDelivery.deleteMany({ where: { userId } })).count;
   erased.pushSubscriptions = (await tx.pushSubscription.deleteMany({ where: { userId } })).count;
   erased.notificationPreferences = (await tx.notificationPreference.deleteMany({ where: { userId } })).count;
+  // consent to partner apps goes too; gateways forget the cached grants at once
+  const grants = await tx.partnerGrant.findMany({ where: { userId }, select: { partnerAppId: true } });
+  erased.partnerGrants = (await tx.partnerGrant.deleteMany({ where: { userId } })).count;
+  for (const { partnerAppId } of grants) await announce(PARTNER_GRANT_CHANGED, { userId, partnerAppId });
   erased.memberships = memberships.length;
   erased.sessions = await tx.refreshToken.count({ where: { userId } });
   // the row goes with its memberships, refresh tokens and known log-in clients (cascades); the gateway refuses its

@@ -7,6 +7,7 @@ import './organization';
 import './membership';
 import './membership-lists';
 import './partner-app';
+import './partner-grant';
 import './api-key';
 import './device';
 import './rsvp';
