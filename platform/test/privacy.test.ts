@@ -12,7 +12,15 @@ let platform: TestPlatform;
 let owner: Account;
 let leaver: Account;
 let bystander: Account;
-const ids = {} as { org: string; event: string; venue: string; booking: string; ownEvent: string; lastType: string };
+const ids = {} as {
+  org: string;
+  event: string;
+  venue: string;
+  booking: string;
+  ownEvent: string;
+  lastType: string;
+  partnerApp: string;
+};
 
 const Q = {
   delete: `mutation($confirm: String!) { deleteMyAccount(confirm: $confirm) {
@@ -118,6 +126,16 @@ beforeAll(async () => {
       d: `external_id,category,holder_name,holder_email\nX-1,GA,Lea Ver,${leaver.email.toUpperCase()}\nX-2,GA,By Stander,${bystander.email}\n`,
     },
   );
+  // the leaver lets a partner app of the organisation buy tickets for them
+  const { createPartnerApp } = await ok(
+    owner,
+    `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Box office", whiteLabel: { brandName: "Box" }) { id } }`,
+    { o: ids.org },
+  );
+  ids.partnerApp = createPartnerApp.id;
+  await ok(leaver, `mutation($a: ID!) { grantPartnerApp(partnerAppId: $a, scopes: [TICKETS_BUY]) { scopes } }`, {
+    a: ids.partnerApp,
+  });
   for (const actor of [leaver, bystander])
     await platform.subgraphs.ingest!.sql.query(
       `INSERT INTO "MatchRule" ("sourceId", "externalId", "canonicalEventId", "kind", "actorId") VALUES (gen_random_uuid(), 'x', gen_random_uuid(), 'FORBID', $1::uuid)`,
@@ -140,6 +158,9 @@ describe('exportMyData', () => {
     expect(doc.users.sessions.length).toBeGreaterThan(0);
     expect(doc.users.notificationDeliveries).toEqual([]);
     expect(doc.users.pushSubscriptions).toEqual([]);
+    expect(doc.users.partnerGrants).toEqual([
+      expect.objectContaining({ partnerAppId: ids.partnerApp, partnerAppName: 'Box office', scopes: ['TICKETS_BUY'] }),
+    ]);
     expect(doc.events.ownEvents).toEqual([expect.objectContaining({ id: ids.ownEvent, locationName: "Anna's garden" })]);
     expect(doc.events.savedSearches).toEqual([expect.objectContaining({ name: 'jazz', filter: { text: 'jazz' } })]);
     expect(doc.events.venueReports).toEqual([expect.objectContaining({ venueId: ids.venue, crowdLevel: 'BUSY' })]);
@@ -222,7 +243,7 @@ describe('deleteMyAccount', () => {
         Object.fromEntries(c.erased.map((e) => [e.kind, e.count])),
       ]),
     );
-    expect(erased.users).toMatchObject({ accounts: 1, rsvps: 1, follows: 1, notificationPreferences: 1 });
+    expect(erased.users).toMatchObject({ accounts: 1, rsvps: 1, follows: 1, notificationPreferences: 1, partnerGrants: 1 });
     expect(erased.events).toMatchObject({ ownEventsDeleted: 1, savedSearches: 1, venueStatusReports: 1, follows: 1 });
     expect(erased.access).toMatchObject({ bookings: 1, holds: 1, ticketHolders: 1, waitlistLeft: 1, waitlistEntries: 1 });
     expect(erased.ingest).toMatchObject({ matchRules: 1 });

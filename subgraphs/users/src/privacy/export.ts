@@ -4,12 +4,12 @@ import type { UsersDb } from '../context';
 /**
  * What users holds about a person, for their data export: the account and preferences, memberships, sessions
  * and known log-in clients (when, never the secrets' hashes), RSVPs, follows, notification preferences,
- * notifications, their deliveries and push subscriptions. Nothing about other people: who follows the user is theirs.
+ * notifications, their deliveries and push subscriptions, and the partner apps allowed to act for them. Nothing about other people: who follows the user is theirs.
  */
 export async function usersPartOfExport(db: UsersDb, userId: string): Promise<Record<string, unknown>> {
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user) return {};
-  const [memberships, sessions, clients, rsvps, follows, preferences, notifications, deliveries, pushSubscriptions] =
+  const [memberships, sessions, clients, rsvps, follows, preferences, notifications, deliveries, pushSubscriptions, grants] =
     await Promise.all([
       db.membership.findMany({ where: { userId }, include: { organization: { select: { name: true } } } }),
       db.refreshToken.findMany({
@@ -29,6 +29,7 @@ export async function usersPartOfExport(db: UsersDb, userId: string): Promise<Re
       }),
       // the browsers notified: where, since when (the keys are the browser's, not the person's)
       db.pushSubscription.findMany({ where: { userId }, select: { id: true, endpoint: true, createdAt: true } }),
+      db.partnerGrant.findMany({ where: { userId }, include: { partnerApp: { select: { name: true } } } }),
     ]);
   return {
     account: {
@@ -58,5 +59,11 @@ export async function usersPartOfExport(db: UsersDb, userId: string): Promise<Re
     notifications: notifications.map(({ userId: _, ...n }) => n),
     notificationDeliveries: deliveries,
     pushSubscriptions,
+    partnerGrants: grants.map((g) => ({
+      partnerAppId: g.partnerAppId,
+      partnerAppName: g.partnerApp.name,
+      scopes: g.scopes,
+      createdAt: g.createdAt,
+    })),
   };
 }
