@@ -1,18 +1,12 @@
-import { ConfigError, executorOf, recordEvents, runPeriodically, type ConsumerServices } from '@eventgraph/runtime';
+import { executorOf, loadIntSettings, recordEvents, runPeriodically, type ConsumerServices } from '@eventgraph/runtime';
 import type { EventsDb } from './context';
 import { statusChangePayload, VENUE_STATUS_TOPIC } from './venue-places';
 
 const BATCH = 100;
 
 /** EVENTS_STATUS_EXPIRY_INTERVAL_MS: how often lapsed statuses are looked for (default 15 s). */
-export function statusExpiryIntervalMs(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.EVENTS_STATUS_EXPIRY_INTERVAL_MS;
-  if (raw === undefined || raw === '') return 15_000;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 10)
-    throw new ConfigError(['EVENTS_STATUS_EXPIRY_INTERVAL_MS: must be an integer >= 10']);
-  return value;
-}
+export const statusExpiryIntervalMs = (env: Record<string, string | undefined> = process.env) =>
+  loadIntSettings({ EVENTS_STATUS_EXPIRY_INTERVAL_MS: [15_000, 10, 86_400_000] }, env).EVENTS_STATUS_EXPIRY_INTERVAL_MS;
 
 /**
  * An organisation's status lapses by itself at its `validUntil` (reads already judge it so); this job tells the
