@@ -59,8 +59,9 @@ const releasers = new WeakMap<object, () => void>();
 export const releaseNow = (db: object) => releasers.get(db)?.();
 
 /**
- * Releases held notifications when their quiet hours end, and queues the daily digests that are due: a pass every
- * NOTIFICATION_RELEASE_INTERVAL_MS (default 15 s) and one whenever the matcher wrote some.
+ * Releases held notifications when their quiet hours end: a pass every NOTIFICATION_RELEASE_INTERVAL_MS (default
+ * 15 s) and one whenever the matcher wrote some. The daily digests that are due are queued at most once an interval
+ * (a day-level schedule needs no more, and the matcher's passes come with every busy event).
  */
 export function releaseNotifications({ db, log }: ConsumerServices<UsersDb>): () => Promise<void> {
   const intervalMs = Number(process.env.NOTIFICATION_RELEASE_INTERVAL_MS ?? DEFAULT_INTERVAL_MS);
@@ -69,6 +70,7 @@ export function releaseNotifications({ db, log }: ConsumerServices<UsersDb>): ()
   let again = false;
   let busy = false;
   let stopped = false;
+  let digestsQueuedAt = 0;
   const pass = () => {
     if (stopped) return;
     if (busy) {
@@ -80,6 +82,8 @@ export function releaseNotifications({ db, log }: ConsumerServices<UsersDb>): ()
       do {
         again = false;
         await releaseDueNotifications(db).catch((err) => stopped || logger.warn({ err }, 'releasing notifications failed'));
+        if (Date.now() - digestsQueuedAt < intervalMs) continue;
+        digestsQueuedAt = Date.now();
         await queueDailyDigests(db).catch((err) => stopped || logger.warn({ err }, 'queueing daily digests failed'));
       } while (again && !stopped);
       busy = false;
