@@ -31,6 +31,8 @@ const CANDIDATES = `
   WHERE (p."categories" && $1::text[] OR p."keywords" && $2::text[] OR p."userId" = ANY ($3::uuid[]) OR p."userId" = ANY ($4::uuid[]))
     AND p."userId" IS DISTINCT FROM $5::uuid`;
 const FOLLOWERS = `SELECT "followerId"::text AS "id" FROM "Follow" WHERE "targetType" = $1::"FollowTarget" AND "targetId" = $2::uuid`;
+const LOCK_PREFERENCES = `
+  SELECT 1 FROM "NotificationPreference" WHERE "userId" = ANY ($1::uuid[]) ORDER BY "userId" FOR UPDATE`;
 /** notifications sent on their own since each user's local midnight (the daily cap) */
 const SENT_TODAY = `
   SELECT u."userId", (SELECT count(*)::int FROM "Notification" n
@@ -100,17 +102,23 @@ export async function notifyMatches(sql: SqlDatabase, event: NonNullable<ReturnT
     if (reasons) matched.push({ candidate, reasons });
   }
   if (matched.length === 0) return 0;
-  const sentRows = await sql.query<{ userId: string; sent: number }>(SENT_TODAY, [
-    JSON.stringify(matched.map((m) => ({ userId: m.candidate.userId, since: startOfLocalDay(m.candidate.timeZone, now) }))),
-  ]);
-  const sent = new Map(sentRows.map((r) => [r.userId, r.sent]));
-  const rows = matched.map(({ candidate, reasons }) => ({
-    userId: candidate.userId,
-    reasons,
-    inDigest: foldsIntoDigest(sent.get(candidate.userId) ?? 0, candidate.dailyCap),
-    deliverAt: deliveryTime(candidate, now),
-  }));
-  return sql.execute(INSERT, [event.eventId, event.title, event.startsAt, JSON.stringify(rows)]);
+  // each matched user's preference row stays locked while their day is counted and the new rows written, so two
+  // replicas matching two events at once cannot both take a user's last place under the cap (locked in user order:
+  // no deadlock between them)
+  return sql.transaction(async (tx) => {
+    await tx.query(LOCK_PREFERENCES, [matched.map((m) => m.candidate.userId)]);
+    const sentRows = await tx.query<{ userId: string; sent: number }>(SENT_TODAY, [
+      JSON.stringify(matched.map((m) => ({ userId: m.candidate.userId, since: startOfLocalDay(m.candidate.timeZone, now) }))),
+    ]);
+    const sent = new Map(sentRows.map((r) => [r.userId, r.sent]));
+    const rows = matched.map(({ candidate, reasons }) => ({
+      userId: candidate.userId,
+      reasons,
+      inDigest: foldsIntoDigest(sent.get(candidate.userId) ?? 0, candidate.dailyCap),
+      deliverAt: deliveryTime(candidate, now),
+    }));
+    return tx.execute(INSERT, [event.eventId, event.title, event.startsAt, JSON.stringify(rows)]);
+  });
 }
 
 /**
