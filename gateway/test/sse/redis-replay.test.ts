@@ -19,7 +19,15 @@ const store = (limits: Partial<{ maxEvents: number; maxBytes: number; maxAgeMs: 
   return replay;
 };
 const token = () => randomBytes(6).toString('base64url');
-const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+/** polls until `check` holds: writes go out on another connection, heartbeats come on their own time */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
@@ -36,8 +44,11 @@ describe('the Redis replay of event streams', () => {
     let sequence = 0;
     const record = writer.record(t, 'key-1', () => sequence);
     for (const text of ['m1', 'm2']) record.append(++sequence, text);
-    await settle();
-    expect(await reader.read(t, 'key-1', 0)).toMatchObject({ messages: ['m1', 'm2'], ended: false });
+    const read = await eventually(
+      () => reader.read(t, 'key-1', 0),
+      (r) => r?.messages.length === 2,
+    );
+    expect(read).toMatchObject({ messages: ['m1', 'm2'], ended: false });
     expect((await reader.read(t, 'key-1', 1))?.messages).toEqual(['m2']);
     expect(await reader.read(t, 'key-2', 0)).toBeUndefined(); // another caller's or operation's stream
     expect(await reader.read(t, 'key-1', 3)).toBeUndefined(); // ahead of the stream
@@ -53,7 +64,7 @@ describe('the Redis replay of event streams', () => {
     let m = 0;
     const sized = replay.record(byBytes, 'k', () => m);
     for (const text of ['x'.repeat(6), 'y'.repeat(6), 'z'.repeat(6)]) sized.append(++m, text);
-    await settle();
+    // reads on the writer's own connection come after its writes
     expect(await replay.read(byCount, 'k', 0)).toBeUndefined();
     expect((await replay.read(byCount, 'k', 1))?.messages).toEqual(['m2', 'm3', 'm4']);
     expect(await replay.read(byBytes, 'k', 0)).toBeUndefined();
@@ -75,7 +86,6 @@ describe('the Redis replay of event streams', () => {
     record.append(++n, 'm1');
     n++; // m2 published, its write lost
     record.append(++n, 'm3');
-    await settle();
     expect(await replay.read(skipped, 'k', 1)).toBeUndefined();
     expect((await replay.read(skipped, 'k', 2))?.messages).toEqual(['m3']);
 
@@ -83,29 +93,37 @@ describe('the Redis replay of event streams', () => {
     let m = 0;
     replay.record(behind, 'k', () => m).append(++m, 'm1');
     m++; // published, not written; the heartbeat finds the record behind
-    await settle();
-    expect(await replay.read(behind, 'k', 1)).toBeUndefined();
+    expect(
+      await eventually(
+        () => replay.read(behind, 'k', 1),
+        (r) => r === undefined,
+      ),
+    ).toBeUndefined();
     expect((await replay.read(behind, 'k', 2))?.messages).toEqual([]);
   });
 
   it('moves coveredAt with heartbeats, marks an ended stream, and expires after the replay window', async () => {
-    const replay = store({ maxAgeMs: 300 });
+    const replay = store({ maxAgeMs: 2_000 });
     const t = token();
     const record = replay.record(t, 'k', () => 0);
-    await settle();
     const before = (await replay.read(t, 'k', 0))!.coveredAt;
-    await settle();
-    const after = await replay.read(t, 'k', 0);
-    expect(after!.coveredAt).toBeGreaterThan(before);
+    const later = await eventually(
+      () => replay.read(t, 'k', 0),
+      (r) => r!.coveredAt > before,
+    );
+    expect(later!.coveredAt).toBeGreaterThan(before);
     record.end();
-    await settle();
     expect(await replay.read(t, 'k', 0)).toMatchObject({ ended: true });
     const redis = new Redis(REDIS_URL);
     const ttl = await redis.pttl(`${prefix}${t}:meta`);
     await redis.quit();
     expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(350);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await replay.read(t, 'k', 0)).toBeUndefined();
+    expect(ttl).toBeLessThanOrEqual(2_050); // the replay window and a heartbeat
+    expect(
+      await eventually(
+        () => replay.read(t, 'k', 0),
+        (r) => r === undefined,
+      ),
+    ).toBeUndefined();
   });
 });
