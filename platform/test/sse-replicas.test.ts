@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway } from '@eventgraph/gateway';
 import { openEventStream, type EventStreamClient } from '@eventgraph/gateway/test/sse/event-stream-client';
 import { createLogger } from '@eventgraph/runtime';
+import { createEventgraphClient, EventChangedDocument, type EventgraphClient } from '@eventgraph/sdk';
 import Redis from 'ioredis';
 import { composePlatform } from '../src/compose';
 import { createDemoWorld } from './support/demo-data';
+import { startTcpBalancer } from './support/tcp-balancer';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 
 /**
@@ -112,6 +114,57 @@ describe('event streams across gateway replicas (Redis)', () => {
     await redis.quit();
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5_000 + 500); // the replay window (and a heartbeat)
+  });
+
+  it('lets the SDK, behind a load balancer, resume on the other replica when its own goes away', async () => {
+    const balancer = await startTcpBalancer();
+    const port = (gateway: RunningGateway) => Number(new URL(gateway.url).port);
+    balancer.add(port(a));
+    const clients: EventgraphClient[] = [];
+    const client = (url: string) => {
+      const made = createEventgraphClient({
+        url,
+        credential: platform.devToken,
+        reconnect: { attempts: 1_000, baseDelayMs: 50, maxDelayMs: 200 },
+      });
+      clients.push(made);
+      return made;
+    };
+    try {
+      const variables = { eventId: world.event.id };
+      let ready!: () => void;
+      const witnessReady = new Promise<void>((resolve) => (ready = resolve));
+      // a reader on A directly: it shows when the changes have reached A
+      const witness = client(a.url).stream(EventChangedDocument, variables, {
+        onConnection: (e) => e.type === 'connected' && ready(),
+      });
+      await witnessReady;
+      const resets: unknown[] = [];
+      let connected!: () => void;
+      const readerReady = new Promise<void>((resolve) => (connected = resolve));
+      const reader = client(balancer.url('/graphql')).stream(EventChangedDocument, variables, {
+        onReset: (e) => resets.push(e),
+        onConnection: (e) => e.type === 'connected' && connected(),
+      });
+      await readerReady;
+      const titleOf = async (stream: typeof reader) => (await stream.next()).value?.eventChanged.event?.title;
+      const first = await rename();
+      expect([await titleOf(reader), await titleOf(witness)]).toEqual([first, first]);
+
+      const reading = titleOf(reader);
+      balancer.remove(port(a)); // A leaves the balancer; its stream lingers and records to Redis
+      balancer.cut();
+      const missed = [await rename(), await rename()];
+      for (const title of missed) expect(await titleOf(witness)).toBe(title);
+      balancer.add(port(b));
+      expect([await reading, await titleOf(reader)]).toEqual(missed);
+      const live = await rename();
+      expect(await titleOf(reader)).toBe(live);
+      expect(resets).toEqual([]);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await balancer.close();
+    }
   });
 
   it('says `reset` on another replica when more was missed than is kept', async () => {
