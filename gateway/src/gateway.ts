@@ -74,6 +74,7 @@ import { schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposur
 import { createSubscriptionEngine, type SubscriptionEngine } from './subscriptions/engine';
 import { serveWebSocketEndpoint } from './websocket-endpoint';
 import { serveServerSentEvents } from './sse/http-endpoint';
+import { redisReplay } from './sse/redis-replay';
 import { sseSettingsFromEnv, type SseSettings } from './sse/settings';
 
 export interface GatewayOptions {
@@ -117,6 +118,8 @@ export interface GatewayOptions {
   overload?: Partial<OverloadSettings>;
   /** server-sent events (`/graphql/stream`, `/events/stream`): replay, keep-alive; unset parts from the environment (EVENTGRAPH_SSE_…) */
   serverSentEvents?: Partial<SseSettings>;
+  /** keep event streams' replay in this Redis too, so a client resumes on any replica (default: per replica) */
+  sseReplayRedis?: { url: string; prefix?: string };
   logger: Logger;
 }
 
@@ -319,6 +322,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     admitAnonymous: (req, res) => admitted({ principal: ANONYMOUS }, req, res),
   });
 
+  const sseSettings = { ...sseSettingsFromEnv(), ...options.serverSentEvents };
+  const sharedReplay =
+    options.sseReplayRedis &&
+    redisReplay({
+      ...options.sseReplayRedis,
+      limits: { maxEvents: sseSettings.replayEvents, maxBytes: sseSettings.replayBytes, maxAgeMs: sseSettings.replayMs },
+      logger: log,
+    });
   const sse = serveServerSentEvents({
     engine,
     checks: { callers, published, findDocument, introspection, limits },
@@ -332,7 +343,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     shedder,
     maxUnsentBytes: overload.maxSocketBufferBytes,
     onSlowSubscriber: metrics.slowSubscriberClosed,
-    settings: { ...sseSettingsFromEnv(), ...options.serverSentEvents },
+    settings: sseSettings,
+    sharedReplay,
     formatError: formatForClient,
     logger: log,
   });
@@ -408,6 +420,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         sse.close();
         callers.close();
         await closingSockets;
+        await sharedReplay?.close();
         await engine.close();
         await closeGracefully(server);
         await apollo.stop();

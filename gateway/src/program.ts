@@ -42,6 +42,7 @@ export async function runGatewayProgram(options: GatewayProgramOptions = {}): Pr
       graphiql: settings.EVENTGRAPH_GRAPHIQL === 'on',
       connectionRevalidationMs: settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: rateLimiterFor(settings),
+      sseReplayRedis: settings.REDIS_URL ? { url: settings.REDIS_URL } : undefined,
       bus: await createBus(busConfigOf(settings), { logger: log }),
       logger: log,
     });

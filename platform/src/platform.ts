@@ -112,6 +112,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       connectionRevalidationMs:
         settings.EVENTGRAPH_WS_REVALIDATE_SECONDS === undefined ? undefined : settings.EVENTGRAPH_WS_REVALIDATE_SECONDS * 1000,
       rateLimiter: options.rateLimiter ?? rateLimiterFor(settings),
+      sseReplayRedis: settings.REDIS_URL ? { url: settings.REDIS_URL } : undefined,
       callerPolicies: options.callerPolicies,
       bus,
       logger: log.child({ service: 'gateway' }),

@@ -1,9 +1,11 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { DocumentNode, ExecutionResult } from 'graphql';
 import { authorizationOf, credentialSource, type Credential } from './credentials';
 import { isEventgraphError } from './errors';
 import { clientClosed, postGraphQL, postIncremental, type FetchLike, type GraphQLRequestBody } from './http';
+import { operationOf } from './operation';
 import { retryDelay, sleep, type RateLimitRetryOptions } from './retry';
+import { eventStreams, type EventStreams } from './sse/client-streams';
 import {
   subscriptionSocket,
   typedSubscription,
@@ -48,8 +50,10 @@ export interface EventgraphClientOptions {
    * does not know it (PERSISTED_QUERY_NOT_FOUND); subscriptions go as text. Default false: text.
    */
   persistedDocuments?: boolean | 'hash-only';
-  /** reconnection of the subscription socket after it drops (exponential back-off with jitter) */
+  /** reconnection of the subscription socket, and of event streams, after they drop (exponential back-off with jitter) */
   reconnect?: ReconnectOptions;
+  /** an event stream that sends nothing for this long (the gateway's keep-alives come every 15 s) is reopened; default 45 s */
+  streamIdleTimeoutMs?: number;
   /** @deprecated use `reconnect.attempts` */
   retryAttempts?: number;
   /** further graphql-ws options (keepAlive, lazyCloseTimeout, connectionAckWaitTimeout, on: { … }) */
@@ -80,7 +84,7 @@ export type OperationArgs<TVariables> = {} extends TVariables
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- as in OperationArgs
 export type SubscribeArgs<TVariables> = {} extends TVariables ? [variables?: TVariables] : [variables: TVariables];
 
-export interface EventgraphClient {
+export interface EventgraphClient extends EventStreams {
   /** Runs a query or mutation over HTTP; throws EventgraphError when the response has errors. */
   request<TData, TVariables extends Variables>(
     document: TypedDocumentNode<TData, TVariables>,
@@ -157,6 +161,25 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     );
   };
 
+  const reconnect = {
+    attempts: options.reconnect?.attempts ?? options.retryAttempts ?? 5,
+    baseDelayMs: options.reconnect?.baseDelayMs ?? 500,
+    maxDelayMs: options.reconnect?.maxDelayMs ?? 30_000,
+  };
+  const streams = eventStreams({
+    url,
+    fetch: doFetch,
+    headers: { ...options.headers, ...(options.actingFor ? { 'x-eventgraph-acting-for': options.actingFor } : {}) },
+    token,
+    authorization: authorizationOf,
+    refreshAfter,
+    persistedDocuments: options.persistedDocuments,
+    timeoutMs,
+    reconnect,
+    idleTimeoutMs: options.streamIdleTimeoutMs ?? 45_000,
+    closing: closing.signal,
+  });
+
   function openSocket() {
     if (socket) return socket;
     const webSocketImpl = options.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
@@ -166,11 +189,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
       wsUrl,
       webSocketImpl,
       ws: options.ws,
-      reconnect: {
-        attempts: options.reconnect?.attempts ?? options.retryAttempts ?? 5,
-        baseDelayMs: options.reconnect?.baseDelayMs ?? 500,
-        maxDelayMs: options.reconnect?.maxDelayMs ?? 30_000,
-      },
+      reconnect,
       authorization: async () => {
         const value = await token();
         return value ? authorizationOf(value) : undefined;
@@ -287,6 +306,7 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
     request: request as EventgraphClient['request'],
     requestIncremental: requestIncremental as EventgraphClient['requestIncremental'],
     subscribe: subscribe as EventgraphClient['subscribe'],
+    ...streams,
     onConnection(listener) {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);
@@ -298,27 +318,4 @@ export function createEventgraphClient(options: EventgraphClientOptions): Eventg
       await socket?.dispose();
     },
   };
-}
-
-interface Operation {
-  query: string;
-  operationName?: string;
-  /** sha256 of `query`, for documents that carry it (`__meta__.hash`) */
-  hash?: string;
-}
-
-const printed = new WeakMap<DocumentNode, Operation>();
-
-function operationOf(document: string | DocumentNode): Operation {
-  if (typeof document === 'string') return { query: document };
-  let op = printed.get(document);
-  if (!op) {
-    op = { query: print(document) };
-    const name = getOperationAST(document)?.name?.value;
-    if (name) op.operationName = name;
-    const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
-    if (typeof hash === 'string') op.hash = hash;
-    printed.set(document, op);
-  }
-  return op;
 }

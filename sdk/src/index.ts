@@ -33,6 +33,8 @@ export type { FetchLike } from './http';
 export { paginate, type Connection, type Page, type PageIterator, type PaginateOptions } from './paginate';
 export type { RateLimitRetryOptions } from './retry';
 export type { ConnectionEvent, ConnectionListener, EventgraphSubscription, ReconnectOptions } from './socket';
+export type { EventStreams, StreamArgs, StreamParameters } from './sse/client-streams';
+export type { EventgraphEventStream, StreamOptions } from './sse/typed-event-stream';
 export { userSession, type SessionTokens, type UserSession, type UserSessionOptions } from './session';
 // typed documents (…Document) and their result/variable types, generated from src/operations
 export * from './generated/graphql';

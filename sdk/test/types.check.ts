@@ -14,6 +14,7 @@ import {
   type EventgraphError,
   type EventDetailsQuery,
   type EventgraphClient,
+  type EventgraphEventStream,
   type EventgraphSubscription,
   type SourcesQuery,
 } from '../src';
@@ -38,6 +39,11 @@ export async function typing(c: EventgraphClient, anyValue: any) {
 
   const _stream = c.subscribe(CheckInRecordedDocument);
   assert<Equal<typeof _stream, EventgraphSubscription<CheckInRecordedSubscription>>>(true);
+  // server-sent events: typed as subscribe, options after the variables
+  const _events = c.stream(CheckInRecordedDocument, { seriesId: '1' }, { onReset: () => undefined });
+  assert<Equal<typeof _events, EventgraphEventStream<CheckInRecordedSubscription>>>(true);
+  // @ts-expect-error an unknown variable
+  c.stream(CheckInRecordedDocument, { eventId: '1' });
   for await (const change of c.subscribe(CheckInRecordedDocument, { seriesId: '1' })) {
     const allowed: boolean = change.checkInRecorded.allowed;
     void allowed;

@@ -20,6 +20,7 @@ import { ErrorCode, codedError } from '../subscriptions/errors';
 import { ResultChannel } from '../subscriptions/result-channel';
 import { stableKey } from '../subscriptions/stable-key';
 import { EVENT_STREAM_TYPE, SseCode, SseEvent, comment, errorsData, formatMessage } from './protocol';
+import type { SharedReplay } from './redis-replay';
 import type { ResumableStream, StreamReader } from './resumable-stream';
 import type { SseSettings } from './settings';
 import { StreamRegistry } from './stream-registry';
@@ -44,6 +45,8 @@ export interface SseEndpointOptions {
   maxUnsentBytes: number;
   onSlowSubscriber?(): void;
   settings: SseSettings;
+  /** every stream's replay in Redis as well, so a client may resume on another replica (else per replica) */
+  sharedReplay?: SharedReplay;
   formatError(error: GraphQLError): GraphQLFormattedError;
   logger: Logger;
 }
@@ -83,7 +86,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 export function serveServerSentEvents(o: SseEndpointOptions): SseEndpoint {
   const log = o.logger;
   const checks: OperationChecks = { ...o.checks, schema: o.engine.apiSchema };
-  const streams = new StreamRegistry(o.settings);
+  const streams = new StreamRegistry(o.settings, o.sharedReplay);
   const connectionAuth = (authenticated: Authenticated, previous: Omit<ConnectionAuth, 'authenticated' | 'key' | 'headers'>) => ({
     ...upstreamAuthFor(authenticated.principal, randomUUID(), o.principalSecret, previous.clientAddress),
     ...previous,

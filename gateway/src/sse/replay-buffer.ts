@@ -24,11 +24,15 @@ export class ReplayBuffer {
   private bytes = 0;
   /** the newest sequence no longer kept (0: nothing dropped) */
   private droppedThrough = 0;
+  /** every message since this time is kept: when the buffer started, or when the newest dropped message came */
+  private keptFrom: number;
 
   constructor(
     private readonly limits: ReplayLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.keptFrom = now();
+  }
 
   get size(): number {
     return this.entries.length;
@@ -50,9 +54,19 @@ export class ReplayBuffer {
     return this.entries.filter((entry) => entry.sequence > sequence).map((entry) => entry.text);
   }
 
+  /**
+   * Since when every message is kept (for a resume from another replica's stream, whose record must reach
+   * back to here), and those messages that came at or after `from`.
+   */
+  keptSince(from: number): { since: number; messages: string[] } {
+    this.after(this.droppedThrough); // drops what aged out
+    return { since: this.keptFrom, messages: this.entries.filter((entry) => entry.at >= from).map((entry) => entry.text) };
+  }
+
   private dropOldest(): void {
     const entry = this.entries.shift()!;
     this.bytes -= entry.text.length;
     this.droppedThrough = entry.sequence;
+    this.keptFrom = entry.at;
   }
 }

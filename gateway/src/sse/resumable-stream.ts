@@ -3,6 +3,8 @@ import type { ExecutionResult } from 'graphql';
 import { nextPayload } from '../subscriptions/next-message';
 import type { SubscriptionStream } from '../subscriptions/result-channel';
 import { COMPLETE, SseCode, SseEvent, errorsData, eventId, formatMessage, parseEventId } from './protocol';
+import { resumeFromOtherReplica } from './other-replica';
+import type { SharedReplay, StreamRecord } from './redis-replay';
 import { ReplayBuffer, type ReplayLimits } from './replay-buffer';
 
 /** Where a stream's messages go: one HTTP response, or anything else that takes text in order. */
@@ -19,6 +21,8 @@ export interface ResumableStreamOptions extends ReplayLimits {
   idle(stream: ResumableStream, idle: boolean): void;
   /** told once the stream has ended, for whatever reason */
   ended(stream: ResumableStream): void;
+  /** the replay kept in Redis too, so a client may resume on another replica, and this stream's key there */
+  shared?: { replay: SharedReplay; key: string };
 }
 
 /**
@@ -34,6 +38,9 @@ export class ResumableStream {
   private sequence = 0;
   private readonly buffer: ReplayBuffer;
   private readonly readers = new Set<StreamReader>();
+  /** readers being resumed from another replica's stream: they count as readers, and get messages once resumed */
+  private readonly resuming = new Set<StreamReader>();
+  private readonly record?: StreamRecord;
   private idleTimer?: NodeJS.Timeout;
   private done = false;
 
@@ -42,6 +49,7 @@ export class ResumableStream {
     private readonly options: ResumableStreamOptions,
   ) {
     this.buffer = new ReplayBuffer(options);
+    this.record = options.shared?.replay.record(this.token, options.shared.key, () => this.sequence);
     this.becomeIdle(); // until its first reader comes
     source.pushTo((results) => this.publish(results));
     // a pushed stream's next() settles once it has ended, after its last result was pushed
@@ -56,7 +64,7 @@ export class ResumableStream {
   }
 
   get readerCount(): number {
-    return this.readers.size;
+    return this.readers.size + this.resuming.size;
   }
 
   /**
@@ -64,6 +72,8 @@ export class ResumableStream {
    * still covered by the buffer, every message after it; for any other `lastEventId`, `reset`.
    */
   attach(reader: StreamReader, lastEventId?: string): void {
+    const id = parseEventId(lastEventId);
+    if (id && id.stream !== this.token && this.options.shared && !this.done) return void this.resume(reader, id);
     const resumed = lastEventId === undefined ? undefined : this.replayAfter(lastEventId);
     const position = eventId(this.token, this.sequence);
     const opening =
@@ -74,12 +84,44 @@ export class ResumableStream {
           : [formatMessage({ retry: this.options.retryMs }), this.reset(lastEventId, position)];
     reader.write(opening);
     if (this.done) return reader.end();
-    this.readers.add(reader);
-    if (this.readers.size === 1) this.becomeBusy();
+    this.addReader(reader);
   }
 
   detach(reader: StreamReader): void {
-    if (this.readers.delete(reader) && this.readers.size === 0 && !this.done) this.becomeIdle();
+    const was = this.readers.delete(reader) || this.resuming.delete(reader);
+    if (was && this.readerCount === 0 && !this.done) this.becomeIdle();
+  }
+
+  /**
+   * A Last-Event-ID of another stream (another replica's, or an earlier run here): what that stream recorded
+   * in Redis after it, then this stream's own from where that record stops; `reset` when they do not meet.
+   * The reader waits meanwhile (counted as a reader, so the stream does not idle out); what this stream
+   * publishes meanwhile is in its buffer, which the resume reads last.
+   */
+  private resume(reader: StreamReader, id: { stream: string; sequence: number }): void {
+    this.resuming.add(reader);
+    if (this.readerCount === 1) this.becomeBusy();
+    const { replay, key } = this.options.shared!;
+    void resumeFromOtherReplica({ shared: replay, token: id.stream, sequence: id.sequence, key, buffer: this.buffer })
+      .catch(() => undefined)
+      .then((missed) => {
+        if (!this.resuming.delete(reader)) return; // it left meanwhile
+        const position = eventId(this.token, this.sequence);
+        const retry = formatMessage({ retry: this.options.retryMs });
+        // the position last, so the client's Last-Event-ID is this stream's from here on
+        reader.write(
+          missed
+            ? [retry, ...missed, formatMessage({ id: position })]
+            : [retry, this.reset(eventId(id.stream, id.sequence), position)],
+        );
+        if (this.done) return reader.end();
+        this.readers.add(reader);
+      });
+  }
+
+  private addReader(reader: StreamReader): void {
+    this.readers.add(reader);
+    if (this.readerCount === 1) this.becomeBusy();
   }
 
   /**
@@ -118,6 +160,7 @@ export class ResumableStream {
         data: JSON.stringify(nextPayload(result)),
       });
       this.buffer.append(this.sequence, text);
+      this.record?.append(this.sequence, text);
       return text;
     });
     for (const reader of this.readers) reader.write(messages);
@@ -128,6 +171,7 @@ export class ResumableStream {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.idleTimer);
+    this.record?.end();
     for (const reader of this.readers) {
       if (completed) reader.write([COMPLETE]);
       reader.end();

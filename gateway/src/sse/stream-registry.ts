@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { SubscriptionStream } from '../subscriptions/result-channel';
+import type { SharedReplay } from './redis-replay';
 import { ResumableStream } from './resumable-stream';
 import type { SseSettings } from './settings';
 
@@ -16,7 +17,11 @@ export class StreamRegistry {
   /** streams without a reader, longest idle first */
   private readonly idle = new Set<ResumableStream>();
 
-  constructor(private readonly settings: SseSettings) {}
+  constructor(
+    private readonly settings: SseSettings,
+    /** every stream's replay in Redis as well, for resumes on other replicas */
+    private readonly shared?: SharedReplay,
+  ) {}
 
   /** open streams (for tests and metrics) */
   get size(): number {
@@ -55,6 +60,7 @@ export class StreamRegistry {
       maxBytes: replayBytes,
       maxAgeMs: replayMs,
       retryMs,
+      shared: this.shared && { replay: this.shared, key },
       idle: (which, idle) => this.markIdle(which, idle),
       ended: (which) => {
         this.idle.delete(which);

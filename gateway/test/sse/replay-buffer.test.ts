@@ -39,4 +39,16 @@ describe('the replay buffer', () => {
     expect(byAge.after(1)).toBeUndefined();
     expect(byAge.after(2)).toEqual([]);
   });
+
+  it('tells since when it keeps everything, and the messages from a time on (for resumes from another replica)', () => {
+    now = 1_000;
+    const kept = buffer();
+    now = 2_000;
+    kept.append(1, 'm1');
+    now = 3_000;
+    kept.append(2, 'm2');
+    expect(kept.keptSince(2_500)).toEqual({ since: 1_000, messages: ['m2'] });
+    for (const n of [3, 4]) kept.append(n, `m${n}`); // m1, at 2 s, dropped
+    expect(kept.keptSince(0)).toEqual({ since: 2_000, messages: ['m2', 'm3', 'm4'] });
+  });
 });

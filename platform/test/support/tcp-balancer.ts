@@ -11,6 +11,10 @@ export interface TcpBalancer {
   /** http://127.0.0.1:<port><path> */
   url(path?: string): string;
   add(port: number): void;
+  /** takes a replica out: new connections go to the others (none left: they are refused) */
+  remove(port: number): void;
+  /** breaks every connection open through it, as a proxy timing out or a network change would */
+  cut(): void;
   /** connections handed to each replica port so far */
   connections: Map<number, number>;
   close(): Promise<void>;
@@ -57,6 +61,10 @@ export async function startTcpBalancer(): Promise<TcpBalancer> {
     port,
     url: (path = '/graphql') => `http://127.0.0.1:${port}${path}`,
     add: (backend) => void backends.push(backend),
+    remove: (backend) => void backends.splice(backends.indexOf(backend) >>> 0, 1),
+    cut() {
+      for (const socket of open) socket.destroy();
+    },
     connections,
     async close() {
       for (const socket of open) socket.destroy();
