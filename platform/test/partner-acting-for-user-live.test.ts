@@ -25,7 +25,7 @@ beforeAll(async () => {
   const { createPartnerApp } = await ok(
     sale,
     'owner',
-    `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Live corner") { id } }`,
+    `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Live corner", whiteLabel: { brandName: "Live" }) { id } }`,
     {
       o: sale.org,
     },

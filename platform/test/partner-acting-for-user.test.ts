@@ -217,7 +217,7 @@ describe('the sales a partner acting for a user sees', () => {
     const { createPartnerApp } = await ok(
       sale,
       'owner',
-      `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Box office") { id } }`,
+      `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Box office", whiteLabel: { brandName: "Box" }) { id } }`,
       {
         o: sale.org,
       },
