@@ -253,6 +253,10 @@ describe('the sales a partner acting for a user sees', () => {
     const payloadOf = (bookingId: string) => heard.find((e) => e.payload.bookingId === bookingId)!.payload;
     expect(payloadOf(viaApp.bookingId)).toMatchObject({ buyerKind: 'user', buyerId: id('carol'), soldThroughAppId: appId });
     expect(payloadOf(direct.bookingId)).toMatchObject({ buyerKind: 'user', buyerId: id('carol'), soldThroughAppId: null });
+    // and the user's data export names the app beside each sale
+    const { access } = data(await asCarol(`{ exportMyData { access } }`)).exportMyData;
+    const exported = new Map(access.bookings.map((b: any) => [b.id, b.soldThroughAppId]));
+    expect([exported.get(direct.bookingId), exported.get(viaApp.bookingId)]).toEqual([null, appId]);
   });
 
   it('acting for the user, an app sees and changes only what it sold them; another app sees neither', async () => {
