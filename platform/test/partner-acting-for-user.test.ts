@@ -1,14 +1,17 @@
+import type { BusEvent } from '@eventgraph/runtime';
 import { apiKeyCredential, createEventgraphClient, MyBookingsDocument, MyPartnerGrantsDocument } from '@eventgraph/sdk';
 import { createOrganization } from './support/accounts';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
-import { eventOnSale } from './support/ticket-sales';
-import { call, held, ok, startSale, ticketType, typeState, WAITLIST_Q as Q, type Sale } from './support/waitlist';
+import { eventOnSale, until } from './support/ticket-sales';
+import { call, held, join, ok, startSale, ticketType, typeState, WAITLIST_Q as Q, type Sale } from './support/waitlist';
 
 /**
  * A partner app acting for a user (issue 14) through the gateway: the partner's key sends
  * `x-eventgraph-acting-for: <userId>` and, with the user's grant (TICKETS_BUY), holds, books and joins waitlists
  * as that user. No grant, a revoked grant, a malformed id, or a caller that is no partner key is refused with its
- * code and nothing is held. CI runs it on PGlite and on PostgreSQL with NATS.
+ * code and nothing is held. What the app sells records it (`soldThroughAppId`), and acting for a user it sees and
+ * changes only those of the user's sales, never what the user bought directly or through another app. CI runs it
+ * on PGlite and on PostgreSQL with NATS.
  */
 const ACTING_FOR = 'x-eventgraph-acting-for';
 const GRANT = `mutation($app: ID!, $scopes: [PartnerScope!]!) { grantPartnerApp(partnerAppId: $app, scopes: $scopes) {
@@ -22,6 +25,7 @@ let sale: Sale;
 let appId: string;
 let key: string;
 let elsewhereEvent: string;
+const heard: BusEvent[] = [];
 
 type Body = Awaited<ReturnType<TestPlatform['request']>>['body'];
 
@@ -37,10 +41,20 @@ const only = (body: Body) => {
   return body.errors[0]!.extensions!;
 };
 const id = (who: string) => sale.people[who]!.id;
+const apiKeyOf = async (app: string) =>
+  (
+    await ok(
+      sale,
+      'owner',
+      `mutation($a: ID!) { createApiKey(partnerAppId: $a, name: "shop", scopes: ["events:read"]) { secret } }`,
+      { a: app },
+    )
+  ).createApiKey.secret as string;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ callerPolicies: {} as never });
-  sale = await startSale(platform, ['alice', 'bob', 'holder', 'stranger']);
+  platform.bus.subscribe('booking.*', (event) => void heard.push(event));
+  sale = await startSale(platform, ['alice', 'bob', 'carol', 'holder', 'stranger']);
   const { createPartnerApp } = await ok(
     sale,
     'owner',
@@ -48,13 +62,7 @@ beforeAll(async () => {
     { o: sale.org },
   );
   appId = createPartnerApp.id;
-  const { createApiKey } = await ok(
-    sale,
-    'owner',
-    `mutation($a: ID!) { createApiKey(partnerAppId: $a, name: "shop", scopes: ["events:read"]) { secret } }`,
-    { a: appId },
-  );
-  key = createApiKey.secret;
+  key = await apiKeyOf(appId);
   // an organisation the partner app may not sell for
   const strangerOrg = await createOrganization(platform, sale.people.stranger!, `elsewhere-${Date.now().toString(36)}`);
   const asStranger = (query: string, variables: Record<string, unknown>) => ok(sale, 'stranger', query, variables);
@@ -176,5 +184,132 @@ describe('a partner key acting for a user', () => {
     // bob's grant is his own
     expect((await partner(Q.hold, holdInput(t), id('bob'))).body.errors).toBeUndefined();
     expect(await typeState(sale, t)).toMatchObject({ held: 2 });
+  });
+});
+
+describe('the sales a partner acting for a user sees', () => {
+  const BOOKING = `query($id: ID!) { booking(id: $id) { id status salesChannel soldThroughAppId } }`;
+  const HOLD = `query($id: ID!) { hold(id: $id) { id soldThroughAppId } }`;
+  const MINE = `{ myBookings(first: 50) { edges { node { id salesChannel soldThroughAppId } } } }`;
+  const SALES = `query($e: ID!, $c: SalesChannel, $a: ID) { bookings(eventId: $e, salesChannel: $c, soldThroughAppId: $a, first: 100) {
+    edges { node { id salesChannel soldThroughAppId } } } }`;
+  const MY_PLACES = `{ myWaitlistEntries(first: 50) { totalCount edges { node { id status soldThroughAppId offer { id soldThroughAppId } } } } }`;
+  type Caller = (query: string, variables?: Record<string, unknown>) => Promise<Body>;
+  const asCarol: Caller = (query, variables = {}) => call(sale, 'carol', query, variables);
+  const asApp: Caller = async (query, variables = {}) => (await partner(query, variables, id('carol'))).body;
+  const asOtherApp: Caller = async (query, variables = {}) => (await partner(query, variables, id('carol'), otherKey)).body;
+  const data = (body: Body) => {
+    if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+    return body.data as Record<string, any>;
+  };
+  const book = async (as: Caller, t: string, clientKey: string) => {
+    const holdId = data(await as(Q.hold, holdInput(t))).createHold.id as string;
+    const bookingId = data(await as(Q.confirm, { holdId, key: clientKey })).confirmHold.id as string;
+    return { holdId, bookingId };
+  };
+  const ids = (connection: { edges: Array<{ node: { id: string } }> }) => connection.edges.map((e) => e.node.id).sort();
+  let otherAppId: string;
+  let otherKey: string;
+  let direct: { holdId: string; bookingId: string };
+  let viaApp: { holdId: string; bookingId: string };
+
+  beforeAll(async () => {
+    const { createPartnerApp } = await ok(
+      sale,
+      'owner',
+      `mutation($o: ID!) { createPartnerApp(organizationId: $o, name: "Box office", whiteLabel: { brandName: "Box" }) { id } }`,
+      {
+        o: sale.org,
+      },
+    );
+    otherAppId = createPartnerApp.id;
+    otherKey = await apiKeyOf(otherAppId);
+    for (const app of [appId, otherAppId]) await ok(sale, 'carol', GRANT, { app, scopes: ['TICKETS_BUY'] });
+    const t = await ticketType(sale, 10);
+    direct = await book(asCarol, t, 'carol-1');
+    viaApp = await book(asApp, t, 'corner-carol-1');
+  });
+
+  it('records the app that sold a hold and a booking (null for a direct sale), for the user, the organisation and its webhooks', async () => {
+    expect(data(await asApp(HOLD, { id: viaApp.holdId })).hold).toEqual({ id: viaApp.holdId, soldThroughAppId: appId });
+    expect(data(await asCarol(MINE)).myBookings.edges.map((e: any) => e.node)).toEqual(
+      expect.arrayContaining([
+        { id: direct.bookingId, salesChannel: 'DIRECT', soldThroughAppId: null },
+        { id: viaApp.bookingId, salesChannel: 'PARTNER_APP', soldThroughAppId: appId },
+      ]),
+    );
+    const sales = async (variables: Record<string, unknown>) =>
+      ids((await ok(sale, 'owner', SALES, { e: sale.event, ...variables })).bookings);
+    expect(await sales({})).toEqual(expect.arrayContaining([direct.bookingId, viaApp.bookingId]));
+    expect(await sales({ a: appId })).toContain(viaApp.bookingId);
+    expect(await sales({ a: appId })).not.toContain(direct.bookingId);
+    expect(await sales({ c: 'DIRECT' })).toContain(direct.bookingId);
+    expect(await sales({ c: 'DIRECT' })).not.toContain(viaApp.bookingId);
+    expect(await sales({ c: 'PARTNER_APP', a: otherAppId })).toEqual([]);
+    expect(await sales({ c: 'DIRECT', a: appId })).toEqual([]);
+    await until('booking.confirmed of both sales on the bus', async () =>
+      [direct, viaApp].every((b) => heard.some((e) => e.topic === 'booking.confirmed' && e.payload.bookingId === b.bookingId)),
+    );
+    const payloadOf = (bookingId: string) => heard.find((e) => e.payload.bookingId === bookingId)!.payload;
+    expect(payloadOf(viaApp.bookingId)).toMatchObject({ buyerKind: 'user', buyerId: id('carol'), soldThroughAppId: appId });
+    expect(payloadOf(direct.bookingId)).toMatchObject({ buyerKind: 'user', buyerId: id('carol'), soldThroughAppId: null });
+    // and the user's data export names the app beside each sale
+    const { access } = data(await asCarol(`{ exportMyData { access } }`)).exportMyData;
+    const exported = new Map(access.bookings.map((b: any) => [b.id, b.soldThroughAppId]));
+    expect([exported.get(direct.bookingId), exported.get(viaApp.bookingId)]).toEqual([null, appId]);
+  });
+
+  it('acting for the user, an app sees and changes only what it sold them; another app sees neither', async () => {
+    expect(ids(data(await asApp(MINE)).myBookings)).toEqual([viaApp.bookingId]);
+    expect(data(await asApp(BOOKING, { id: direct.bookingId })).booking).toBeNull();
+    expect(data(await asApp(HOLD, { id: direct.holdId })).hold).toBeNull();
+    // the user's direct sale is NOT_FOUND to the app, as another buyer's is
+    expect(only(await asApp(Q.cancel, { id: direct.bookingId }))).toMatchObject({ code: 'NOT_FOUND' });
+    const t = await ticketType(sale, 5);
+    const openHold = data(await asCarol(Q.hold, holdInput(t))).createHold.id as string;
+    expect(only(await asApp(Q.confirm, { holdId: openHold, key: 'corner-x' }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(only(await asApp(Q.release, { id: openHold }))).toMatchObject({ code: 'NOT_FOUND' });
+    // the user's own client key, reused by the app, names none of the user's holds
+    const appHold = data(await asApp(Q.hold, holdInput(t))).createHold.id as string;
+    const reused = only(await asApp(Q.confirm, { holdId: appHold, key: 'carol-1' }));
+    expect(reused).toMatchObject({ code: 'CONFLICT', field: 'clientKey' });
+    expect(JSON.stringify(reused)).not.toContain(direct.holdId);
+
+    expect(data(await asOtherApp(MINE)).myBookings.edges).toEqual([]);
+    for (const sold of [direct, viaApp]) {
+      expect(data(await asOtherApp(BOOKING, { id: sold.bookingId })).booking).toBeNull();
+      expect(only(await asOtherApp(Q.cancel, { id: sold.bookingId }))).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    expect(only(await asOtherApp(Q.confirm, { holdId: appHold, key: 'box-1' }))).toMatchObject({ code: 'NOT_FOUND' });
+
+    expect(data(await asApp(Q.cancel, { id: viaApp.bookingId })).cancelBooking).toEqual({ status: 'CANCELLED' });
+    expect(data(await asCarol(BOOKING, { id: direct.bookingId })).booking).toMatchObject({ status: 'CONFIRMED' });
+    expect(data(await asCarol(BOOKING, { id: viaApp.bookingId })).booking).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('keeps one place in a line per user: the app sees, leaves and confirms only the place it took', async () => {
+    const t = await ticketType(sale, 1);
+    const blocking = await held(sale, 'holder', t, 1);
+    const directPlace = await join(sale, 'carol', t, 1);
+    const elsewhere = only(await asApp(Q.join, { t, q: 1 }));
+    expect(elsewhere).toMatchObject({ code: 'ALREADY_WAITING', field: 'ticketTypeId' });
+    expect(JSON.stringify(elsewhere)).not.toContain(directPlace.id);
+    expect(only(await asApp(Q.leave, { t }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(data(await asApp(MY_PLACES)).myWaitlistEntries.totalCount).toBe(0);
+    await ok(sale, 'carol', Q.leave, { t });
+
+    const place = data(await asApp(Q.join, { t, q: 1 })).joinWaitlist;
+    expect(data(await asOtherApp(MY_PLACES)).myWaitlistEntries.edges.map((e: any) => e.node.id)).not.toContain(place.id);
+    // the returned ticket is offered to the app's place: a hold sold through the app, which it confirms
+    await ok(sale, 'holder', Q.release, { id: blocking });
+    const offered = async () =>
+      data(await asApp(MY_PLACES))
+        .myWaitlistEntries.edges.map((e: any) => e.node)
+        .find((n: any) => n.id === place.id);
+    await until('the offer to the app’s place', async () => (await offered())?.status === 'OFFERED');
+    const entry = await offered();
+    expect(entry).toMatchObject({ soldThroughAppId: appId, offer: { soldThroughAppId: appId } });
+    const booked = data(await asApp(Q.confirm, { holdId: entry.offer.id, key: 'corner-offer' })).confirmHold.id;
+    expect(data(await asCarol(BOOKING, { id: booked })).booking).toMatchObject({ soldThroughAppId: appId });
   });
 });

@@ -5,6 +5,7 @@ import {
   rejoinProblem,
   shownStatus,
   statusAfterOffer,
+  waitingElsewhereProblem,
   waitlistQuantityProblem,
 } from '../src/domain/waitlist';
 
@@ -32,6 +33,12 @@ describe('who may join a waitlist', () => {
     const entry = { id: 'e1', quantity: 2, status: 'WAITING' };
     expect(rejoinProblem(entry, 2)).toBeNull();
     expect(rejoinProblem(entry, 3)).toMatchObject({ code: 'ALREADY_WAITING', details: { entryId: 'e1', quantity: 2 } });
+  });
+
+  it('a place taken through another channel is ALREADY_WAITING without naming it', () => {
+    const problem = waitingElsewhereProblem();
+    expect(problem).toMatchObject({ code: 'ALREADY_WAITING', field: 'ticketTypeId' });
+    expect(problem.details).toBeUndefined();
   });
 });
 

@@ -53,6 +53,16 @@ export function rejoinProblem(entry: { id: string; quantity: number; status: str
 }
 
 /**
+ * The buyer has a live entry already that the caller may not see: a partner acting for a user who waits
+ * directly or through another app. One place per buyer still holds; the entry itself is not shown.
+ */
+export const waitingElsewhereProblem = (): Problem => ({
+  code: 'ALREADY_WAITING',
+  field: 'ticketTypeId',
+  message: 'this buyer is on this waitlist already, through another channel: one place in line per buyer',
+});
+
+/**
  * Which waiting entries (in line order) get an offer of `free` returned tickets: each, front to back, whose
  * quantity still fits what is left; an entry asking for more is passed over, keeping its place for later returns.
  * A seated type's free tickets are seats in `pools` (its plain seats, then its accessible ones): an offer takes

@@ -62,7 +62,9 @@ export async function confirmHold(ctx: AccessContext, holdId: string, clientKey:
       );
       if (earlier) {
         if (earlier.holdId === holdId) return earlier;
-        throw conflict(`clientKey: this key confirmed another hold (${earlier.holdId}); use a new key for each hold`, {
+        // the user's key of a sale this caller may not see (direct, or another app's) names no hold
+        const other = isBuyer(ctx.principal, earlier) ? ` (${earlier.holdId})` : '';
+        throw conflict(`clientKey: this key confirmed another hold${other}; use a new key for each hold`, {
           field: 'clientKey',
         });
       }
@@ -87,8 +89,8 @@ export async function confirmHold(ctx: AccessContext, holdId: string, clientKey:
       await tx.execute(`UPDATE "Hold" SET status = 'CONFIRMED' WHERE id = $1::uuid`, [holdId]);
       await bookOffer(tx, announce, holdId); // a waitlist offer taken up
       const [booking] = await tx.query<Booking>(
-        `INSERT INTO "Booking" (id, "organizationId", "eventId", "holdId", "buyerKind", "buyerId", "clientKey", "totalMinor", currency)
-         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8::int, $9) RETURNING *`,
+        `INSERT INTO "Booking" (id, "organizationId", "eventId", "holdId", "buyerKind", "buyerId", "soldThroughAppId", "clientKey", "totalMinor", currency)
+         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::int, $10) RETURNING *`,
         [
           randomUUID(),
           hold.organizationId,
@@ -96,6 +98,8 @@ export async function confirmHold(ctx: AccessContext, holdId: string, clientKey:
           holdId,
           buyer.kind,
           buyer.id,
+          // the hold's channel: a hold the app placed (or a waitlist offer it joined for) stays its sale
+          hold.soldThroughAppId,
           clientKey,
           total.totalMinor,
           total.currency,
@@ -157,6 +161,7 @@ async function announceBooking(announce: Announce, topic: string, booking: Booki
     organizationId: booking.organizationId,
     buyerKind: booking.buyerKind,
     buyerId: booking.buyerId,
+    soldThroughAppId: booking.soldThroughAppId,
     status: booking.status,
     paymentStatus: booking.paymentStatus,
     totalMinor: booking.totalMinor,
@@ -165,7 +170,10 @@ async function announceBooking(announce: Announce, topic: string, booking: Booki
   });
 }
 
-/** Who may touch a booking: its buyer, and its organisation's sales staff; anyone else is told it does not exist. */
+/**
+ * Who may touch a booking: its buyer (a partner acting for the user: if the app sold it), and its organisation's
+ * sales staff; anyone else is told it does not exist.
+ */
 function authorizeBooking(ctx: AccessContext, booking: Booking | undefined, id: string): Booking {
   if (!booking || !(isBuyer(ctx.principal, booking) || can(ctx.principal, 'organization.read', booking.organizationId)))
     throw notFound('Booking', id);

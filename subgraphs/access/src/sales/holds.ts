@@ -147,15 +147,15 @@ export async function insertHold(
   hold: {
     eventId: string;
     organizationId: string;
-    buyer: { kind: string; id: string };
+    buyer: { kind: string; id: string; soldThroughAppId: string | null };
     lines: Array<{ ticketTypeId: string; quantity: number }>;
     ttlMs: number;
   },
 ): Promise<Hold> {
   const [row] = await tx.query<Hold>(
-    `INSERT INTO "Hold" (id, "organizationId", "eventId", "buyerKind", "buyerId", "expiresAt")
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, now() + $6::int * interval '1 millisecond') RETURNING *`,
-    [randomUUID(), hold.organizationId, hold.eventId, hold.buyer.kind, hold.buyer.id, hold.ttlMs],
+    `INSERT INTO "Hold" (id, "organizationId", "eventId", "buyerKind", "buyerId", "soldThroughAppId", "expiresAt")
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, now() + $7::int * interval '1 millisecond') RETURNING *`,
+    [randomUUID(), hold.organizationId, hold.eventId, hold.buyer.kind, hold.buyer.id, hold.buyer.soldThroughAppId, hold.ttlMs],
   );
   await tx.execute(
     `INSERT INTO "HoldItem" ("holdId", "ticketTypeId", quantity)
@@ -169,7 +169,7 @@ export async function insertHold(
 export const LOCK_HOLD = `SELECT h.*, now() AS "dbNow" FROM "Hold" h WHERE h.id = $1::uuid FOR UPDATE`;
 export type LockedHold = Hold & { dbNow: Date };
 
-/** The caller's own hold; anyone else's is NOT_FOUND like a missing one. */
+/** The caller's own hold (acting for a user: one its app sold); anyone else's is NOT_FOUND like a missing one. */
 export async function ownHold(ctx: AccessContext, id: string): Promise<Hold | null> {
   const hold = await ctx.db.hold.findUnique({ where: { id } });
   return hold && isBuyer(ctx.principal, hold) ? hold : null;

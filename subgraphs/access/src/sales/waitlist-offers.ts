@@ -44,6 +44,7 @@ interface Waiting {
   quantity: number;
   buyerKind: string;
   buyerId: string;
+  soldThroughAppId: string | null;
 }
 
 /**
@@ -107,7 +108,7 @@ async function offerFreeTickets(tx: Sql, announce: Announce, ticketTypeId: strin
   // the line a batch at a time, front to back, until the free tickets are gone or nobody left fits them
   for (let after = -1; left > 0;) {
     const batch = await tx.query<Waiting>(
-      `SELECT id, line, quantity, "buyerKind", "buyerId" FROM "WaitlistEntry"
+      `SELECT id, line, quantity, "buyerKind", "buyerId", "soldThroughAppId" FROM "WaitlistEntry"
        WHERE "ticketTypeId" = $1::uuid AND status = 'WAITING' AND quantity <= $2::int AND line > $3::int
        ORDER BY line LIMIT ${LINE_BATCH} FOR UPDATE`,
       [ticketTypeId, Math.min(left, Math.max(...pools)), after],
@@ -149,7 +150,8 @@ async function offer(tx: Sql, announce: Announce, head: LineHead, entry: Waiting
   const hold = await insertHold(tx, {
     eventId: head.eventId,
     organizationId: head.organizationId,
-    buyer: { kind: entry.buyerKind, id: entry.buyerId },
+    // the offer is sold through the app that joined the line for the buyer, if one did
+    buyer: { kind: entry.buyerKind, id: entry.buyerId, soldThroughAppId: entry.soldThroughAppId },
     lines: [{ ticketTypeId, quantity: entry.quantity }],
     ttlMs: offerTtlMs(),
   });
@@ -173,6 +175,7 @@ async function offer(tx: Sql, announce: Announce, head: LineHead, entry: Waiting
     organizationId: head.organizationId,
     buyerKind: entry.buyerKind,
     buyerId: entry.buyerId,
+    soldThroughAppId: entry.soldThroughAppId,
     quantity: entry.quantity,
     holdId: hold.id,
     expiresAt: new Date(hold.expiresAt).toISOString(),

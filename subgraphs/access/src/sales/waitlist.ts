@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, parseId, type Sql } from '@eventgraph/runtime';
 import type { AccessContext } from '../context';
 import { salesProblem } from '../domain/ticket-types';
-import { joinProblem, LIVE_STATUSES, rejoinProblem, waitlistQuantityProblem } from '../domain/waitlist';
+import { ownsSale } from '../domain/sales-channel';
+import { joinProblem, LIVE_STATUSES, rejoinProblem, waitingElsewhereProblem, waitlistQuantityProblem } from '../domain/waitlist';
 import type { WaitlistEntry } from '../generated/prisma/client';
 import { retried } from './bookings';
 import { buyerOf, type Buyer } from './buyer';
@@ -28,7 +29,8 @@ const notFoundType = (id: string) => new DomainError('NOT_FOUND', `ticket type $
 
 /**
  * Joins the waitlist of a sold-out type (or one others wait for already) for `quantity` tickets. Joining again
- * with the same quantity answers the same entry; with another, ALREADY_WAITING. Tickets free that fit the new
+ * with the same quantity answers the same entry; with another, ALREADY_WAITING (also to a partner acting for a
+ * user who waits through another channel: one place per buyer, not shown to the app). Tickets free that fit the new
  * entry's turn are offered at once.
  */
 export async function joinWaitlist(ctx: AccessContext, input: JoinInput): Promise<WaitlistEntry> {
@@ -52,6 +54,7 @@ export async function joinWaitlist(ctx: AccessContext, input: JoinInput): Promis
       );
       const [existing] = await tx.query<WaitlistEntry>(LIVE_ENTRY, [id, buyer.kind, buyer.id]);
       if (existing) {
+        if (!ownsSale(buyer, existing)) throw refuse(waitingElsewhereProblem());
         const again = rejoinProblem(existing, input.quantity);
         if (again) throw refuse(again);
         return existing;
@@ -59,9 +62,9 @@ export async function joinWaitlist(ctx: AccessContext, input: JoinInput): Promis
       const soldOut = joinProblem(type, line!, input.quantity);
       if (soldOut) throw refuse(soldOut);
       const [entry] = await tx.query<WaitlistEntry>(
-        `INSERT INTO "WaitlistEntry" (id, "organizationId", "eventId", "ticketTypeId", "buyerKind", "buyerId", quantity)
-         VALUES ($7::uuid, $1::uuid, $2::uuid, $3::uuid, $4, $5, $6::int) RETURNING *`,
-        [type.organizationId, type.eventId, id, buyer.kind, buyer.id, input.quantity, randomUUID()],
+        `INSERT INTO "WaitlistEntry" (id, "organizationId", "eventId", "ticketTypeId", "buyerKind", "buyerId", "soldThroughAppId", quantity)
+         VALUES ($7::uuid, $1::uuid, $2::uuid, $3::uuid, $4, $5, $8, $6::int) RETURNING *`,
+        [type.organizationId, type.eventId, id, buyer.kind, buyer.id, input.quantity, randomUUID(), buyer.soldThroughAppId],
       );
       await tx.execute(`UPDATE "TicketType" SET waiting = waiting + 1 WHERE id = $1::uuid`, [id]);
       const changed = await settleWaitlist(tx, announce, [id]);
@@ -78,7 +81,8 @@ const notWaiting = (id: string) =>
 
 /**
  * Leaves the line: a WAITING entry goes, an OFFERED one gives its offer back (its hold is released and the
- * tickets pass to the next in line). NOT_FOUND without a live entry of the caller's for the type.
+ * tickets pass to the next in line). NOT_FOUND without a live entry of the caller's for the type (acting for a
+ * user: one the app joined).
  */
 export async function leaveWaitlist(ctx: AccessContext, ticketTypeIdGiven: string): Promise<WaitlistEntry> {
   const buyer = buyerOf(ctx.principal);
@@ -86,7 +90,8 @@ export async function leaveWaitlist(ctx: AccessContext, ticketTypeIdGiven: strin
   return retried(() =>
     ctx.transactSql(async (tx, announce) => {
       const [seen] = await tx.query<WaitlistEntry>(LIVE_ENTRY, [id, buyer.kind, buyer.id]);
-      if (!seen) throw notWaiting(id);
+      // acting for a user, only a place the app took for them (one through another channel is not the caller's)
+      if (!seen || !ownsSale(buyer, seen)) throw notWaiting(id);
       // the offer's hold first, then the type, then the entry: the order its confirmation and release lock them in
       const [hold] = seen.holdId ? await tx.query<LockedHold>(LOCK_HOLD, [seen.holdId]) : [];
       await tx.query(`SELECT 1 FROM "TicketType" WHERE id = $1::uuid FOR UPDATE`, [id]);

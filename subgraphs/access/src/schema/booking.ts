@@ -13,6 +13,7 @@ import type { AccessContext } from '../context';
 import { builder } from '../builder';
 import type { Booking } from '../generated/prisma/client';
 import { cancelBooking, confirmHold, setBookingPayment } from '../sales/bookings';
+import { channelOf, channelWhere, ownSalesWhere } from '../domain/sales-channel';
 import { buyerOf, buyerOrNull, isBuyer } from '../sales/buyer';
 import { connectionType, pageArgs, pageListSize } from './connection';
 import { EventRef } from './event';
@@ -28,9 +29,16 @@ export const PaymentStatusEnum = builder.enumType('PaymentStatus', {
   } as const,
 });
 
+export const SalesChannelEnum = builder.enumType('SalesChannel', {
+  values: {
+    DIRECT: { description: 'bought by its buyer themselves (or a platform service)' },
+    PARTNER_APP: { description: 'sold by a partner app, for its own customers or acting for the user' },
+  } as const,
+});
+
 export const BookingRef = builder.objectRef<Booking>('Booking');
 
-/** A booking for its buyer and its organisation's sales staff; null for anyone else. */
+/** A booking for its buyer (acting for a user: if the app sold it) and its organisation's sales staff; null for anyone else. */
 export async function readableBooking(ctx: AccessContext, id: string): Promise<Booking | null> {
   const booking = await ctx.loaders.booking.load(id);
   if (!booking) return null;
@@ -48,6 +56,15 @@ BookingRef.implement({
     currency: t.exposeString('currency'),
     buyerKind: t.exposeString('buyerKind', { description: 'user, partnerApp or service' }),
     buyerId: t.exposeString('buyerId'),
+    salesChannel: t.field({
+      type: SalesChannelEnum,
+      description: 'how it was sold: directly, or by a partner app (soldThroughAppId)',
+      resolve: (b) => channelOf(b),
+    }),
+    soldThroughAppId: t.exposeID('soldThroughAppId', {
+      nullable: true,
+      description: 'the partner app that sold it (acting for the user, or for its own customers); null for a direct sale',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
     paymentChangedAt: t.expose('paymentChangedAt', { type: 'DateTime', nullable: true }),
@@ -102,26 +119,36 @@ builder.queryFields((t) => ({
   }),
   myBookings: t.field({
     type: BookingConnectionRef,
-    description: 'The caller’s own bookings, newest first (empty for callers that do not buy).',
+    description:
+      'The caller’s own bookings, newest first (empty for callers that do not buy). A partner app acting for a user: only those it sold.',
     args: { ...pageArgs(t.arg) },
     listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const buyer = buyerOrNull(ctx.principal);
       if (!buyer) return emptyConnection<Booking>();
-      return bookingPage(ctx, { buyerKind: buyer.kind, buyerId: buyer.id }, args);
+      return bookingPage(ctx, ownSalesWhere(buyer), args);
     },
   }),
   bookings: t.field({
     type: BookingConnectionRef,
     nullable: true,
-    description: 'An event’s bookings, newest first; null unless the caller may read its sales (managers and up, org:read keys).',
-    args: { eventId: t.arg.id({ required: true }), status: t.arg({ type: BookingStatusEnum }), ...pageArgs(t.arg) },
+    description:
+      'An event’s bookings, newest first, optionally of one sales channel or partner app; null unless the caller may read its sales (managers and up, org:read keys).',
+    args: {
+      eventId: t.arg.id({ required: true }),
+      status: t.arg({ type: BookingStatusEnum }),
+      salesChannel: t.arg({ type: SalesChannelEnum, description: 'DIRECT sales only, or those of partner apps' }),
+      soldThroughAppId: t.arg.id({ description: 'the sales of this partner app only' }),
+      ...pageArgs(t.arg),
+    },
     listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const eventId = parseId('eventId', args.eventId);
       const event = await ctx.loaders.knownEvent.load(eventId);
       if (!event || !can(ctx.principal, 'sales.read', event.organizationId)) return null;
-      return bookingPage(ctx, { eventId, ...(args.status ? { status: args.status } : {}) }, args);
+      const appId = args.soldThroughAppId == null ? null : parseId('soldThroughAppId', args.soldThroughAppId);
+      const channel = channelWhere(args.salesChannel, appId);
+      return bookingPage(ctx, { eventId, ...(args.status ? { status: args.status } : {}), ...channel }, args);
     },
   }),
 }));

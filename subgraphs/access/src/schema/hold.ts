@@ -40,6 +40,10 @@ HoldRef.implement({
     }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    soldThroughAppId: t.exposeID('soldThroughAppId', {
+      nullable: true,
+      description: 'the partner app that placed it for its buyer; null if they placed it themselves',
+    }),
     event: t.field({ type: EventRef, nullable: true, resolve: (hold) => ({ id: hold.eventId }) }),
     items: t.field({ type: [HoldItemRef], resolve: (hold, _args, ctx) => ctx.loaders.itemsOfHold.load(hold.id) }),
   }),
@@ -75,7 +79,7 @@ builder.queryFields((t) => ({
   hold: t.field({
     type: HoldRef,
     nullable: true,
-    description: 'One of the caller’s own holds; null for anyone else’s.',
+    description: 'One of the caller’s own holds (a partner app acting for a user: one it placed); null for anyone else’s.',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => ownHold(ctx, parseId('id', args.id)),
   }),

@@ -3,6 +3,7 @@ import type { AccessContext } from '../context';
 import { builder } from '../builder';
 import { LIVE_STATUSES, shownStatus, type WaitlistStatus } from '../domain/waitlist';
 import type { Prisma, WaitlistEntry } from '../generated/prisma/client';
+import { ownSalesWhere } from '../domain/sales-channel';
 import { buyerOrNull, isBuyer } from '../sales/buyer';
 import { joinWaitlist, leaveWaitlist } from '../sales/waitlist';
 import { connectionType, pageArgs, pageListSize } from './connection';
@@ -74,6 +75,11 @@ WaitlistEntryRef.implement({
     }),
     buyerKind: t.exposeString('buyerKind', { description: 'user, partnerApp or service' }),
     buyerId: t.exposeString('buyerId'),
+    soldThroughAppId: t.exposeID('soldThroughAppId', {
+      nullable: true,
+      description:
+        'the partner app that joined the line for the buyer (its offer is sold through it too); null if they joined themselves',
+    }),
     ticketType: t.field({
       type: TicketTypeRef,
       nullable: true,
@@ -136,13 +142,13 @@ builder.queryFields((t) => ({
   myWaitlistEntries: t.field({
     type: WaitlistEntryConnectionRef,
     description:
-      'The caller’s own waitlist entries, newest first, of every status unless one is given (empty for callers that do not buy).',
+      'The caller’s own waitlist entries, newest first, of every status unless one is given (empty for callers that do not buy). A partner app acting for a user: only those it joined for them.',
     args: { status: t.arg({ type: WaitlistStatusEnum }), ...pageArgs(t.arg) },
     listSize: pageListSize,
     resolve: async (_root, args, ctx) => {
       const buyer = buyerOrNull(ctx.principal);
       if (!buyer) return emptyConnection<WaitlistEntry>();
-      return ownPage(ctx, { buyerKind: buyer.kind, buyerId: buyer.id, ...(args.status ? { status: args.status } : {}) }, args);
+      return ownPage(ctx, { ...ownSalesWhere(buyer), ...(args.status ? { status: args.status } : {}) }, args);
     },
   }),
   waitlist: t.field({

@@ -2,6 +2,7 @@ import { clearLoaders, liveEvents, type BusEvent } from '@eventgraph/runtime';
 import { builder } from '../builder';
 import type { AccessContext, AccessDb } from '../context';
 import { LIVE_STATUSES } from '../domain/waitlist';
+import { ownsSale } from '../domain/sales-channel';
 import { buyerOf } from '../sales/buyer';
 import { buyerKey } from '../sales/waitlist';
 import { WAITLIST_TOPIC } from '../sales/waitlist-offers';
@@ -46,7 +47,8 @@ function readingAfter(ctx: AccessContext, event: BusEvent): Promise<LineReading>
  * once even while it waits for the next event.
  */
 function ownEntries(ctx: AccessContext, source: AsyncIterableIterator<BusEvent>): AsyncIterableIterator<ShownWaitlistEntry> {
-  const me = buyerKey(buyerOf(ctx.principal));
+  const buyer = buyerOf(ctx.principal);
+  const me = buyerKey(buyer);
   const shown = new Map<string, string>();
   return {
     async next() {
@@ -54,7 +56,8 @@ function ownEntries(ctx: AccessContext, source: AsyncIterableIterator<BusEvent>)
         const result = await source.next();
         if (result.done) return { value: undefined, done: true };
         const entry = (await readingAfter(ctx, result.value)).get(me);
-        if (!entry) continue;
+        // acting for a user, the app follows only the places it took for them
+        if (!entry || !ownsSale(buyer, entry)) continue;
         const seen = `${entry.status}|${entry.ahead}|${entry.holdId}`;
         if (shown.get(entry.id) === seen) continue;
         shown.set(entry.id, seen);
@@ -76,7 +79,7 @@ builder.subscriptionFields((t) => ({
   myWaitlistEntryChanged: t.field({
     type: WaitlistEntryRef,
     description:
-      'The caller’s own waitlist entries as they change: their place in line as others ahead leave or are offered tickets, the offer when it comes (status OFFERED, offer, offerExpiresAt), and its end (BOOKED, EXPIRED, LEFT). Only the caller’s entries, never anyone else’s.',
+      'The caller’s own waitlist entries as they change: their place in line as others ahead leave or are offered tickets, the offer when it comes (status OFFERED, offer, offerExpiresAt), and its end (BOOKED, EXPIRED, LEFT). Only the caller’s entries, never anyone else’s (a partner app acting for a user: those it joined for them).',
     subscribe: (_root, _args, ctx) => {
       buyerOf(ctx.principal); // devices and anonymous callers are in no line
       // every line change reaches each process once; a buyer's stream passes on their own entry only
