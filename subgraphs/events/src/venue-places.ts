@@ -8,7 +8,6 @@ import type { EventsDb, EventsTx } from './context';
 import { isoDate, type OpeningHours } from './domain/opening-hours';
 import {
   aggregateReports,
-  currentStatus,
   DEFAULT_RULES,
   statusFromOccupancy,
   type CrowdLevel,
@@ -16,6 +15,7 @@ import {
   type LiveStatusRules,
 } from './domain/live-status';
 import { pointCells } from './domain/search-keys';
+import { currentStatus } from './domain/status-precedence';
 import type { Venue, VenueOpeningException, VenueOpeningInterval, VenueStatus } from './generated/prisma/client';
 
 let rules: LiveStatusRules | undefined;

@@ -208,6 +208,16 @@ export function aggregateReports(reports: readonly Report[], now: Date, rules: L
   };
 }
 
+/**
+ * When the aggregate of these reports may next change by itself: when the oldest report in the window leaves it.
+ * Null with no report in the window (the aggregate is then none, and only a new report changes that).
+ */
+export function reportsRecomputeAt(reports: readonly Report[], now: Date, rules: LiveStatusRules): Date | null {
+  const since = now.getTime() - rules.reportWindowMinutes * 60_000;
+  const counted = reports.map((r) => r.createdAt.getTime()).filter((t) => t > since && t <= now.getTime());
+  return counted.length ? new Date(Math.min(...counted) + rules.reportWindowMinutes * 60_000) : null;
+}
+
 /** The value at half the agreeing votes' weight, in order of value (a wait shown is one users gave). */
 function weightedMedian(agreeing: Vote<number>[]): number {
   const sorted = [...agreeing].sort((a, b) => a.value - b.value);
@@ -254,13 +264,4 @@ export function statusFromOccupancy(readings: readonly Occupancy[], now: Date): 
     validUntil: new Date(Math.min(...current.map((r) => r.eventEndsAt.getTime()))),
     updatedAt: new Date(Math.max(...current.map((r) => r.observedAt.getTime()))),
   };
-}
-
-/** The business's status while valid wins; then what check-ins measure; then users' agreeing reports; else none. */
-export function currentStatus(
-  sources: { business: LiveStatus | null; checkIns: LiveStatus | null; reports: LiveStatus | null },
-  now: Date,
-): LiveStatus | null {
-  const valid = (s: LiveStatus | null) => (s && s.validUntil.getTime() > now.getTime() ? s : null);
-  return valid(sources.business) ?? valid(sources.checkIns) ?? valid(sources.reports);
 }

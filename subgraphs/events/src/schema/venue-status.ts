@@ -23,6 +23,7 @@ import {
 import { isPlaceCell } from '../domain/search-keys';
 import { userOf } from '../visibility';
 import { announceStatusChange, liveStatusAfter, liveStatusRules, VENUE_STATUS_TOPIC } from '../venue-places';
+import { holdVenue, recomputeReportAggregate } from '../report-aggregates';
 import { VenueRef } from './venue';
 
 /** A venue's live status: what it is now, how its organisation sets it, how users report it, who hears changes. */
@@ -147,7 +148,11 @@ builder.mutationFields((t) => ({
             retryAfterSeconds,
           });
         }
-        await tx.venueStatusReport.create({ data: { venueId: venue.id, userId, ...facts, createdAt: taken[0]!.at } });
+        const at = taken[0]!.at;
+        await holdVenue(tx, venue.id);
+        await tx.venueStatusReport.create({ data: { venueId: venue.id, userId, ...facts, createdAt: at } });
+        // by the later of the two clocks, so the report just taken counts
+        await recomputeReportAggregate(tx, venue.id, new Date(Math.max(Date.now(), at.getTime())));
         await announceStatusChange(announce, venue, ['reports']);
         return venue;
       });
