@@ -98,6 +98,54 @@ describe('opening hours', () => {
   });
 });
 
+describe('openNow from every source', () => {
+  it("counts users' agreeing reports where no business status is, the same on the venue and in search", async () => {
+    const closedDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const closedHours = { weekly: [], exceptions: [{ date: closedDate, closed: true }] };
+    const venues = {
+      reportedOpen: await venueWithEvent(), // hours say closed, three users say open
+      reportedClosed: await venueWithEvent(), // hours say open, three users say closed
+      businessWins: await venueWithEvent(), // three users say open, the organisation says closed
+      gatesWin: await venueWithEvent(), // three users say closed, an event with gates runs there
+      tooFew: await venueWithEvent(), // two users say open: the hours (closed) decide
+    };
+    for (const key of ['reportedOpen', 'tooFew', 'businessWins'] as const) {
+      await ok(people.owner, Q.hours, { v: venues[key].venueId, h: closedHours });
+    }
+    for (const key of ['reportedClosed', 'gatesWin'] as const) {
+      await ok(people.owner, Q.hours, { v: venues[key].venueId, h: { weekly: ALL_WEEK } });
+    }
+    const reporters = {
+      reportedOpen: [true, true, true],
+      reportedClosed: [false, false, false],
+      businessWins: [true, true, true],
+      gatesWin: [false, false, false],
+      tooFew: [true, true],
+    };
+    for (const [key, says] of Object.entries(reporters) as [keyof typeof venues, boolean[]][]) {
+      for (const [i, open] of says.entries()) {
+        await ok([people.u1, people.u2, people.u3][i]!, Q.report, { v: venues[key].venueId, i: { open } });
+      }
+    }
+    await ok(people.owner, Q.status, { v: venues.businessWins.venueId, i: { open: false } });
+    const { enter } = await gatedSeries(venues.gatesWin.eventId, 10, new Date(Date.now() + 3_600_000));
+    await enter();
+    await statusBecomes(venues.gatesWin.venueId, (s) => s?.source === 'CHECK_IN_DATA', 'check-in data');
+
+    const expected = { reportedOpen: true, reportedClosed: false, businessWins: false, gatesWin: true, tooFew: false };
+    const openInSearch = await found({ organizationId: org, openNow: true });
+    for (const [key, { venueId, eventId }] of Object.entries(venues) as [
+      keyof typeof venues,
+      { venueId: string; eventId: string },
+    ][]) {
+      const shown = await venue(venueId);
+      expect({ key, openNow: shown.openNow }).toEqual({ key, openNow: expected[key] });
+      expect({ key, inSearch: openInSearch.includes(eventId) }).toEqual({ key, inSearch: expected[key] });
+    }
+    expect((await venue(venues.reportedOpen.venueId)).liveStatus).toMatchObject({ source: 'USER_REPORTS', open: true });
+  });
+});
+
 describe('live status', () => {
   it("shows the organisation's status until it lapses by itself, and refuses what cannot be", async () => {
     const { venueId } = await venueWithEvent();

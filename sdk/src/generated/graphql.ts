@@ -303,7 +303,7 @@ export type EventSearchFilter = {
   venueId?: string | null | undefined;
   organizationId?: string | null | undefined;
   cost?: CostFilter | null | undefined;
-  /** only events whose venue is open now (its organisation's live status while valid, else its opening hours; false or absent: no filter) */
+  /** only events whose venue is open now, as Venue.openNow decides (its organisation's live status, an event with gates running there, users' agreeing reports, else its opening hours; false or absent: no filter) */
   openNow?: boolean | null | undefined;
   /** default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED, CANCELLED); others only for your organisations */
   statuses?: Array<EventStatus> | null | undefined;

@@ -7,21 +7,8 @@
 import { recordEvents, type SqlExecutor } from '@eventgraph/runtime';
 import type { EventsTx } from './context';
 import { aggregateReports, reportsRecomputeAt, type CrowdLevel, type LiveStatus } from './domain/live-status';
-import type { VenueReportAggregate } from './generated/prisma/client';
 import { showsSame } from './domain/status-precedence';
-import { liveStatusRules, statusChangePayload, VENUE_STATUS_TOPIC } from './venue-places';
-
-/** A stored aggregate as a live status (expired or not: the readers judge). */
-export const reportAggregateOf = (a: VenueReportAggregate): LiveStatus => ({
-  open: a.open,
-  crowdLevel: a.crowdLevel as CrowdLevel | null,
-  waitMinutes: a.waitMinutes,
-  special: null,
-  source: 'USER_REPORTS',
-  confidence: a.confidence,
-  validUntil: a.validUntil,
-  updatedAt: a.updatedAt,
-});
+import { liveStatusRules, reportAggregateOf, statusChangePayload, VENUE_STATUS_TOPIC } from './venue-places';
 
 /** Holds the venue's row until the transaction ends; false when the venue is gone. */
 export async function holdVenue(tx: EventsTx, venueId: string): Promise<boolean> {

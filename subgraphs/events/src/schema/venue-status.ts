@@ -21,6 +21,7 @@ import {
   type LiveStatus,
 } from '../domain/live-status';
 import { isPlaceCell } from '../domain/search-keys';
+import { currentStatus } from '../domain/status-precedence';
 import { userOf } from '../visibility';
 import { announceStatusChange, liveStatusAfter, liveStatusRules, VENUE_STATUS_TOPIC } from '../venue-places';
 import { holdVenue, recomputeReportAggregate } from '../report-aggregates';
@@ -55,7 +56,7 @@ builder.objectFields(VenueRef, (t) => ({
     nullable: true,
     description:
       "Now: the organisation's status while valid, else the crowd measured at the gates of an event running here, else what enough users agree on; null when none is current",
-    resolve: (venue, _args, ctx) => ctx.loaders.liveStatus.load(venue.id),
+    resolve: async (venue, _args, ctx) => currentStatus(await ctx.loaders.statusSources.load(venue.id), new Date()),
   }),
 }));
 
