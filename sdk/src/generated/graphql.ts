@@ -677,7 +677,7 @@ export type VenueStatusReportInput = {
   waitMinutes?: number | null | undefined;
 };
 
-/** BUSINESS: the venue's organisation; USER_REPORTS: signed-in users agreeing; CHECK_IN_DATA: occupancy at the gates of an event running there; PREDICTION: reserved */
+/** BUSINESS: the venue's organisation; USER_REPORTS: signed-in users agreeing; CHECK_IN_DATA: occupancy at the gates of an event running there; PREDICTION: the usual crowd of this hour of the week, learnt from what was observed at it (crowd level only, confidence below 0.6, valid until the hour ends) */
 export type VenueStatusSource =
   | 'BUSINESS'
   | 'USER_REPORTS'

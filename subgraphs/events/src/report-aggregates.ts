@@ -7,6 +7,7 @@
 import { recordEvents, type SqlExecutor } from '@eventgraph/runtime';
 import type { EventsTx } from './context';
 import { aggregateReports, reportsRecomputeAt, type CrowdLevel, type LiveStatus } from './domain/live-status';
+import { observeCrowd } from './crowd-model';
 import { showsSame } from './domain/status-precedence';
 import { liveStatusRules, reportAggregateOf, statusChangePayload, VENUE_STATUS_TOPIC } from './venue-places';
 
@@ -60,18 +61,22 @@ export async function recomputeReportAggregate(
  */
 export async function reaggregateVenues(tx: EventsTx, venueIds: readonly string[], now = new Date()): Promise<string[]> {
   const changed: string[] = [];
+  const crowds = new Map<string, CrowdLevel>();
   for (const venueId of venueIds) {
     if (!(await holdVenue(tx, venueId))) continue;
     const { before, after } = await recomputeReportAggregate(tx, venueId, now);
     if (!showsSame(before, after)) changed.push(venueId);
+    if (after?.crowdLevel) crowds.set(venueId, after.crowdLevel);
   }
-  if (!changed.length) return changed;
-  const venues = await tx.venue.findMany({ where: { id: { in: changed } } });
+  if (!changed.length && !crowds.size) return changed;
+  const venues = await tx.venue.findMany({ where: { id: { in: [...new Set([...changed, ...crowds.keys()])] } } });
+  // what users still agree on is an observation of the crowd too (at most one per venue and hour counts)
+  for (const venue of venues) await observeCrowd(tx, venue, crowds.get(venue.id) ?? null, now);
   await recordEvents(
     tx as unknown as SqlExecutor,
     'events',
     VENUE_STATUS_TOPIC,
-    venues.map((venue) => statusChangePayload(venue, ['reports'])),
+    venues.filter((venue) => changed.includes(venue.id)).map((venue) => statusChangePayload(venue, ['reports'])),
   );
   return changed;
 }

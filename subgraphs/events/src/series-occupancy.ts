@@ -1,5 +1,6 @@
 import { recordEvent, type ConsumerServices, type SqlExecutor } from '@eventgraph/runtime';
 import type { EventsDb } from './context';
+import { observeCrowd } from './crowd-model';
 import { crowdFromOccupancy } from './domain/live-status';
 import { statusChangePayload, VENUE_STATUS_TOPIC } from './venue-places';
 
@@ -35,6 +36,8 @@ export const projectSeriesOccupancy = ({ db, bus, group }: ConsumerServices<Even
       if (before && before.observedAt >= observedAt) return;
       const reading = { eventId, insideNow, capacity, observedAt };
       await tx.seriesOccupancy.upsert({ where: { seriesId }, create: { seriesId, ...reading }, update: reading });
+      // one series' reading (the venue's other events aside): enough for the model of usual crowds
+      if (event.venue) await observeCrowd(tx, event.venue, crowdFromOccupancy(insideNow, capacity), observedAt);
       if (before && crowdFromOccupancy(before.insideNow, before.capacity) === crowdFromOccupancy(insideNow, capacity)) return;
       if (event.venue) {
         await recordEvent(

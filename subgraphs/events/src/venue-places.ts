@@ -5,6 +5,7 @@
 import { badInput, loaderByParent, loadIntSettings } from '@eventgraph/runtime';
 import DataLoader from 'dataloader';
 import type { EventsDb, EventsTx } from './context';
+import { predictionsOf } from './crowd-model';
 import { isoDate, type OpeningHours } from './domain/opening-hours';
 import { DEFAULT_RULES, statusFromOccupancy, type CrowdLevel, type LiveStatus, type LiveStatusRules } from './domain/live-status';
 import { pointCells } from './domain/search-keys';
@@ -128,11 +129,11 @@ export const reportAggregateOf = (a: VenueReportAggregate): LiveStatus => ({
 /**
  * Each venue's sources of live status now, valid ones only, read with a few small statements (indexed by venue):
  * the organisation's status, the aggregate of reports as kept (report-aggregates.ts; search reads the same row),
- * and the readings of the events with gates running there.
+ * the readings of the events with gates running there, and the prediction of the usual crowd of this hour.
  */
 async function statusSourcesOf(db: EventsDb, venueIds: readonly string[], now: Date): Promise<StatusSources[]> {
   const ids = [...venueIds];
-  const [business, aggregates, events] = await Promise.all([
+  const [business, aggregates, events, venues] = await Promise.all([
     db.venueStatus.findMany({ where: { venueId: { in: ids }, validUntil: { gt: now } } }),
     db.venueReportAggregate.findMany({ where: { venueId: { in: ids }, validUntil: { gt: now } } }),
     // events at the venue running now, and what check-ins measured of them
@@ -140,7 +141,9 @@ async function statusSourcesOf(db: EventsDb, venueIds: readonly string[], now: D
       where: { venueId: { in: ids }, startsAt: { lte: now }, endsAt: { gt: now } },
       select: { id: true, venueId: true, endsAt: true },
     }),
+    db.venue.findMany({ where: { id: { in: ids } }, select: { id: true, timeZone: true } }),
   ]);
+  const predictions = await predictionsOf(db, venues, now);
   const occupancy = events.length
     ? await db.seriesOccupancy.findMany({ where: { eventId: { in: events.map((e) => e.id) } } })
     : [];
@@ -160,6 +163,7 @@ async function statusSourcesOf(db: EventsDb, venueIds: readonly string[], now: D
       business: own ? businessStatusOf(own) : null,
       checkIns: statusFromOccupancy(readings, now),
       reports: reports ? reportAggregateOf(reports) : null,
+      prediction: predictions[venues.findIndex((v) => v.id === venueId)] ?? null,
     };
   });
 }

@@ -1,14 +1,15 @@
 /**
  * A venue's live status: open or closed, how crowded, the wait, a special status, where it comes from and how
  * sure it is, until when. Pure rules: what a status and a report may say, the rate limit of reports, the
- * aggregate of users' reports (never one person's word), the crowd level from check-in data, and which source
- * wins. Expiry is judged here, at read time, by the clock: nothing has to run for a status to lapse.
+ * aggregate of users' reports (never one person's word) and when it changes by itself, the crowd level from
+ * check-in data. Which source wins: status-precedence.ts; the usual crowd: crowd-prediction.ts. Expiry is judged
+ * at read time, by the clock: nothing has to run for a status to lapse.
  */
 import { badInput } from '@eventgraph/runtime';
 
 export const CROWD_LEVELS = ['EMPTY', 'QUIET', 'MODERATE', 'BUSY', 'PACKED'] as const;
 export type CrowdLevel = (typeof CROWD_LEVELS)[number];
-/** PREDICTION is reserved for a model of usual crowds; nothing produces it yet */
+/** PREDICTION: the model of usual crowds (domain/crowd-prediction.ts) */
 export const STATUS_SOURCES = ['BUSINESS', 'USER_REPORTS', 'CHECK_IN_DATA', 'PREDICTION'] as const;
 export type StatusSource = (typeof STATUS_SOURCES)[number];
 
