@@ -85,14 +85,19 @@ describe('lapses announced', () => {
   });
 
   it('tells them when an event with gates ends and its crowd reading lapses', async () => {
-    const endsAt = new Date(Date.now() + 12_000);
-    const { venueId, eventId } = await venueWithEvent(endsAt.getTime() - Date.now());
+    const { venueId, eventId } = await venueWithEvent();
     const streams = await follow(venueId);
-    const gate = await gatedSeries(eventId, 2, endsAt);
+    const gate = await gatedSeries(eventId, 2, new Date(Date.now() + 3_600_000));
     await gate.enter();
     await statusBecomes(venueId, (s) => s?.source === 'CHECK_IN_DATA' && s.crowdLevel === 'MODERATE', 'MODERATE');
     for (const stream of streams) await heard(stream, venueId, (c) => c.liveStatus?.source === 'CHECK_IN_DATA');
     const before = streams.map((s) => s.results.length);
+    // the organiser ends the event early, in a second
+    const endsAt = new Date(Date.now() + 1_000);
+    await ok(people.owner, `mutation($id: ID!, $i: UpdateEventInput!) { updateEvent(id: $id, input: $i) { id } }`, {
+      id: eventId,
+      i: { endsAt: endsAt.toISOString() },
+    });
     for (const [i, stream] of streams.entries()) {
       await heard(stream, venueId, (c) => c.changed.includes('checkIns') && c.liveStatus === null, before[i]);
     }
