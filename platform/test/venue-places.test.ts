@@ -1,8 +1,8 @@
 import { VenueStatusChangedDocument, VenueStatusChangedInAreaDocument } from '@eventgraph/sdk';
 import { print } from 'graphql';
 import { as, createOrganization, type Account } from './support/accounts';
+import { ALL_WEEK, BERLIN_CELL, changes, PLACE_QUERIES as Q, places, until } from './support/places';
 import { startTestPlatform, subscribe, type GraphQLResponse, type TestPlatform } from './support/test-platform';
-import { activateSeries } from './support/demo-data';
 import { person } from './support/ticket-sales';
 
 /**
@@ -14,63 +14,17 @@ import { person } from './support/ticket-sales';
 let platform: TestPlatform;
 const people = {} as Record<'owner' | 'stranger' | 'u1' | 'u2' | 'u3', Account>;
 let org: string;
-let tag = 0;
+const { ok, venueWithEvent, venue, found, gatedSeries, statusBecomes, watch } = places(
+  () => platform,
+  () => people.owner,
+  () => org,
+);
 
-const ALL_WEEK = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' }));
-const BERLIN = { latitude: 52.52, longitude: 13.405 };
-/** the place key of 1/10 degree around BERLIN (domain/search-keys: G<k>y<floor((lat + 90) k)>x<floor((lng + 180) k)>) */
-const BERLIN_CELL = `G10y${Math.floor((BERLIN.latitude + 90) * 10)}x${Math.floor((BERLIN.longitude + 180) * 10)}`;
-
-const Q = {
-  venue: `query($id: ID!) { venue(id: $id) { openNow nextOpeningAt nextClosingAt
-    openingHours { weekly { weekday opens closes } exceptions { date closed intervals { opens closes } note } }
-    liveStatus { open crowdLevel waitMinutes special source confidence validUntil updatedAt } } }`,
-  hours: `mutation($v: ID!, $h: OpeningHoursInput!) { setVenueOpeningHours(venueId: $v, hours: $h) { id openNow } }`,
-  status: `mutation($v: ID!, $i: SetVenueStatusInput!) { setVenueStatus(venueId: $v, input: $i) { id liveStatus { source crowdLevel } } }`,
-  clear: `mutation($v: ID!) { clearVenueStatus(venueId: $v) { id } }`,
-  report: `mutation($v: ID!, $i: VenueStatusReportInput!) { reportVenueStatus(venueId: $v, input: $i) { id liveStatus { source crowdLevel waitMinutes confidence } } }`,
-  search: `query($f: EventSearchFilter) { searchEvents(filter: $f, first: 50) { totalCount edges { node { id } } } }`,
-};
-
-async function ok(who: Account, query: string, variables: Record<string, unknown> = {}) {
-  const { body } = await as(platform, who)(query, variables);
-  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-  return body.data as Record<string, any>;
-}
 async function refused(who: Account | null, query: string, variables: Record<string, unknown>) {
   const { body } = who ? await as(platform, who)(query, variables) : await platform.request(query, variables, { token: null });
   expect(body.errors?.length).toBe(1);
   return body.errors![0]!;
 }
-
-/** A venue of `org` in Berlin with a published event happening from an hour ago for a few hours. */
-async function venueWithEvent(): Promise<{ venueId: string; eventId: string }> {
-  const n = tag++;
-  const { createVenue } = await ok(people.owner, `mutation($i: CreateVenueInput!) { createVenue(input: $i) { id } }`, {
-    i: {
-      organizationId: org,
-      name: `Bar ${n}`,
-      slug: `bar-${n}-${Date.now().toString(36)}`,
-      timeZone: 'Europe/Berlin',
-      ...BERLIN,
-    },
-  });
-  const { createEvent } = await ok(people.owner, `mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }`, {
-    i: {
-      venueId: createVenue.id,
-      title: `Quiz night ${n}`,
-      slug: `quiz-${n}-${Date.now().toString(36)}`,
-      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
-      endsAt: new Date(Date.now() + 3 * 3_600_000).toISOString(),
-    },
-  });
-  await ok(people.owner, `mutation($id: ID!) { transitionEvent(id: $id, to: PUBLISHED) { status } }`, { id: createEvent.id });
-  return { venueId: createVenue.id, eventId: createEvent.id };
-}
-
-const venue = (id: string) => platform.data(Q.venue, { id }).then((d) => d.venue as Record<string, any>);
-const found = async (filter: Record<string, unknown>) =>
-  ((await platform.data(Q.search, { f: filter })).searchEvents.edges as { node: { id: string } }[]).map((e) => e.node.id);
 
 beforeAll(async () => {
   // lapsed statuses are announced within a fraction of a second here (15 s by default)
@@ -144,6 +98,54 @@ describe('opening hours', () => {
   });
 });
 
+describe('openNow from every source', () => {
+  it("counts users' agreeing reports where no business status is, the same on the venue and in search", async () => {
+    const closedDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const closedHours = { weekly: [], exceptions: [{ date: closedDate, closed: true }] };
+    const venues = {
+      reportedOpen: await venueWithEvent(), // hours say closed, three users say open
+      reportedClosed: await venueWithEvent(), // hours say open, three users say closed
+      businessWins: await venueWithEvent(), // three users say open, the organisation says closed
+      gatesWin: await venueWithEvent(), // three users say closed, an event with gates runs there
+      tooFew: await venueWithEvent(), // two users say open: the hours (closed) decide
+    };
+    for (const key of ['reportedOpen', 'tooFew', 'businessWins'] as const) {
+      await ok(people.owner, Q.hours, { v: venues[key].venueId, h: closedHours });
+    }
+    for (const key of ['reportedClosed', 'gatesWin'] as const) {
+      await ok(people.owner, Q.hours, { v: venues[key].venueId, h: { weekly: ALL_WEEK } });
+    }
+    const reporters = {
+      reportedOpen: [true, true, true],
+      reportedClosed: [false, false, false],
+      businessWins: [true, true, true],
+      gatesWin: [false, false, false],
+      tooFew: [true, true],
+    };
+    for (const [key, says] of Object.entries(reporters) as [keyof typeof venues, boolean[]][]) {
+      for (const [i, open] of says.entries()) {
+        await ok([people.u1, people.u2, people.u3][i]!, Q.report, { v: venues[key].venueId, i: { open } });
+      }
+    }
+    await ok(people.owner, Q.status, { v: venues.businessWins.venueId, i: { open: false } });
+    const { enter } = await gatedSeries(venues.gatesWin.eventId, 10, new Date(Date.now() + 3_600_000));
+    await enter();
+    await statusBecomes(venues.gatesWin.venueId, (s) => s?.source === 'CHECK_IN_DATA', 'check-in data');
+
+    const expected = { reportedOpen: true, reportedClosed: false, businessWins: false, gatesWin: true, tooFew: false };
+    const openInSearch = await found({ organizationId: org, openNow: true });
+    for (const [key, { venueId, eventId }] of Object.entries(venues) as [
+      keyof typeof venues,
+      { venueId: string; eventId: string },
+    ][]) {
+      const shown = await venue(venueId);
+      expect({ key, openNow: shown.openNow }).toEqual({ key, openNow: expected[key] });
+      expect({ key, inSearch: openInSearch.includes(eventId) }).toEqual({ key, inSearch: expected[key] });
+    }
+    expect((await venue(venues.reportedOpen.venueId)).liveStatus).toMatchObject({ source: 'USER_REPORTS', open: true });
+  });
+});
+
 describe('live status', () => {
   it("shows the organisation's status until it lapses by itself, and refuses what cannot be", async () => {
     const { venueId } = await venueWithEvent();
@@ -207,46 +209,11 @@ describe('live status', () => {
 describe('check-in data', () => {
   it('derives the crowd level from inside now of capacity at the gates of an event running there', async () => {
     const { venueId, eventId } = await venueWithEvent();
-    const { createGate: gate } = await platform.data(`mutation($i: CreateGateInput!) { createGate(input: $i) { id } }`, {
-      i: { eventId, name: 'Door', direction: 'BOTH' },
-    });
-    const { createEventSeries: series } = await platform.data(
-      `mutation($i: CreateEventSeriesInput!) { createEventSeries(input: $i) { id } }`,
-      {
-        i: {
-          eventId,
-          name: 'Tonight',
-          startsAt: new Date(Date.now() - 1_800_000).toISOString(),
-          endsAt: new Date(Date.now() + 2 * 3_600_000).toISOString(),
-          capacity: 4,
-          gateIds: [gate.id],
-        },
-      },
-    );
-    await activateSeries(platform, series.id);
-    const enter = async (n: number) => {
-      const nfcId = `04:PL:${tag++}:${n}`;
-      await platform.data(`mutation($i: CreateWristbandInput!) { createWristband(input: $i) { id } }`, {
-        i: { eventId, nfcId, category: 'GA', seriesIds: [series.id] },
-      });
-      const { checkIn } = await platform.data(
-        `mutation($s: ID!, $g: ID!, $n: String!) { checkIn(input: { seriesId: $s, gateId: $g, nfcId: $n, direction: ENTRY }) { allowed } }`,
-        { s: series.id, g: gate.id, n: nfcId },
-      );
-      expect(checkIn.allowed).toBe(true);
-    };
-    const crowdReaches = async (level: string) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const status = (await venue(venueId)).liveStatus;
-        if (status?.crowdLevel === level) return status;
-        if (Date.now() > deadline) throw new Error(`the crowd never showed ${level}: ${JSON.stringify(status)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    };
-    for (const n of [1, 2, 3]) await enter(n);
+    const { enter } = await gatedSeries(eventId, 4, new Date(Date.now() + 2 * 3_600_000));
+    const crowdReaches = (level: string) => statusBecomes(venueId, (s) => s?.crowdLevel === level, level);
+    for (let n = 0; n < 3; n++) await enter();
     expect(await crowdReaches('BUSY')).toMatchObject({ source: 'CHECK_IN_DATA', open: true }); // 3 of 4
-    await enter(4);
+    await enter();
     await crowdReaches('PACKED');
     // the organisation's own word still wins while valid
     await ok(people.owner, Q.status, { v: venueId, i: { crowdLevel: 'MODERATE' } });
@@ -255,26 +222,6 @@ describe('check-in data', () => {
 });
 
 describe('venue status subscriptions', () => {
-  type Stream = ReturnType<typeof subscribe>;
-  const changes = (stream: Stream) =>
-    stream.results.map((r) => {
-      if (r.errors?.length) throw new Error(JSON.stringify(r.errors));
-      return Object.values(r.data as Record<string, any>)[0] as Record<string, any>;
-    });
-
-  /** Subscribes, then sets the venue's status until a change reaches the stream (the upstream opens asynchronously). */
-  async function watch(query: string, variables: Record<string, unknown>, venueId: string) {
-    const stream = subscribe(platform.wsClient({}), query, variables);
-    const deadline = Date.now() + 15_000;
-    while (stream.results.length === 0) {
-      if (stream.error || stream.completed) throw new Error(`subscription ended: ${JSON.stringify(stream.error)}`);
-      if (Date.now() > deadline) throw new Error('no status change reached the subscriber');
-      await ok(people.owner, Q.status, { v: venueId, i: { crowdLevel: 'MODERATE' } });
-      await stream.next(1, 750).catch(() => undefined);
-    }
-    return stream;
-  }
-
   it('delivers changes to anyone following the venue or its cell, and nothing for other venues or cells', async () => {
     const here = await venueWithEvent();
     const other = await venueWithEvent();
@@ -342,11 +289,3 @@ describe('venue status subscriptions', () => {
     );
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -303,7 +303,7 @@ export type EventSearchFilter = {
   venueId?: string | null | undefined;
   organizationId?: string | null | undefined;
   cost?: CostFilter | null | undefined;
-  /** only events whose venue is open now (its organisation's live status while valid, else its opening hours; false or absent: no filter) */
+  /** only events whose venue is open now, as Venue.openNow decides (its organisation's live status, an event with gates running there, users' agreeing reports, else its opening hours; false or absent: no filter) */
   openNow?: boolean | null | undefined;
   /** default: the public ones (PUBLISHED, ON_SALE, PAUSED, CLOSED, CANCELLED); others only for your organisations */
   statuses?: Array<EventStatus> | null | undefined;
@@ -677,7 +677,7 @@ export type VenueStatusReportInput = {
   waitMinutes?: number | null | undefined;
 };
 
-/** BUSINESS: the venue's organisation; USER_REPORTS: signed-in users agreeing; CHECK_IN_DATA: occupancy at the gates of an event running there; PREDICTION: reserved */
+/** BUSINESS: the venue's organisation; USER_REPORTS: signed-in users agreeing; CHECK_IN_DATA: occupancy at the gates of an event running there; PREDICTION: the usual crowd of this hour of the week, learnt from what was observed at it (crowd level only, confidence below 0.6, valid until the hour ends) */
 export type VenueStatusSource =
   | 'BUSINESS'
   | 'USER_REPORTS'

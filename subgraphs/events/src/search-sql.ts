@@ -79,15 +79,22 @@ export function nearSql(near: Near): Prisma.Sql {
 }
 
 /**
- * Is the venue `v` open at `at`: its organisation's live status while valid and saying so, else its hours by the
+ * Is the venue `v` open at `at`, by the precedence of domain/status-precedence.ts openNowOf: its organisation's
+ * live status while valid and saying so; else TRUE while an event with gates (a check-in reading) runs there; else
+ * the aggregate of users' reports kept in VenueReportAggregate while valid and saying so; else its hours by the
  * rule of domain/opening-hours.ts (the venue's wall clock inside an interval of today, or of yesterday past
  * midnight; a date with an exception uses its own intervals). Local time is PostgreSQL's own `AT TIME ZONE` (the
- * venue's zone was checked there when the hours were set); test/opening-hours-sql.test.ts holds this to isOpenAt.
+ * venue's zone was checked there when the hours were set); test/opening-hours-sql.test.ts holds this to isOpenAt,
+ * platform/test/venue-places.test.ts to Venue.openNow.
  */
 export function venueOpenSql(v: Prisma.Sql, at: Date): Prisma.Sql {
   const instant = sql`${at.toISOString()}::timestamptz`;
   return sql`COALESCE(
     (SELECT st."open" FROM "VenueStatus" st WHERE st."venueId" = ${v}."id" AND st."validUntil" > ${instant}),
+    CASE WHEN EXISTS (SELECT 1 FROM "Event" ev JOIN "SeriesOccupancy" o ON o."eventId" = ev."id"
+      WHERE ev."venueId" = ${v}."id" AND ev."startsAt" <= ${instant} AND ev."endsAt" > ${instant} AND o."capacity" > 0)
+      THEN TRUE END,
+    (SELECT ra."open" FROM "VenueReportAggregate" ra WHERE ra."venueId" = ${v}."id" AND ra."validUntil" > ${instant}),
     -- CASE evaluates in order: a venue without hours is never asked for its local time
     CASE WHEN NOT EXISTS (SELECT 1 FROM "VenueOpeningInterval" i0 WHERE i0."venueId" = ${v}."id") THEN FALSE ELSE
     EXISTS (SELECT 1 FROM (VALUES (0), (1)) AS back(n)

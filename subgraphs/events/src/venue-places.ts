@@ -5,18 +5,18 @@
 import { badInput, loaderByParent, loadIntSettings } from '@eventgraph/runtime';
 import DataLoader from 'dataloader';
 import type { EventsDb, EventsTx } from './context';
+import { predictionsOf } from './crowd-model';
 import { isoDate, type OpeningHours } from './domain/opening-hours';
-import {
-  aggregateReports,
-  currentStatus,
-  DEFAULT_RULES,
-  statusFromOccupancy,
-  type CrowdLevel,
-  type LiveStatus,
-  type LiveStatusRules,
-} from './domain/live-status';
+import { DEFAULT_RULES, statusFromOccupancy, type CrowdLevel, type LiveStatus, type LiveStatusRules } from './domain/live-status';
 import { pointCells } from './domain/search-keys';
-import type { Venue, VenueOpeningException, VenueOpeningInterval, VenueStatus } from './generated/prisma/client';
+import { currentStatus, type StatusSources } from './domain/status-precedence';
+import type {
+  Venue,
+  VenueOpeningException,
+  VenueOpeningInterval,
+  VenueReportAggregate,
+  VenueStatus,
+} from './generated/prisma/client';
 
 let rules: LiveStatusRules | undefined;
 
@@ -114,25 +114,42 @@ export const businessStatusOf = (s: VenueStatus): LiveStatus => ({
   updatedAt: s.updatedAt,
 });
 
-/** The venue's status now from all its sources, read with three small statements (indexed by venue). */
-async function liveStatusesOf(db: EventsDb, venueIds: readonly string[], now: Date): Promise<(LiveStatus | null)[]> {
-  const r = liveStatusRules();
+/** A stored aggregate of reports as a live status (expired or not: the readers judge). */
+export const reportAggregateOf = (a: VenueReportAggregate): LiveStatus => ({
+  open: a.open,
+  crowdLevel: a.crowdLevel as CrowdLevel | null,
+  waitMinutes: a.waitMinutes,
+  special: null,
+  source: 'USER_REPORTS',
+  confidence: a.confidence,
+  validUntil: a.validUntil,
+  updatedAt: a.updatedAt,
+});
+
+/**
+ * Each venue's sources of live status now, valid ones only, read with a few small statements (indexed by venue):
+ * the organisation's status, the aggregate of reports as kept (report-aggregates.ts; search reads the same row),
+ * the readings of the events with gates running there, and the prediction of the usual crowd of this hour.
+ */
+async function statusSourcesOf(db: EventsDb, venueIds: readonly string[], now: Date): Promise<StatusSources[]> {
   const ids = [...venueIds];
-  const since = new Date(now.getTime() - r.reportWindowMinutes * 60_000);
-  const [business, reports, events] = await Promise.all([
+  const [business, aggregates, events, venues] = await Promise.all([
     db.venueStatus.findMany({ where: { venueId: { in: ids }, validUntil: { gt: now } } }),
-    db.venueStatusReport.findMany({ where: { venueId: { in: ids }, createdAt: { gt: since } } }),
+    db.venueReportAggregate.findMany({ where: { venueId: { in: ids }, validUntil: { gt: now } } }),
     // events at the venue running now, and what check-ins measured of them
     db.event.findMany({
       where: { venueId: { in: ids }, startsAt: { lte: now }, endsAt: { gt: now } },
       select: { id: true, venueId: true, endsAt: true },
     }),
+    db.venue.findMany({ where: { id: { in: ids } }, select: { id: true, timeZone: true } }),
   ]);
+  const predictions = await predictionsOf(db, venues, now);
   const occupancy = events.length
     ? await db.seriesOccupancy.findMany({ where: { eventId: { in: events.map((e) => e.id) } } })
     : [];
   return ids.map((venueId) => {
     const own = business.find((b) => b.venueId === venueId);
+    const reports = aggregates.find((a) => a.venueId === venueId);
     const running = new Map(events.filter((e) => e.venueId === venueId).map((e) => [e.id, e.endsAt]));
     const readings = occupancy
       .filter((o) => running.has(o.eventId))
@@ -142,18 +159,12 @@ async function liveStatusesOf(db: EventsDb, venueIds: readonly string[], now: Da
         observedAt: o.observedAt,
         eventEndsAt: running.get(o.eventId)!,
       }));
-    return currentStatus(
-      {
-        business: own ? businessStatusOf(own) : null,
-        checkIns: statusFromOccupancy(readings, now),
-        reports: aggregateReports(
-          reports.filter((x) => x.venueId === venueId).map((x) => ({ ...x, crowdLevel: x.crowdLevel as CrowdLevel | null })),
-          now,
-          r,
-        ),
-      },
-      now,
-    );
+    return {
+      business: own ? businessStatusOf(own) : null,
+      checkIns: statusFromOccupancy(readings, now),
+      reports: reports ? reportAggregateOf(reports) : null,
+      prediction: predictions[venues.findIndex((v) => v.id === venueId)] ?? null,
+    };
   });
 }
 
@@ -169,7 +180,8 @@ export function liveStatusAfter(db: EventsDb, venueId: string, changeId: string)
   if (!latest) afterChanges.set(db, (latest = new Map()));
   const known = latest.get(venueId);
   if (known?.changeId === changeId) return known.status;
-  const status = liveStatusesOf(db, [venueId], new Date()).then(([s]) => s ?? null);
+  const now = new Date();
+  const status = statusSourcesOf(db, [venueId], now).then(([sources]) => currentStatus(sources!, now));
   latest.set(venueId, { changeId, status });
   return status;
 }
@@ -185,7 +197,8 @@ export function createPlaceLoaders(db: EventsDb) {
       (ids) => db.venueOpeningException.findMany({ where: { venueId: { in: [...ids] } } }),
       (x) => x.venueId,
     ),
-    liveStatus: new DataLoader<string, LiveStatus | null>((ids) => liveStatusesOf(db, ids, new Date())),
+    /** each venue's sources of live status (domain/status-precedence decides what shows and openNow) */
+    statusSources: new DataLoader<string, StatusSources>((ids) => statusSourcesOf(db, ids, new Date())),
   };
 }
 

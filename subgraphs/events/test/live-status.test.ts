@@ -4,11 +4,10 @@ import {
   checkBusinessStatus,
   checkReport,
   crowdFromOccupancy,
-  currentStatus,
   DEFAULT_RULES,
   reportRetryAfterSeconds,
+  reportsRecomputeAt,
   statusFromOccupancy,
-  type LiveStatus,
   type Report,
 } from '../src/domain/live-status';
 
@@ -122,28 +121,32 @@ describe('live status: sources', () => {
     );
     expect(status).toMatchObject({ crowdLevel: 'PACKED', source: 'CHECK_IN_DATA', validUntil: minutesAgo(-60) });
   });
+});
 
-  it('lets the business win while valid, then check-ins, then reports; expired is none', () => {
-    const of = (source: LiveStatus['source'], validFor: number): LiveStatus => ({
-      open: true,
-      crowdLevel: null,
-      waitMinutes: null,
-      special: null,
-      source,
-      confidence: 1,
-      validUntil: minutesAgo(-validFor),
-      updatedAt: NOW,
-    });
-    expect(
-      currentStatus({ business: of('BUSINESS', 5), checkIns: of('CHECK_IN_DATA', 5), reports: of('USER_REPORTS', 5) }, NOW)!
-        .source,
-    ).toBe('BUSINESS');
-    expect(currentStatus({ business: of('BUSINESS', 0), checkIns: of('CHECK_IN_DATA', 5), reports: null }, NOW)!.source).toBe(
-      'CHECK_IN_DATA',
-    );
-    expect(currentStatus({ business: of('BUSINESS', -1), checkIns: null, reports: of('USER_REPORTS', 5) }, NOW)!.source).toBe(
-      'USER_REPORTS',
-    );
-    expect(currentStatus({ business: of('BUSINESS', -1), checkIns: null, reports: of('USER_REPORTS', -1) }, NOW)).toBeNull();
+describe('live status: when an aggregate of reports changes by itself', () => {
+  const report = (userId: string, age: number): Report => ({
+    userId,
+    open: true,
+    crowdLevel: null,
+    waitMinutes: null,
+    createdAt: minutesAgo(age),
+  });
+
+  it('is when the oldest report in the window leaves it; never without one', () => {
+    const reports = [report('a', 40), report('b', 10), report('c', 50), report('d', -1)];
+    // c is out of the window already, d is from the future: a, 40 minutes old, leaves in 5 minutes
+    expect(reportsRecomputeAt(reports, NOW, rules)).toEqual(minutesAgo(-5));
+    expect(reportsRecomputeAt([report('c', 50)], NOW, rules)).toBeNull();
+    expect(reportsRecomputeAt([], NOW, rules)).toBeNull();
+  });
+
+  it('is after the aggregate was decided, and the aggregate without that report is what shows then', () => {
+    const reports = [report('a', 40), report('b', 10), report('c', 5), report('d', 1)];
+    const at = reportsRecomputeAt(reports, NOW, rules)!;
+    expect(aggregateReports(reports, NOW, rules)).not.toBeNull();
+    const later = aggregateReports(reports, at, rules)!;
+    expect(later.open).toBe(true); // b, c and d still agree
+    expect(reportsRecomputeAt(reports, at, rules)).toEqual(new Date(minutesAgo(10).getTime() + 45 * 60_000));
+    expect(aggregateReports(reports, new Date(minutesAgo(10).getTime() + 45 * 60_000), rules)).toBeNull();
   });
 });

@@ -1,14 +1,15 @@
 /**
  * A venue's live status: open or closed, how crowded, the wait, a special status, where it comes from and how
  * sure it is, until when. Pure rules: what a status and a report may say, the rate limit of reports, the
- * aggregate of users' reports (never one person's word), the crowd level from check-in data, and which source
- * wins. Expiry is judged here, at read time, by the clock: nothing has to run for a status to lapse.
+ * aggregate of users' reports (never one person's word) and when it changes by itself, the crowd level from
+ * check-in data. Which source wins: status-precedence.ts; the usual crowd: crowd-prediction.ts. Expiry is judged
+ * at read time, by the clock: nothing has to run for a status to lapse.
  */
 import { badInput } from '@eventgraph/runtime';
 
 export const CROWD_LEVELS = ['EMPTY', 'QUIET', 'MODERATE', 'BUSY', 'PACKED'] as const;
 export type CrowdLevel = (typeof CROWD_LEVELS)[number];
-/** PREDICTION is reserved for a model of usual crowds; nothing produces it yet */
+/** PREDICTION: the model of usual crowds (domain/crowd-prediction.ts) */
 export const STATUS_SOURCES = ['BUSINESS', 'USER_REPORTS', 'CHECK_IN_DATA', 'PREDICTION'] as const;
 export type StatusSource = (typeof STATUS_SOURCES)[number];
 
@@ -208,6 +209,16 @@ export function aggregateReports(reports: readonly Report[], now: Date, rules: L
   };
 }
 
+/**
+ * When the aggregate of these reports may next change by itself: when the oldest report in the window leaves it.
+ * Null with no report in the window (the aggregate is then none, and only a new report changes that).
+ */
+export function reportsRecomputeAt(reports: readonly Report[], now: Date, rules: LiveStatusRules): Date | null {
+  const since = now.getTime() - rules.reportWindowMinutes * 60_000;
+  const counted = reports.map((r) => r.createdAt.getTime()).filter((t) => t > since && t <= now.getTime());
+  return counted.length ? new Date(Math.min(...counted) + rules.reportWindowMinutes * 60_000) : null;
+}
+
 /** The value at half the agreeing votes' weight, in order of value (a wait shown is one users gave). */
 function weightedMedian(agreeing: Vote<number>[]): number {
   const sorted = [...agreeing].sort((a, b) => a.value - b.value);
@@ -254,13 +265,4 @@ export function statusFromOccupancy(readings: readonly Occupancy[], now: Date): 
     validUntil: new Date(Math.min(...current.map((r) => r.eventEndsAt.getTime()))),
     updatedAt: new Date(Math.max(...current.map((r) => r.observedAt.getTime()))),
   };
-}
-
-/** The business's status while valid wins; then what check-ins measure; then users' agreeing reports; else none. */
-export function currentStatus(
-  sources: { business: LiveStatus | null; checkIns: LiveStatus | null; reports: LiveStatus | null },
-  now: Date,
-): LiveStatus | null {
-  const valid = (s: LiveStatus | null) => (s && s.validUntil.getTime() > now.getTime() ? s : null);
-  return valid(sources.business) ?? valid(sources.checkIns) ?? valid(sources.reports);
 }

@@ -2,6 +2,7 @@ import { consumeUserDeletions, recordEvent, type ErasureCounts, type SqlExecutor
 import type { EventsDb, EventsTx } from '../context';
 import { ANONYMISED_OWN_EVENT, ownEventErasure } from '../domain/privacy';
 import { EVENT_TOPICS } from '../event-announcements';
+import { reaggregateVenues } from '../report-aggregates';
 
 /** Erases what events holds about a deleted user (see domain/privacy.ts), in the consumer's transaction. */
 export async function eraseUser(tx: EventsTx, { userId }: UserDeletion): Promise<ErasureCounts> {
@@ -26,8 +27,11 @@ export async function eraseUser(tx: EventsTx, { userId }: UserDeletion): Promise
   }
   erased.savedSearches = (await tx.savedSearch.deleteMany({ where: { userId } })).count;
   erased.calendarFeedTokens = (await tx.calendarFeedToken.deleteMany({ where: { userId } })).count;
-  erased.venueStatusReports = (await tx.venueStatusReport.deleteMany({ where: { userId } })).count;
   await tx.venueReportSlot.deleteMany({ where: { userId } });
+  const reported = await tx.venueStatusReport.findMany({ where: { userId }, select: { venueId: true }, distinct: ['venueId'] });
+  erased.venueStatusReports = (await tx.venueStatusReport.deleteMany({ where: { userId } })).count;
+  // what the others' reports make together without theirs
+  await reaggregateVenues(tx, reported.map((r) => r.venueId).sort());
   erased.follows = (await tx.userFollow.deleteMany({ where: { OR: [{ followerId: userId }, { followeeId: userId }] } })).count;
   await tx.userFollowVersion.deleteMany({ where: { OR: [{ followerId: userId }, { followeeId: userId }] } });
   return erased;

@@ -61,7 +61,7 @@ export const EventSearchFilter = builder.inputType('EventSearchFilter', {
     cost: t.field({ type: CostFilterEnum }),
     openNow: t.boolean({
       description:
-        "only events whose venue is open now (its organisation's live status while valid, else its opening hours; false or absent: no filter)",
+        "only events whose venue is open now, as Venue.openNow decides (its organisation's live status, an event with gates running there, users' agreeing reports, else its opening hours; false or absent: no filter)",
     }),
     statuses: t.field({
       type: [EventStatusEnum],

@@ -13,6 +13,7 @@ import {
   type OpeningHours,
   type WeeklyInterval,
 } from '../domain/opening-hours';
+import { openNowOf } from '../domain/status-precedence';
 import type { Venue } from '../generated/prisma/client';
 import { announceStatusChange, loadHours, storeHours, zoneKnownToDatabase } from '../venue-places';
 import { VenueRef } from './venue';
@@ -61,12 +62,10 @@ const OpeningHoursRef = builder.objectRef<OpeningHours>('OpeningHours').implemen
   }),
 });
 
-/** Open now: the organisation's own live status while valid and saying so, else the hours; null with neither. */
+/** Open now by domain/status-precedence openNowOf: the business, check-in data, users' agreeing reports, the hours. */
 export async function openNow(ctx: EventsContext, venue: Venue, at = new Date()): Promise<boolean | null> {
-  const status = await ctx.loaders.liveStatus.load(venue.id);
-  if (status?.source === 'BUSINESS' && status.open !== null) return status.open;
-  const hours = await loadHours(ctx.loaders, venue.id);
-  return hasHours(hours) ? isOpenAt(hours, venue.timeZone, at) : null;
+  const [sources, hours] = await Promise.all([ctx.loaders.statusSources.load(venue.id), loadHours(ctx.loaders, venue.id)]);
+  return openNowOf(sources, at, () => (hasHours(hours) ? isOpenAt(hours, venue.timeZone, at) : null));
 }
 
 builder.objectFields(VenueRef, (t) => ({
@@ -82,7 +81,7 @@ builder.objectFields(VenueRef, (t) => ({
   openNow: t.boolean({
     nullable: true,
     description:
-      "Whether the venue is open now: its organisation's live status while valid, else its opening hours; null with neither",
+      "Whether the venue is open now: the first current source that says open or closed — its organisation's live status, an event with gates running there (open), what enough users agree on — else its opening hours; null with none (a prediction never decides it)",
     resolve: (venue, _args, ctx) => openNow(ctx, venue),
   }),
   nextOpeningAt: t.field({

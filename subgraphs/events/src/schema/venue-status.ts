@@ -21,8 +21,11 @@ import {
   type LiveStatus,
 } from '../domain/live-status';
 import { isPlaceCell } from '../domain/search-keys';
+import { currentStatus } from '../domain/status-precedence';
 import { userOf } from '../visibility';
 import { announceStatusChange, liveStatusAfter, liveStatusRules, VENUE_STATUS_TOPIC } from '../venue-places';
+import { observeCrowd } from '../crowd-model';
+import { holdVenue, recomputeReportAggregate } from '../report-aggregates';
 import { VenueRef } from './venue';
 
 /** A venue's live status: what it is now, how its organisation sets it, how users report it, who hears changes. */
@@ -30,7 +33,7 @@ import { VenueRef } from './venue';
 export const CrowdLevelEnum = builder.enumType('CrowdLevel', { values: CROWD_LEVELS });
 const StatusSourceEnum = builder.enumType('VenueStatusSource', {
   description:
-    "BUSINESS: the venue's organisation; USER_REPORTS: signed-in users agreeing; CHECK_IN_DATA: occupancy at the gates of an event running there; PREDICTION: reserved",
+    "BUSINESS: the venue's organisation; USER_REPORTS: signed-in users agreeing; CHECK_IN_DATA: occupancy at the gates of an event running there; PREDICTION: the usual crowd of this hour of the week, learnt from what was observed at it (crowd level only, confidence below 0.6, valid until the hour ends)",
   values: STATUS_SOURCES,
 });
 
@@ -53,8 +56,8 @@ builder.objectFields(VenueRef, (t) => ({
     type: LiveStatusRef,
     nullable: true,
     description:
-      "Now: the organisation's status while valid, else the crowd measured at the gates of an event running here, else what enough users agree on; null when none is current",
-    resolve: (venue, _args, ctx) => ctx.loaders.liveStatus.load(venue.id),
+      "Now: the organisation's status while valid, else the crowd measured at the gates of an event running here, else what enough users agree on, else the usual crowd of this hour (PREDICTION); null when none is current",
+    resolve: async (venue, _args, ctx) => currentStatus(await ctx.loaders.statusSources.load(venue.id), new Date()),
   }),
 }));
 
@@ -100,6 +103,7 @@ builder.mutationFields((t) => ({
       return ctx.transact(async (tx, announce) => {
         const data = { ...status, setBy, updatedAt: new Date() };
         await tx.venueStatus.upsert({ where: { venueId: venue.id }, create: { venueId: venue.id, ...data }, update: data });
+        await observeCrowd(tx, venue, status.crowdLevel);
         await announceStatusChange(announce, venue, ['liveStatus']);
         return venue;
       });
@@ -147,7 +151,12 @@ builder.mutationFields((t) => ({
             retryAfterSeconds,
           });
         }
-        await tx.venueStatusReport.create({ data: { venueId: venue.id, userId, ...facts, createdAt: taken[0]!.at } });
+        const at = taken[0]!.at;
+        await holdVenue(tx, venue.id);
+        await tx.venueStatusReport.create({ data: { venueId: venue.id, userId, ...facts, createdAt: at } });
+        // by the later of the two clocks, so the report just taken counts
+        const { after } = await recomputeReportAggregate(tx, venue.id, new Date(Math.max(Date.now(), at.getTime())));
+        await observeCrowd(tx, venue, after?.crowdLevel ?? null, at);
         await announceStatusChange(announce, venue, ['reports']);
         return venue;
       });
