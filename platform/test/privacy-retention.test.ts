@@ -94,8 +94,10 @@ describe('retention', () => {
     for (const policy of [
       'access.check-ins',
       'access.ticket-holders',
+      'events.organizer-contacts',
       'ingest.staging',
       'ingest.fetch-runs',
+      'ingest.raw-contacts',
       'users.webhook-deliveries',
       'users.notifications',
     ])

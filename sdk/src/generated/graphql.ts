@@ -102,6 +102,8 @@ export type CreateEventInput = {
   externalUrl?: string | null | undefined;
   ticketUrl?: string | null | undefined;
   visibility?: Visibility | null | undefined;
+  /** whom attendees ask about the event (see OrganizerContactInput); null clears it */
+  organizerContact?: OrganizerContactInput | null | undefined;
   /** platform services only: SOURCE for events aggregated by ingest */
   origin?: EventOrigin | null | undefined;
 };
@@ -468,6 +470,13 @@ export type OpeningTimeRangeInput = {
   opens: string;
   /** HH:MM, 24:00 for midnight; not after opens: the next day */
   closes: string;
+};
+
+/** Replaces the whole contact (a part left out or blank is cleared; null for the contact clears it all). email: an address such as info@example.org (at most 254 characters); phone: international, with + and the country code (8 to 15 digits; stored as E.164); name: at most 120 characters. */
+export type OrganizerContactInput = {
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
 };
 
 /** What a user lets a partner app do for them. TICKETS_BUY: hold, book and join waitlists as the user. */

@@ -11,6 +11,7 @@ import { projectSeriesOccupancy } from './series-occupancy';
 import { expireVenueStatuses } from './venue-status-expiry';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { eraseDeletedUsers } from './privacy/erasure';
+import { runEventsRetention } from './privacy/retention';
 import { schema } from './schema';
 
 /** events: venues and events, their lifecycle and live changes. */
@@ -30,6 +31,7 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
     projectSeriesOccupancy,
     expireVenueStatuses,
     eraseDeletedUsers,
+    runEventsRetention,
   ],
   afterCommit: forgetChangedEvents,
 };

@@ -56,6 +56,14 @@ export function canSeeEvent(
   }
 }
 
+/**
+ * Who reads an event's organiser contact (a name, an e-mail address, a phone number: personal data), on top of
+ * canSeeEvent: callers who say who they are — signed-in users, API keys (a partner site shows it to its visitors
+ * under its own terms), devices, the platform. Anonymous callers see the event without it, so crawlers cannot
+ * collect addresses from public events, and neither do public calendar feeds (rendered as anonymous).
+ */
+export const canSeeOrganizerContact = (principal: Principal): boolean => principal.kind !== 'anonymous';
+
 /** canSeeEvent for a list, as a database filter (`friends`: the caller's friends). */
 export function visibleEventsWhere(principal: Principal, friends: Iterable<string> = []): Prisma.EventWhereInput {
   const readable = readableOrganizations(principal);

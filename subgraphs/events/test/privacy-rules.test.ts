@@ -7,6 +7,14 @@ describe("a deleted user's own events", () => {
   });
 
   it('keep nothing their owner wrote about the place or the plan when anonymised', () => {
-    expect(ANONYMISED_OWN_EVENT).toEqual({ description: '', locationName: null, externalUrl: null, imageUrls: [] });
+    expect(ANONYMISED_OWN_EVENT).toEqual({
+      description: '',
+      locationName: null,
+      externalUrl: null,
+      imageUrls: [],
+      contactName: null,
+      contactEmail: null,
+      contactPhone: null,
+    });
   });
 });

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { dropSchemas, openDatabase, runRetentionPolicy, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import { parseFeed } from '../src/domain/parse';
 import { ingestRetention } from '../src/domain/retention';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { ingestRetentionPolicies } from '../src/privacy/retention';
+import { feed, wide } from './parse/fixture-files';
 
 /**
  * The ingest retention policies on a real database (PGlite, or PostgreSQL with DATABASE_URL): staging records a
  * feed dropped or refused go after the period with their placement explanations, carried ones stay; old fetch
- * runs go with their refused records, but each source keeps its latest run.
+ * runs go with their refused records, but each source keeps its latest run; contact data leaves the raw content of
+ * records whose event ended six months ago (real feeds: parserv2.ics, TestDataEventFeedSample1.xml).
  */
 const schema = `t${randomUUID().slice(0, 8)}_ingest`;
 const location: DatabaseLocation = process.env.DATABASE_URL
@@ -122,4 +125,39 @@ it('deletes fetch runs after 90 days with their refused records, keeping each so
   expect(errorsLeft).toEqual([recent.id, onlyRun.id].sort());
   expect(left).not.toContain(old1.id);
   expect(left).not.toContain(old2.id);
+});
+
+it('takes contact data out of raw content 183 days after the event ended, once, and again after a fetch rewrote it', async () => {
+  await db.sourceRecord.updateMany({ data: { rawScrubbedAt: now } }); // the records of the tests above are not this one's
+  const source = await db.source.create({ data: { name: 'calendar', kind: 'ICAL', url: 'https://example.org/d.ics' } });
+  const [withOrganizer] = parseFeed('ICAL', feed('ical/parserv2.ics'), { horizon: wide }).records.filter((r) =>
+    JSON.stringify(r.raw).includes('mailto:x@bar.com'),
+  );
+  const [gdata] = parseFeed('RSS', feed('rss/TestDataEventFeedSample1.xml'), { horizon: wide }).records.filter((r) =>
+    JSON.stringify(r.raw).includes('gdata.ops.demo@gmail.com'),
+  );
+  const record = (externalId: string, raw: unknown, times: { endsAt?: Date | null; startsAt?: Date | null; lastSeenAt?: Date }) =>
+    db.sourceRecord.create({ data: { sourceId: source.id, externalId, raw: raw as object, ...times } });
+  const ended = await record('ended', withOrganizer!.raw, { startsAt: daysAgo(201), endsAt: daysAgo(200) });
+  const startOnly = await record('start-only', gdata!.raw, { startsAt: daysAgo(190), endsAt: null });
+  const undated = await record('undated', { description: 'Call +49 30 1234567', id: 'x' }, { lastSeenAt: daysAgo(300) });
+  const recent = await record('recent', withOrganizer!.raw, { startsAt: daysAgo(101), endsAt: daysAgo(100) });
+  const rawOf = async (id: string) => JSON.stringify((await db.sourceRecord.findUniqueOrThrow({ where: { id } })).raw);
+
+  const summary = await run('ingest.raw-contacts', 2);
+  expect(summary).toMatchObject({ policy: 'ingest.raw-contacts', anonymised: 3, deleted: 0, batches: 2, error: null });
+  expect(await rawOf(ended.id)).not.toMatch(/x@bar\.com|foobar|"organizer"/);
+  expect(await rawOf(ended.id)).toContain('"dtstart"');
+  expect(await rawOf(startOnly.id)).not.toMatch(/gdata\.ops\.demo@gmail\.com|GData Ops Demo/);
+  expect(JSON.parse(await rawOf(undated.id))).toEqual({ description: expect.stringMatching(/^Call\s*$/), id: 'x' });
+  expect(await rawOf(recent.id)).toContain('mailto:x@bar.com');
+  const scrubbedAt = (await db.sourceRecord.findUniqueOrThrow({ where: { id: ended.id } })).rawScrubbedAt;
+  expect(scrubbedAt).toBeInstanceOf(Date);
+
+  // done once: a second run reads none of them again
+  expect(await run('ingest.raw-contacts', 2)).toMatchObject({ anonymised: 0, batches: 1 });
+  // a fetch that writes the record's raw again (staging clears rawScrubbedAt) makes it due again
+  await db.sourceRecord.update({ where: { id: ended.id }, data: { raw: withOrganizer!.raw as object, rawScrubbedAt: null } });
+  expect(await run('ingest.raw-contacts', 2)).toMatchObject({ anonymised: 1 });
+  expect(await rawOf(ended.id)).not.toContain('x@bar.com');
 });

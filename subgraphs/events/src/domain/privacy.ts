@@ -1,4 +1,5 @@
 import { deletionProblem } from './deletion';
+import { NO_CONTACT } from './organizer-contact';
 
 /**
  * Privacy rules of the events subgraph (issue 15). About a user it holds: the user's own events, saved
@@ -12,5 +13,14 @@ export function ownEventErasure(dependents: { kind: string }[]): OwnEventErasure
   return deletionProblem(dependents) ? 'ANONYMISE' : 'DELETE';
 }
 
-/** What an anonymised own event keeps: its times and title stay for those who depend on it, the rest is blanked. */
-export const ANONYMISED_OWN_EVENT = { description: '', locationName: null, externalUrl: null, imageUrls: [] as string[] };
+/**
+ * What an anonymised own event keeps: its times and title stay for those who depend on it, the rest is blanked,
+ * its organiser contact (often the owner's own name, address and number) with it.
+ */
+export const ANONYMISED_OWN_EVENT = {
+  description: '',
+  locationName: null,
+  externalUrl: null,
+  imageUrls: [] as string[],
+  ...NO_CONTACT,
+};

@@ -1,8 +1,9 @@
 import type { EventsDb } from '../context';
 
 /**
- * What events holds about a person, for their data export: their own events, saved searches, calendar feed
- * tokens (which organisation, when: never the secret), venue status reports and the users they follow.
+ * What events holds about a person, for their data export: their own events (with the organiser contact they
+ * gave), saved searches, calendar feed tokens (which organisation, when: never the secret), venue status reports
+ * and the users they follow.
  */
 export async function eventsPartOfExport(db: EventsDb, userId: string): Promise<Record<string, unknown>> {
   const [ownEvents, savedSearches, calendarFeeds, venueReports, follows] = await Promise.all([
@@ -25,6 +26,9 @@ export async function eventsPartOfExport(db: EventsDb, userId: string): Promise<
         tags: true,
         imageUrls: true,
         externalUrl: true,
+        contactName: true,
+        contactEmail: true,
+        contactPhone: true,
         latitude: true,
         longitude: true,
         createdAt: true,

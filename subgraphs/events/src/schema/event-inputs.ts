@@ -21,10 +21,12 @@ import {
   type Problem,
 } from '../domain/event-details';
 import { canonicalTimeZone, checkSchedule } from '../domain/schedule';
+import { organizerContactColumns } from '../domain/organizer-contact';
 import { placeProblems, type Place } from '../domain/own-events';
 import type { Event, Prisma } from '../generated/prisma/client';
 import type { EventsContext } from '../context';
 import { CostTypeEnum, VisibilityEnum, EventOriginEnum } from './event';
+import { OrganizerContactInput } from './event-contact';
 
 type InputFields = PothosSchemaTypes.InputFieldBuilder<
   typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never,
@@ -44,6 +46,10 @@ const eventDetailFields = (t: InputFields) => ({
   externalUrl: t.string(),
   ticketUrl: t.string(),
   visibility: t.field({ type: VisibilityEnum }),
+  organizerContact: t.field({
+    type: OrganizerContactInput,
+    description: 'whom attendees ask about the event (see OrganizerContactInput); null clears it',
+  }),
 });
 
 export const CreateEventInput = builder.inputType('CreateEventInput', {
@@ -146,6 +152,11 @@ export function eventDetails(input: EventInput, current?: Event): Partial<EventD
   }
   for (const field of ['costType', 'priceMin', 'priceMax', 'currency', 'visibility'] as const) {
     if (input[field] !== undefined) (data as Record<string, unknown>)[field] = input[field];
+  }
+  if (input.organizerContact !== undefined) {
+    const contact = organizerContactColumns(input.organizerContact);
+    problems.push(...contact.problems);
+    Object.assign(data, contact.columns);
   }
   problems.push(
     ...priceProblems({

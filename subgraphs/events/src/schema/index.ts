@@ -4,6 +4,7 @@ import './venue';
 import './venue-hours';
 import './venue-status';
 import './event';
+import './event-contact';
 import './event-inputs';
 import './event-mutations';
 import './event-change';

@@ -1,5 +1,18 @@
 import { retentionCutoff, retentionRunner, type RetentionPolicy } from '@eventgraph/runtime';
 import { ingestRetention, type IngestRetention } from '../domain/retention';
+import { scrubContactData } from '../domain/raw-contacts';
+
+/**
+ * Records whose event is long over and whose `raw` was not scrubbed since it was last written, locked so another
+ * replica's pass takes the next ones (the partial index of migration raw_contact_retention serves it).
+ */
+const RAW_TO_SCRUB = `
+  SELECT id, raw FROM "SourceRecord"
+  WHERE "rawScrubbedAt" IS NULL AND coalesce("endsAt", "startsAt", "lastSeenAt") < $1
+  ORDER BY coalesce("endsAt", "startsAt", "lastSeenAt") LIMIT $2 FOR UPDATE SKIP LOCKED`;
+const WRITE_SCRUBBED = `
+  UPDATE "SourceRecord" r SET raw = s.raw, "rawScrubbedAt" = now()
+  FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, raw jsonb) WHERE r.id = s.id`;
 
 /** The ingest subgraph's retention policies (rules in domain/retention.ts), one bounded statement per batch. */
 export function ingestRetentionPolicies(rules: IngestRetention = ingestRetention()): RetentionPolicy[] {
@@ -35,6 +48,21 @@ export function ingestRetentionPolicies(rules: IngestRetention = ingestRetention
           [retentionCutoff(now, rules.fetchRunDays), limit],
         ),
       }),
+    },
+    {
+      name: 'ingest.raw-contacts',
+      // every record a batch reads is counted: its raw holds no contact data any more (most feeds never had any)
+      batch: (sql, limit, now) =>
+        sql.transaction(async (tx) => {
+          const due = await tx.query<{ id: string; raw: unknown }>(RAW_TO_SCRUB, [
+            retentionCutoff(now, rules.rawContactDays),
+            limit,
+          ]);
+          if (due.length === 0) return { anonymised: 0 };
+          const scrubbed = due.map(({ id, raw }) => ({ id, raw: scrubContactData(raw) }));
+          await tx.execute(WRITE_SCRUBBED, [JSON.stringify(scrubbed)]);
+          return { anonymised: due.length };
+        }),
     },
   ];
 }

@@ -134,7 +134,7 @@ async function upsertRows(tx: Sql, sourceId: string, runId: string, rows: Record
        city = EXCLUDED.city, country = EXCLUDED.country, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
        "geoConfidence" = EXCLUDED."geoConfidence", "venueId" = EXCLUDED."venueId", cell = EXCLUDED.cell,
        url = EXCLUDED.url, "imageUrl" = EXCLUDED."imageUrl", categories = EXCLUDED.categories,
-       cancelled = EXCLUDED.cancelled, "contentHash" = EXCLUDED."contentHash", raw = EXCLUDED.raw,
+       cancelled = EXCLUDED.cancelled, "contentHash" = EXCLUDED."contentHash", raw = EXCLUDED.raw, "rawScrubbedAt" = NULL,
        "lastRunId" = EXCLUDED."lastRunId", "lastSeenAt" = now(), "removedAt" = NULL,
        "canonicalEventId" = CASE WHEN EXCLUDED.state = 'INVALID' THEN NULL ELSE "SourceRecord"."canonicalEventId" END
      RETURNING id, "externalId", state::text AS state, "canonicalEventId"`,

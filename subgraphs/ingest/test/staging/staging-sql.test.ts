@@ -214,3 +214,20 @@ it('splits for good and merges with a pin; a merged public event is withdrawn', 
     ),
   ).rejects.toMatchObject({ extensions: { code: 'SAME_CANONICAL_EVENT' } });
 });
+
+it('keeps a scrubbed raw while the feed repeats the record, and makes it due again when the record changes', async () => {
+  const rowOf = () =>
+    db.sourceRecord.findUniqueOrThrow({ where: { sourceId_externalId: { sourceId: other.id, externalId: 'c1' } } });
+  await stage(other, [record('c1', 'Choir', '2027-02-01T19:00:00Z')]);
+  // as the retention policy ingest.raw-contacts leaves it
+  await db.sourceRecord.update({
+    where: { id: (await rowOf()).id },
+    data: { raw: { title: 'Choir' }, rawScrubbedAt: new Date() },
+  });
+
+  await stage(other, [record('c1', 'Choir', '2027-02-01T19:00:00Z')]);
+  expect(await rowOf()).toMatchObject({ raw: { title: 'Choir' }, rawScrubbedAt: expect.any(Date) });
+
+  await stage(other, [record('c1', 'Choir', '2027-02-01T19:00:00Z', { description: 'new', contentHash: 'changed' })]);
+  expect(await rowOf()).toMatchObject({ raw: { title: 'Choir', startsAt: '2027-02-01T19:00:00Z' }, rawScrubbedAt: null });
+});

@@ -25,8 +25,11 @@ const PLAIN_TEXT: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: 
 
 const LABEL = String.raw`(?:\b(?:e-?mail|mail|tel(?:ephone)?|phone|fon|telefon|mobile?|handy|whatsapp)\b\.?\s*:?\s*)?`;
 const EMAIL = new RegExp(LABEL + String.raw`(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`, 'gi');
-/** a run of digits with the separators phone numbers are written with; checked further by isPhoneNumber */
-const PHONE = new RegExp(LABEL + String.raw`((?:\+|\b00|\(|\b)\d[\d\s().\/-]{5,}\d)\b`, 'gi');
+/**
+ * a run of digits with the separators phone numbers are written with, on one line (a street number above a postal
+ * code is no phone number); checked further by isPhoneNumber
+ */
+const PHONE = new RegExp(LABEL + String.raw`((?:\+|\b00|\(|\b)\d[\d \t().\/-]{5,}\d)\b`, 'gi');
 
 /** Removes e-mail addresses and phone numbers, with a label in front of them ("Tel.:", "E-Mail:"). */
 export function stripContactData(text: string): string {
@@ -35,6 +38,9 @@ export function stripContactData(text: string): string {
     .replace(PHONE, (match, number: string) => (isPhoneNumber(number) ? '' : match))
     .replace(/[ \t]{2,}/g, ' ');
 }
+
+/** Removes e-mail addresses only (with their label): for identifiers and URLs, whose digit runs are no phone numbers. */
+export const stripEmailAddresses = (text: string): string => text.replace(EMAIL, '');
 
 /**
  * Dates, times, years and prices also are digit runs: a phone number has at least 7 digits, is not a date
