@@ -6,29 +6,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { dropSchemas, openDatabase, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import type { Database } from '@eventgraph/runtime';
 import { checkOpeningHours, isOpenAt, type OpeningHours, type OpeningHoursInput } from '../src/domain/opening-hours';
 import { Prisma, PrismaClient } from '../src/generated/prisma/client';
 import { venueOpenSql } from '../src/search-sql';
 import { storeHours } from '../src/venue-places';
+import { testDatabase } from '@eventgraph/runtime/test/support/test-database';
 
-const schema = `t${randomUUID().slice(0, 8)}_events`;
-const location: DatabaseLocation = process.env.DATABASE_URL
-  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
-  : { kind: 'embedded', dataDir: 'memory' };
+const openedDatabase = testDatabase({
+  name: 'events',
+  prismaDir: join(__dirname, '..', 'prisma'),
+  createClient: (adapter) => new PrismaClient({ adapter }),
+});
 let database: Database<PrismaClient>;
 
 beforeAll(async () => {
-  database = await openDatabase({
-    name: 'events',
-    prismaDir: join(__dirname, '..', 'prisma'),
-    location,
-    createClient: (adapter) => new PrismaClient({ adapter }),
-  });
-}, 120_000);
-afterAll(async () => {
-  await database?.close();
-  if (location.kind === 'server') await dropSchemas(location.url, schema);
+  database = openedDatabase();
 });
 
 const NIGHTS: OpeningHoursInput = {

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { dropSchemas, openDatabase, runRetentionPolicy, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import { runRetentionPolicy, type Database } from '@eventgraph/runtime';
 import { eventsRetention } from '../src/domain/retention';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { eventsRetentionPolicies } from '../src/privacy/retention';
+import { testDatabase } from '@eventgraph/runtime/test/support/test-database';
 
 /**
  * The events retention policy on a real database (PGlite, or PostgreSQL with DATABASE_URL): organiser contacts of
  * events that ended more than 183 days before `now` are blanked in batches, each announced as event.updated in the
  * same transaction; running events, recent ones and events without a contact are left alone.
  */
-const schema = `t${randomUUID().slice(0, 8)}_events`;
-const location: DatabaseLocation = process.env.DATABASE_URL
-  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
-  : { kind: 'embedded', dataDir: 'memory' };
+const openedDatabase = testDatabase({
+  name: 'events',
+  prismaDir: join(__dirname, '..', 'prisma'),
+  createClient: (adapter) => new PrismaClient({ adapter }),
+});
 let database: Database<PrismaClient>;
 let db: PrismaClient;
 const now = new Date('2027-09-01T12:00:00Z');
@@ -23,18 +25,8 @@ const run = (batchSize: number) => runRetentionPolicy(database.sql, 'events', po
 const CONTACT = { contactName: 'Box office', contactEmail: 'tickets@example.org', contactPhone: '+49301234567' };
 
 beforeAll(async () => {
-  database = await openDatabase({
-    name: 'events',
-    prismaDir: join(__dirname, '..', 'prisma'),
-    location,
-    createClient: (adapter) => new PrismaClient({ adapter }),
-  });
+  database = openedDatabase();
   db = database.client;
-}, 120_000);
-
-afterAll(async () => {
-  await database?.close();
-  if (location.kind === 'server') await dropSchemas(location.url, schema);
 });
 
 it('blanks organiser contacts 183 days after the event ended, in batches, announcing each event', async () => {

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { dropSchemas, openDatabase, runRetentionPolicy, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import { runRetentionPolicy, type Database } from '@eventgraph/runtime';
 import { parseFeed } from '../src/domain/parse';
 import { ingestRetention } from '../src/domain/retention';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { ingestRetentionPolicies } from '../src/privacy/retention';
 import { feed, wide } from './parse/fixture-files';
+import { testDatabase } from '@eventgraph/runtime/test/support/test-database';
 
 /**
  * The ingest retention policies on a real database (PGlite, or PostgreSQL with DATABASE_URL): staging records a
@@ -13,10 +13,11 @@ import { feed, wide } from './parse/fixture-files';
  * runs go with their refused records, but each source keeps its latest run; contact data leaves the raw content of
  * records whose event ended six months ago (real feeds: parserv2.ics, TestDataEventFeedSample1.xml).
  */
-const schema = `t${randomUUID().slice(0, 8)}_ingest`;
-const location: DatabaseLocation = process.env.DATABASE_URL
-  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
-  : { kind: 'embedded', dataDir: 'memory' };
+const openedDatabase = testDatabase({
+  name: 'ingest',
+  prismaDir: join(__dirname, '..', 'prisma'),
+  createClient: (adapter) => new PrismaClient({ adapter }),
+});
 let database: Database<PrismaClient>;
 let db: PrismaClient;
 const now = new Date('2027-05-01T12:00:00Z');
@@ -32,18 +33,8 @@ const run = (name: string, batchSize = 2) =>
   );
 
 beforeAll(async () => {
-  database = await openDatabase({
-    name: 'ingest',
-    prismaDir: join(__dirname, '..', 'prisma'),
-    location,
-    createClient: (adapter) => new PrismaClient({ adapter }),
-  });
+  database = openedDatabase();
   db = database.client;
-});
-
-afterAll(async () => {
-  await database.close();
-  if (location.kind === 'server') await dropSchemas(location.url, schema);
 });
 
 it('deletes dropped and refused staging records after 30 days, with their placement, and keeps carried ones', async () => {

@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { dropSchemas, openDatabase, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import type { Database } from '@eventgraph/runtime';
 import { PrismaClient } from '../src/generated/prisma/client';
 import { eventFactsOf, notifyMatches } from '../src/notifications/matcher';
+import { testDatabase } from '@eventgraph/runtime/test/support/test-database';
 
 /**
  * The daily cap on a real database (PGlite, or PostgreSQL with DATABASE_URL, where matcher replicas really run at
  * the same time): however many events are matched at once, a user gets at most `dailyCap` notifications on their
  * own that day; the rest are folded into the digest, none lost.
  */
-const schema = `t${randomUUID().slice(0, 8)}_users`;
-const location: DatabaseLocation = process.env.DATABASE_URL
-  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
-  : { kind: 'embedded', dataDir: 'memory' };
+const openedDatabase = testDatabase({
+  name: 'users',
+  prismaDir: join(__dirname, '..', 'prisma'),
+  createClient: (adapter) => new PrismaClient({ adapter }),
+});
 let database: Database<PrismaClient>;
 let db: PrismaClient;
 
 beforeAll(async () => {
-  database = await openDatabase({
-    name: 'users',
-    prismaDir: join(__dirname, '..', 'prisma'),
-    location,
-    createClient: (adapter) => new PrismaClient({ adapter }),
-  });
+  database = openedDatabase();
   db = database.client;
-});
-
-afterAll(async () => {
-  await database.close();
-  if (location.kind === 'server') await dropSchemas(location.url, schema);
 });
 
 // the real clock: the cap counts rows by the time the database wrote them

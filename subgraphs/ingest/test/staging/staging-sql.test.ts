@@ -46,18 +46,19 @@ jest.mock(
 
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { dropSchemas, openDatabase, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import type { Database } from '@eventgraph/runtime';
 import { mergeCanonicalEvents, moderateCanonicalEvent, splitSourceRecord } from '../../src/canonical/moderate';
 import type { NormalisedRecord } from '../../src/domain/records';
 import { PrismaClient, type Source } from '../../src/generated/prisma/client';
 import { markMissingRemoved, stageRecords } from '../../src/staging';
 import { inTransaction } from '../../src/staging/services';
+import { testDatabase } from '@eventgraph/runtime/test/support/test-database';
 
-/** PGlite in memory, or with DATABASE_URL a schema of its own on the PostgreSQL server */
-const schema = `t${randomUUID().slice(0, 8)}_ingest`;
-const location: DatabaseLocation = process.env.DATABASE_URL
-  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
-  : { kind: 'embedded', dataDir: 'memory' };
+const openedDatabase = testDatabase({
+  name: 'ingest',
+  prismaDir: join(__dirname, '..', '..', 'prisma'),
+  createClient: (adapter) => new PrismaClient({ adapter }),
+});
 let database: Database<PrismaClient>;
 let db: PrismaClient;
 let trusted: Source;
@@ -101,20 +102,10 @@ const topics = async () =>
   (await db.outboxEvent.findMany({ orderBy: { id: 'asc' } })).map((e) => [e.topic, (e.payload as any).version]);
 
 beforeAll(async () => {
-  database = await openDatabase({
-    name: 'ingest',
-    prismaDir: join(__dirname, '..', '..', 'prisma'),
-    location,
-    createClient: (adapter) => new PrismaClient({ adapter }),
-  });
+  database = openedDatabase();
   db = database.client;
   trusted = await db.source.create({ data: { name: 'trusted', kind: 'ICAL', trust: 'TRUSTED', autoApproveQuality: 0.5 } });
   other = await db.source.create({ data: { name: 'other', kind: 'RSS' } });
-});
-
-afterAll(async () => {
-  await database.close();
-  if (location.kind === 'server') await dropSchemas(location.url, schema);
 });
 
 it('stages, places and publishes in bulk; a repeat is only touched', async () => {

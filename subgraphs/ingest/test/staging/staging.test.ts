@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { dropSchemas, openDatabase, type Database, type DatabaseLocation } from '@eventgraph/runtime';
+import type { Database } from '@eventgraph/runtime';
 import { mergeCanonicalEvents, moderateCanonicalEvent, splitSourceRecord } from '../../src/canonical/moderate';
 import { inTransaction } from '../../src/staging/services';
 import { PrismaClient, type Source } from '../../src/generated/prisma/client';
 import { markMissingRemoved, stageRecords, type StageCounts } from '../../src/staging';
 import { cityCalendar, normalised, parsed, venueListing } from './feeds';
+import { testDatabase } from '@eventgraph/runtime/test/support/test-database';
 
 /**
  * Staging and deduplication on a real database (PGlite in memory, or with DATABASE_URL a schema of its own on the
  * PostgreSQL server; the ingest migrations applied): records of two sources land, join or start canonical events,
  * are re-fetched, removed, moderated, split and merged.
  */
-const schema = `t${randomUUID().slice(0, 8)}_ingest`;
-const location: DatabaseLocation = process.env.DATABASE_URL
-  ? { kind: 'server', url: process.env.DATABASE_URL, schema }
-  : { kind: 'embedded', dataDir: 'memory' };
+const openedDatabase = testDatabase({
+  name: 'ingest',
+  prismaDir: join(__dirname, '..', '..', 'prisma'),
+  createClient: (adapter) => new PrismaClient({ adapter }),
+});
 let database: Database<PrismaClient>;
 let db: PrismaClient;
 let city: Source;
@@ -33,20 +35,10 @@ const announced = async (topic: string) =>
   (await db.outboxEvent.findMany({ where: { topic }, orderBy: { id: 'asc' } })).map((e) => e.payload as Record<string, any>);
 
 beforeAll(async () => {
-  database = await openDatabase({
-    name: 'ingest',
-    prismaDir: join(__dirname, '..', '..', 'prisma'),
-    location,
-    createClient: (adapter) => new PrismaClient({ adapter }),
-  });
+  database = openedDatabase();
   db = database.client;
   city = await db.source.create({ data: { name: 'citycal', kind: 'ICAL', trust: 'OFFICIAL', autoApproveQuality: 0 } });
   venue = await db.source.create({ data: { name: 'venue', kind: 'RSS', trust: 'STANDARD' } });
-});
-
-afterAll(async () => {
-  await database.close();
-  if (location.kind === 'server') await dropSchemas(location.url, schema);
 });
 
 describe('staging two sources of the same events', () => {
