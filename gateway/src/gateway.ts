@@ -12,127 +12,42 @@ import {
   observabilityPlugin,
   sendJson,
   createMetricsRegistry,
-  DomainError,
   LoadShedder,
-  OVERLOADED,
   ANONYMOUS,
-  ACTING_FOR_HEADER,
-  type BusTransport,
-  type Logger,
 } from '@eventgraph/runtime';
-import { createAuthenticator, type Authenticated } from './auth/authenticator';
+import { createAuthenticator } from './auth/authenticator';
 import { CallerDirectory } from './auth/caller-directory';
 import { trustedDocumentsPlugin } from './auth/trusted-documents';
 import { CALENDAR_PREFIX, createCalendarRoutes } from './calendar-routes';
 import { clientAddressOf } from './client-address';
-import { admitBrowserRequest, mayCallFrom, refuseOrigin, requestOrigin, type OriginPolicy } from './cors';
-import {
-  documentFinder,
-  documentsByHashPlugin,
-  loadDocumentManifest,
-  SDK_MANIFEST_PATH,
-  type DocumentManifest,
-} from './documents-by-hash';
+import { admitBrowserRequest, type OriginPolicy } from './cors';
+import { documentFinder, documentsByHashPlugin, loadDocumentManifest, SDK_MANIFEST_PATH } from './documents-by-hash';
 import { upstreamAuthFor, type GatewayContext } from './gateway-context';
-import {
-  createQueryExecutor,
-  guardSettingsFromEnv,
-  httpTransport,
-  loadSupergraph,
-  type GuardSettings,
-  type IncrementalDelivery,
-} from './execution';
+import { createQueryExecutor, guardSettingsFromEnv, httpTransport, loadSupergraph, type IncrementalDelivery } from './execution';
 import { GatewayMetrics } from './gateway-metrics';
+import { httpCallers } from './http/http-callers';
 import { createGatewayHttpServer, header, type RouteTable } from './http/http-server';
 import { readinessCheck } from './readiness';
-import { ErrorCode } from './subscriptions/errors';
 import { requestLogFields, requestLogPlugin } from './request-log';
 import { formattedPayloads } from './execution/deferred-payloads';
 import { createImportRoutes, IMPORT_PREFIX } from './import-routes';
 import { createGraphiQL, isGraphiQLPath, ownOrigins } from './graphiql';
 import { createIngestRoutes, INGEST_PREFIX } from './ingest-routes';
 import { createUnsubscribeRoute, UNSUBSCRIBE_PATH } from './unsubscribe-route';
-import {
-  limitsParseOptions,
-  operationLimitsFromEnv,
-  operationLimitsPlugin,
-  readCostDirectives,
-  type OperationLimits,
-} from './limits';
+import { limitsParseOptions, operationLimitsFromEnv, operationLimitsPlugin, readCostDirectives } from './limits';
 import { operationResolutionPlugin } from './operation-resolution';
-import { overloadSettingsFromEnv, type OverloadSettings } from './overload-settings';
-import {
-  callerBucket,
-  createRateLimiter,
-  RATE_LIMITED,
-  RATE_LIMITED_STATUS,
-  rateLimitHttpResponse,
-  type CallerPolicies,
-  type RateLimiter,
-} from './rate-limit';
-import { schemaExposurePlugin, type IntrospectionPolicy } from './schema-exposure';
-import { createSubscriptionEngine, type SubscriptionEngine } from './subscriptions/engine';
+import { overloadSettingsFromEnv } from './overload-settings';
+import { createRateLimiter } from './rate-limit';
+import { schemaExposurePlugin } from './schema-exposure';
+import { createSubscriptionEngine } from './subscriptions/engine';
 import { serveWebSocketEndpoint } from './websocket-endpoint';
 import { serveServerSentEvents } from './sse/http-endpoint';
 import { redisReplay } from './sse/redis-replay';
-import { sseSettingsFromEnv, type SseSettings } from './sse/settings';
+import { sseSettingsFromEnv } from './sse/settings';
 
-export interface GatewayOptions {
-  supergraphSdl: string;
-  port: number;
-  host?: string;
-  /** replaces the routing URLs written in the supergraph, by subgraph name */
-  subgraphUrls?: Record<string, string>;
-  principalSecret: string;
-  /** verifies user access tokens */
-  jwtSecret: string;
-  /** the development credential (`Authorization: Bearer <devToken>`); leave unset in production */
-  devToken?: string;
-  /** who may introspect and see "Did you mean …?" hints (default: on); production settings default to members */
-  introspection?: IntrospectionPolicy;
-  /** GraphiQL for browsers on GET /graphql, assets under /graphiql/ (default off; settings: on outside production) */
-  graphiql?: boolean;
-  /** bus events evict cached callers at once (membership and credential changes) and re-check their sockets */
-  bus?: BusTransport;
-  /** every open graphql-ws connection's caller is checked again this often, bus or not (default 30 s; 0: never) */
-  connectionRevalidationMs?: number;
-  /** operation limits; default: the environment's (EVENTGRAPH_OPERATION_LIMITS_FILE, EVENTGRAPH_MAX_COST…) */
-  limits?: Partial<OperationLimits>;
-  /** per-caller token buckets; in memory unless given (e.g. Redis, shared by replicas) */
-  rateLimiter?: RateLimiter;
-  /** bucket sizes per kind of caller (API keys carry their own) */
-  callerPolicies?: CallerPolicies;
-  /** proxies of our own in front of the gateway, whose X-Forwarded-For entries are believed (default 0: none) */
-  trustedProxyHops?: number;
-  /** the platform's own sites, allowed to call from browsers with any credential (partner apps list their own) */
-  corsOrigins?: readonly string[];
-  /** operations runnable by hash alone for everyone; default: the SDK's manifest, when present in this repository */
-  publishedDocuments?: DocumentManifest;
-  /** subgraph request timeout and circuit breaker; default: the environment's (EVENTGRAPH_SUBGRAPH_TIMEOUT_MS, …) */
-  subgraphGuard?: GuardSettings;
-  /** process metrics (CPU, memory, event loop, GC) in the gateway's registry; default false, the programs turn it on (prom-client's collectors cannot be stopped, so tests leave them off) */
-  processMetrics?: boolean;
-  /** `/metrics` answers requests bearing this token; without one, only direct requests from private addresses */
-  metricsToken?: string;
-  /** load shedding and the per-socket bound of unsent bytes; unset parts from the environment (EVENTGRAPH_MAX_IN_FLIGHT, …) */
-  overload?: Partial<OverloadSettings>;
-  /** server-sent events (`/graphql/stream`, `/events/stream`): replay, keep-alive; unset parts from the environment (EVENTGRAPH_SSE_…) */
-  serverSentEvents?: Partial<SseSettings>;
-  /** keep event streams' replay in this Redis too, so a client resumes on any replica (default: per replica) */
-  sseReplayRedis?: { url: string; prefix?: string };
-  logger: Logger;
-}
+import type { GatewayOptions, RunningGateway } from './gateway-options';
 
-export interface RunningGateway {
-  port: number;
-  /** http URL of the GraphQL endpoint; the graphql-ws endpoint is the same path over ws:// */
-  url: string;
-  wsUrl: string;
-  engine: SubscriptionEngine;
-  /** how many caller lookups went to the users subgraph (users by id, API keys and devices by credential) */
-  callerLookups(): { users: number; credentials: number };
-  stop(): Promise<void>;
-}
+export type { GatewayOptions, RunningGateway };
 
 const PATH = '/graphql';
 
@@ -164,12 +79,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const findDocument = documentFinder(callers, published);
   const clientAddress = (req: IncomingMessage) => clientAddressOf(req, options.trustedProxyHops);
   const limiter = options.rateLimiter ?? createRateLimiter({ kind: 'memory' });
-  // a credential not known to be good is paid for from the address's anonymous bucket, before users is asked
-  const chargeAddress = async (address: string | undefined) => {
-    const bucket = callerBucket(ANONYMOUS, address, options.callerPolicies);
-    return bucket && limiter.take(bucket.key, bucket.policy);
-  };
-  const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, devToken: options.devToken, callers, chargeAddress });
+  const http = httpCallers({ limiter, callerPolicies: options.callerPolicies, origins, clientAddress });
+  const authenticator = createAuthenticator({
+    jwtSecret: options.jwtSecret,
+    devToken: options.devToken,
+    callers,
+    chargeAddress: http.chargeAddress,
+  });
   // one supergraph, planner and subgraph transport for queries, mutations and subscription events
   const supergraph = loadSupergraph(options.supergraphSdl, log);
   const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics ?? false }));
@@ -188,16 +104,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? formatted
       : formatClientError(formatted, error, (err) => log.error({ err }, 'unexpected gateway error'));
   const formatForClient = (error: GraphQLError) => formatError(error.toJSON(), error);
-  // an API key's own limit wins over the default for its kind
-  const takeToken = async ({ principal, requestsPerMinute }: Authenticated, address: string | undefined) => {
-    const bucket = requestsPerMinute
-      ? {
-          key: `${principal.kind}:${principal.id}`,
-          policy: { capacity: requestsPerMinute, refillPerSecond: requestsPerMinute / 60 },
-        }
-      : callerBucket(principal, address, options.callerPolicies);
-    return bucket && limiter.take(bucket.key, bucket.policy);
-  };
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -232,47 +138,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const imports = createImportRoutes({ accessUrl: urls.access!, principalSecret, logger: log });
   const unsubscribe = createUnsubscribeRoute({ usersUrl: urls.users!, principalSecret, logger: log });
 
-  /** Answers with the refusal when the caller's bucket is empty; true when the request may go on. */
-  const admitted = async (authenticated: Authenticated, req: IncomingMessage, res: ServerResponse) => {
-    const decision = await takeToken(authenticated, clientAddress(req));
-    if (!decision || decision.allowed) return true;
-    const refusal = rateLimitHttpResponse(decision);
-    sendJson(res, refusal.status, refusal.body, refusal.headers);
-    return false;
-  };
-
-  /** The caller of an HTTP request, once authenticated and within their rate limit; otherwise answers the refusal. */
-  const authenticateHttp = async (req: IncomingMessage, res: ServerResponse): Promise<Authenticated | undefined> => {
-    let authenticated: Authenticated;
-    try {
-      authenticated = await authenticator.authenticate(
-        header(req, 'authorization'),
-        clientAddress(req),
-        header(req, ACTING_FOR_HEADER),
-      );
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      const body = { errors: [{ message: err.message, extensions: err.extensions }] };
-      if (err.extensions.code === RATE_LIMITED)
-        sendJson(res, RATE_LIMITED_STATUS, body, { 'retry-after': String(err.extensions.retryAfterSeconds) });
-      // the caller could not be checked (users does not answer, or sheds load): not their fault, and worth a retry
-      else if (err.extensions.code === ErrorCode.SubgraphUnavailable || err.extensions.code === OVERLOADED)
-        sendJson(res, 503, body, { 'retry-after': String(err.extensions.retryAfterSeconds ?? 5) });
-      // a partner key naming a user who granted it nothing, or a user id that is none
-      else if (err.extensions.code === 'FORBIDDEN') sendJson(res, 403, body);
-      else if (err.extensions.code === ErrorCode.BadUserInput) sendJson(res, 400, body);
-      else sendJson(res, 401, body, { 'www-authenticate': 'Bearer' });
-      return undefined;
-    }
-    // a partner key from a page of another site than its app's: no data leaves
-    const origin = requestOrigin(req);
-    if (origin && !(await mayCallFrom(origins, origin, authenticated))) {
-      refuseOrigin(res, origin);
-      return undefined;
-    }
-    requestLogFields(res).callerKind = authenticated.principal.kind;
-    return (await admitted(authenticated, req, res)) ? authenticated : undefined;
-  };
+  const { admitted, takeToken } = http;
+  const authenticateHttp = (req: IncomingMessage, res: ServerResponse) => http.authenticate(authenticator, req, res);
 
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const authenticated = await authenticateHttp(req, res);
