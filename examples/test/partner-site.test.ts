@@ -167,6 +167,14 @@ describe('the partner site', () => {
     const map = await page.getByTestId('event-map').locator('a').first().getAttribute('href');
     expect(map).toContain(`mlat=${LISBON.latitude}&mlon=${LISBON.longitude}`);
     await expectText(page.locator('.description'), 'Late jazz by the river');
+    // the organiser's contact, as the platform normalised it, with links a phone or mail app opens
+    await expectText(
+      page.getByTestId('event-contact'),
+      'Questions? Harbour Hall box office · boxoffice@harbour.example · +351210000000',
+    );
+    expect(await page.getByTestId('event-contact').locator('a').first().getAttribute('href')).toBe(
+      'mailto:boxoffice@harbour.example',
+    );
 
     // add to calendar: the platform's feed of the event, parsed with a real iCalendar parser
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('add-to-calendar').click()]);

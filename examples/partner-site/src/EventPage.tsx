@@ -72,6 +72,8 @@ export function EventPage({ client, config, id }: { client: EventgraphClient; co
     .join(', ');
   const description = plainText(event.description);
   const { latitude, longitude } = event.coordinates ?? {};
+  // the organiser's contact, until the platform blanks it six months after the event
+  const contact = event.organizerContact;
 
   return (
     <article className="event" data-testid="event" data-event-id={event.id} data-sequence={event.sequence}>
@@ -109,6 +111,23 @@ export function EventPage({ client, config, id }: { client: EventgraphClient; co
       ) : null}
       {event.categories.length ? <p className="tags">{event.categories.join(' · ')}</p> : null}
       {description ? <p className="description">{description}</p> : null}
+      {contact && (contact.name || contact.email || contact.phone) ? (
+        <p className="contact" data-testid="event-contact">
+          Questions? {contact.name ?? 'The organiser'}
+          {contact.email ? (
+            <>
+              {' · '}
+              <a href={`mailto:${contact.email}`}>{contact.email}</a>
+            </>
+          ) : null}
+          {contact.phone ? (
+            <>
+              {' · '}
+              <a href={`tel:${contact.phone}`}>{contact.phone}</a>
+            </>
+          ) : null}
+        </p>
+      ) : null}
       <p className="actions">
         <a className="button" href={calendarUrl(config, event.id)} download={`${event.id}.ics`} data-testid="add-to-calendar">
           Add to calendar

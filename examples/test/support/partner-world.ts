@@ -82,6 +82,7 @@ export async function createPartnerWorld(platform: Pick<TestPlatform, 'data' | '
   const jazz = { startsAt: '2027-06-05T18:30:00.000Z', id: '' };
   jazz.id = await event(harbour, 'Harbour Jazz Night', jazz.startsAt, ['music'], {
     description: '<p>Late <strong>jazz</strong> by the river</p>',
+    organizerContact: { name: 'Harbour Hall box office', email: 'boxoffice@harbour.example', phone: '+351 21 000 0000' },
   });
   const sessions = await Promise.all(
     [1, 2, 3, 4, 5, 6, 7].map((n) => event(harbour, `Riverside Session ${n}`, `2027-07-0${n}T19:00:00.000Z`, ['music'])),
