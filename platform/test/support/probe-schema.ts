@@ -57,6 +57,7 @@ const BY_NAME: Record<string, string> = {
   mergeId: 'canonicalEvent',
   canonicalEventId: 'canonicalEvent',
   partnerAppId: 'partnerApp',
+  soldThroughAppId: 'partnerApp',
   membershipId: 'membership',
   endpointId: 'webhook',
   deliveryId: 'delivery',
