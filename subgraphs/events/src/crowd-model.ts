@@ -2,7 +2,7 @@
  * The model of usual crowds as stored (VenueCrowdModel, one row per venue and hour of the week): observations
  * written in the transaction of what observed them, predictions read with a venue's other sources.
  */
-import { loadIntSettings } from '@eventgraph/runtime';
+import { loadIntSettings, runPeriodically, type ConsumerServices } from '@eventgraph/runtime';
 import type { EventsDb, EventsTx } from './context';
 import {
   DEFAULT_CROWD_MODEL,
@@ -59,3 +59,27 @@ export async function predictionsOf(db: EventsDb, venues: readonly ZonedVenue[],
     return predictCrowd(model ?? null, hours[i]!.end, crowdModelRules());
   });
 }
+
+/** EVENTS_PREDICTION_SAMPLE_INTERVAL_MS: how often standing sources are sampled (default 5 minutes). */
+export const crowdSampleIntervalMs = (env: Record<string, string | undefined> = process.env) =>
+  loadIntSettings({ EVENTS_PREDICTION_SAMPLE_INTERVAL_MS: [300_000, 10, 3_600_000] }, env).EVENTS_PREDICTION_SAMPLE_INTERVAL_MS;
+
+/**
+ * A source that stands for hours (an organisation's status, users' agreeing reports) is observed when it is set, but
+ * it says something of every hour it holds: this pass teaches each such venue's model the crowd level it shows now,
+ * once per hour of the venue (observeCrowd leaves an hour already sampled). Returns the venues it looked at.
+ */
+export async function sampleStandingCrowds(db: EventsDb, now = new Date()): Promise<number> {
+  const standing = await db.$queryRaw<{ id: string; timeZone: string; crowdLevel: CrowdLevel }[]>`
+    SELECT v."id"::text AS "id", v."timeZone", COALESCE(s."crowdLevel", a."crowdLevel")::text AS "crowdLevel"
+    FROM "Venue" v
+    LEFT JOIN "VenueStatus" s ON s."venueId" = v."id" AND s."validUntil" > ${now} AND s."crowdLevel" IS NOT NULL
+    LEFT JOIN "VenueReportAggregate" a ON a."venueId" = v."id" AND a."validUntil" > ${now} AND a."crowdLevel" IS NOT NULL
+    WHERE s."venueId" IS NOT NULL OR a."venueId" IS NOT NULL`;
+  for (const venue of standing) await db.$transaction((tx) => observeCrowd(tx, venue, venue.crowdLevel, now));
+  return standing.length;
+}
+
+/** The events subgraph's consumer that samples standing sources, at start and then every interval. */
+export const sampleVenueCrowds = ({ db, log }: ConsumerServices<EventsDb>) =>
+  runPeriodically('crowd sampling', crowdSampleIntervalMs(), () => sampleStandingCrowds(db), log);

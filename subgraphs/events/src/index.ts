@@ -9,6 +9,7 @@ import { projectUserFollows } from './user-follows';
 import { projectSourceEvents } from './source-events';
 import { projectSeriesOccupancy } from './series-occupancy';
 import { expireVenueStatuses } from './venue-status-expiry';
+import { sampleVenueCrowds } from './crowd-model';
 import { forgetChangedEvents, forgetEventsChangedElsewhere } from './event-cache';
 import { eraseDeletedUsers } from './privacy/erasure';
 import { runEventsRetention } from './privacy/retention';
@@ -30,6 +31,7 @@ export const eventsSubgraph: SubgraphDefinition<EventsDb, EventsTx, EventsContex
     projectSourceEvents,
     projectSeriesOccupancy,
     expireVenueStatuses,
+    sampleVenueCrowds,
     eraseDeletedUsers,
     runEventsRetention,
   ],
