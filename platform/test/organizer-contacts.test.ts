@@ -1,4 +1,5 @@
 import { as } from './support/accounts';
+import { useProcessEnv } from './support/process-env';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 import { person, until } from './support/ticket-sales';
 
@@ -10,7 +11,6 @@ import { person, until } from './support/ticket-sales';
  * CI runs it on PGlite and on PostgreSQL with NATS.
  */
 let platform: TestPlatform;
-const saved: Record<string, string | undefined> = {};
 const ENV = { EVENTGRAPH_RETENTION_INTERVAL_MS: '300', EVENTS_RETENTION_CONTACT_DAYS: '0' };
 const HOUR = 3_600_000;
 const CONTACT = 'organizerContact { name email phone }';
@@ -50,11 +50,9 @@ const contactAs = async (account: Account | null, id: string) => {
   return (body.data as any).event;
 };
 
+useProcessEnv(ENV);
+
 beforeAll(async () => {
-  for (const [k, v] of Object.entries(ENV)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
   platform = await startTestPlatform();
   owner = await person(platform, 'organiser');
   stranger = await person(platform, 'attendee');
@@ -72,10 +70,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 describe("an event's organiser contact", () => {

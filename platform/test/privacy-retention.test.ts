@@ -1,4 +1,5 @@
 import { as } from './support/accounts';
+import { useProcessEnv } from './support/process-env';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 import { eventOnSale, person, until } from './support/ticket-sales';
 
@@ -9,7 +10,6 @@ import { eventOnSale, person, until } from './support/ticket-sales';
  * CI runs it on PGlite and on PostgreSQL with NATS.
  */
 let platform: TestPlatform;
-const saved: Record<string, string | undefined> = {};
 const ENV = {
   EVENTGRAPH_RETENTION_INTERVAL_MS: '300',
   ACCESS_RETENTION_HOLDER_GRACE_DAYS: '0',
@@ -48,20 +48,14 @@ const holderOf = async (eventId: string) =>
     )
   )[0];
 
+useProcessEnv(ENV);
+
 beforeAll(async () => {
-  for (const [k, v] of Object.entries(ENV)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
   platform = await startTestPlatform();
 }, 120_000);
 
 afterAll(async () => {
   await platform?.stop();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 describe('retention', () => {

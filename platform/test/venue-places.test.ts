@@ -2,6 +2,7 @@ import { VenueStatusChangedDocument, VenueStatusChangedInAreaDocument } from '@e
 import { print } from 'graphql';
 import { as, createOrganization, type Account } from './support/accounts';
 import { ALL_WEEK, BERLIN_CELL, changes, PLACE_QUERIES as Q, places, until } from './support/places';
+import { useProcessEnv } from './support/process-env';
 import { startTestPlatform, subscribe, type GraphQLResponse, type TestPlatform } from './support/test-platform';
 import { person } from './support/ticket-sales';
 
@@ -26,9 +27,10 @@ async function refused(who: Account | null, query: string, variables: Record<str
   return body.errors![0]!;
 }
 
+// lapsed statuses are announced within a fraction of a second here (15 s by default)
+useProcessEnv({ EVENTS_STATUS_EXPIRY_INTERVAL_MS: '200' });
+
 beforeAll(async () => {
-  // lapsed statuses are announced within a fraction of a second here (15 s by default)
-  process.env.EVENTS_STATUS_EXPIRY_INTERVAL_MS = '200';
   platform = await startTestPlatform({ callerPolicies: {} as never });
   for (const name of ['owner', 'stranger', 'u1', 'u2', 'u3'] as const) people[name] = await person(platform, name);
   org = await createOrganization(platform, people.owner, 'places');
@@ -37,7 +39,6 @@ beforeAll(async () => {
 jest.setTimeout(120_000);
 afterAll(async () => {
   await platform?.stop();
-  delete process.env.EVENTS_STATUS_EXPIRY_INTERVAL_MS;
 });
 
 describe('opening hours', () => {

@@ -2,6 +2,7 @@ import { VenueStatusChangedDocument } from '@eventgraph/sdk';
 import { print } from 'graphql';
 import { createOrganization, type Account } from './support/accounts';
 import { changes, PLACE_QUERIES as Q, places, until } from './support/places';
+import { useProcessEnv } from './support/process-env';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 import { person } from './support/ticket-sales';
 
@@ -20,8 +21,9 @@ const { ok, venueWithEvent, venue, found, watch } = places(
   () => org,
 );
 
+useProcessEnv({ EVENTS_PREDICTION_MIN_SAMPLES: '1' });
+
 beforeAll(async () => {
-  process.env.EVENTS_PREDICTION_MIN_SAMPLES = '1';
   platform = await startTestPlatform({ callerPolicies: {} as never });
   for (const name of ['owner', 'u1', 'u2', 'u3'] as const) people[name] = await person(platform, name);
   org = await createOrganization(platform, people.owner, 'predictions');
@@ -29,7 +31,6 @@ beforeAll(async () => {
 jest.setTimeout(120_000);
 afterAll(async () => {
   await platform?.stop();
-  delete process.env.EVENTS_PREDICTION_MIN_SAMPLES;
 });
 
 const HOUR = 3_600_000;

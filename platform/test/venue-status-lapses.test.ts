@@ -2,6 +2,7 @@ import { VenueStatusChangedDocument, VenueStatusChangedInAreaDocument } from '@e
 import { print } from 'graphql';
 import { createOrganization, type Account } from './support/accounts';
 import { BERLIN_CELL, changes, PLACE_QUERIES as Q, places, until, type Stream } from './support/places';
+import { useProcessEnv } from './support/process-env';
 import { startTestPlatform, type TestPlatform } from './support/test-platform';
 import { person } from './support/ticket-sales';
 
@@ -19,9 +20,10 @@ const { ok, venueWithEvent, venue, gatedSeries, statusBecomes, watch } = places(
   () => org,
 );
 
+// the lapse job looks every 200 ms here (15 s by default)
+useProcessEnv({ EVENTS_STATUS_EXPIRY_INTERVAL_MS: '200' });
+
 beforeAll(async () => {
-  // the lapse job looks every 200 ms here (15 s by default)
-  process.env.EVENTS_STATUS_EXPIRY_INTERVAL_MS = '200';
   platform = await startTestPlatform({ callerPolicies: {} as never });
   for (const name of ['owner', 'u1', 'u2', 'u3'] as const) people[name] = await person(platform, name);
   org = await createOrganization(platform, people.owner, 'lapses');
@@ -29,7 +31,6 @@ beforeAll(async () => {
 jest.setTimeout(120_000);
 afterAll(async () => {
   await platform?.stop();
-  delete process.env.EVENTS_STATUS_EXPIRY_INTERVAL_MS;
 });
 
 /** Follows the venue and its cell, then clears the organisation's status the priming set. */
