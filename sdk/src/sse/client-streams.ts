@@ -1,10 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { DocumentNode } from 'graphql';
-import type { FetchLike } from '../http';
 import { operationOf } from '../operation';
 import type { ReconnectOptions } from '../socket';
 import { followEventStream } from './event-stream';
-import { streamConnector, type StreamTarget } from './stream-connector';
+import { streamConnector, type ConnectorSettings, type StreamTarget } from './stream-connector';
 import { typedEventStream, type EventgraphEventStream, type StreamOptions } from './typed-event-stream';
 
 type Variables = Record<string, unknown>;
@@ -48,16 +47,9 @@ export interface EventStreams {
   ): EventgraphEventStream<TData>;
 }
 
-export interface EventStreamSettings {
+export interface EventStreamSettings extends ConnectorSettings {
   /** the GraphQL endpoint; streams are beside it (`…/graphql/stream`, `…/events/stream`) */
   url: string;
-  fetch: FetchLike;
-  headers: Record<string, string>;
-  token(): Promise<string | undefined>;
-  authorization(token: string): string;
-  refreshAfter(rejected: string): Promise<boolean>;
-  persistedDocuments?: boolean | 'hash-only';
-  timeoutMs: number;
   reconnect: Required<ReconnectOptions>;
   /** no byte for this long (keep-alives come every 15 s): reconnect */
   idleTimeoutMs: number;
