@@ -56,7 +56,7 @@ async function notificationsOf(who: Account, until: number | string) {
   const deadline = Date.now() + 30_000;
   const done = (data: any) =>
     typeof until === 'number'
-      ? data.notifications.totalCount >= until
+      ? data.notifications.edges.length >= until // not totalCount: it is counted after the page is read
       : data.notifications.edges.some((e: any) => e.node.title === until);
   for (;;) {
     const data = await must(who, LIST);
