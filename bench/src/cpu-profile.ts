@@ -59,7 +59,8 @@ function summarize(nodes: ProfileNode[]): string {
     const hits = node.hitCount ?? 0;
     const pkg = bucket(node.callFrame.url);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
-    const fn = `${node.callFrame.functionName || '(anonymous)'} ${pkg}${node.callFrame.url ? ':' + (node.callFrame.lineNumber + 1) : ''}`;
+    const file = node.callFrame.url.split('/').pop();
+    const fn = `${node.callFrame.functionName || '(anonymous)'} ${pkg}${file ? ` ${file}:${node.callFrame.lineNumber + 1}` : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
   }
   const top = (m: Map<string, number>, n: number) =>
@@ -68,5 +69,5 @@ function summarize(nodes: ProfileNode[]): string {
       .slice(0, n)
       .map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
       .join('\n');
-  return `self time by package:\n${top(byPackage, 20)}\n\nself time by function:\n${top(byFunction, 30)}`;
+  return `self time by package:\n${top(byPackage, 20)}\n\nself time by function:\n${top(byFunction, 45)}`;
 }

@@ -8,7 +8,7 @@ import { createBus, createLogger } from '@eventgraph/runtime';
 
 export type GatewayJob = Pick<
   GatewayOptions,
-  'supergraphSdl' | 'subgraphUrls' | 'principalSecret' | 'jwtSecret' | 'devToken' | 'callerPolicies'
+  'supergraphSdl' | 'subgraphUrls' | 'principalSecret' | 'jwtSecret' | 'devToken' | 'callerPolicies' | 'shareInflightQueries'
 >;
 
 if (require.main === module && process.send) {

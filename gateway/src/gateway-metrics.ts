@@ -22,6 +22,8 @@ export class GatewayMetrics {
   readonly shedding: LoadSheddingMetrics;
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetchFailures: Counter<'subgraph' | 'code'>;
+  /** subgraph queries answered by an identical one in flight */
+  readonly sharedFetches: Counter<'subgraph'>;
   private readonly subscriptions: Gauge;
   private readonly deliveries: Counter;
   private readonly slowSubscribers: Counter;
@@ -42,6 +44,12 @@ export class GatewayMetrics {
       name: 'eventgraph_subgraph_fetch_failures_total',
       help: 'subgraph requests that got no GraphQL answer, by subgraph and code (SUBGRAPH_TIMEOUT, SUBGRAPH_UNAVAILABLE, SUBREQUEST_HTTP_ERROR)',
       labelNames: ['subgraph', 'code'],
+      registers: [registry],
+    });
+    this.sharedFetches = new Counter({
+      name: 'eventgraph_subgraph_fetches_shared_total',
+      help: 'subgraph queries not sent because an identical one was in flight, whose answer they shared',
+      labelNames: ['subgraph'],
       registers: [registry],
     });
     this.subscriptions = new Gauge({

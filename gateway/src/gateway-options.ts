@@ -41,6 +41,8 @@ export interface GatewayOptions {
   publishedDocuments?: DocumentManifest;
   /** subgraph request timeout and circuit breaker; default: the environment's (EVENTGRAPH_SUBGRAPH_TIMEOUT_MS, …) */
   subgraphGuard?: GuardSettings;
+  /** identical queries in flight at once go to the subgraph once (default: EVENTGRAPH_SHARE_INFLIGHT_QUERIES, on) */
+  shareInflightQueries?: boolean;
   /** process metrics (CPU, memory, event loop, GC) in the gateway's registry; default false, the programs turn it on (prom-client's collectors cannot be stopped, so tests leave them off) */
   processMetrics?: boolean;
   /** `/metrics` answers requests bearing this token; without one, only direct requests from private addresses */

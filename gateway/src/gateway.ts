@@ -95,7 +95,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     urls,
     logger: log,
     guard,
+    shareInflight: options.shareInflightQueries,
     observe: (subgraph, seconds, failureCode) => metrics.fetched(subgraph, seconds, failureCode),
+    shared: (subgraph) => metrics.sharedFetches.inc({ subgraph }),
   });
   const gateway = createQueryExecutor({ supergraphSdl: options.supergraphSdl, supergraph, transport, logger: log });
   // errors carrying a serviceName come from a subgraph, which already made them safe for clients

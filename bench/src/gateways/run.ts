@@ -1,5 +1,5 @@
 /**
- * Side by side: our gateway, stock @apollo/gateway (Apollo Server defaults) and Hive Gateway (`--jit`)
+ * Side by side: our gateway (with and without sharing identical queries in flight), stock @apollo/gateway (Apollo Server defaults) and Hive Gateway (`--jit`)
  * on the public gateways benchmark's supergraph, its four subgraphs (data.ts, in Node, each in its own
  * process) and its nested query, under the same closed-loop load. Rounds are interleaved, the order
  * rotating, so drift on the machine hits every gateway alike. Every gateway's answer is checked
@@ -21,10 +21,11 @@ import { otherProcessesShare } from './machine-cpu';
 import { referenceAnswer } from './reference';
 import { children, startBenchSupergraph, stopAll } from './setup';
 
-const NAMES = ['ours', 'stock', 'hive'] as const;
+const NAMES = ['ours', 'ours-unshared', 'stock', 'hive'] as const;
 type Name = (typeof NAMES)[number];
 const LABELS: Record<Name, string> = {
   ours: 'Eventgraph gateway',
+  'ours-unshared': 'Eventgraph gateway, EVENTGRAPH_SHARE_INFLIGHT_QUERIES=false',
   stock: 'stock @apollo/gateway 2.14 + Apollo Server 5',
   hive: 'Hive Gateway 2.15 (--jit)',
 };
@@ -55,7 +56,9 @@ function freePort(): Promise<number> {
 }
 
 async function startGateway(name: Name, supergraphSdl: string, supergraphFile: string): Promise<RunningGateway> {
-  if (name === 'ours') {
+  // ours with identical queries in flight sent each time (stock @apollo/gateway never shares them; Hive Gateway
+  // does by default, as ours does)
+  if (name === 'ours' || name === 'ours-unshared') {
     const child = forkWorker('gateway-worker.ts');
     children.push(child);
     const devToken = 'bench-dev-token';
@@ -66,6 +69,7 @@ async function startGateway(name: Name, supergraphSdl: string, supergraphFile: s
       devToken,
       // the rate limiter must never be what is measured
       callerPolicies: { anonymous: undefined, user: undefined, apiKey: undefined, device: undefined, service: undefined },
+      shareInflightQueries: name === 'ours',
     };
     const { url } = await runWorker<{ url: string }>(child, job);
     return { name, url, pid: child.pid!, headers: { authorization: `Bearer ${devToken}` }, stop: () => child.kill() };

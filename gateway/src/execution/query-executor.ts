@@ -12,11 +12,15 @@ import { prepareOperation, type OperationSchemas, type PreparedOperation } from 
 import { withRequirementFields } from './requirement-fields';
 import { executeIncrementally, executePrepared, type IncrementalDelivery } from './operation-execution';
 
-/** Sends a request to a subgraph with the caller's headers (signed once per client request). */
+/**
+ * Sends a request to a subgraph with the caller's headers (signed once per client request). `fresh`: the answer
+ * must be newer than the call (a subscription event's entities), so it never joins an identical query in flight.
+ */
 export type SubgraphTransport = (
   serviceName: string,
   request: SubgraphRequest,
   headers: Readonly<Record<string, string>>,
+  options?: { fresh?: boolean },
 ) => Promise<SubgraphAnswer>;
 
 export interface QueryExecutorOptions {

@@ -27,7 +27,8 @@ export class EventExecutor {
       this.planner.supergraph,
       planned.perEvent,
       variables,
-      (serviceName, request) => this.transport(serviceName, request, headers),
+      // an event's entities are read after it happened: never from a query already in flight
+      (serviceName, request) => this.transport(serviceName, request, headers, { fresh: true }),
       answered,
     );
   }

@@ -39,6 +39,9 @@ function fire(gateway: RunningGateway, queries: string[]) {
   return { answered, all };
 }
 
+/** `n` slow queries, each its own operation: identical queries in flight at once would reach the subgraph once */
+const slowQueries = (n: number) => Array.from({ length: n }, (_, i) => `query Slow${i} { slow }`);
+
 const get = (gateway: RunningGateway, path: string) => fetch(new URL(path, gateway.url));
 /** One sample of a Prometheus text exposition, by its series as written (`name{labels}`). */
 const sample = (text: string, series: string) =>
@@ -58,7 +61,7 @@ describe('the gateway past EVENTGRAPH_MAX_IN_FLIGHT', () => {
   });
 
   it('answers the excess at once with 503, Retry-After and OVERLOADED while the admitted requests are served', async () => {
-    const { answered, all } = fire(gateway, Array(10).fill('{ slow }'));
+    const { answered, all } = fire(gateway, slowQueries(10));
     // the four admitted requests wait in the subgraph until released: whatever is answered before was shed
     await waitFor(() => subgraph.waiting() === 4 && answered.length === 6, 'four requests in flight and six answered', 15_000);
     for (const answer of answered) {
@@ -111,7 +114,7 @@ describe('the gateway past EVENTGRAPH_MAX_IN_FLIGHT', () => {
     try {
       expect(await run('{ fast }')).toEqual({ data: { fast: 'fast' } }); // the socket opens while there is room
 
-      const { all } = fire(gateway, Array(4).fill('{ slow }'));
+      const { all } = fire(gateway, slowQueries(4));
       await waitFor(() => subgraph.waiting() === 4, 'four requests in flight', 15_000);
 
       const upgrade = await new Promise<{ status?: number; retryAfter?: string; body: string }>((resolve, reject) => {
@@ -202,7 +205,7 @@ describe('a subgraph past its own bound (EVENTGRAPH_SUBGRAPH_MAX_IN_FLIGHT)', ()
   });
 
   it('sheds the excess at once, and the gateway passes its OVERLOADED on to the client', async () => {
-    const { answered, all } = fire(gateway, Array(5).fill('{ slow }'));
+    const { answered, all } = fire(gateway, slowQueries(5));
     await waitFor(
       () => subgraph.waiting() === 2 && answered.length === 3,
       'two requests in the subgraph and three answered',

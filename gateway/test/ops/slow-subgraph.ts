@@ -6,13 +6,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createLogger, createMetricsRegistry, startSubgraphServer, type RunningServer } from '@eventgraph/runtime';
 import { startGateway } from '../../src/gateway';
+import type { GatewayOptions } from '../../src/gateway-options';
 import type { OverloadSettings } from '../../src/overload-settings';
 import { FEDERATION_LINK, composeFixture } from '../federation/harness';
 
 const SECRET = 'load-shedding-principal-secret-0123456789';
 /** a platform service: no rate limit in the way */
 export const DEV_TOKEN = 'load-shedding-dev-token';
-const SDL = `${FEDERATION_LINK(['@key'])} type Query { slow: String fast: String }`;
+const SDL = `${FEDERATION_LINK(['@key'])} type Query { slow: String fast: String } type Mutation { slowWrite: String fastWrite: String }`;
 const silent = createLogger('load-shedding-test', 'silent');
 
 /** `maxInFlight`: the subgraph's own bound (0: none). */
@@ -31,7 +32,10 @@ export async function startSlowSubgraph(maxInFlight: number) {
   const metrics = createMetricsRegistry('slow', { processMetrics: false });
   const server: RunningServer = await startSubgraphServer({
     name: 'slow',
-    schema: buildSubgraphSchema({ typeDefs: parse(SDL), resolvers: { Query: { slow, fast: () => 'fast' } } }),
+    schema: buildSubgraphSchema({
+      typeDefs: parse(SDL),
+      resolvers: { Query: { slow, fast: () => 'fast' }, Mutation: { slowWrite: slow, fastWrite: () => 'written' } },
+    }),
     port: 0,
     principalSecret: SECRET,
     logger: silent,
@@ -42,7 +46,7 @@ export async function startSlowSubgraph(maxInFlight: number) {
   return {
     server,
     metrics: () => fetch(new URL('/metrics', server.url)).then((r) => r.text()),
-    /** `slow` fields waiting to be released */
+    /** `slow` fields (and `slowWrite` mutations) waiting to be released */
     waiting: () => waiting,
     /** lets every waiting `slow` field answer; later ones wait again */
     release: () => {
@@ -53,7 +57,11 @@ export async function startSlowSubgraph(maxInFlight: number) {
 }
 export type SlowSubgraph = Awaited<ReturnType<typeof startSlowSubgraph>>;
 
-export function startGatewayBefore(subgraph: SlowSubgraph, overload: Partial<OverloadSettings>) {
+export function startGatewayBefore(
+  subgraph: SlowSubgraph,
+  overload: Partial<OverloadSettings>,
+  more: Partial<GatewayOptions> = {},
+) {
   return startGateway({
     supergraphSdl: composeFixture([{ name: 'slow', sdl: SDL, url: subgraph.server.url }]),
     port: 0,
@@ -64,5 +72,6 @@ export function startGatewayBefore(subgraph: SlowSubgraph, overload: Partial<Ove
     connectionRevalidationMs: 0,
     overload,
     logger: silent,
+    ...more,
   });
 }

@@ -78,11 +78,12 @@ it('counts a stream in flight only until it starts, and refuses one past the bou
   const open = [await ticks(), await ticks()];
   expect(open.map((stream) => stream.status)).toEqual([200, 200]);
   // two streams run, yet two requests fit: the streams no longer count
-  const held = [1, 2].map(() =>
+  // two operations of their own: identical queries in flight would reach the subgraph once
+  const held = [1, 2].map((i) =>
     fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${DEV_TOKEN}` },
-      body: JSON.stringify({ query: '{ slow }' }),
+      body: JSON.stringify({ query: `query Held${i} { slow }` }),
     }),
   );
   const deadline = Date.now() + 10_000;
