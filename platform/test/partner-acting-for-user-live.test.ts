@@ -1,13 +1,15 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { openEventStream, type EventStreamClient } from '@eventgraph/gateway/test/sse/event-stream-client';
 import { startTestPlatform, subscribe, type TestPlatform } from './support/test-platform';
 import { until } from './support/ticket-sales';
-import { held, join, ok, startSale, ticketType, WAITLIST_Q as Q, type Sale } from './support/waitlist';
+import { entryOf, held, join, ok, startSale, ticketType, WAITLIST_Q as Q, type Sale } from './support/waitlist';
 
 /**
- * A partner app acting for a user over graphql-ws (the connection param `actingFor`, the header's counterpart):
- * its subscription gets the user's own waitlist places that the app took for them — not the ones the user took
- * themselves — and the user's revoking the grant ends it with its code and refuses a new connection.
+ * A partner app acting for a user over graphql-ws (the connection param `actingFor`, the header's counterpart)
+ * and over server-sent events (the header): its subscription gets the user's own waitlist places that the app
+ * took for them — not the ones the user took themselves — and the user's revoking the grant ends it with its
+ * code and refuses a new connection or stream.
  */
 const GRANT = `mutation($app: ID!) { grantPartnerApp(partnerAppId: $app, scopes: [TICKETS_BUY]) { scopes } }`;
 const REVOKE = `mutation($app: ID!) { revokePartnerGrant(partnerAppId: $app) }`;
@@ -18,6 +20,7 @@ let sale: Sale;
 let appId: string;
 let key: string;
 const sockets: Client[] = [];
+const streams: EventStreamClient[] = [];
 
 beforeAll(async () => {
   platform = await startTestPlatform({ callerPolicies: {} as never });
@@ -43,6 +46,7 @@ beforeAll(async () => {
 jest.setTimeout(120_000);
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.dispose()));
+  await Promise.all(streams.map((s) => s.close()));
   await platform?.stop();
 });
 
@@ -124,5 +128,46 @@ describe('a partner acting for a user over graphql-ws', () => {
     await until('the new socket refused', async () => again.closes.length > 0, 5_000);
     expect(again.closes).toEqual([4403]);
     expect(entries(refused)).toEqual([]);
+  });
+
+  it('over server-sent events gets the same places, and revoking ends the stream with NOT_GRANTED', async () => {
+    await ok(sale, 'dora', GRANT, { app: appId }); // granted again after the test above
+    const viaApp = await ticketType(sale, 1);
+    const blocking = await held(sale, 'holder', viaApp, 1);
+    const joined = await asApp(Q.join, { t: viaApp, q: 1 });
+    expect(joined.body.errors).toBeUndefined();
+    const appPlace = (joined.body.data as any).joinWaitlist.id as string;
+    const direct = await ticketType(sale, 1);
+    const blockingDirect = await held(sale, 'holder', direct, 1);
+    const directPlace = (await join(sale, 'dora', direct, 1)).id as string;
+
+    const open = async () => {
+      const stream = await openEventStream(`${platform.gateway.url}/stream?query=${encodeURIComponent(LIVE)}`, {
+        authorization: `Bearer ${key}`,
+        'x-eventgraph-acting-for': sale.people.dora!.id,
+      });
+      streams.push(stream);
+      return stream;
+    };
+    const stream = await open();
+    expect(stream.status).toBe(200); // open once the owning subgraph accepted the subscription
+    const places = () => stream.nexts().map((n) => n.data.myWaitlistEntryChanged as Record<string, any>);
+
+    // dora's own place is offered first, then the app's: only the app's reaches its stream
+    await ok(sale, 'holder', Q.release, { id: blockingDirect });
+    await until('dora’s own offer', async () => (await entryOf(sale, 'dora', direct))?.status === 'OFFERED');
+    await ok(sale, 'holder', Q.release, { id: blocking });
+    await stream.until((m) => m.event === 'next' && JSON.parse(m.data!).data.myWaitlistEntryChanged.status === 'OFFERED');
+    expect(places().some((p) => p.id === appPlace && p.status === 'OFFERED')).toBe(true);
+    expect(places().every((p) => p.id === appPlace && p.soldThroughAppId === appId)).toBe(true);
+    expect(places().map((p) => p.id)).not.toContain(directPlace);
+
+    await ok(sale, 'dora', REVOKE, { app: appId });
+    const error = await stream.until((m) => m.event === 'error');
+    expect(JSON.parse(error.data!).errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_GRANTED' });
+    await stream.closed;
+    const again = await open();
+    expect(again.status).toBe(403);
+    expect(again.json.errors[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_GRANTED' });
   });
 });
