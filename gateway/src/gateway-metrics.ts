@@ -22,8 +22,7 @@ export class GatewayMetrics {
   readonly shedding: LoadSheddingMetrics;
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetchFailures: Counter<'subgraph' | 'code'>;
-  /** subgraph queries answered by an identical one in flight */
-  readonly sharedFetches: Counter<'subgraph'>;
+  private readonly sharedFetches: Counter<'subgraph'>;
   private readonly subscriptions: Gauge;
   private readonly deliveries: Counter;
   private readonly slowSubscribers: Counter;
@@ -69,7 +68,13 @@ export class GatewayMetrics {
     });
   }
 
-  fetched(subgraph: string, seconds: number, failureCode?: string): void {
+  /** the subgraph transport's observers: each request's duration and failure, and the queries that joined one in flight */
+  readonly fetches = {
+    observe: (subgraph: string, seconds: number, failureCode?: string) => this.fetched(subgraph, seconds, failureCode),
+    shared: (subgraph: string) => this.sharedFetches.inc({ subgraph }),
+  };
+
+  private fetched(subgraph: string, seconds: number, failureCode?: string): void {
     let duration = this.fetchDurationOf.get(subgraph);
     if (!duration) this.fetchDurationOf.set(subgraph, (duration = this.fetchDuration.labels({ subgraph })));
     duration.observe(seconds);

@@ -91,14 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics(createMetricsRegistry('gateway', { processMetrics: options.processMetrics ?? false }));
   const overload = { ...overloadSettingsFromEnv(), ...options.overload };
   const shedder = new LoadShedder(overload.loadShedding, metrics.shedding);
-  const transport = httpTransport({
-    urls,
-    logger: log,
-    guard,
-    shareInflight: options.shareInflightQueries,
-    observe: (subgraph, seconds, failureCode) => metrics.fetched(subgraph, seconds, failureCode),
-    shared: (subgraph) => metrics.sharedFetches.inc({ subgraph }),
-  });
+  const transport = httpTransport({ urls, logger: log, guard, shareInflight: options.shareInflightQueries, ...metrics.fetches });
   const gateway = createQueryExecutor({ supergraphSdl: options.supergraphSdl, supergraph, transport, logger: log });
   // errors carrying a serviceName come from a subgraph, which already made them safe for clients
   const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
