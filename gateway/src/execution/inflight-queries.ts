@@ -52,11 +52,6 @@ export class InflightQueries {
   forget(): void {
     this.inflight.clear();
   }
-
-  /** how many distinct requests are in flight now */
-  get size(): number {
-    return this.inflight.size;
-  }
 }
 
 /** The request id names one client request in the subgraph's log; it does not change the answer. */
