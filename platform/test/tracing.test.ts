@@ -224,11 +224,17 @@ describe('tracing over OTLP/HTTP', () => {
         id: eventId,
       },
     );
-    // access keeps its own record of events (consumer group event-projection), written by the consumer
-    const spans = await traceSpans(caller.traceId, (all) =>
-      all.some(
-        (s) => s.kind === CONSUMER && s.service === 'access' && all.some((c) => c.parentSpanId === s.spanId && c.kind === CLIENT),
-      ),
+    // access keeps its own record of events (consumer group event-projection), written by the consumer; each
+    // process exports its spans in its own batches, so the events subgraph's may come after access's
+    const spans = await traceSpans(
+      caller.traceId,
+      (all) =>
+        all.some((s) => s.kind === SERVER && s.service === 'events') &&
+        all.some((s) => s.kind === PRODUCER && s.attributes['messaging.destination.name'] === 'event.updated') &&
+        all.some(
+          (s) =>
+            s.kind === CONSUMER && s.service === 'access' && all.some((c) => c.parentSpanId === s.spanId && c.kind === CLIENT),
+        ),
     );
     const server = spans.find((s) => s.kind === SERVER && s.service === 'events')!;
     expect(server.parentSpanId).toBe(caller.spanId);
