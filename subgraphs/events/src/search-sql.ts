@@ -5,7 +5,7 @@
 import { readableOrganizations, type Cursor, type Principal } from '@eventgraph/runtime';
 import { PUBLIC_STATUSES } from './domain/event-lifecycle';
 import { boundingBox, EARTH_RADIUS_KM, type Near, type SearchFilter, type SearchSort } from './domain/search';
-import { anyKeyQuery, fewDayKeys, placeKeys, placeMonthKeys, timeKeys } from './domain/search-keys';
+import { anyKeyQuery, fewDayKeys, placeKeys, placeMonthCondition, placeMonthQuery, timeKeys } from './domain/search-keys';
 import { Prisma } from './generated/prisma/client';
 import { userOf } from './visibility';
 
@@ -117,7 +117,7 @@ const hasAnyKey = (keys: readonly string[]) => sql`e."searchDocument" @@ ${anyKe
 export function searchWhere(filter: SearchFilter, principal: Principal, options: { keys?: boolean } = {}): Prisma.Sql {
   const keyed = options.keys !== false;
   // a radius and a range together: one place-and-month key (plus the days of a short range); else each on its own
-  const placeMonth = keyed && filter.near ? placeMonthKeys(filter.near, filter.from, filter.to) : null;
+  const placeMonth = keyed && filter.near ? placeMonthCondition(filter.near, filter.from, filter.to) : null;
   const place = keyed && filter.near && !placeMonth ? placeKeys(filter.near) : null;
   const time = keyed ? (placeMonth ? fewDayKeys(filter.from, filter.to) : timeKeys(filter.from, filter.to)) : null;
   const where: Prisma.Sql[] = [
@@ -126,7 +126,7 @@ export function searchWhere(filter: SearchFilter, principal: Principal, options:
     anyOf(sql`e."status"`, filter.statuses, '"EventStatus"'),
   ];
   // in this order: GIN walks the keys' posting lists in turn, and leading with the shortest measured fastest
-  if (placeMonth) where.push(hasAnyKey(placeMonth));
+  if (placeMonth) where.push(sql`e."searchDocument" @@ ${placeMonthQuery(placeMonth)}::tsquery`);
   if (time) where.push(hasAnyKey(time));
   if (place) where.push(hasAnyKey(place));
   if (filter.text) where.push(sql`e."searchDocument" @@ ${tsQuery(filter.text)}`);

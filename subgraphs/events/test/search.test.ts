@@ -15,6 +15,9 @@ import {
   MAX_PLACE_MONTH_KEYS,
   placeKeys,
   placeMonthKeys,
+  placeMonthCondition,
+  placeMonthQuery,
+  meetsPlaceMonth,
   timeKeys,
 } from '../src/domain/search-keys';
 
@@ -271,6 +274,47 @@ describe('search keys', () => {
       }
     }
     expect(asked).toBeGreaterThan(75);
+  });
+
+  it('meet the place-and-month condition for every event within the radius and overlapping the range', () => {
+    let edged = 0;
+    for (let n = 0; n < 300; n++) {
+      const near = { latitude: random() * 140 - 70, longitude: random() * 340 - 170, radiusKm: 0.5 + random() ** 2 * 300 };
+      const from = new Date(Date.UTC(2027, 0, 1) + random() * 400 * 86_400_000);
+      const to = new Date(from.getTime() + random() * [2, 10, 40, 120][n % 4]! * 86_400_000 + 1);
+      const condition = placeMonthCondition(near, from, to);
+      if (!condition) continue;
+      if (condition.edges.length) edged++;
+      for (let e = 0; e < 30; e++) {
+        const place = pointAt(near, near.radiusKm * Math.sqrt(random()), random() * 2 * Math.PI);
+        const startsAt = new Date(from.getTime() + (random() - 0.5) * 86_400_000 * [3, 20, 60, 3000][e % 4]!);
+        const endsAt = new Date(startsAt.getTime() + random() * 86_400_000 * [0, 2, 45, 2500][e % 4]!);
+        if (haversineKm(near, place) > near.radiusKm || !(endsAt > from && startsAt < to)) continue;
+        const met = meetsPlaceMonth(condition, eventKeys(startsAt, endsAt, place));
+        expect([near, from, to, place, startsAt, endsAt, met]).toEqual([near, from, to, place, startsAt, endsAt, true]);
+      }
+    }
+    expect(edged).toBeGreaterThan(30); // ranges with an edge month of a few days were among them
+  });
+
+  it('ask for the edge month of a range only with the days it covers', () => {
+    const hamburg = { latitude: 53.55, longitude: 9.99, radiusKm: 25 };
+    const condition = placeMonthCondition(hamburg, new Date('2027-05-02T00:00:00Z'), new Date('2027-06-02T00:00:00Z'))!;
+    expect(condition.edges).toHaveLength(1);
+    expect(condition.edges[0]!.days).toEqual(['D20270601']);
+    expect(condition.edges[0]!.keys.every((k) => k.endsWith('m202706'))).toBe(true);
+    expect(condition.keys.some((k) => k.endsWith('m202705')) && condition.keys.some((k) => k.endsWith('L'))).toBe(true);
+    expect(condition.keys.some((k) => k.endsWith('m202706'))).toBe(false);
+    const cell = condition.edges[0]!.keys[0]!;
+    expect(placeMonthQuery(condition)).toContain(`('${cell}'`);
+    // a June event on the 10th is no candidate any more; one on the 1st still is
+    const at = (iso: string) => eventKeys(new Date(iso), new Date(new Date(iso).getTime() + 3_600_000), hamburg);
+    expect(meetsPlaceMonth(condition, at('2027-06-10T19:00:00Z'))).toBe(false);
+    expect(meetsPlaceMonth(condition, at('2027-06-01T19:00:00Z'))).toBe(true);
+    expect(meetsPlaceMonth(condition, at('2027-05-20T19:00:00Z'))).toBe(true);
+    // a range inside one month, or covering many days of each, has no edges
+    expect(placeMonthCondition(hamburg, new Date('2027-05-02T00:00:00Z'), new Date('2027-05-20T00:00:00Z'))!.edges).toEqual([]);
+    expect(placeMonthCondition(hamburg, new Date('2027-05-15T00:00:00Z'), new Date('2027-06-15T00:00:00Z'))!.edges).toEqual([]);
   });
 
   it('ask for a place-and-month key at the finest level that fits, and for the days of a short range beside it', () => {

@@ -111,6 +111,53 @@ export function placeMonthKeys(near: Near, from: Date | null, to: Date | null): 
   return null;
 }
 
+/**
+ * The place-and-month condition of a circle and a range: any of `keys`, or, for a first or last month the range
+ * covers for at most FEW_DAYS days (when it spans several), one of that month's keys together with one of those
+ * days (`D`). An event of at most 31 days has a day key for each day it overlaps, so the month's other events are
+ * no longer candidates (a range from 2 May to 2 June asks June's keys only with 1 June). Null as placeMonthKeys.
+ */
+export interface PlaceMonthCondition {
+  keys: string[];
+  edges: Array<{ keys: string[]; days: string[] }>;
+}
+
+export function placeMonthCondition(near: Near, from: Date | null, to: Date | null): PlaceMonthCondition | null {
+  const keys = placeMonthKeys(near, from, to);
+  if (!keys || !from || !to) return null;
+  const first = dayOf(from.getTime());
+  const last = dayOf(to.getTime() - 1);
+  const months = monthsBetween(first, last);
+  if (months.length < 2) return { keys, edges: [] };
+  const edges: PlaceMonthCondition['edges'] = [];
+  for (const month of [months[0]!, months[months.length - 1]!]) {
+    const nextMonth = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1);
+    const start = Math.max(month.getTime(), first.getTime());
+    const end = Math.min(nextMonth - DAY_MS, last.getTime());
+    const count = (end - start) / DAY_MS + 1;
+    if (count > FEW_DAYS) continue;
+    const suffix = `m${ym(month)}`;
+    edges.push({
+      keys: keys.filter((k) => k.endsWith(suffix)),
+      days: Array.from({ length: count }, (_, n) => `D${ymd(new Date(start + n * DAY_MS))}`),
+    });
+  }
+  const restricted = new Set(edges.flatMap((edge) => edge.keys));
+  return { keys: keys.filter((k) => !restricted.has(k)), edges };
+}
+
+/** The condition as a tsquery. */
+export const placeMonthQuery = (condition: PlaceMonthCondition): string =>
+  [
+    ...(condition.keys.length ? [anyKeyQuery(condition.keys)] : []),
+    ...condition.edges.map((edge) => `(${anyKeyQuery(edge.keys)}) & (${anyKeyQuery(edge.days)})`),
+  ].join(' | ');
+
+/** Does an event with these keys meet the condition (what the tsquery asks, for tests and reasoning)? */
+export const meetsPlaceMonth = (condition: PlaceMonthCondition, eventKeys: readonly string[]): boolean =>
+  eventKeys.some((k) => condition.keys.includes(k)) ||
+  condition.edges.some((edge) => eventKeys.some((k) => edge.keys.includes(k)) && eventKeys.some((k) => edge.days.includes(k)));
+
 const dayOf = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS);
 
 /** Month starts (UTC) from the month of `first` to the month of `last`. */
