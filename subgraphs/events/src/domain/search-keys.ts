@@ -139,7 +139,7 @@ export function placeMonthCondition(near: Near, from: Date | null, to: Date | nu
     const suffix = `m${ym(month)}`;
     edges.push({
       keys: keys.filter((k) => k.endsWith(suffix)),
-      days: Array.from({ length: count }, (_, n) => `D${ymd(new Date(start + n * DAY_MS))}`),
+      days: dayKeys(new Date(start), count),
     });
   }
   const restricted = new Set(edges.flatMap((edge) => edge.keys));
@@ -159,6 +159,9 @@ export const meetsPlaceMonth = (condition: PlaceMonthCondition, eventKeys: reado
   condition.edges.some((edge) => eventKeys.some((k) => edge.keys.includes(k)) && eventKeys.some((k) => edge.days.includes(k)));
 
 const dayOf = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS);
+/** `D<yyyymmdd>` of `count` days from `first` on. */
+const dayKeys = (first: Date, count: number) =>
+  Array.from({ length: count }, (_, n) => `D${ymd(new Date(first.getTime() + n * DAY_MS))}`);
 
 /** Month starts (UTC) from the month of `first` to the month of `last`. */
 function monthsBetween(first: Date, last: Date): Date[] {
@@ -183,8 +186,7 @@ export function timeKeys(from: Date | null, to: Date | null): string[] | null {
   const months = monthsBetween(first, last);
   const days = (last.getTime() - first.getTime()) / DAY_MS + 1;
   if (days <= MAX_DAY_KEYS) {
-    const dayKeys = Array.from({ length: days }, (_, n) => `D${ymd(new Date(first.getTime() + n * DAY_MS))}`);
-    return [...dayKeys, ...months.map((m) => `L${ym(m)}`), 'Tall'];
+    return [...dayKeys(first, days), ...months.map((m) => `L${ym(m)}`), 'Tall'];
   }
   if (months.length <= MAX_MONTH_KEYS) return [...months.map((m) => `M${ym(m)}`), 'Tall'];
   return null;
