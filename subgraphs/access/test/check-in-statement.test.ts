@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { prepareEvent, type BusEvent, type Principal, type Sql } from '@eventgraph/runtime';
 import { recordScan, verifyScan, type Scan } from '../src/check-in/scan';
+import { scanBatches } from '../src/check-in/scan-batch';
 import type { AccessContext } from '../src/context';
 import { accessDatabase } from './support/access-database';
 
@@ -100,6 +101,9 @@ function contextOf(principal: Principal) {
   return { ctx, counted };
 }
 
+/** a context of its own for each scan: scans in separate transactions, as from separate processes */
+const alone = (principal: Principal) => contextOf(principal).ctx;
+
 const reasonsOf = (results: Array<{ checkIn: { allowed: boolean; reason: string | null } }>) =>
   results.map((r) => r.checkIn.reason ?? 'ALLOWED').sort();
 
@@ -166,19 +170,18 @@ describe('a scan', () => {
 });
 
 describe('scans at once', () => {
+  // each scan in a transaction of its own (a context, so a batcher, of its own): the races between transactions
   it('never admit two for the last place', async () => {
     const s = await activeSeries({ capacity: 1, bands: { GA: 24 } });
-    const { ctx } = contextOf(s.device);
-    const results = await Promise.all(s.bands.GA!.map((band, i) => recordScan(ctx, s.scan(band, 'ENTRY', i))));
+    const results = await Promise.all(s.bands.GA!.map((band, i) => recordScan(alone(s.device), s.scan(band, 'ENTRY', i))));
     expect(reasonsOf(results)).toEqual(['ALLOWED', ...Array<string>(23).fill('CAPACITY_REACHED')]);
     expect(await s.state()).toEqual({ shards: 1, inside: 1, allowed: 1, entries: 1 });
   });
 
   it('keep to a category limit and the capacity together, and exits give places back', async () => {
     const s = await activeSeries({ capacity: 5, categoryLimits: { VIP: 2 }, bands: { VIP: 10, GA: 10 } });
-    const { ctx } = contextOf(s.device);
     const all = [...s.bands.VIP!, ...s.bands.GA!];
-    const first = await Promise.all(all.map((band, i) => recordScan(ctx, s.scan(band, 'ENTRY', i))));
+    const first = await Promise.all(all.map((band, i) => recordScan(alone(s.device), s.scan(band, 'ENTRY', i))));
     const admitted = first.filter((r) => r.checkIn.allowed);
     expect(admitted).toHaveLength(5);
     expect(admitted.filter((r) => r.checkIn.category === 'VIP').length).toBeLessThanOrEqual(2);
@@ -186,8 +189,8 @@ describe('scans at once', () => {
     const leaving = admitted.slice(0, 2).map((r) => r.checkIn.nfcId);
     const again = all.filter((band) => !admitted.some((r) => r.checkIn.nfcId === band));
     const second = await Promise.all([
-      ...leaving.map((band, i) => recordScan(ctx, s.scan(band, 'EXIT', i))),
-      ...again.map((band, i) => recordScan(ctx, s.scan(band, 'ENTRY', i))),
+      ...leaving.map((band, i) => recordScan(alone(s.device), s.scan(band, 'EXIT', i))),
+      ...again.map((band, i) => recordScan(alone(s.device), s.scan(band, 'ENTRY', i))),
     ]);
     expect(second.slice(0, 2).every((r) => r.checkIn.allowed)).toBe(true);
     const inside = await s.state();
@@ -208,15 +211,83 @@ describe('scans at once', () => {
     ['UNLIMITED', 12, null],
   ] as const)('of one wristband at several gates follow its %s rule, taking one place', async (entryRule, allowed, denial) => {
     const s = await activeSeries({ capacity: 10, entryRule, bands: { GA: 1 } });
-    const { ctx } = contextOf(s.device);
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => recordScan(ctx, s.scan('GA-0', 'ENTRY', i))));
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => recordScan(alone(s.device), s.scan('GA-0', 'ENTRY', i))));
     expect(reasonsOf(results)).toEqual(
       [...Array<string>(allowed).fill('ALLOWED'), ...Array<string>(12 - allowed).fill(denial!)].sort(),
     );
     expect(await s.state()).toEqual({ shards: 1, inside: 1, allowed, entries: allowed });
     if (entryRule !== 'SINGLE_ENTRY') return;
     // out and back in: a single-entry series admits it once
+    const { ctx } = contextOf(s.device);
     expect((await recordScan(ctx, s.scan('GA-0', 'EXIT'))).checkIn.allowed).toBe(true);
     expect((await recordScan(ctx, s.scan('GA-0'))).checkIn.reason).toBe('ALREADY_USED');
+  });
+});
+
+describe('scans at once in one process', () => {
+  it('share one statement and one commit, each answered as if alone', async () => {
+    const s = await activeSeries({ capacity: 6, categoryLimits: { VIP: 1 }, bands: { GA: 8, VIP: 3 } });
+    const { ctx, counted } = contextOf(s.device);
+    const scans = [
+      ...s.bands.GA!.map((band, i) => s.scan(band, 'ENTRY', i)),
+      ...s.bands.VIP!.map((band, i) => s.scan(band, 'ENTRY', i)),
+      s.scan('nobody'),
+      s.scan('GA-0', 'ENTRY', 0, 'twice'),
+      s.scan('GA-0', 'ENTRY', 0, 'twice'),
+    ];
+    const results = await Promise.all(scans.map((scan) => recordScan(ctx, scan)));
+    // the first goes at once; the rest arrive while it is at the database and go together
+    expect(counted.statements).toBe(2);
+    expect(scanBatches(ctx.sql).stats).toEqual({ batches: 1, scans: scans.length - 1, failed: 0 });
+
+    expect(results.map((r) => r.checkIn.nfcId)).toEqual(scans.map((scan) => scan.nfcId));
+    const vip = results.slice(8, 11).map((r) => r.checkIn.reason ?? 'ALLOWED');
+    expect(vip.sort()).toEqual(['ALLOWED', 'CATEGORY_CAPACITY_REACHED', 'CATEGORY_CAPACITY_REACHED']);
+    expect(results[11]!.checkIn.reason).toBe('UNKNOWN_WRISTBAND');
+    // the same scan id twice in one batch: recorded once, the second answered as that scan
+    expect(results[13]!.duplicate).toBe(true);
+    expect(results[13]!.checkIn.id).toBe(results[12]!.checkIn.id);
+    const allowed = results.filter((r) => r.checkIn.allowed && !r.duplicate).length;
+    expect(allowed).toBe(6);
+    expect(await s.state()).toEqual({ shards: 6, inside: 6, allowed, entries: allowed });
+    expect(counted.announced).toHaveLength(scans.length - 1);
+  });
+
+  it('from two processes at once take the rows they share in one order: none waits on the other in a cycle', async () => {
+    const s = await activeSeries({ capacity: 1000, categoryLimits: { VIP: 100 }, bands: { GA: 60, VIP: 20 }, gates: 4 });
+    const replicas = [contextOf(s.device), contextOf(s.device)];
+    // the counter rows of 4 gates × 2 categories × 16 shards, moved by both at once; the wristbands their own
+    const all = [...s.bands.GA!, ...s.bands.VIP!];
+    const results = await Promise.all(all.map((band, i) => recordScan(replicas[i % 2]!.ctx, s.scan(band, 'ENTRY', i))));
+    for (const { ctx } of replicas) expect(scanBatches(ctx.sql).stats).toMatchObject({ batches: 1, failed: 0 });
+    expect(results.every((r) => r.checkIn.allowed)).toBe(true);
+    expect(await s.state()).toEqual({ shards: 80, inside: 80, allowed: 80, entries: 80 });
+  });
+
+  it('from two processes racing for the last places never admit more than the rules allow', async () => {
+    const s = await activeSeries({ capacity: 20, categoryLimits: { VIP: 4 }, bands: { GA: 30, VIP: 10 }, gates: 4 });
+    const replicas = [contextOf(s.device), contextOf(s.device)];
+    // every wristband at two gates at once, one through each: a batch that meets the other in a deadlock is run again scan by scan
+    const all = [...s.bands.GA!, ...s.bands.VIP!];
+    const results = await Promise.all(
+      all.flatMap((band, i) => replicas.map(({ ctx }, r) => recordScan(ctx, s.scan(band, 'ENTRY', i + r)))),
+    );
+    const allowed = results.filter((r) => r.checkIn.allowed);
+    expect(allowed).toHaveLength(20);
+    expect(new Set(allowed.map((r) => r.checkIn.nfcId)).size).toBe(20);
+    expect(allowed.filter((r) => r.checkIn.category === 'VIP').length).toBeLessThanOrEqual(4);
+    expect(await s.state()).toEqual({ shards: 20, inside: 20, allowed: 20, entries: 20 });
+  });
+
+  it('that fail as a whole are run again one by one, each getting its own answer', async () => {
+    const s = await activeSeries({ capacity: 10, bands: { GA: 4 } });
+    const { ctx } = contextOf(s.device);
+    // a NUL character cannot be stored: the batch holding it fails, nothing of it is kept
+    const scans = [...s.bands.GA!.map((band) => s.scan(band)), s.scan('bad\u0000id')];
+    const settled = await Promise.allSettled(scans.map((scan) => recordScan(ctx, scan)));
+    expect(scanBatches(ctx.sql).stats).toMatchObject({ batches: 1, failed: 1 });
+    expect(settled.slice(0, 4).map((r) => r.status === 'fulfilled' && r.value.checkIn.allowed)).toEqual([true, true, true, true]);
+    expect(settled[4]!.status).toBe('rejected');
+    expect(await s.state()).toEqual({ shards: 4, inside: 4, allowed: 4, entries: 4 });
   });
 });

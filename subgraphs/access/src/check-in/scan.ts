@@ -13,6 +13,7 @@ import {
 import type { AccessContext } from '../context';
 import { DENIAL_REASONS, type CheckInDecision, type DenialReason, type Direction } from '../domain/check-in';
 import type { CheckIn, WristbandStatus } from '../generated/prisma/client';
+import { scanBatches, scanOnce, type ScanArguments, type ScanRow } from './scan-batch';
 
 /** One scan of a wristband at a gate, as a scanner reports it. */
 export interface Scan {
@@ -36,52 +37,45 @@ export interface ScanResult {
   previousCheckInId: string | null;
 }
 
-/** What `checkin_scan` answers (see its migration): how it went, and the scan. */
-type Outcome = 'RECORDED' | 'VERIFIED' | 'DUPLICATE' | 'SCAN_ID_REUSED' | 'SERIES_NOT_FOUND' | 'FORBIDDEN' | 'GATE_NOT_FOUND';
-type ScanRow = CheckIn & { outcome: Outcome; previousCheckInId: string | null };
-
-/**
- * The whole scan in one statement, so one round trip: the function gathers the facts (locking the
- * wristband when recording), decides them by the rules of src/domain/check-in.ts, takes the room, and
- * writes the check-in, what it moves and its outbox row; a refusal writes nothing. Autocommit: the
- * statement is its own transaction.
- */
-const SCAN = `SELECT r."outcome", r."previousCheckInId", (r."checkIn").*
-  FROM "checkin_scan"($1, $2::uuid, $3::uuid, $4, $5, $6, $7::timestamptz, $8, $9, $10, $11, $12::uuid[], $13::uuid[], $14::uuid[],
-    $15::uuid, $16::uuid, $17, $18, $19::timestamptz, $20::jsonb) r`;
-
 /** null: every organisation (a platform service) */
 const organizations = (principal: Principal, permission: 'organization.read' | 'checkins.scan') => {
   const orgs = readableOrganizations(principal, permission);
   return orgs === 'all' ? null : orgs;
 };
 
+/**
+ * The whole scan in one statement, so one round trip: `checkin_scan` gathers the facts (locking the
+ * wristband when recording), decides them by the rules of src/domain/check-in.ts, takes the room, and
+ * writes the check-in, what it moves and its outbox row; a refusal writes nothing. Scans being recorded
+ * at the same moment share a statement and a commit (scan-batch.ts).
+ */
 async function runScan(db: Sql, principal: Principal, scan: Scan, recording?: { checkInId: string; event: PreparedEvent }) {
   const scanner = scannerOf(principal);
   const { event } = recording ?? {};
-  const [row] = await db.query<ScanRow>(SCAN, [
-    recording !== undefined,
-    scan.seriesId,
-    scan.gateId,
-    scan.nfcId,
-    scan.nfcIdValid,
-    scan.direction,
-    scan.scannedAt,
-    scan.offline,
-    scanner.scannerKind,
-    scanner.scannerId,
-    scan.scanId ?? null,
-    organizations(principal, 'organization.read'),
-    organizations(principal, 'checkins.scan'),
-    principal.kind === 'device' ? (principal.gateIds ?? []) : null,
-    recording?.checkInId ?? null,
-    event?.eventId ?? null,
-    event?.source ?? null,
-    event?.topic ?? null,
-    event?.occurredAt ?? null,
-    event?.payloadExtra ?? null,
-  ]);
-  return refuse(row!, principal, scan);
+  const args: ScanArguments = {
+    record: recording !== undefined,
+    series: scan.seriesId,
+    gate: scan.gateId,
+    nfcId: scan.nfcId,
+    idValid: scan.nfcIdValid,
+    direction: scan.direction,
+    scannedAt: scan.scannedAt,
+    offline: scan.offline,
+    scannerKind: scanner.scannerKind,
+    scannerId: scanner.scannerId,
+    scanId: scan.scanId ?? null,
+    readOrgs: organizations(principal, 'organization.read'),
+    scanOrgs: organizations(principal, 'checkins.scan'),
+    deviceGates: principal.kind === 'device' ? (principal.gateIds ?? []) : null,
+    checkInId: recording?.checkInId ?? null,
+    event: event?.eventId ?? null,
+    source: event?.source ?? null,
+    topic: event?.topic ?? null,
+    occurredAt: event?.occurredAt ?? null,
+    payloadExtra: event?.payloadExtra ?? null,
+  };
+  const row = recording ? await scanBatches(db).record(args) : await scanOnce(db, args);
+  return refuse(row, principal, scan);
 }
 
 /** The refusals, as the errors the API gives for them; any other row is a scan. */
