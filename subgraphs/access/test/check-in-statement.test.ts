@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { prepareEvent, type BusEvent, type Principal, type Sql } from '@eventgraph/runtime';
 import { recordScan, verifyScan, type Scan } from '../src/check-in/scan';
-import { scanBatches } from '../src/check-in/scan-batch';
+import { ScanBatches, scanBatches, scanBatchLimitFromEnv } from '../src/check-in/scan-batch';
 import type { AccessContext } from '../src/context';
 import { accessDatabase } from './support/access-database';
 
@@ -211,7 +211,9 @@ describe('scans at once', () => {
     ['UNLIMITED', 12, null],
   ] as const)('of one wristband at several gates follow its %s rule, taking one place', async (entryRule, allowed, denial) => {
     const s = await activeSeries({ capacity: 10, entryRule, bands: { GA: 1 } });
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => recordScan(alone(s.device), s.scan('GA-0', 'ENTRY', i))));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => recordScan(alone(s.device), s.scan('GA-0', 'ENTRY', i))),
+    );
     expect(reasonsOf(results)).toEqual(
       [...Array<string>(allowed).fill('ALLOWED'), ...Array<string>(12 - allowed).fill(denial!)].sort(),
     );
@@ -277,6 +279,45 @@ describe('scans at once in one process', () => {
     expect(new Set(allowed.map((r) => r.checkIn.nfcId)).size).toBe(20);
     expect(allowed.filter((r) => r.checkIn.category === 'VIP').length).toBeLessThanOrEqual(4);
     expect(await s.state()).toEqual({ shards: 20, inside: 20, allowed: 20, entries: 20 });
+  });
+
+  it('go one statement each when EVENTGRAPH_SCAN_BATCH_MAX is 1', async () => {
+    expect(scanBatchLimitFromEnv({})).toBe(64);
+    expect(scanBatchLimitFromEnv({ EVENTGRAPH_SCAN_BATCH_MAX: ' 1 ' })).toBe(1);
+    for (const bad of ['0', '-3', '2.5', 'many', '1001'])
+      expect(() => scanBatchLimitFromEnv({ EVENTGRAPH_SCAN_BATCH_MAX: bad })).toThrow(/EVENTGRAPH_SCAN_BATCH_MAX must be/);
+    const s = await activeSeries({ capacity: 10, bands: { GA: 5 } });
+    const { ctx, counted } = contextOf(s.device);
+    const batches = new ScanBatches(ctx.sql, 1);
+    const rows = await Promise.all(
+      s.bands.GA!.map((band, i) =>
+        batches.record({
+          record: true,
+          series: s.id,
+          gate: s.gates[i % 3]!,
+          nfcId: band,
+          idValid: true,
+          direction: 'ENTRY',
+          scannedAt: new Date(),
+          offline: false,
+          scannerKind: 'device',
+          scannerId: s.device.id!,
+          scanId: null,
+          readOrgs: [s.org],
+          scanOrgs: [s.org],
+          deviceGates: s.gates,
+          checkInId: randomUUID(),
+          event: randomUUID(),
+          source: 'access',
+          topic: 'checkin.recorded',
+          occurredAt: new Date().toISOString(),
+          payloadExtra: '{}',
+        }),
+      ),
+    );
+    expect(rows.map((r) => r.outcome)).toEqual(Array(5).fill('RECORDED'));
+    expect(counted.statements).toBe(5);
+    expect(batches.stats.batches).toBe(0);
   });
 
   it('that fail as a whole are run again one by one, each getting its own answer', async () => {

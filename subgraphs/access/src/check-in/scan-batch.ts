@@ -2,7 +2,8 @@ import type { Sql } from '@eventgraph/runtime';
 import type { CheckIn } from '../generated/prisma/client';
 
 /** What `checkin_scan` answers (see its migration): how it went, and the scan. */
-export type Outcome = 'RECORDED' | 'VERIFIED' | 'DUPLICATE' | 'SCAN_ID_REUSED' | 'SERIES_NOT_FOUND' | 'FORBIDDEN' | 'GATE_NOT_FOUND';
+export type Outcome =
+  'RECORDED' | 'VERIFIED' | 'DUPLICATE' | 'SCAN_ID_REUSED' | 'SERIES_NOT_FOUND' | 'FORBIDDEN' | 'GATE_NOT_FOUND';
 export type ScanRow = CheckIn & { outcome: Outcome; previousCheckInId: string | null };
 
 /** The arguments of `checkin_scan`, named as `checkin_scan_batch` reads them from its JSON. */
@@ -64,8 +65,21 @@ export async function scanOnce(db: Sql, a: ScanArguments): Promise<ScanRow> {
   return row!;
 }
 
-/** Scans gathered while another batch is at the database; more wait for the next. */
-const MAX_BATCH = 64;
+/**
+ * The most scans in one statement (`EVENTGRAPH_SCAN_BATCH_MAX`, default 64; 1 sends each scan alone): those
+ * gathered while another batch is at the database, more wait for the next.
+ */
+export function scanBatchLimitFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const text = env.EVENTGRAPH_SCAN_BATCH_MAX?.trim();
+  if (text === undefined || text === '') return 64;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new Error(`EVENTGRAPH_SCAN_BATCH_MAX must be a whole number from 1 to 1000, got "${text}"`);
+  return limit;
+}
+
+/** read at start, so a bad setting stops access from starting */
+const BATCH_LIMIT = scanBatchLimitFromEnv();
 
 interface Waiting {
   scan: ScanArguments;
@@ -87,7 +101,10 @@ export class ScanBatches {
   /** batches of two or more sent, the scans in them, and those that failed as a whole */
   readonly stats = { batches: 0, scans: 0, failed: 0 };
 
-  constructor(private readonly db: Sql) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly limit = BATCH_LIMIT,
+  ) {}
 
   record(scan: ScanArguments): Promise<ScanRow> {
     return new Promise((resolve, reject) => {
@@ -99,7 +116,7 @@ export class ScanBatches {
   private async drain() {
     this.busy = true;
     while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
+      const batch = this.waiting.splice(0, this.limit);
       if (batch.length === 1 || !(await this.together(batch))) await Promise.all(batch.map((w) => this.alone(w)));
     }
     this.busy = false;
