@@ -66,8 +66,8 @@ export async function scanOnce(db: Sql, a: ScanArguments): Promise<ScanRow> {
 }
 
 /**
- * The most scans in one statement (`EVENTGRAPH_SCAN_BATCH_MAX`, default 64; 1 sends each scan alone): those
- * gathered while another batch is at the database, more wait for the next.
+ * The most scans in one statement (`EVENTGRAPH_SCAN_BATCH_MAX`, default 64): those gathered while another batch is
+ * at the database; more wait for the next. 1 turns batches off: each scan goes at once, in a statement of its own.
  */
 export function scanBatchLimitFromEnv(env: Record<string, string | undefined> = process.env): number {
   const text = env.EVENTGRAPH_SCAN_BATCH_MAX?.trim();
@@ -107,6 +107,8 @@ export class ScanBatches {
   ) {}
 
   record(scan: ScanArguments): Promise<ScanRow> {
+    // batches off: every scan at once in its own statement, as many at a time as the pool has connections
+    if (this.limit === 1) return scanOnce(this.db, scan);
     return new Promise((resolve, reject) => {
       this.waiting.push({ scan, resolve, reject });
       if (!this.busy) void this.drain();
