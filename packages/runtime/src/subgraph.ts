@@ -96,6 +96,8 @@ export interface ConsumerServices<Db> {
   log: Logger;
   /** names durable consumer groups after the database, so two deployments sharing a bus never split one group */
   group(name: string): string;
+  /** the subgraph's /metrics registry, for what a worker counts */
+  metrics: Registry;
 }
 
 export interface RunSubgraphOptions {
@@ -155,7 +157,7 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   // consumers and resolvers see the bus through spans and lag metrics; the relay publishes on the transport itself
   const bus = observeBus(options.bus, name, new BusConsumerMetrics(metrics));
   const group = (consumer: string) => `${name}-${database.schema}-${consumer}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-  const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, sql: database.sql, bus, log, group }));
+  const stopConsumers = (definition.consumers ?? []).map((start) => start({ db, sql: database.sql, bus, log, group, metrics }));
   // bus consumers say when their group exists (a NATS durable consumer is created on the server); workers do not
   const joined = stopConsumers.map((stop) => (stop as Partial<Unsubscribe>).ready?.catch(() => undefined));
   // the relay's few statements run on every mutation that announces something: plain SQL, prepared

@@ -4,6 +4,7 @@ import { createContext, type AccessContext, type AccessDb, type AccessTx } from 
 import { PrismaClient } from './generated/prisma/client';
 import { importRoutes } from './imports/routes';
 import { announceOccupancy } from './check-in/occupancy-announcements';
+import { observeScanBatches } from './check-in/scan-batch';
 import { projectEvents, projectVenues } from './known-events';
 import { eraseDeletedUsers } from './privacy/erasure';
 import { runAccessRetention } from './privacy/retention';
@@ -24,6 +25,7 @@ export const accessSubgraph: SubgraphDefinition<AccessDb, AccessTx, AccessContex
     projectVenues,
     (services) => startScheduler(services),
     announceOccupancy,
+    observeScanBatches,
     eraseDeletedUsers,
     runAccessRetention,
   ],

@@ -5,9 +5,17 @@
  * On PGlite, or with DATABASE_URL on the PostgreSQL server, where the scans really run at once.
  */
 import { randomUUID } from 'node:crypto';
-import { prepareEvent, type BusEvent, type Principal, type Sql } from '@eventgraph/runtime';
+import {
+  createMetricsRegistry,
+  prepareEvent,
+  type BusEvent,
+  type Logger,
+  type Principal,
+  type Sql,
+  type SqlDatabase,
+} from '@eventgraph/runtime';
 import { recordScan, verifyScan, type Scan } from '../src/check-in/scan';
-import { ScanBatches, scanBatches, scanBatchLimitFromEnv } from '../src/check-in/scan-batch';
+import { observeScanBatches, ScanBatches, scanBatches, scanBatchLimitFromEnv } from '../src/check-in/scan-batch';
 import type { AccessContext } from '../src/context';
 import { accessDatabase } from './support/access-database';
 
@@ -325,8 +333,18 @@ describe('scans at once in one process', () => {
     const { ctx } = contextOf(s.device);
     // a NUL character cannot be stored: the batch holding it fails, nothing of it is kept
     const scans = [...s.bands.GA!.map((band) => s.scan(band)), s.scan('bad\u0000id')];
+    const metrics = createMetricsRegistry('access', { processMetrics: false });
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: unknown) => void warnings.push(fields) } as unknown as Logger;
+    observeScanBatches({ sql: ctx.sql as SqlDatabase, metrics, log });
     const settled = await Promise.allSettled(scans.map((scan) => recordScan(ctx, scan)));
     expect(scanBatches(ctx.sql).stats).toMatchObject({ batches: 1, failed: 1 });
+    // an operator sees it: counted on /metrics, logged with the SQLSTATE and no statement text
+    const text = await metrics.metrics();
+    expect(text).toContain('eventgraph_checkin_batches_total{result="failed",service="access"} 1');
+    expect(text).toContain('eventgraph_checkin_batches_total{result="recorded",service="access"} 0');
+    expect(text).toContain('eventgraph_checkin_batched_scans_total{service="access"} 4');
+    expect(warnings).toEqual([{ scans: 4, code: expect.stringMatching(/^22/) }]);
     expect(settled.slice(0, 4).map((r) => r.status === 'fulfilled' && r.value.checkIn.allowed)).toEqual([true, true, true, true]);
     expect(settled[4]!.status).toBe('rejected');
     expect(await s.state()).toEqual({ shards: 4, inside: 4, allowed: 4, entries: 4 });

@@ -1,4 +1,4 @@
-import type { Sql } from '@eventgraph/runtime';
+import { Counter, SqlError, type ConsumerServices, type Logger, type Registry, type Sql } from '@eventgraph/runtime';
 import type { CheckIn } from '../generated/prisma/client';
 
 /** What `checkin_scan` answers (see its migration): how it went, and the scan. */
@@ -100,6 +100,7 @@ export class ScanBatches {
   private busy = false;
   /** batches of two or more sent, the scans in them, and those that failed as a whole */
   readonly stats = { batches: 0, scans: 0, failed: 0 };
+  private log?: Logger;
 
   constructor(
     private readonly db: Sql,
@@ -140,8 +141,10 @@ export class ScanBatches {
     this.stats.scans += batch.length;
     try {
       rows = await this.db.query(SCAN_BATCH, [JSON.stringify(scans)]);
-    } catch {
+    } catch (err) {
       this.stats.failed++;
+      const code = err instanceof SqlError ? err.sqlState : undefined;
+      this.log?.warn({ scans: batch.length, code }, 'a batch of check-ins failed as a whole: its scans run again one by one');
       return false;
     }
     const answered = new Set<number>();
@@ -152,6 +155,38 @@ export class ScanBatches {
     batch.forEach((w, i) => answered.has(i) || w.reject(new Error('checkin_scan_batch gave no answer for a scan')));
     return true;
   }
+
+  /** Counts the batches on a /metrics registry (at scrape time, from `stats`) and logs each that fails. */
+  observe(metrics: Registry, log: Logger): void {
+    this.log = log;
+    const { stats } = this;
+    new Counter({
+      name: 'eventgraph_checkin_batches_total',
+      help: 'statements that recorded two or more check-ins together, by result (failed: each scan then ran alone)',
+      labelNames: ['result'],
+      registers: [metrics],
+      collect() {
+        this.reset();
+        this.inc({ result: 'recorded' }, stats.batches - stats.failed);
+        this.inc({ result: 'failed' }, stats.failed);
+      },
+    });
+    new Counter({
+      name: 'eventgraph_checkin_batched_scans_total',
+      help: 'check-ins sent in a statement with others',
+      registers: [metrics],
+      collect() {
+        this.reset();
+        this.inc(stats.scans);
+      },
+    });
+  }
+}
+
+/** Started with access (index.ts): its batches counted on its /metrics, their failures logged. */
+export function observeScanBatches({ sql, metrics, log }: Pick<ConsumerServices<unknown>, 'sql' | 'metrics' | 'log'>) {
+  scanBatches(sql).observe(metrics, log);
+  return () => {};
 }
 
 const batchesOf = new WeakMap<Sql, ScanBatches>();
