@@ -135,11 +135,15 @@ export class ScanBatches {
 
   /** false: the batch failed as a whole, nothing of it was kept */
   private async together(batch: Waiting[]): Promise<boolean> {
-    const scans = batch.map(({ scan }, i) => ({ ...scan, i, payloadExtra: scan.payloadExtra && JSON.parse(scan.payloadExtra) }));
     let rows: Array<ScanRow & { position: number }>;
     this.stats.batches++;
     this.stats.scans += batch.length;
     try {
+      const scans = batch.map(({ scan }, i) => ({
+        ...scan,
+        i,
+        payloadExtra: scan.payloadExtra && JSON.parse(scan.payloadExtra),
+      }));
       rows = await this.db.query(SCAN_BATCH, [JSON.stringify(scans)]);
     } catch (err) {
       this.stats.failed++;
