@@ -126,7 +126,8 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Decides and records one scan: the check-in (allowed or denied, always kept), the aggregates it
- * moves, and its `checkin.recorded` announcement, in one statement. A scan id seen before returns that
+ * moves, and its `checkin.recorded` announcement, in one statement (shared with the scans recorded at the same
+ * moment, scan-batch.ts). A scan id seen before returns that
  * scan's check-in and counts nothing, also when the same scan arrives twice at once.
  */
 export async function recordScan(ctx: AccessContext, scan: Scan): Promise<ScanResult> {
