@@ -125,10 +125,10 @@ const scannerOf = (principal: Principal) => ({ scannerKind: principal.kind, scan
 const MAX_ATTEMPTS = 3;
 
 /**
- * Decides and records one scan: the check-in (allowed or denied, always kept), the aggregates it
- * moves, and its `checkin.recorded` announcement, in one statement (shared with the scans recorded at the same
- * moment, scan-batch.ts). A scan id seen before returns that
- * scan's check-in and counts nothing, also when the same scan arrives twice at once.
+ * Decides and records one scan: the check-in (allowed or denied, always kept), the aggregates it moves, and
+ * its `checkin.recorded` announcement, in one statement (shared with the scans recorded at the same moment,
+ * scan-batch.ts). A scan id seen before returns that scan's check-in and counts nothing, also when the same
+ * scan arrives twice at once.
  */
 export async function recordScan(ctx: AccessContext, scan: Scan): Promise<ScanResult> {
   for (let attempt = 1; ; attempt++) {
