@@ -1,3 +1,5 @@
+import { CLIENT_ADDRESS_HEADER, PRINCIPAL_HEADER } from '@eventgraph/runtime';
+
 /** A subgraph's answer as it came: the HTTP status and the body text. */
 export interface PostedAnswer {
   status: number;
@@ -57,9 +59,27 @@ export class InflightQueries {
 /** The request id names one client request in the subgraph's log; it does not change the answer. */
 const NOT_IN_KEY = 'x-request-id';
 
+/**
+ * The signed headers carry their expiry in seconds, so the same caller's signature changes every second: the key
+ * takes what they say without it (the gateway signed them itself a moment ago, so they need no checking here).
+ */
+const WITHOUT_EXPIRY: Record<string, (value: string) => string> = {
+  // `<base64url(JSON of the principal, "exp" last)>.<mac>`
+  [PRINCIPAL_HEADER]: (value) =>
+    Buffer.from(value.slice(0, value.indexOf('.')), 'base64url')
+      .toString()
+      .replace(/,"exp":\d+\}$/, '}'),
+  // `<base64url(address)>.<exp>.<mac>`
+  [CLIENT_ADDRESS_HEADER]: (value) => value.slice(0, value.indexOf('.')),
+};
+
 function requestKey(url: string, headers: Readonly<Record<string, string>>, body: string): string {
   let key = url;
-  for (const name in headers) if (name !== NOT_IN_KEY) key += `\n${name}:${headers[name]}`;
+  for (const name in headers) {
+    if (name === NOT_IN_KEY) continue;
+    const value = headers[name]!;
+    key += `\n${name}:${WITHOUT_EXPIRY[name]?.(value) ?? value}`;
+  }
   return `${key}\n\n${body}`;
 }
 

@@ -6,7 +6,8 @@
  * of a real runtime subgraph server whose `slow` field waits until the test releases it.
  */
 import type { RunningGateway } from '../../src/gateway';
-import { inflightSharingFromEnv } from '../../src/execution/inflight-queries';
+import { CLIENT_ADDRESS_HEADER, PRINCIPAL_HEADER, signClientAddress, signPrincipal, type Principal } from '@eventgraph/runtime';
+import { InflightQueries, inflightSharingFromEnv, type PostedAnswer } from '../../src/execution/inflight-queries';
 import { DEV_TOKEN, startGatewayBefore, startSlowSubgraph, type SlowSubgraph } from './slow-subgraph';
 import { waitFor } from '../subscriptions/harness';
 
@@ -94,6 +95,30 @@ describe('identical queries in flight', () => {
       expect(JSON.stringify(body)).not.toMatch(/ECONNRESET|socket|at .*\.ts/);
     }
     subgraph = await startSlowSubgraph(0);
+  });
+});
+
+describe('the sharing key', () => {
+  it('is the caller, not its signatures: they change every second with their expiry', async () => {
+    const user = (id: string): Principal => ({ kind: 'user', id, memberships: [], scopes: [] });
+    const headersAt = (principal: Principal, address: string, now: number) => ({
+      [PRINCIPAL_HEADER]: signPrincipal(principal, 'secret', 300, now),
+      [CLIENT_ADDRESS_HEADER]: signClientAddress(address, 'secret', now),
+      'x-request-id': `request-${now}`,
+    });
+    const inflight = new InflightQueries();
+    const answers: Array<(answer: PostedAnswer) => void> = [];
+    const send = () => new Promise<PostedAnswer>((resolve) => answers.push(resolve));
+    const ask = (headers: Record<string, string>) => inflight.share('http://slow/graphql', headers, '{"query":"{ slow }"}', send);
+    const asked = [
+      ask(headersAt(user('a'), '10.0.0.1', 1_000_000)),
+      ask(headersAt(user('a'), '10.0.0.1', 1_004_000)), // the same caller four seconds on: joins
+      ask(headersAt(user('b'), '10.0.0.1', 1_000_000)), // another user: sent
+      ask(headersAt(user('a'), '10.0.0.2', 1_000_000)), // another address: sent
+    ];
+    expect(answers).toHaveLength(3);
+    for (const answer of answers) answer({ status: 200, text: '{"data":{"slow":"done"}}' });
+    expect((await Promise.all(asked)).map((a) => a.first)).toEqual([true, false, true, true]);
   });
 });
 
