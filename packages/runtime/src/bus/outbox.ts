@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PLANNED_EACH_TIME } from '../db/sql';
 import { eventTraceparent } from '../telemetry';
 import { assertTopic, type BusEvent } from './event';
 
@@ -192,7 +193,7 @@ const positiveInt = (n: number, what: string) => {
  */
 export async function claimUnpublished(db: SqlExecutor, limit: number, leaseMs: number): Promise<BusEvent[]> {
   const rows = await db.$queryRawUnsafe<OutboxRow[]>(
-    `UPDATE "OutboxEvent" SET "claimedUntil" = now() + interval '${positiveInt(leaseMs, 'leaseMs')} milliseconds'
+    `${PLANNED_EACH_TIME}UPDATE "OutboxEvent" SET "claimedUntil" = now() + interval '${positiveInt(leaseMs, 'leaseMs')} milliseconds'
      WHERE "id" IN (
        SELECT "id" FROM "OutboxEvent"
        WHERE "publishedAt" IS NULL AND ("claimedUntil" IS NULL OR "claimedUntil" < now())
@@ -226,7 +227,7 @@ function toEvent(row: OutboxRow): BusEvent {
  */
 export async function unpublished(db: SqlExecutor, limit: number): Promise<BusEvent[]> {
   const rows = await db.$queryRawUnsafe<OutboxRow[]>(
-    `SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt"
+    `${PLANNED_EACH_TIME}SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt"
      FROM "OutboxEvent" e WHERE e."publishedAt" IS NULL ORDER BY e."id" LIMIT ${positiveInt(limit, 'limit')}`,
   );
   return rows.map(toEvent);
@@ -236,18 +237,19 @@ const uuidList = (ids: string[]) => ids.map((_, i) => `$${i + 1}::uuid`).join(',
 
 /**
  * Deletes rows the transport has accepted: a published row is not updated a second time (its claim was
- * the one update), nor kept for a prune to delete later. Fixed text (an array), so prepared once.
+ * the one update), nor kept for a prune to delete later. Like every statement here on the outbox's tables, planned
+ * each time it runs (PLANNED_EACH_TIME): the tables' size swings too far for a plan made once.
  */
 export async function deletePublished(db: SqlExecutor, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
-  return db.$executeRawUnsafe(`DELETE FROM "OutboxEvent" WHERE "eventId" = ANY($1::uuid[])`, eventIds);
+  return db.$executeRawUnsafe(`${PLANNED_EACH_TIME}DELETE FROM "OutboxEvent" WHERE "eventId" = ANY($1::uuid[])`, eventIds);
 }
 
 /**
  * Publishes rows with what each durable consumer group will owe of them (`owed` pairs an event id with
  * a group), in one statement: a row some group owes is marked published (its one update) and kept until
  * the last group has settled it; a row no group consumes is deleted at once. Fixed text whatever the
- * batch (arrays, not a list of parameters), so it is prepared once.
+ * batch (arrays, not a list of parameters).
  */
 export async function publishOwing(
   db: SqlExecutor,
@@ -257,7 +259,7 @@ export async function publishOwing(
   if (eventIds.length === 0) return 0;
   const [owing, consumers] = [owed.map((o) => o.eventId), owed.map((o) => o.consumer)];
   return db.$executeRawUnsafe(
-    `WITH "owed" AS (
+    `${PLANNED_EACH_TIME}WITH "owed" AS (
        INSERT INTO "OutboxDelivery" ("eventId", "consumer")
        SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING
      ), "unowed" AS (
@@ -282,7 +284,7 @@ export async function publishOwing(
 export async function settleDeliveries(db: SqlExecutor, settled: Array<{ eventId: string; consumer: string }>): Promise<number> {
   if (settled.length === 0) return 0;
   return db.$executeRawUnsafe(
-    `WITH "settled" AS (
+    `${PLANNED_EACH_TIME}WITH "settled" AS (
        DELETE FROM "OutboxDelivery"
        WHERE "eventId" = ANY($1::uuid[]) AND ("eventId", "consumer") IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
        RETURNING "eventId"
@@ -308,7 +310,7 @@ export interface OwedEvent {
 /** Events some group still owes, oldest first, after outbox row `afterRow` (paging: pass the last row seen). */
 export async function owedEvents(db: SqlExecutor, afterRow: string, limit: number): Promise<OwedEvent[]> {
   const rows = await db.$queryRawUnsafe<Array<OutboxRow & { consumers: string[] }>>(
-    `SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt",
+    `${PLANNED_EACH_TIME}SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt",
             array_agg(d."consumer" ORDER BY d."consumer") AS "consumers"
      FROM "OutboxDelivery" d JOIN "OutboxEvent" e ON e."eventId" = d."eventId"
      WHERE e."id" > $1::bigint
@@ -324,7 +326,7 @@ export async function owedEvents(db: SqlExecutor, afterRow: string, limit: numbe
 export async function releaseClaims(db: SqlExecutor, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
   return db.$executeRawUnsafe(
-    `UPDATE "OutboxEvent" SET "claimedUntil" = NULL WHERE "publishedAt" IS NULL AND "eventId" IN (${uuidList(eventIds)})`,
+    `${PLANNED_EACH_TIME}UPDATE "OutboxEvent" SET "claimedUntil" = NULL WHERE "publishedAt" IS NULL AND "eventId" IN (${uuidList(eventIds)})`,
     ...eventIds,
   );
 }
@@ -338,7 +340,7 @@ export async function prunePublished(db: SqlExecutor, retentionMs: number, batch
   let total = 0;
   for (;;) {
     const deleted = await db.$executeRawUnsafe(
-      `DELETE FROM "OutboxEvent" WHERE "id" IN (
+      `${PLANNED_EACH_TIME}DELETE FROM "OutboxEvent" WHERE "id" IN (
          SELECT "id" FROM "OutboxEvent" e
          WHERE "publishedAt" < now() - interval '${positiveInt(retentionMs, 'retentionMs')} milliseconds'
            AND NOT EXISTS (SELECT 1 FROM "OutboxDelivery" d WHERE d."eventId" = e."eventId")
@@ -354,7 +356,7 @@ export async function prunePublished(db: SqlExecutor, retentionMs: number, batch
 /** How many rows still wait for the relay (for health checks and metrics). */
 export async function countUnpublished(db: SqlExecutor): Promise<number> {
   const rows = await db.$queryRawUnsafe<Array<{ n: unknown }>>(
-    `SELECT count(*)::int AS "n" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`,
+    `${PLANNED_EACH_TIME}SELECT count(*)::int AS "n" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`,
   );
   return Number(rows[0]?.n ?? 0);
 }

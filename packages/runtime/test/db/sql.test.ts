@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 import { isTransactionConflict, translateDatabaseError } from '../../src/errors';
-import { copyText, literal, pgliteSql, poolSql, SqlError, type SqlDatabase } from '../../src/db/sql';
+import { copyText, literal, pgliteSql, PLANNED_EACH_TIME, poolSql, SqlError, type SqlDatabase } from '../../src/db/sql';
 import { describeIfReachable, PG_URL } from '../bus/helpers';
 
 const TABLE = `CREATE TABLE "Item" ("id" uuid PRIMARY KEY, "name" text NOT NULL, "at" timestamptz NOT NULL, CONSTRAINT "Item_name_key" UNIQUE ("name"))`;
@@ -116,6 +116,29 @@ describeIfReachable('PostgreSQL', PG_URL)('plain SQL on PostgreSQL', () => {
         await admin.end();
       },
     };
+  });
+});
+
+describeIfReachable('PostgreSQL', PG_URL)('prepared statements on PostgreSQL', () => {
+  it('prepares a statement once per connection, and plans one marked PLANNED_EACH_TIME each time it runs', async () => {
+    const pool = new Pool({ connectionString: PG_URL, max: 1 }); // one connection: every statement on it
+    const sql = poolSql(pool, { statements: 0 });
+    try {
+      const prepared = `SELECT count(*)::int AS n FROM generate_series(1, $1::int)`;
+      const planned = `${PLANNED_EACH_TIME}SELECT count(*)::int AS n FROM generate_series(2, $1::int)`;
+      for (let i = 0; i < 7; i++) {
+        expect(await sql.query(prepared, [10])).toEqual([{ n: 10 }]);
+        expect(await sql.query(planned, [10])).toEqual([{ n: 9 }]);
+      }
+      const statements = await sql.query<{ statement: string; runs: number }>(
+        `SELECT "statement", ("generic_plans" + "custom_plans")::int AS "runs" FROM pg_prepared_statements`,
+      );
+      // the first after 7 runs: a plan kept from the earlier ones; the marked one: never kept on the connection
+      expect(statements.find((s) => s.statement === prepared)?.runs).toBe(7);
+      expect(statements.filter((s) => s.statement.includes('generate_series(2'))).toEqual([]);
+    } finally {
+      await pool.end();
+    }
   });
 });
 
