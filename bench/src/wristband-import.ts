@@ -2,11 +2,12 @@
  * Wristband import (`npm run -w @eventgraph/bench bench:import`): BENCH_IMPORT_ROWS (default 1,000,000) wristband rows
  * `nfc_id,category,series` (every row assigned to one series), generated on the fly and streamed as the body of
  * `POST /imports/wristbands?eventId=…&mode=partial` (BENCH_IMPORT_MODE=all-or-nothing for the other mode) through the
- * gateway to the access subgraph, with the development credential, asking for NDJSON progress lines. The whole platform runs in this process on
- * the PostgreSQL server (startBenchPlatform), the client in a forked one (import-upload-worker.ts); this process's RSS
- * and heap are sampled every 50 ms from before the upload starts until the report arrives, so "peak" covers the
- * gateway, access and the other subgraphs together, and nothing of the client. Rows/s = rows in the report / wall time of the request. The result goes into
- * bench/RESULTS.md between <!-- wristband-import --> and <!-- /wristband-import -->.
+ * gateway to the access subgraph, with the development credential, asking for NDJSON progress lines. The whole
+ * platform runs in this process on the PostgreSQL server (startBenchPlatform), the client in a forked one
+ * (import-upload-worker.ts); this process's RSS and heap are sampled every 50 ms from before the upload starts until
+ * the report arrives, so "peak" covers the gateway, access and the other subgraphs together, and nothing of the
+ * client. Rows/s = rows in the report / wall time of the request. The result goes into bench/RESULTS.md between
+ * <!-- wristband-import --> and <!-- /wristband-import -->.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

@@ -237,8 +237,8 @@ const uuidList = (ids: string[]) => ids.map((_, i) => `$${i + 1}::uuid`).join(',
 
 /**
  * Deletes rows the transport has accepted: a published row is not updated a second time (its claim was
- * the one update), nor kept for a prune to delete later. Like every statement here on the outbox's tables, planned
- * each time it runs (PLANNED_EACH_TIME): the tables' size swings too far for a plan made once.
+ * the one update), nor kept for a prune to delete later. Like every statement here that reads the outbox's tables,
+ * planned each time it runs (PLANNED_EACH_TIME): their size swings too far for a plan made once.
  */
 export async function deletePublished(db: SqlExecutor, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
