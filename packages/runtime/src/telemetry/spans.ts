@@ -56,7 +56,8 @@ async function endingWith<T>(span: Span, run: () => Promise<T>, describe: (err: 
  */
 export function traceStatement<T>(service: string, text: string, schema: string, run: () => Promise<T>): Promise<T> {
   if (!tracingEnabled() || !trace.getActiveSpan()) return run();
-  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
+  // the first word after any leading comments (PLANNED_EACH_TIME starts with one)
+  const operation = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
   return tracerFor(service).startActiveSpan(
     `${operation} ${schema}`,
     {
