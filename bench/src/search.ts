@@ -5,7 +5,7 @@
  * then searches combining keyword + date range + geo radius through the gateway at fixed concurrency
  * (BENCH_SEARCH_CONCURRENCY, default 8), the same filters once each in turn (totalCount exact or estimated), and
  * EXPLAIN (ANALYZE, BUFFERS) of the SQL behind one of them, with and without the search keys. Everything created is
- * dropped afterwards.
+ * dropped afterwards. BENCH_PROFILE=1 also prints the platform's CPU per search and where it went during each load.
  * The result is written into bench/RESULTS.md between <!-- search --> and <!-- /search --> (other sections kept).
  */
 import { loadavg } from 'node:os';
@@ -25,6 +25,7 @@ import {
   startBenchPlatform,
   summarize,
 } from './common';
+import { cpuProfiler } from './cpu-profile';
 import type { LoadJob, LoadResult } from './load-worker';
 import { filterFor, findEventsSchema, loadSearchEvents } from './search-data';
 import {
@@ -90,7 +91,18 @@ export async function runSearchBench(
         durationMs: options.durationMs,
         expect: '"searchEvents"',
       };
-      const result = await runWorker<LoadResult>(worker, job);
+      const profiler = process.env.BENCH_PROFILE === '1' ? await cpuProfiler() : undefined;
+      let cpuAtMeasure = process.cpuUsage();
+      const result = await runWorker<LoadResult>(worker, job, (msg) => {
+        if (msg?.type !== 'measuring') return;
+        profiler?.start();
+        cpuAtMeasure = process.cpuUsage();
+      });
+      if (profiler) {
+        const cpu = process.cpuUsage(cpuAtMeasure);
+        log(`  platform CPU per search: ${ms((cpu.user + cpu.system) / 1000 / result.requests)} ms`);
+        log(await profiler.stop());
+      }
       const s = summarize(result.latencies);
       rows.push({
         query: k.query,
