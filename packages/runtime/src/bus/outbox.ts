@@ -18,11 +18,11 @@ export interface TransactionalDb extends SqlExecutor {
 }
 
 /**
- * The tables every subgraph database carries (its Prisma migration creates them).
+ * The table every subgraph database carries (its Prisma migration creates it).
  * `source` is the recording subgraph; `claimedUntil` is the relay's lease on
- * a row while it publishes it (see claimUnpublished). `OutboxDelivery` holds,
- * for a transport that keeps nothing across a restart (in memory), what each
- * durable consumer group still owes of a published event (see OwedDelivery).
+ * a row while it publishes it (see claimUnpublished). `publishedAt` is set only
+ * for a transport that keeps nothing across a restart (in memory): such a row has
+ * been handed over and some durable group may still owe it (see OwedDelivery).
  */
 export const OUTBOX_DDL = `
 CREATE TABLE "OutboxEvent" (
@@ -36,11 +36,6 @@ CREATE TABLE "OutboxEvent" (
   "claimedUntil" TIMESTAMPTZ(3)
 );
 CREATE INDEX "OutboxEvent_publishedAt_id_idx" ON "OutboxEvent"("publishedAt", "id");
-CREATE TABLE "OutboxDelivery" (
-  "eventId" UUID NOT NULL,
-  "consumer" TEXT NOT NULL,
-  PRIMARY KEY ("eventId", "consumer")
-);
 `;
 
 /**
@@ -203,9 +198,11 @@ export async function claimUnpublished(db: SqlExecutor, limit: number, leaseMs: 
      )
      RETURNING "id"::text AS "id", "eventId"::text AS "eventId", "source", "topic", "payload", "occurredAt"`,
   );
-  // RETURNING has no order of its own
-  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map(toEvent);
+  return rows.sort(byRowId).map(toEvent);
 }
+
+// RETURNING has no order of its own
+const byRowId = (a: OutboxRow, b: OutboxRow) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
 
 function toEvent(row: OutboxRow): BusEvent {
   const stored = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>;
@@ -221,105 +218,46 @@ function toEvent(row: OutboxRow): BusEvent {
 }
 
 /**
- * Up to `limit` unpublished rows, oldest first, claimed or not, without writing anything: for the memory
- * bus, whose relay is the only one publishing from its table (one process), so it needs no claim and
- * any claim there is a dead process's.
+ * Marks up to `limit` unpublished rows published, oldest first, claimed or not, and returns them: for the
+ * memory bus, whose relay is the only one publishing from its table (one process), so it needs no claim and
+ * any claim there is a dead process's. A marked row stays until every group consuming it has handled it
+ * (the relay deletes it then); one that is still there after a crash is delivered again.
  */
-export async function unpublished(db: SqlExecutor, limit: number): Promise<BusEvent[]> {
+export async function markPublished(db: SqlExecutor, limit: number): Promise<BusEvent[]> {
+  const rows = await db.$queryRawUnsafe<OutboxRow[]>(
+    `${PLANNED_EACH_TIME}UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL
+     WHERE "publishedAt" IS NULL AND "id" IN (
+       SELECT "id" FROM "OutboxEvent" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${positiveInt(limit, 'limit')}
+     )
+     RETURNING "id"::text AS "id", "eventId"::text AS "eventId", "source", "topic", "payload", "occurredAt"`,
+  );
+  return rows.sort(byRowId).map(toEvent);
+}
+
+/** Rows marked published and not yet deleted (some group may still owe them), oldest first, after row `afterRow`. */
+export async function publishedEvents(
+  db: SqlExecutor,
+  afterRow: string,
+  limit: number,
+): Promise<Array<{ row: string; event: BusEvent }>> {
   const rows = await db.$queryRawUnsafe<OutboxRow[]>(
     `${PLANNED_EACH_TIME}SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt"
-     FROM "OutboxEvent" e WHERE e."publishedAt" IS NULL ORDER BY e."id" LIMIT ${positiveInt(limit, 'limit')}`,
+     FROM "OutboxEvent" e WHERE e."publishedAt" IS NOT NULL AND e."id" > $1::bigint ORDER BY e."id" LIMIT ${positiveInt(limit, 'limit')}`,
+    afterRow,
   );
-  return rows.map(toEvent);
+  return rows.map((row) => ({ row: row.id, event: toEvent(row) }));
 }
 
 const uuidList = (ids: string[]) => ids.map((_, i) => `$${i + 1}::uuid`).join(', ');
 
 /**
- * Deletes rows the transport has accepted: a published row is not updated a second time (its claim was
- * the one update), nor kept for a prune to delete later. Like every statement here that reads the outbox's tables,
- * planned each time it runs (PLANNED_EACH_TIME): their size swings too far for a plan made once.
+ * Deletes rows the transport has accepted (or, on the memory bus, that every group has handled): a row is
+ * updated once at most (its claim or its mark). Like every statement here that reads the outbox table,
+ * planned each time it runs (PLANNED_EACH_TIME): its size swings too far for a plan made once.
  */
 export async function deletePublished(db: SqlExecutor, eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
   return db.$executeRawUnsafe(`${PLANNED_EACH_TIME}DELETE FROM "OutboxEvent" WHERE "eventId" = ANY($1::uuid[])`, eventIds);
-}
-
-/**
- * Publishes rows with what each durable consumer group will owe of them (`owed` pairs an event id with
- * a group), in one statement: a row some group owes is marked published (its one update) and kept until
- * the last group has settled it; a row no group consumes is deleted at once. Fixed text whatever the
- * batch (arrays, not a list of parameters).
- */
-export async function publishOwing(
-  db: SqlExecutor,
-  eventIds: string[],
-  owed: Array<{ eventId: string; consumer: string }>,
-): Promise<number> {
-  if (eventIds.length === 0) return 0;
-  const [owing, consumers] = [owed.map((o) => o.eventId), owed.map((o) => o.consumer)];
-  return db.$executeRawUnsafe(
-    `${PLANNED_EACH_TIME}WITH "owed" AS (
-       INSERT INTO "OutboxDelivery" ("eventId", "consumer")
-       SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING
-     ), "unowed" AS (
-       DELETE FROM "OutboxEvent" WHERE "eventId" = ANY($3::uuid[]) AND NOT ("eventId" = ANY($1::uuid[])) RETURNING 1
-     )
-     UPDATE "OutboxEvent" SET "publishedAt" = now(), "claimedUntil" = NULL
-     WHERE "eventId" = ANY($3::uuid[]) AND "eventId" = ANY($1::uuid[]) AND "publishedAt" IS NULL`,
-    owing,
-    consumers,
-    eventIds,
-  );
-}
-
-/**
- * Clears what groups have handled (their effect committed): they owe those events no more, and an event
- * no group owes any longer is deleted in the same statement. (The statement's parts share one snapshot,
- * so "nothing owed any more" is every delivery row of the event being among those settled now: as many
- * rows settled now as the snapshot holds.) Each part is bounded by the batch, never a join over the
- * tables: their statistics are often those of an empty table (analysed before the first event), and a
- * join planned for one row each ran for minutes over a few thousand.
- */
-export async function settleDeliveries(db: SqlExecutor, settled: Array<{ eventId: string; consumer: string }>): Promise<number> {
-  if (settled.length === 0) return 0;
-  return db.$executeRawUnsafe(
-    `${PLANNED_EACH_TIME}WITH "settled" AS (
-       DELETE FROM "OutboxDelivery"
-       WHERE "eventId" = ANY($1::uuid[]) AND ("eventId", "consumer") IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
-       RETURNING "eventId"
-     )
-     DELETE FROM "OutboxEvent" e
-     WHERE e."publishedAt" IS NOT NULL AND e."eventId" = ANY(ARRAY(
-       SELECT s."eventId" FROM "settled" s GROUP BY s."eventId"
-       HAVING count(*) = (SELECT count(*) FROM "OutboxDelivery" d WHERE d."eventId" = s."eventId")
-     ))`,
-    settled.map((s) => s.eventId),
-    settled.map((s) => s.consumer),
-  );
-}
-
-export interface OwedEvent {
-  /** the outbox row's id, for paging on */
-  row: string;
-  event: BusEvent;
-  /** the groups that have not handled it yet */
-  consumers: string[];
-}
-
-/** Events some group still owes, oldest first, after outbox row `afterRow` (paging: pass the last row seen). */
-export async function owedEvents(db: SqlExecutor, afterRow: string, limit: number): Promise<OwedEvent[]> {
-  const rows = await db.$queryRawUnsafe<Array<OutboxRow & { consumers: string[] }>>(
-    `${PLANNED_EACH_TIME}SELECT e."id"::text AS "id", e."eventId"::text AS "eventId", e."source", e."topic", e."payload", e."occurredAt",
-            array_agg(d."consumer" ORDER BY d."consumer") AS "consumers"
-     FROM "OutboxDelivery" d JOIN "OutboxEvent" e ON e."eventId" = d."eventId"
-     WHERE e."id" > $1::bigint
-     GROUP BY e."id"
-     ORDER BY e."id"
-     LIMIT ${positiveInt(limit, 'limit')}`,
-    afterRow,
-  );
-  return rows.map((row) => ({ row: row.id, event: toEvent(row), consumers: row.consumers }));
 }
 
 /** Gives claimed rows back after a failed publish, so the retry need not wait for the lease. */
@@ -329,28 +267,6 @@ export async function releaseClaims(db: SqlExecutor, eventIds: string[]): Promis
     `${PLANNED_EACH_TIME}UPDATE "OutboxEvent" SET "claimedUntil" = NULL WHERE "publishedAt" IS NULL AND "eventId" IN (${uuidList(eventIds)})`,
     ...eventIds,
   );
-}
-
-/**
- * Deletes rows published more than `retentionMs` ago that no group still owes, in bounded batches so
- * no statement runs long. The relay deletes what it publishes itself; this is for rows a relay marked
- * published and never got to delete (an earlier version kept every published row).
- */
-export async function prunePublished(db: SqlExecutor, retentionMs: number, batchSize = 1000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const deleted = await db.$executeRawUnsafe(
-      `${PLANNED_EACH_TIME}DELETE FROM "OutboxEvent" WHERE "id" IN (
-         SELECT "id" FROM "OutboxEvent" e
-         WHERE "publishedAt" < now() - interval '${positiveInt(retentionMs, 'retentionMs')} milliseconds'
-           AND NOT EXISTS (SELECT 1 FROM "OutboxDelivery" d WHERE d."eventId" = e."eventId")
-         ORDER BY "publishedAt", "id"
-         LIMIT ${positiveInt(batchSize, 'batchSize')}
-       )`,
-    );
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
 }
 
 /** How many rows still wait for the relay (for health checks and metrics). */

@@ -1,15 +1,5 @@
 import type { BusEvent } from './event';
-import {
-  claimUnpublished,
-  deletePublished,
-  owedEvents,
-  prunePublished,
-  publishOwing,
-  releaseClaims,
-  settleDeliveries,
-  unpublished,
-  type SqlExecutor,
-} from './outbox';
+import { claimUnpublished, deletePublished, markPublished, publishedEvents, releaseClaims, type SqlExecutor } from './outbox';
 import { consoleLogger, errorInfo, type BusLogger, type BusTransport, type OwedDelivery, type Settled } from './transport';
 
 export interface OutboxRelayOptions {
@@ -27,10 +17,6 @@ export interface OutboxRelayOptions {
   /** first retry delay after a failed pass, doubled per consecutive failure up to maxRetryDelayMs (defaults 100ms, 30s) */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
-  /** delete rows published longer ago than this (default 7 days); 0 disables pruning */
-  retentionMs?: number;
-  /** how often to prune (default 1h) */
-  pruneIntervalMs?: number;
   /**
    * nothing is published before this settles: the launcher resolves it once every durable consumer group
    * of the process has joined, so no row is judged before the groups that owe it are known
@@ -39,8 +25,13 @@ export interface OutboxRelayOptions {
   logger?: BusLogger;
 }
 
-/** settled deliveries cleared per statement */
+/** handled rows deleted per statement */
 const SETTLE_BATCH = 1000;
+/**
+ * How long handled rows wait to be deleted together: one statement per burst instead of one per event. A crash
+ * in the wait only delivers them again (at least once).
+ */
+const SETTLE_DELAY_MS = 50;
 
 /**
  * Publishes a subgraph's committed outbox rows to the transport, in id order,
@@ -51,12 +42,11 @@ const SETTLE_BATCH = 1000;
  * is the event id; consumers dedupe the rest).
  *
  * On a transport that keeps nothing across a restart (in memory, see
- * OwedDelivery) the relay keeps each durable group's debt instead: it is the
- * table's only publisher, so it claims nothing; it marks a row published together
- * with one OutboxDelivery row per group that consumes it (a row nobody consumes is
- * deleted at once), hands it over, and deletes each group's row once the transport
- * says the group has handled the event, the event's row with the last of them.
- * When it starts, it delivers what is still owed again, to the groups owing it.
+ * OwedDelivery) the relay keeps what durable groups owe instead: it is the
+ * table's only publisher, so it claims nothing; it marks rows published and
+ * hands them over, and deletes a row once the transport says every group that
+ * consumes it has handled it (a row nobody consumes at once). When it starts,
+ * it delivers every row still marked again, to the groups consuming it.
  *
  * Several relays (replicas) may share a table; a row's claim keeps it to one
  * of them per pass (see claimUnpublished). Order is per relay pass: with
@@ -73,8 +63,6 @@ export class OutboxRelay {
   private readonly leaseMs: number;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
-  private readonly retentionMs: number;
-  private readonly pruneIntervalMs: number;
   private readonly startAfter: Promise<unknown>;
   private readonly owed: OwedDelivery | undefined;
   /** resolves when stop() is called, so a pass waiting for startAfter gives up */
@@ -83,7 +71,10 @@ export class OutboxRelay {
   /** the first pass's preparation (waiting for the groups, redelivering what is owed), once */
   private prepared: Promise<void> | undefined;
   private groupsJoined = false;
-  private readonly settledQueue: Array<{ eventId: string; consumer: string }> = [];
+  /** the groups each handed-over event still waits for (memory bus) */
+  private readonly owing = new Map<string, Set<string>>();
+  /** events every group has handled, to delete */
+  private readonly settledQueue: string[] = [];
   private settling: Promise<void> | undefined;
   private settlingClosed = false;
 
@@ -95,7 +86,6 @@ export class OutboxRelay {
   private looping = false;
   private pokedDuringPass = false;
   private failures = 0;
-  private lastPruneAt = 0;
   private started = false;
   private stopped = false;
 
@@ -109,8 +99,6 @@ export class OutboxRelay {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    this.pruneIntervalMs = options.pruneIntervalMs ?? 3600_000;
     this.startAfter = (options.startAfter ?? Promise.resolve()).catch(() => undefined);
     this.owed = options.transport.owedDelivery;
     this.stopping = new Promise((resolve) => (this.signalStop = resolve));
@@ -155,8 +143,8 @@ export class OutboxRelay {
   }
 
   /**
-   * Stops the loop after the batch in flight has been published and marked, and records what groups
-   * have settled so far; what they settle later stays owed (delivered again after the next start).
+   * Stops the loop after the batch in flight has been published and marked, and deletes what every group
+   * has handled so far; what is handled later stays marked (delivered again after the next start).
    */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -165,11 +153,6 @@ export class OutboxRelay {
     await this.chain;
     while (this.settling) await this.settling;
     this.settlingClosed = true;
-  }
-
-  /** Deletes published rows past retention; the loop does this every pruneIntervalMs. */
-  prune(): Promise<number> {
-    return this.retentionMs > 0 ? prunePublished(this.db, this.retentionMs) : Promise.resolve(0);
   }
 
   private schedule(delayMs: number): void {
@@ -205,7 +188,6 @@ export class OutboxRelay {
     } finally {
       this.looping = false;
     }
-    await this.pruneIfDue();
     this.schedule(next);
   }
 
@@ -219,7 +201,7 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    if (this.owed) return this.deliverOwing(this.owed, await unpublished(this.db, this.batchSize));
+    if (this.owed) return this.deliverMarked(this.owed, await markPublished(this.db, this.batchSize), true);
     const events = await claimUnpublished(this.db, this.batchSize, this.leaseMs);
     if (events.length === 0) return 0;
     const ids = events.map((e) => e.id);
@@ -239,17 +221,18 @@ export class OutboxRelay {
     return events.length;
   }
 
-  /** Records what each group will owe with the mark, then hands the events over: a crash in between leaves them owed. */
-  private async deliverOwing(owed: OwedDelivery, events: BusEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  /**
+   * Hands marked events to the groups consuming them (and to live subscribers if `live`) and remembers
+   * which groups each waits for; one no group consumes is deleted. A crash before they are deleted leaves
+   * them marked: delivered again at the next start.
+   */
+  private deliverMarked(owed: OwedDelivery, events: BusEvent[], live: boolean): number {
     const deliveries = events.map((event) => ({ event, consumers: owed.groupsFor(event.topic) }));
-    const debts = deliveries.flatMap(({ event, consumers }) => consumers.map((consumer) => ({ eventId: event.id, consumer })));
-    await publishOwing(
-      this.db,
-      events.map((e) => e.id),
-      debts,
-    );
-    owed.deliver(deliveries, { live: true, settled: this.settled });
+    for (const { event, consumers } of deliveries) {
+      if (consumers.length > 0) this.owing.set(event.id, new Set(consumers));
+      else this.queueDeletion(event.id);
+    }
+    owed.deliver(deliveries, { live, settled: this.settled });
     return events.length;
   }
 
@@ -275,59 +258,51 @@ export class OutboxRelay {
   private async redeliverOwed(owed: OwedDelivery): Promise<void> {
     let after = '0';
     for (;;) {
-      const page = await owedEvents(this.db, after, this.batchSize);
+      const page = await publishedEvents(this.db, after, this.batchSize);
       if (page.length === 0) return;
       after = page[page.length - 1]!.row;
-      const deliveries: Array<{ event: BusEvent; consumers: string[] }> = [];
-      const gone: Array<{ eventId: string; consumer: string }> = [];
-      for (const { event, consumers } of page) {
-        const joined = new Set(owed.groupsFor(event.topic));
-        const owing = consumers.filter((c) => joined.has(c));
-        gone.push(...consumers.filter((c) => !joined.has(c)).map((consumer) => ({ eventId: event.id, consumer })));
-        if (owing.length) deliveries.push({ event, consumers: owing });
-      }
-      if (gone.length) {
-        // every group of this process joined before the first pass: these no longer exist (renamed, removed)
-        this.logger.warn(
-          { relay: this.name, dropped: gone },
-          'outbox deliveries owed to consumer groups that no longer exist; dropped',
-        );
-        await settleDeliveries(this.db, gone);
-      }
-      owed.deliver(deliveries, { live: false, settled: this.settled });
+      this.deliverMarked(
+        owed,
+        page.map((p) => p.event),
+        false,
+      );
       if (page.length < this.batchSize) return;
     }
   }
 
-  /** A group has handled an event: queue the row's deletion (batched: a burst of handlers costs one statement). */
+  /** A group has handled an event: once every group has, queue the row's deletion. */
   private readonly settled: Settled = (consumer, eventId) => {
-    if (this.settlingClosed) return;
-    this.settledQueue.push({ eventId, consumer });
-    this.settling ??= this.settleQueued();
+    const waiting = this.owing.get(eventId);
+    if (!waiting?.delete(consumer) || waiting.size > 0) return;
+    this.owing.delete(eventId);
+    this.queueDeletion(eventId);
   };
 
-  private async settleQueued(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.settledQueue.length > 0) {
-      const batch = this.settledQueue.splice(0, SETTLE_BATCH);
-      await settleDeliveries(this.db, batch).catch((err: unknown) =>
-        this.logger.warn(
-          { ...errorInfo(err), relay: this.name },
-          'could not record settled deliveries; they are delivered again after a restart',
-        ),
-      );
-    }
-    this.settling = undefined;
+  private queueDeletion(eventId: string): void {
+    if (this.settlingClosed) return;
+    this.settledQueue.push(eventId);
+    this.settling ??= this.deleteSettled(SETTLE_DELAY_MS);
   }
 
-  private async pruneIfDue(): Promise<void> {
-    if (this.retentionMs <= 0 || this.stopped || Date.now() - this.lastPruneAt < this.pruneIntervalMs) return;
-    this.lastPruneAt = Date.now();
+  /**
+   * Deletes the handled rows queued after a wait, so a burst shares a statement; what is queued meanwhile
+   * waits for the next round. A failed batch is tried again a poll interval later (not once stopped).
+   */
+  private async deleteSettled(delayMs: number): Promise<void> {
+    await new Promise<void>((resolve) => setTimeout(resolve, this.stopped ? 0 : delayMs).unref?.());
+    const batch = this.settledQueue.splice(0, SETTLE_BATCH);
+    let failed = false;
     try {
-      await this.exclusive(() => this.prune());
+      await deletePublished(this.db, batch);
     } catch (err) {
-      this.logger.warn({ ...errorInfo(err), relay: this.name }, 'outbox prune failed');
+      this.logger.warn(
+        { ...errorInfo(err), relay: this.name },
+        'could not delete handled outbox rows; retried, or delivered again after a restart',
+      );
+      failed = !this.stopped;
+      if (failed) this.settledQueue.unshift(...batch);
     }
+    this.settling = this.settledQueue.length > 0 ? this.deleteSettled(failed ? this.pollIntervalMs : SETTLE_DELAY_MS) : undefined;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

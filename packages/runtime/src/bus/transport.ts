@@ -47,7 +47,7 @@ export interface BusTransport {
   close(): Promise<void>;
   /**
    * Present on a transport that keeps nothing across a restart (in memory): the producer's outbox then
-   * keeps what each durable group still owes (OutboxDelivery), and the relay delivers through this.
+   * keeps what durable groups still owe (rows marked published), and the relay delivers through this.
    */
   readonly owedDelivery?: OwedDelivery;
 }
@@ -56,12 +56,13 @@ export interface BusTransport {
 export type Settled = (consumer: string, eventId: string) => void;
 
 /**
- * Durable delivery that survives a crash on a transport that remembers nothing. The relay records, in the
- * statement that marks a row published, one OutboxDelivery row per durable group whose pattern matches
- * (`groupsFor`); the transport reports each group's success back (`settled`) and the relay deletes that
- * row. Whatever is still owed when the process dies is delivered again, to the groups that owe it, when
- * the relay starts next. So the groups must all have joined before the relay's first pass judges a row
- * (the relay's `startAfter`), or a restart would deliver a row to nobody.
+ * Durable delivery that survives a crash on a transport that remembers nothing. The relay marks rows
+ * published, hands each to the durable groups whose pattern matches (`groupsFor`), and deletes it once the
+ * transport has reported every one of them done (`settled`). A row still marked when the process dies is
+ * delivered again, to every group consuming it then, when the relay starts next: a group that had handled
+ * it gets it twice, which consumers take in their stride (delivery is at least once). So the groups must
+ * all have joined before the relay's first pass judges a row (the relay's `startAfter`), or a restart
+ * would deliver a row to nobody.
  */
 export interface OwedDelivery {
   /** the durable groups consuming this topic */

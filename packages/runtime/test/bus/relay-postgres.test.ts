@@ -32,7 +32,7 @@ describeIfReachable('PostgreSQL', PG_URL)('outbox relay on PostgreSQL', () => {
     await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin?.end();
   });
-  beforeEach(() => pool.query(`DROP TABLE IF EXISTS "OutboxEvent", "OutboxDelivery"; ${OUTBOX_DDL}`));
+  beforeEach(() => pool.query(`DROP TABLE IF EXISTS "OutboxEvent"; ${OUTBOX_DDL}`));
 
   const recordMany = async (n: number) => {
     const events: BusEvent[] = [];
