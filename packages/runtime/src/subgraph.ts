@@ -56,9 +56,11 @@ export interface SubgraphContext<Db, Tx> extends RequestContext {
    * For one statement that decides and records a change and writes its own outbox row (a check-in): the
    * event's envelope to pass to it, then `announced` with the completed events once it has committed,
    * which does what a transaction's commit does for its events (this process's caches, the publish).
+   * `waitForPublish: false` answers without waiting for the publish (the relay goes on its own): for a
+   * change whose caller asks nothing next that the announcement could affect (a scan at a gate).
    */
   prepareEvent(topic: string): PreparedEvent;
-  announced(events: BusEvent[]): Promise<void>;
+  announced(events: BusEvent[], options?: { waitForPublish?: boolean }): Promise<void>;
 }
 
 /**
@@ -170,10 +172,11 @@ export async function runSubgraph<Db extends TransactionalClient<Tx>, Tx, C exte
   }).start();
 
   /** after a commit that announced events: this process's caches, then the publish */
-  const published = async (announced: BusEvent[]) => {
+  const published = async (announced: BusEvent[], { waitForPublish = true } = {}) => {
     if (announced.length === 0) return;
     // this process's own caches learn of the change before anyone can ask again
     definition.afterCommit?.(announced, { db });
+    if (!waitForPublish) return relay.poke();
     // publish before answering, so whoever the caller talks to next has already heard of the change
     // (a revoked key, a new membership); bounded, since the relay retries on its own anyway
     await Promise.race([relay.flush().catch(() => 0), new Promise((resolve) => setTimeout(resolve, PUBLISH_WAIT_MS))]);

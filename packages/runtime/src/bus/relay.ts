@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { BusEvent } from './event';
 import { claimUnpublished, deletePublished, markPublished, publishedEvents, releaseClaims, type SqlExecutor } from './outbox';
 import { consoleLogger, errorInfo, type BusLogger, type BusTransport, type OwedDelivery, type Settled } from './transport';
@@ -32,6 +33,11 @@ const SETTLE_BATCH = 1000;
  * in the wait only delivers them again (at least once).
  */
 const SETTLE_DELAY_MS = 50;
+/**
+ * Passes start at least this far apart: under load the commits of a few milliseconds share one pass (one
+ * statement to mark or claim them) instead of one pass each; a lone event after a quiet spell goes at once.
+ */
+const MIN_PASS_GAP_MS = 10;
 
 /**
  * Publishes a subgraph's committed outbox rows to the transport, in id order,
@@ -86,6 +92,7 @@ export class OutboxRelay {
   private looping = false;
   private pokedDuringPass = false;
   private failures = 0;
+  private lastPassAt = -Infinity;
   private started = false;
   private stopped = false;
 
@@ -120,7 +127,7 @@ export class OutboxRelay {
   poke(): void {
     if (!this.started || this.stopped || this.failures > 0) return;
     if (this.looping) this.pokedDuringPass = true;
-    else this.schedule(0);
+    else this.schedule(this.untilNextPass());
   }
 
   /**
@@ -166,17 +173,18 @@ export class OutboxRelay {
   private async tick(): Promise<void> {
     if (this.stopped || this.looping) return;
     this.looping = true;
+    this.pokedDuringPass = false;
     let next = this.pollIntervalMs;
     try {
       await this.exclusive(async () => {
         await this.prepare();
-        do {
-          if (this.stopped) return;
-          this.pokedDuringPass = false;
-          await this.publishUntilEmpty(true);
-        } while (this.pokedDuringPass && !this.stopped);
+        if (this.stopped) return;
+        this.lastPassAt = performance.now();
+        await this.publishUntilEmpty(true);
       });
       this.failures = 0;
+      // what was committed during the pass goes with the next one
+      if (this.pokedDuringPass) next = this.untilNextPass();
     } catch (err) {
       this.failures++;
       const base = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (this.failures - 1));
@@ -189,6 +197,10 @@ export class OutboxRelay {
       this.looping = false;
     }
     this.schedule(next);
+  }
+
+  private untilNextPass(): number {
+    return Math.max(0, Math.ceil(this.lastPassAt + MIN_PASS_GAP_MS - performance.now()));
   }
 
   private async publishUntilEmpty(yieldToStop: boolean): Promise<number> {
