@@ -11,12 +11,6 @@ export interface OutboxRelayOptions {
   name?: string;
   /** rows claimed and published per pass (default 100) */
   batchSize?: number;
-  /**
-   * With owed delivery (memory bus): events handed to the groups and not yet handled by all of them, at most
-   * (default 10,000). Past it the relay hands over nothing more until they catch up: under overload the rest
-   * waits in the table, not in this process's memory.
-   */
-  maxOwing?: number;
   /** safety net for missed pokes and for rows committed by other processes (default 500ms) */
   pollIntervalMs?: number;
   /** how long a claim keeps other relays off a row being published (default 30s); must exceed a publish */
@@ -71,9 +65,6 @@ export class OutboxRelay {
   private readonly logger: BusLogger;
   private readonly name: string;
   private readonly batchSize: number;
-  private readonly maxOwing: number;
-  /** passes stopped handing over because the groups trail by maxOwing; they go on once half of that is handled */
-  private owingFull = false;
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
   private readonly retryDelayMs: number;
@@ -111,7 +102,6 @@ export class OutboxRelay {
     this.logger = options.logger ?? consoleLogger;
     this.name = options.name ?? 'outbox';
     this.batchSize = options.batchSize ?? 100;
-    this.maxOwing = options.maxOwing ?? 10_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retryDelayMs = options.retryDelayMs ?? 100;
@@ -223,12 +213,7 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    if (this.owed) {
-      const room = this.maxOwing - this.owing.size;
-      this.owingFull = room < this.batchSize;
-      if (room <= 0) return 0;
-      return this.deliverMarked(this.owed, await markPublished(this.db, Math.min(room, this.batchSize)), true);
-    }
+    if (this.owed) return this.deliverMarked(this.owed, await markPublished(this.db, this.batchSize), true);
     const events = await claimUnpublished(this.db, this.batchSize, this.leaseMs);
     if (events.length === 0) return 0;
     const ids = events.map((e) => e.id);
@@ -303,10 +288,6 @@ export class OutboxRelay {
     if (!waiting?.delete(consumer) || waiting.size > 0) return;
     this.owing.delete(eventId);
     this.queueDeletion(eventId);
-    if (this.owingFull && this.owing.size <= this.maxOwing / 2) {
-      this.owingFull = false;
-      this.poke();
-    }
   };
 
   private queueDeletion(eventId: string): void {

@@ -107,29 +107,6 @@ export function owedDeliveryTests(db: () => TransactionalDb): void {
     expect(deletes.length).toBeLessThanOrEqual(3);
   });
 
-  it('hands over at most maxOwing events the groups have not handled: the rest waits in the table until they catch up', async () => {
-    const bus = newBus();
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const got: number[] = [];
-    bus.consume('slow', 'ticket.*', async (e) => {
-      await gate;
-      got.push(e.payload.i as number);
-    });
-    for (let i = 0; i < 25; i++) await record('ticket.issued', { i });
-    const relay = newRelay(bus, { maxOwing: 10, batchSize: 4, pollIntervalMs: 60_000 }).start();
-    await waitFor(async () => (await marked()).length === 10, 5_000, 'the first ten handed over');
-    relay.poke();
-    await sleep(100);
-    expect(await marked()).toHaveLength(10); // no more while the group trails by ten
-    expect(await rows()).toHaveLength(25);
-
-    open(); // the group catches up: the relay goes on without waiting for its poll
-    await waitFor(() => got.length === 25, 5_000, 'every event handled');
-    expect(got).toEqual(Array.from({ length: 25 }, (_, i) => i));
-    await waitFor(async () => (await rows()).length === 0, 5_000, 'every row deleted');
-  });
-
   it('tries a failed deletion again, and delivers nothing twice meanwhile', async () => {
     const bus = newBus();
     const got: string[] = [];
